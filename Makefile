@@ -1,0 +1,49 @@
+# HER2 assistant. The two commands: `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+INSTALLED   := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+export RASA_PORT   ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT    ?= 8080
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help install train run shell test test-unit test-stories test-browser validate bench clean
+
+help:
+	@echo "make run    install if needed, train if needed, start everything, print the chat URL"
+	@echo "make test   validate data, train, run every test (what CI runs)"
+	@echo "make shell  chat in the terminal (rasa shell + action server)"
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-lock.txt
+	@py=$$(scripts/find_python.sh) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.2"
+	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(PY) -m pip check
+	@touch $@
+
+train: $(INSTALLED)
+	@scripts/train_if_needed.sh
+
+run: train
+	@scripts/run.sh
+
+shell: train
+	@scripts/shell.sh
+
+validate: $(INSTALLED)
+	$(RASA) data validate --fail-on-warnings
+
+test: $(INSTALLED)
+	@scripts/test.sh
+
+clean:
+	rm -rf models var .run results

@@ -1,0 +1,1 @@
+"""Messaging channel configuration (Telegram, Slack, Facebook Messenger)."""

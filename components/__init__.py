@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (thin wrappers over the plain modules in knowledge/)."""

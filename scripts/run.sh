@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts the action server, the Rasa server (REST + socket.io) and the chat page;
+# prints the URL to open. Ctrl-C stops all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RASA_PORT=${RASA_PORT:-5005}; ACTION_PORT=${ACTION_PORT:-5055}; WEB_PORT=${WEB_PORT:-8080}
+HOST=${HOST:-localhost}
+export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+mkdir -p var .run logs
+.venv/bin/python scripts/runtime_config.py || exit 1
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping ..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  echo "Stopped."
+}
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
+
+.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" >logs/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model models/her2-assistant.tar.gz --port "$RASA_PORT" \
+  --endpoints .run/endpoints.yml --credentials .run/credentials.yml \
+  --cors "${CORS_ORIGIN:-http://$HOST:$WEB_PORT}" >logs/rasa.log 2>&1 &
+pids+=($!)
+.venv/bin/python scripts/serve_web.py --port "$WEB_PORT" \
+  --rasa-url "${PUBLIC_RASA_URL:-http://$HOST:$RASA_PORT}" >logs/web.log 2>&1 &
+pids+=($!)
+
+echo "Starting (logs in logs/) ..."
+if ! .venv/bin/python scripts/wait_ready.py --timeout "${READY_TIMEOUT:-120}" \
+     "http://localhost:$ACTION_PORT/health" "http://localhost:$RASA_PORT/" \
+     "http://localhost:$WEB_PORT/"; then
+  echo "Something failed to start; see logs/rasa.log, logs/actions.log and logs/web.log." >&2
+  exit 1
+fi
+cat <<MSG
+
+  The HER2 assistant is running.
+  Chat in your browser:  http://$HOST:$WEB_PORT/
+  REST webhook:          http://$HOST:$RASA_PORT/webhooks/rest/webhook
+
+  Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"
+echo "A process exited; see logs/." >&2
+exit 1

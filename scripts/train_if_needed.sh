@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Trains the model only when its inputs changed since the last training.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fingerprint=$(cat config.yml domain.yml $(find data components knowledge -type f \( -name '*.yml' -o -name '*.py' \) | sort) | sha256sum | cut -d' ' -f1)
+model=models/her2-assistant.tar.gz
+if [ -f "$model" ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
+  echo "Model is up to date ($model)."
+  exit 0
+fi
+echo "Training the model (config.yml, domain.yml or data/ changed) ..."
+start=$(date +%s)
+.venv/bin/rasa train --fixed-model-name her2-assistant --out models --quiet
+echo "$fingerprint" > models/.fingerprint
+echo "Trained in $(( $(date +%s) - start )) s."
