@@ -1,15 +1,15 @@
-"""Conversation actions: topic menu, "tell me more", starting over."""
+"""Conversation actions: topic menu, "tell me more", fallback."""
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, Restarted
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import drug_answers
 from actions.replies import button, menu_buttons
 from knowledge import load
 
-ANSWER_ACTIONS = ("respond_faq", "action_drug_info", "action_explain_her2_results",
+ANSWER_ACTIONS = ("utter_faq", "action_drug_info", "action_explain_her2_results",
                   "action_results_followup")
 
 
@@ -24,6 +24,18 @@ class ActionShowMenu(Action):
         return []
 
 
+class ActionCoreFallback(Action):
+    """When no policy is confident: ask to rephrase, never guess an answer."""
+
+    def name(self) -> Text:
+        return "action_core_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_please_rephrase", buttons=menu_buttons())
+        return [UserUtteranceReverted()]
+
+
 class ActionTellMore(Action):
     def name(self) -> Text:
         return "action_tell_more"
@@ -31,7 +43,7 @@ class ActionTellMore(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         last = last_answer(tracker)
-        if last and last[0] == "respond_faq" and last[1]:
+        if last and last[0] == "utter_faq" and last[1]:
             related = load("topics")["topics"].get(last[1], {}).get("more") or []
             if related:
                 dispatcher.utter_message(response=f"utter_faq/{related[0]}")
@@ -54,18 +66,6 @@ class ActionTellMore(Action):
         dispatcher.utter_message(text="Happy to say more. Which topic are you interested in?",
                                  buttons=menu_buttons())
         return []
-
-
-class ActionResetConversation(Action):
-    def name(self) -> Text:
-        return "action_reset_conversation"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text="I've cleared our conversation and forgotten the results you told me. "
-                 "We can start fresh whenever you like.")
-        return [AllSlotsReset(), Restarted()]
 
 
 def last_answer(tracker: Tracker) -> Optional[tuple]:

@@ -83,7 +83,7 @@ def list_drugs_reply() -> str:
 
 
 def _overview(drug: Dict) -> str:
-    parts = [f"{display_name(drug)} is a {drug['family']}. {drug['what_it_is']}"]
+    parts = [f"{display_name(drug)} is {_with_article(drug['family'])}. {drug['what_it_is']}"]
     if drug.get("how_given"):
         parts.append(f"How it's given: {drug['how_given']}")
     parts.append(f"When it's used: {drug['when_used']}")
@@ -117,10 +117,14 @@ def _compare(first: Dict, second: Dict) -> str:
     lines = [f"Here is what my sources say about each:"]
     for drug in (first, second):
         given = drug.get("how_given") or "the sources don't say how it is given"
-        lines.append(f"• {display_name(drug)}: a {drug['family']}. {given} "
+        lines.append(f"• {display_name(drug)}: {_with_article(drug['family'])}. {given} "
                      f"{drug['when_used']}")
     lines.append(f"\n{source_line(*first['source'], *second['source'])}")
     return "\n".join(lines)
+
+
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _chemo_answer(drug_id: str) -> str:

@@ -59,9 +59,12 @@ def _is_about_own_results(tracker: Tracker, text: str) -> bool:
 
 
 def slot_events(merged: Findings) -> List[Dict[Text, Any]]:
+    """The slots that hold the findings; the form asks for ihc_score / ish_result when empty."""
     events = [SlotSet("her2_findings", merged.to_dict())]
     if merged.ihc is not None:
         events.append(SlotSet("ihc_score", merged.ihc))
+    elif merged.has_ihc_contradiction():
+        events.append(SlotSet("ihc_score", None))
     if _has_ish(merged):
         events.append(SlotSet("ish_result", results_replies.ish_summary(merged)))
     return events
@@ -84,10 +87,9 @@ class ExtractHER2Values(ValidationAction):
         problem = results_replies.problem_message(findings)
         if problem:
             dispatcher.utter_message(text=problem)
-            findings = results_replies.without_bad_values(findings)
-            if findings.is_empty():
-                return []
-        return slot_events(stored_findings(tracker).merge(findings))
+        merged = stored_findings(tracker).merge(findings)
+        merged.problems = []  # impossible values are reported, never stored
+        return slot_events(merged)
 
 
 class ValidateHER2Form(FormValidationAction):
@@ -129,6 +131,26 @@ class ValidateHER2Form(FormValidationAction):
         if results_replies.problem_message(parse_turn(text, slot)) is None:
             dispatcher.utter_message(text=results_replies.reask_hint(slot))
         return {slot: None}
+
+
+class ActionAskIHCScore(Action):
+    def name(self) -> Text:
+        return "action_ask_ihc_score"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=results_replies.ask_for("ihc_score"))
+        return []
+
+
+class ActionAskISHResult(Action):
+    def name(self) -> Text:
+        return "action_ask_ish_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=results_replies.ask_for("ish_result"))
+        return []
 
 
 class ActionExplainHER2Results(Action):

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 RASA_PORT=${RASA_PORT:-5005}; ACTION_PORT=${ACTION_PORT:-5055}; WEB_PORT=${WEB_PORT:-8080}
 HOST=${HOST:-localhost}
 export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
-mkdir -p var .run logs
-.venv/bin/python scripts/runtime_config.py || exit 1
+RUN_DIR=${RUN_DIR:-.run}; LOG_DIR=${LOG_DIR:-logs}
+mkdir -p var "$RUN_DIR" "$LOG_DIR"
+.venv/bin/python scripts/runtime_config.py "$RUN_DIR" || exit 1
 
 pids=()
 stop_all() {
@@ -20,21 +21,21 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" >logs/actions.log 2>&1 &
+.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --model models/her2-assistant.tar.gz --port "$RASA_PORT" \
-  --endpoints .run/endpoints.yml --credentials .run/credentials.yml \
-  --cors "${CORS_ORIGIN:-http://$HOST:$WEB_PORT}" >logs/rasa.log 2>&1 &
+  --endpoints "$RUN_DIR/endpoints.yml" --credentials "$RUN_DIR/credentials.yml" \
+  --cors "${CORS_ORIGIN:-http://$HOST:$WEB_PORT}" >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 .venv/bin/python scripts/serve_web.py --port "$WEB_PORT" \
-  --rasa-url "${PUBLIC_RASA_URL:-http://$HOST:$RASA_PORT}" >logs/web.log 2>&1 &
+  --rasa-url "${PUBLIC_RASA_URL:-http://$HOST:$RASA_PORT}" >"$LOG_DIR/web.log" 2>&1 &
 pids+=($!)
 
-echo "Starting (logs in logs/) ..."
+echo "Starting (logs in $LOG_DIR/) ..."
 if ! .venv/bin/python scripts/wait_ready.py --timeout "${READY_TIMEOUT:-120}" \
      "http://localhost:$ACTION_PORT/health" "http://localhost:$RASA_PORT/" \
      "http://localhost:$WEB_PORT/"; then
-  echo "Something failed to start; see logs/rasa.log, logs/actions.log and logs/web.log." >&2
+  echo "Something failed to start; see $LOG_DIR/rasa.log, actions.log and web.log." >&2
   exit 1
 fi
 cat <<MSG
@@ -46,5 +47,5 @@ cat <<MSG
   Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"
-echo "A process exited; see logs/." >&2
+echo "A process exited; see $LOG_DIR/." >&2
 exit 1

@@ -1,6 +1,7 @@
 """Writes the effective endpoints and credentials files for this run into .run/.
 
-- endpoints: endpoints.yml with the action server URL on $ACTION_PORT.
+- endpoints: endpoints.yml with the action server URL on $ACTION_PORT and the
+  SQLite tracker file at $TRACKER_DB (default var/tracker.db).
 - credentials: credentials.yml plus every messaging channel whose environment
   variables are all set (channels/messaging.yml).
 """
@@ -21,6 +22,7 @@ def write_runtime_config(out_dir: Path, env=os.environ) -> None:
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = (
         f"http://localhost:{env.get('ACTION_PORT', '5055')}/webhook")
+    endpoints["tracker_store"]["db"] = env.get("TRACKER_DB", endpoints["tracker_store"]["db"])
     (out_dir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, sort_keys=False))
 
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
@@ -29,4 +31,4 @@ def write_runtime_config(out_dir: Path, env=os.environ) -> None:
 
 
 if __name__ == "__main__":
-    write_runtime_config(ROOT / ".run")
+    write_runtime_config(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".run")

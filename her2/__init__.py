@@ -1,0 +1,86 @@
+"""Reading and classifying HER2 test results (pure Python + spaCy rules; no Rasa imports).
+
+Public API (stable; the chatbot's actions use exactly this):
+
+parse(text: str) -> Findings
+    Structured values from free text: a chat message ("IHC 2+ and FISH negative", a bare "2+",
+    "not amplified", "ratio 2.3") or a pasted pathology-report excerpt. Unrelated numbers
+    (grade, size, Ki-67, dates) and negated words ("no amplification") are handled. Builds the
+    spaCy pipeline once per process; then about a millisecond per message.
+
+Findings (dataclass) fields, None/empty/False when not mentioned:
+    ihc                    None | "0" | "0-staining" | "1+" | "2+" | "3+"
+                           ("0-staining" = IHC 0 with faint membrane staining, HER2-ultralow)
+    ihc_candidates         every distinct IHC score seen; if two differ with no correction
+                           ("sorry, I meant 1+"), ihc is None and classify flags a contradiction
+    ish_method             None | "FISH" | "CISH" | "SISH" | "DISH" | "ISH"
+    ish_probe              None | "dual" | "single"
+    ish_result             None | "positive" | "negative"   (written result: amplified or not)
+    ish_result_candidates  like ihc_candidates, for the written ISH result
+    ratio                  HER2/CEP17 ratio (float)
+    copy_number            average HER2 copies (signals) per cell (float)
+    percent_stained        % of tumour cells with HER2 membrane staining (float)
+    er, pr                 None | "positive" | "negative"
+    er_percent, pr_percent float
+    hr_stated              None | "positive" | "negative"  ("hormone receptor-positive", "HR+")
+    stated_status          None | "positive" | "negative" | "low" | "ultralow"
+                           (an overall status stated in words: "HER2 positive", "HER2-low")
+    outdated_terms         True for pre-2018 wording ("FISH equivocal", a 1.8-2.2 ratio band)
+    problems               codes for impossible values, which are never stored as values:
+                           "ihc_out_of_range", "ratio_not_positive", "percent_over_100",
+                           "copies_over_100", "copies_not_positive"
+  methods: to_dict() (JSON-safe), Findings.from_dict(d) (round-trips; ignores unknown keys),
+  is_empty(), has_test_values(), hormone_receptor_status(), and merge(newer) -> Findings:
+  values present in `newer` override, field by field (a newer IHC score replaces ihc,
+  ihc_candidates and percent_stained together; problems come from `newer` only).
+
+classify(findings: Findings) -> Classification
+    ASCO/CAP HER2 testing guideline (2018, affirmed 2023) tables in guideline.yml, plus the
+    HER2-low/-ultralow eligibility terms. Classification (dataclass) fields:
+    category     "positive" | "low" | "ultralow" | "zero" | "negative" | "equivocal" |
+                 "undetermined" | None (None only when problems were found)
+                 negative = HER2-negative with the IHC level unknown; equivocal = IHC 2+ with
+                 the ISH result not yet known
+    ish_group    1-5 when ratio and copy number place a dual-probe ISH result exactly, else None
+    needs        what would settle or refine it, most useful first: "ihc" (an IHC score),
+                 "ish" (an ISH/FISH result), "ratio" (HER2/CEP17 ratio), "copy_number"
+                 (average HER2 copies per cell), "dual_probe_ish" (a dual-probe ISH test)
+    flags        "contradiction" (two different IHC scores or ISH results: ask which is right),
+                 "discordant" (IHC and ISH disagree: pathologist review), "recount_noted"
+                 (ISH groups 2-4 with IHC 2+), "outdated_terms", "stated_status_differs"
+                 (a stated status that doesn't fit the values)
+    explanation  one plain-language sentence
+    problems     human-readable messages about impossible values (re-ask; category is None)
+  method: to_dict().
+
+interpret(text: str) -> dict
+    parse + classify in one flat JSON-safe dict; what `python -m her2 "<text>"` prints.
+
+describe_findings(findings: Findings) -> str
+    Short restatement built from the parsed values, e.g. "IHC 2+, FISH negative" or
+    "IHC 2+, HER2/CEP17 ratio 1.8, 6.5 HER2 copies per cell, ER-positive (90%), PR-negative".
+    "" when nothing was found.
+
+category_info(category: str) -> dict
+    {"label", "meaning", "treatment_families", "is_asco_cap_category", "source"} for a category
+    code, with text taken from the two source articles (categories.yml). ValueError otherwise.
+"""
+from .categories import category_info
+from .classifier import CATEGORIES, FLAGS, NEEDS, Classification, classify
+from .findings import Findings
+from .interpret import interpret
+from .parser import parse
+from .wording import describe_findings
+
+__all__ = [
+    "CATEGORIES",
+    "FLAGS",
+    "NEEDS",
+    "Classification",
+    "Findings",
+    "category_info",
+    "classify",
+    "describe_findings",
+    "interpret",
+    "parse",
+]

@@ -1,0 +1,165 @@
+"""Vocabulary and spaCy Matcher patterns for reading HER2 reports.
+
+Each Matcher label is "KIND:value" (e.g. "METHOD:FISH", "STATUS:negative"); parser.py reads the
+kind and value back from the label. Patterns run on text already lower-cased and normalised by
+parser.normalize (so "Her-2/neu" is "her2", "ihc2+" is "ihc 2+", "+++" is "3+").
+"""
+from __future__ import annotations
+
+NUMBER_REGEX = r"^-?\d+(?:[.,]\d+)?$"
+NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+# Tokens after which a number is not a HER2 value: sizes, durations, dates, counts.
+UNITS = {
+    "cm", "mm", "m", "um", "µm", "inch", "inches", "%", "percent", "pct", "x",
+    "year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days", "hours",
+    "times", "slides", "blocks", "cores", "nodes", "node", "am", "pm", "kids", "children",
+}
+# A number right after one of these is a threshold (e.g. a legend "ratio >= 2.0"), not a value.
+COMPARATORS = {"<", ">", "<=", ">=", "less", "more", "greater", "over", "under", "below", "above",
+               "least", "fewer", "upto"}
+# Words that negate the status/amplification/staining word after them.
+NEGATORS = {"no", "not", "non", "without", "n't", "never", "absence", "absent", "lack", "lacks",
+            "lacking", "nil", "none"}
+# Words that negate an amplification word before them ("amplification: not detected").
+POST_NEGATORS = {"not", "no", "absent", "negative", "none", "n't", "nil"}
+# Cues that a later value corrects an earlier one in the same message.
+CORRECTIONS = {"meant", "mean", "actually", "correction", "sorry", "oops", "rather", "instead",
+               "correct"}
+# A status word followed by one of these and then a subject belongs to that subject
+# ("negative for HER2", "positive by FISH").
+ATTACHING_PREPOSITIONS = {"by", "on", "for", "per", "via", "using", "in"}
+# A status word in a question, or right after one of these, is not a statement of the result.
+QUESTION_WORDS = {"what", "whats", "what's", "does", "do", "is", "are", "can", "could", "how",
+                  "why", "should", "would", "will", "which", "if"}
+PERSONAL_CUES = {"'m", "am", "im", "feel", "feeling", "stay", "staying", "think", "thinking",
+                 "be"}
+# Sentence-like boundaries: values never attach across them.
+BOUNDARIES = {".", ";", "!", "?"}
+
+# Words allowed between a cue ("IHC", "ratio", ...) and its number.
+SCORE_FILLERS = {":", "=", "-", "was", "is", "of", "score", "scored", "scoring", "a", "an", "the",
+                 "result", "results", "came", "back", "as", "(", ")", "at", "level", "reported",
+                 "status", "my", "it", "showed", "shows", "shown", "be", "been", "stain", "value"}
+NUMBER_FILLERS = {":", "=", "-", "was", "is", "of", "a", "an", "the", "value", "came", "back",
+                  "as", "(", "at", "reported", "ratio", "per", "cell", "cells", "nucleus",
+                  "nuclei", "/", "average", "mean", "avg", "approximately", "about", "around",
+                  "approx", "~"}
+# A whole message made of these plus one small number is a bare IHC answer ("it was 2").
+BARE_ANSWER_FILLERS = {"it", "its", "it's", "'s", "was", "is", "a", "an", "the", "i", "think",
+                       "believe", "guess", "just", "only", "maybe", "probably", "about", "um",
+                       "uh", "so", "yes", "yeah", "ok", "okay", "they", "said", "says", "score",
+                       "of", "my", "scored", ".", "!", ",", "?", ":"}
+
+# Words allowed between a score and its staining description: "0 with faint, incomplete staining".
+STAIN_MODIFIERS = ["with", "(", ",","faint", "weak", "incomplete", "barely", "perceptible", "partial", "membrane",
+                   "membranous", "some", "focal", "no", "any", "and", "/", "-", "complete",
+                   "moderate", "strong", "intense", "circumferential"]
+
+
+def _words(*words, op=None):
+    token = {"LOWER": {"IN": list(words)}}
+    if op:
+        token["OP"] = op
+    return token
+
+
+_NUMBER = {"LIKE_NUM": True}  # the parser re-checks it is numeric
+_SMALL_INT = {"LOWER": {"IN": [str(n) for n in range(0, 100)] + list(NUMBER_WORDS)}}
+_INT_0_TO_3 = _words("0", "1", "2", "3", "zero", "one", "two", "three")
+_SCORE_STATUS_WORDS = ["equivocal", "borderline", "ultralow", "negative", "positive", "low"]
+_HYBRIDIZATION = [_words("in"), _words("situ"), _words("hybridization")]
+
+
+# Main layer: subjects, cues, statuses and values. Overlaps are resolved longest-first.
+PATTERNS = {
+    # Subjects: what a nearby status word or number is about.
+    "SUBJ:her2": [[_words("her2", "erbb2")]],
+    "SUBJ:ihc": [
+        [_words("ihc", "immunohistochemistry", "immunohistochemical", "immunostain",
+                "immunostaining", "hercepttest")],
+        [_words("hercep"), _words("test")],
+    ],
+    "SUBJ:cep17": [[_words("cep17")]],
+    "SUBJ:er": [[_words("er", "estrogen", "oestrogen", "er-alpha"),
+                 _words("receptor", "receptors", op="?")]],
+    "SUBJ:pr": [[_words("pr", "pgr", "progesterone"), _words("receptor", "receptors", op="?")]],
+    "SUBJ:erpr": [
+        [_words("er"), _words("/", "and", "&", ",", "+"), _words("pr", "pgr")],
+        [_words("estrogen", "oestrogen"), _words("and", "&", "/"), _words("progesterone"),
+         _words("receptor", "receptors", op="?")],
+    ],
+    "SUBJ:hr": [
+        [_words("hr")],
+        [_words("hormone", "hormonal"), _words("-", op="?"),
+         _words("receptor", "receptors", op="?")],
+    ],
+    "SUBJ:other": [
+        [_words("ki67", "grade", "size", "cellularity", "stage", "age", "margin", "margins",
+                "nodes", "node", "lymph", "allred", "nottingham", "mitoses", "mitotic", "tubules",
+                "tils", "pdl1", "oncotype", "brca", "brca1", "brca2", "pik3ca", "dcis", "ar",
+                "androgen", "egfr", "cadherin", "gata3", "p53", "p63", "ck5", "lvi",
+                "lymphovascular", "malignancy", "carcinoma", "covid")],
+        [_words("recurrence"), _words("score")],
+        [_words("h"), _words("-"), _words("score")],
+    ],
+    # ISH method and probe.
+    "METHOD:FISH": [[_words("fish")],
+                    [_words("fluorescence", "fluorescent"), _words("-", op="?"), *_HYBRIDIZATION]],
+    "METHOD:CISH": [[_words("cish")], [_words("chromogenic"), *_HYBRIDIZATION]],
+    "METHOD:SISH": [[_words("sish")],
+                    [_words("silver"), _words("-", "enhanced", op="*"), *_HYBRIDIZATION]],
+    "METHOD:DISH": [[_words("dish", "ddish")],
+                    [_words("dual"), _words("-", op="?"), _words("ish")],
+                    [_words("dual"), _words("-", op="?"), *_HYBRIDIZATION]],
+    "METHOD:ISH": [[_words("ish")], _HYBRIDIZATION],
+    "PROBE:dual": [[_words("dual", "double", "two"), _words("-", op="?"),
+                    _words("probe", "probes", "color", "colour")]],
+    "PROBE:single": [[_words("single", "one"), _words("-", op="?"),
+                      _words("probe", "color", "colour")]],
+    # Cues that a number follows (or, for units, precedes).
+    "RATIO": [[_words("ratio")], [_words("her2"), _words("/", ":"), _words("cep17")]],
+    "COPIES_CUE": [
+        [_words("average", "mean", "avg", op="?"), _words("her2", op="?"), _words("gene", op="?"),
+         _words("copy"), _words("number", "no", "#", "numbers")],
+        [_words("average", "mean", "avg", op="?"), _words("her2", op="?"),
+         _words("copies", "signals", "signal", "copy"), _words("per", "/"),
+         _words("cell", "cells", "nucleus", "nuclei")],
+        [_words("average", "mean", "avg"), _words("her2", op="?"), _words("gene", op="?"),
+         _words("copies", "signals", "signal")],
+        [_words("her2"), _words("gene", op="?"), _words("copies")],
+    ],
+    "COPIES_UNIT": [[_words("her2", op="?"), _words("gene", op="?"),
+                     _words("copies", "signals", "copy", "signal")]],
+    "PERCENT": [[_NUMBER, _words("%", "percent", "pct")], [_NUMBER, _words("per"), _words("cent")]],
+    "RANGE": [[_NUMBER, _words("-", "to"), _NUMBER]],
+    "SCORE_CUE": [[_words("score", "scored")]],
+    # Status words.
+    "STATUS:positive": [[_words("positive", "pos", "positivity", "overexpressed",
+                                "overexpression")],
+                        [_words("over"), _words("-", op="?"), _words("expressed", "expression")]],
+    "STATUS:negative": [[_words("negative", "neg", "negativity")]],
+    "STATUS:equivocal": [[_words("equivocal", "borderline")]],
+    "STATUS:low": [[_words("low")]],
+    "STATUS:ultralow": [[_words("ultralow")]],
+    "AMP:positive": [[_words("amplified", "amplification", "amplify", "amplifies")]],
+    "AMP:negative": [[_words("nonamplified", "unamplified", "non-amplified")]],
+    "TRIPLE_NEGATIVE": [[_words("triple"), _words("-", op="?"), _words("negative", "neg")],
+                        [_words("tnbc")]],
+}
+
+# Score layer: IHC scores written with "+" or "plus", or a small number next to a bracketed
+# status. (A small number described by its staining, "0 with faint staining", is found by the
+# parser from the staining layer.) These may overlap main-layer mentions; the score itself is
+# the first token(s).
+SCORE_PATTERNS = {
+    "SCORE_PLUS": [[_SMALL_INT, _words("+", "plus")]],
+    "SCORE_BRACKETED": [[_INT_0_TO_3, _words("(", ",", "-"), _words(*_SCORE_STATUS_WORDS)]],
+    "SCORE_AFTER_STATUS": [[_words(*_SCORE_STATUS_WORDS), _words("("),
+                            _words("score", "ihc", op="?"), _INT_0_TO_3, _words(")")]],
+}
+
+# Staining layer: staining described in words (for telling IHC 0 from 0 with staining).
+STAINING_PATTERNS = {
+    "STAINING": [[_words("staining", "stain", "stained", "immunoreactivity", "expression")]],
+}

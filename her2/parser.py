@@ -1,0 +1,616 @@
+"""parse(text) -> Findings: read HER2, ISH and ER/PR values from free text with spaCy rules.
+
+How it works: the text is lower-cased and normalised (spelling variants, glued tokens), tokenised
+by a blank English spaCy pipeline, and three Matchers (lexicon.py) mark mentions: subjects
+("HER2", "FISH", "ER", "Ki-67"...), cues ("ratio", "copy number"), status words, scores.
+Each value or status word is then given a topic: the subject it is about, which is the subject
+just after it through a preposition ("negative for HER2") or else the nearest subject before it
+in the same sentence ("ER positive 90%, HER2 2+"). Values whose topic is not HER2 (Ki-67,
+grade, ER...) are left out, or stored as ER/PR values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+from . import lexicon as lx
+from .findings import Findings, refine_zero_score
+from .guideline import load_guideline
+
+# Applied in order to the lower-cased text.
+_NORMALISATIONS: List[Tuple[str, str]] = [
+    (r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,", r"\1"),  # hesitations, not estrogen receptor
+    (r"\u2265", " >= "),
+    (r"\u2264", " <= "),
+    (r"[\u2010-\u2015\u2212]", "-"),
+    (r"\uff05", "%"),
+    (r"\u207a", "+"),
+    (r"[\u00a0\u2009\u202f]", " "),
+    (r"[\u2018\u2019]", "'"),
+    (r"\b(?:c-?erb-?b-?2|erbb-?2|her[ \t-]?2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)", "her2"),
+    (r"\b(?:cep|cen|chr|chromosome)[ \t-]?17\b", "cep17"),
+    (r"\b(?:ki[ \t-]?67|mib[ \t-]?1)\b", "ki67"),
+    (r"\bpd[ \t-]?l1\b", "pdl1"),
+    (r"\bin[ \t-]situ\b", "in situ"),
+    (r"hybridisation", "hybridization"),
+    (r"\bultra[ \t-]low\b", "ultralow"),
+    (r"\bnon[ \t-]?amplified\b", "nonamplified"),
+    (r"\bpos\.", "positive"),
+    (r"\bneg\.", "negative"),
+    (r"\+\s?ve\b", " positive"),
+    (r"(?<![a-z0-9])-\s?ve\b", " negative"),
+    (r"(?<=[a-z0-9])-ve\b", " negative"),
+    (r"(?<![\d+])\+\+\+(?!\+)", " 3+ "),
+    (r"(?<![\d+])\+\+(?!\+)", " 2+ "),
+    # A sign straight after a test name is its result: "ER+", "HER2 +", "FISH-".
+    (r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc)[ \t]?\+(?![+\d])", r"\1 positive "),
+    (r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc)-(?![a-z0-9])", r"\1 negative "),
+    # Glued tokens: "ihc2+", "her2-0", "ratio:2.0".
+    (r"\b(ihc|fish|cish|sish|dish|ish|score|ratio|her2)[-:=]?(?=\d)", r"\1 "),
+    (r"(<=|>=|<|>)", r" \1 "),
+    (r"([()\[\]:;]|(?<![<>])=)", r" \1 "),
+    (r"(?<!\d)/|/(?!\d)", " / "),
+    (r"(?<!\d),|,(?!\d)", " , "),
+    (r"\n\s*\n", " . "),  # a blank line ends a sentence; a single line break doesn't
+    (r"\s+", " "),
+]
+_COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in _NORMALISATIONS]
+_NUMBER = re.compile(lx.NUMBER_REGEX)
+
+# Topics a HER2 IHC score or HER2 status word may have (None: no subject, e.g. a bare "2+").
+_HER2_TOPICS = {None, "her2", "ihc"}
+_AMPLIFICATION_HEADINGS = {"ratio", "status", "test", "testing", "assay", "analysis", "result",
+                           "results", ":", "?", "if", "when"}
+_SCORE_TOPICS = _HER2_TOPICS | {"ish"}
+
+
+def normalize(text: str) -> str:
+    text = text.lower()
+    for pattern, replacement in _COMPILED:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str
+    value: Optional[str]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """One layer of lexicon patterns. Patterns made only of literal words (with optional ones)
+    are expanded into a PhraseMatcher, whose cost doesn't grow with the number of phrases; the
+    rest (numbers, repeats) go to a Matcher."""
+
+    phrases: object
+    tokens: object
+
+    def __call__(self, doc) -> List[Tuple[int, int, int]]:
+        token_matches = list(self.tokens(doc)) if len(self.tokens) else []
+        return list(self.phrases(doc)) + token_matches
+
+
+@dataclass(frozen=True)
+class _Pipeline:
+    nlp: object
+    main: _Rules
+    scores: _Rules
+    staining: _Rules
+
+
+@lru_cache(maxsize=1)
+def _pipeline() -> _Pipeline:
+    """The blank spaCy pipeline and matchers, built once per process (~1 s)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    return _Pipeline(nlp, _rules(nlp, lx.PATTERNS), _rules(nlp, lx.SCORE_PATTERNS),
+                     _rules(nlp, lx.STAINING_PATTERNS))
+
+
+def _rules(nlp, patterns: Dict[str, list]) -> _Rules:
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    tokens = Matcher(nlp.vocab)
+    for label, label_patterns in patterns.items():
+        for pattern in label_patterns:
+            word_sequences = _word_sequences(pattern)
+            if word_sequences is None:
+                tokens.add(label, [pattern])
+            else:
+                phrases.add(label, [Doc(nlp.vocab, words=words) for words in word_sequences])
+    return _Rules(phrases, tokens)
+
+
+def _word_sequences(pattern: List[dict]) -> Optional[List[List[str]]]:
+    """Every word sequence a literal pattern matches, or None if it isn't literal."""
+    sequences: List[List[str]] = [[]]
+    for token in pattern:
+        lower = token.get("LOWER")
+        words = lower.get("IN") if isinstance(lower, dict) else [lower]
+        if set(token) - {"LOWER", "OP"} or words is None or None in words or \
+                token.get("OP") not in (None, "?"):
+            return None
+        options = [[word] for word in words] + ([[]] if token.get("OP") == "?" else [])
+        sequences = [prefix + option for prefix in sequences for option in options]
+    return [words for words in sequences if words]
+
+
+def _mentions(doc, rules: _Rules) -> List[Mention]:
+    """Matches as Mentions; overlapping matches are resolved longest first."""
+    strings = doc.vocab.strings
+    matches = sorted(rules(doc), key=lambda match: (match[1] - match[2], match[1]))
+    taken: set = set()
+    found = []
+    for match_id, start, end in matches:
+        if taken.intersection(range(start, end)):
+            continue
+        taken.update(range(start, end))
+        kind, _, value = strings[match_id].partition(":")
+        found.append(Mention(kind, value or None, start, end))
+    return sorted(found, key=lambda mention: mention.start)
+
+
+def parse(text: str) -> Findings:
+    """Read HER2 findings from free text (a chat message or a pasted report excerpt)."""
+    if not text or not text.strip():
+        return Findings()
+    pipeline = _pipeline()
+    doc = pipeline.nlp.make_doc(normalize(text))
+    reader = _Reader(
+        tokens=[token.text for token in doc],
+        main=_mentions(doc, pipeline.main),
+        scores=_mentions(doc, pipeline.scores),
+        staining=_mentions(doc, pipeline.staining),
+    )
+    return reader.read()
+
+
+@dataclass
+class _Collected:
+    """Everything seen, before it is settled into Findings."""
+
+    ihc_hits: List[Tuple[int, str]] = field(default_factory=list)
+    ish_hits: List[Tuple[int, str]] = field(default_factory=list)
+    findings: Findings = field(default_factory=Findings)
+    staining_seen: bool = False
+    no_staining_seen: bool = False
+    ultralow_seen: bool = False
+
+
+class _Reader:
+    def __init__(self, tokens: List[str], main: List[Mention], scores: List[Mention],
+                 staining: List[Mention]):
+        self.tokens = tokens
+        self.main = main
+        self.scores = scores
+        self.staining = staining
+        self.segments = _segment_ids(tokens)
+        self.mention_at = {i: m for m in main for i in range(m.start, m.end)}
+        self.subjects = [m for m in main if _subject_topic(m) is not None]
+        self.used: set = set()
+        self.seen = _Collected()
+        self.limits = load_guideline()
+
+    # --- the reading order matters: numbers claimed by one reader are not read again ---
+
+    def read(self) -> Findings:
+        for kind, handler in (
+            ("RANGE", self._range),
+            ("PERCENT", self._percent),
+            ("RATIO", self._ratio),
+            ("COPIES_CUE", self._copies),
+            ("COPIES_UNIT", self._copies),
+        ):
+            for mention in self._main_of(kind):
+                handler(mention)
+        for mention in self.scores:
+            self._written_score(mention)
+        for mention in self.main:
+            if mention.kind in ("SCORE_CUE", "SUBJ") and mention.value in (None, "her2", "ihc"):
+                self._score_after_cue(mention)
+        for mention in self.main:
+            handler = {
+                "STATUS": self._status,
+                "AMP": self._amplification,
+                "TRIPLE_NEGATIVE": self._triple_negative,
+                "METHOD": self._method,
+                "PROBE": self._probe,
+            }.get(mention.kind)
+            if handler:
+                handler(mention)
+        for mention in self.staining:
+            self._staining(mention)
+            self._score_before_staining(mention)
+        if not (self.seen.ihc_hits or self.seen.ish_hits) and self.seen.findings.is_empty():
+            self._bare_score_answer()
+        return self._settle()
+
+    def _main_of(self, kind: str) -> List[Mention]:
+        return [m for m in self.main if m.kind == kind]
+
+    # --- numbers ---
+
+    def _range(self, mention: Mention) -> None:
+        """Ranges ("1.8-2.2", "10 to 20%") are never values; 1.8-2.2 is the pre-2013 band."""
+        low, high = self._number(mention.start), self._number(mention.end - 1)
+        self.used.update(range(mention.start, mention.end))
+        if (low, high) == (1.8, 2.2):
+            self.seen.findings.outdated_terms = True
+
+    def _percent(self, mention: Mention) -> None:
+        index = mention.start
+        self.used.add(index)
+        value = self._number(index)
+        if value is None or self._is_threshold(index):
+            return
+        topic = self.topic(mention.start, mention.end)
+        targets = {
+            "er": ("er_percent",),
+            "pr": ("pr_percent",),
+            "erpr": ("er_percent", "pr_percent"),
+        }.get(topic)
+        if targets is None and topic in _HER2_TOPICS:
+            targets = ("percent_stained",)
+        if not targets:
+            return
+        if not self.limits.within_limits("percent", value):
+            self._problem("percent_over_100")
+            return
+        for name in targets:
+            if getattr(self.seen.findings, name) is None:
+                setattr(self.seen.findings, name, value)
+
+    def _copies(self, mention: Mention) -> None:
+        if self._subject_just_before(mention.start, "cep17"):
+            return
+        index = mention.start - 1
+        if not (index >= 0 and self._free_number(index)):
+            # "HER2 signals 120" is usually a total count, so only copy cues look ahead.
+            looks_ahead = mention.kind == "COPIES_CUE" or "signal" not in self.tokens[mention.end - 1]
+            index = self._number_after(mention.end) if looks_ahead else None
+        if index is None:
+            return
+        self.used.add(index)
+        value = self._number(index)
+        if not self.limits.within_limits("copies", value):
+            self._problem("copies_not_positive" if value <= 0 else "copies_over_100")
+            return
+        self.seen.findings.copy_number = value
+
+    def _ratio(self, mention: Mention) -> None:
+        index = self._number_after(mention.end)
+        if index is None:
+            return
+        self.used.add(index)
+        value = self._number(index)
+        if not self.limits.within_limits("ratio", value):
+            self._problem("ratio_not_positive")
+            return
+        self.seen.findings.ratio = value
+
+    # --- IHC scores ---
+
+    def _written_score(self, mention: Mention) -> None:
+        """A score from the score layer: "2+", "two plus", "0 with faint staining", "(2)"."""
+        index = next(i for i in range(mention.start, mention.end) if _score_value(self.tokens[i])
+                     is not None)
+        if index in self.used:
+            return
+        self.used.add(index)
+        if self.topic(index, index + 1) not in _SCORE_TOPICS or self._negated(index, window=2):
+            return
+        if self._followed_by_unit(mention.end - 1):
+            return
+        self._add_score(_score_value(self.tokens[index]), index)
+
+    def _score_before_staining(self, staining: Mention) -> None:
+        """"0 with faint staining in 5% of cells", "1 (weak incomplete membrane staining)"."""
+        index = staining.start - 1
+        while index >= 0 and self.tokens[index] in lx.STAIN_MODIFIERS and \
+                staining.start - index <= 6:
+            index -= 1
+        value = _score_value(self.tokens[index]) if index >= 0 else None
+        if value is None or value > 3 or index in self.used:
+            return
+        self.used.add(index)
+        if self.topic(index, index + 1) in _SCORE_TOPICS:
+            self._add_score(value, index)
+
+    def _score_after_cue(self, cue: Mention) -> None:
+        """A plain number after "IHC", "HER2" or "score": "IHC 2", "my HER2 was 3", "score of 0"."""
+        if cue.kind == "SCORE_CUE" and self.topic(cue.start, cue.end) not in _HER2_TOPICS:
+            return  # "Allred score 8", "Nottingham score 6"
+        for index in range(cue.end, min(cue.end + 6, len(self.tokens))):
+            if not self._same_segment(cue.start, index):
+                return
+            token = self.tokens[index]
+            neighbour = self.mention_at.get(index)
+            if neighbour and neighbour.kind in ("SCORE_CUE", "SUBJ") and \
+                    neighbour.value in (None, "her2", "ihc"):
+                continue
+            if token in lx.SCORE_FILLERS and not neighbour:
+                continue
+            value = _score_value(token)
+            if value is None or index in self.used or self._is_threshold(index) \
+                    or self._followed_by_unit(index):
+                return
+            self.used.add(index)
+            self._add_score(value, index)
+            return
+
+    def _bare_score_answer(self) -> None:
+        """A whole message that is just a small number ("3", "it was a 2") answers the IHC question."""
+        content = [i for i, token in enumerate(self.tokens)
+                   if token.strip() and token not in lx.BARE_ANSWER_FILLERS]
+        if len(content) == 1:
+            value = _score_value(self.tokens[content[0]])
+            if value is not None and value <= self.limits.limits["ihc_max"]:
+                self._add_score(value, content[0])
+
+    def _add_score(self, value: int, index: int) -> None:
+        if value <= self.limits.limits["ihc_max"]:
+            self.seen.ihc_hits.append((index, _score_code(value)))
+        elif value <= 10:  # larger numbers are more likely something else than a typo'd score
+            self._problem("ihc_out_of_range")
+
+    # --- words ---
+
+    def _status(self, mention: Mention) -> None:
+        topic = self.topic(mention.start, mention.end)
+        status = mention.value
+        negated = self._negated(mention.start, window=2)
+        if negated and status in ("positive", "negative"):
+            status = "negative" if status == "positive" else "positive"
+        elif negated:
+            return
+        findings = self.seen.findings
+        if topic in ("er", "pr", "erpr") and status in ("positive", "negative"):
+            if topic in ("er", "erpr"):
+                findings.er = status
+            if topic in ("pr", "erpr"):
+                findings.pr = status
+        elif topic == "hr" and status in ("positive", "negative"):
+            findings.hr_stated = status
+        elif topic == "ish":
+            if status in ("positive", "negative"):
+                self.seen.ish_hits.append((mention.start, status))
+            elif status == "equivocal":
+                findings.outdated_terms = True  # "FISH equivocal": pre-2018 wording
+        elif topic in _HER2_TOPICS:
+            self._her2_status(status, topic, mention.start)
+
+    def _her2_status(self, status: str, topic: Optional[str], index: int) -> None:
+        if self._is_not_a_statement(index):
+            return  # "what does HER2 positive mean?", "I'm positive it was..."
+        if status == "equivocal":
+            self.seen.ihc_hits.append((index, "2+"))
+        elif status == "ultralow":
+            self.seen.ultralow_seen = True
+            self.seen.findings.stated_status = "ultralow"
+        elif status == "low" and topic is None:
+            return  # "low" alone is too common a word ("low grade")
+        else:
+            self.seen.findings.stated_status = status
+
+    def _is_not_a_statement(self, index: int) -> bool:
+        segment = self.segments[index]
+        in_question = any(self.segments[i] == segment and token == "?"
+                          for i, token in enumerate(self.tokens))
+        first = self.segments.index(segment)
+        in_question = in_question or self.tokens[first] in lx.QUESTION_WORDS
+        personal = index >= 1 and self.tokens[index - 1] in lx.PERSONAL_CUES
+        return in_question or personal
+
+    def _amplification(self, mention: Mention) -> None:
+        if mention.value == "negative" or self._amplification_negated(mention):
+            self.seen.ish_hits.append((mention.start, "negative"))
+        elif not self._amplification_is_a_heading(mention):
+            self.seen.ish_hits.append((mention.start, "positive"))
+
+    def _amplification_is_a_heading(self, mention: Mention) -> bool:
+        """The noun as a heading or a request: "amplification ratio", "amplification status:",
+        "FISH for HER2 amplification" (but "amplified" is always a result)."""
+        if self.tokens[mention.start] != "amplification":
+            return False
+        following = self.tokens[mention.end] if mention.end < len(self.tokens) else ""
+        preceding = self.tokens[max(mention.start - 2, 0):mention.start]
+        return following in _AMPLIFICATION_HEADINGS or "for" in preceding
+
+    def _amplification_negated(self, mention: Mention) -> bool:
+        if self._negated(mention.start, window=3, extra={"negative"}):
+            return True
+        for index in range(mention.end, min(mention.end + 3, len(self.tokens))):
+            token = self.tokens[index]
+            if token in (",", "but") or not self._same_segment(mention.start, index):
+                return False
+            if token in lx.POST_NEGATORS:
+                return True
+        return False
+
+    def _triple_negative(self, mention: Mention) -> None:
+        findings = self.seen.findings
+        findings.er = findings.pr = findings.stated_status = "negative"
+
+    def _method(self, mention: Mention) -> None:
+        findings = self.seen.findings
+        if findings.ish_method in (None, "ISH"):
+            findings.ish_method = mention.value
+        if mention.value == "DISH" and findings.ish_probe is None:
+            findings.ish_probe = "dual"
+
+    def _probe(self, mention: Mention) -> None:
+        self.seen.findings.ish_probe = mention.value
+
+    def _staining(self, mention: Mention) -> None:
+        if self.topic(mention.start, mention.end) not in _HER2_TOPICS:
+            return  # e.g. "ER: strong staining in 90%"
+        negated = self._negated(mention.start, window=3) or any(
+            self.tokens[i] in ("absent", "none", "not", "nil")
+            for i in range(mention.end, min(mention.end + 2, len(self.tokens)))
+        )
+        if negated:
+            self.seen.no_staining_seen = True
+        else:
+            self.seen.staining_seen = True
+
+    # --- settling ---
+
+    def _settle(self) -> Findings:
+        findings = self.seen.findings
+        corrections = [i for i, token in enumerate(self.tokens) if token in lx.CORRECTIONS]
+        findings.ihc, findings.ihc_candidates = _choose(self.seen.ihc_hits, corrections)
+        findings.ish_result, findings.ish_result_candidates = _choose(self.seen.ish_hits,
+                                                                      corrections)
+        if self._zero_has_staining():
+            findings.ihc_candidates = list(dict.fromkeys(
+                "0-staining" if score == "0" else score for score in findings.ihc_candidates))
+            if findings.ihc == "0":
+                findings.ihc = "0-staining"
+        findings.ihc = refine_zero_score(findings.ihc, findings.percent_stained)
+        findings.problems = list(dict.fromkeys(findings.problems))
+        return findings
+
+    def _zero_has_staining(self) -> bool:
+        seen = self.seen
+        return seen.ultralow_seen or (seen.staining_seen and not seen.no_staining_seen)
+
+    # --- helpers ---
+
+    def topic(self, start: int, end: int) -> Optional[str]:
+        """What the words at [start, end) are about (see the module docstring)."""
+        after = self._topic_after(start, end)
+        return after if after is not None else self._topic_before(start)
+
+    def _topic_after(self, start: int, end: int) -> Optional[str]:
+        """"negative for HER2", "positive by FISH"; "2 positive nodes" and "negative for
+        malignancy" are about something else."""
+        if end >= len(self.tokens) or not self._same_segment(start, end):
+            return None
+        following = self.mention_at.get(end)
+        if following is not None and following.start == end and \
+                _subject_topic(following) == "other":
+            return "other"
+        preposition = self.tokens[end]
+        if preposition not in lx.ATTACHING_PREPOSITIONS:
+            return None
+        index = end + 1
+        if index < len(self.tokens) and self.tokens[index] in ("the", "a", "an"):
+            index += 1
+        subject = self.mention_at.get(index)
+        if subject is not None and subject.start == index and _subject_topic(subject) and \
+                self._same_segment(start, index):
+            return _subject_topic(subject)
+        if preposition == "for" and index < len(self.tokens) and \
+                _score_value(self.tokens[index]) is None:
+            return "other"
+        return None
+
+    def _topic_before(self, start: int) -> Optional[str]:
+        before = [m for m in self.subjects if m.end <= start and self._same_segment(m.start, start)]
+        if not before:
+            return None
+        nearest = before[-1]
+        # "FISH: HER2 not amplified": a test name just before "HER2" is the real subject.
+        if _subject_topic(nearest) == "her2" and len(before) > 1:
+            previous = before[-2]
+            if _subject_topic(previous) in ("ish", "ihc") and nearest.start - previous.end <= 1:
+                return _subject_topic(previous)
+        return _subject_topic(nearest)
+
+    def _number(self, index: int) -> Optional[float]:
+        token = self.tokens[index]
+        return float(token.replace(",", ".")) if _NUMBER.match(token) else None
+
+    def _free_number(self, index: int) -> bool:
+        return (self._number(index) is not None and index not in self.used
+                and not self._is_threshold(index))
+
+    def _number_after(self, start: int) -> Optional[int]:
+        """The first unclaimed number after a cue, skipping only filler words."""
+        for index in range(start, min(start + 6, len(self.tokens))):
+            if not self._same_segment(start - 1, index):
+                return None
+            token = self.tokens[index]
+            if self._number(index) is not None:
+                return index if self._free_number(index) else None
+            neighbour = self.mention_at.get(index)
+            if token in lx.NUMBER_FILLERS or (neighbour and neighbour.kind == "RATIO"):
+                continue
+            return None
+        return None
+
+    def _is_threshold(self, index: int) -> bool:
+        previous = self.tokens[index - 1] if index >= 1 else ""
+        before_previous = self.tokens[index - 2] if index >= 2 else ""
+        return (previous in lx.COMPARATORS or previous == "than"
+                or (previous == "to" and before_previous == "up"))
+
+    def _followed_by_unit(self, index: int) -> bool:
+        following = self.tokens[index + 1] if index + 1 < len(self.tokens) else ""
+        return following in lx.UNITS
+
+    def _negated(self, index: int, window: int, extra: frozenset = frozenset()) -> bool:
+        negators = lx.NEGATORS | set(extra)
+        for i in range(max(index - window, 0), index):
+            if self.tokens[i] in negators and self._same_segment(i, index):
+                return True
+        return False
+
+    def _subject_just_before(self, index: int, topic: str) -> bool:
+        return any(_subject_topic(m) == topic and 0 <= index - m.end <= 1 for m in self.subjects)
+
+    def _same_segment(self, a: int, b: int) -> bool:
+        return self.segments[a] == self.segments[b]
+
+    def _problem(self, code: str) -> None:
+        self.seen.findings.problems.append(code)
+
+
+def _segment_ids(tokens: List[str]) -> List[int]:
+    ids, current = [], 0
+    for token in tokens:
+        ids.append(current)
+        if token in lx.BOUNDARIES:
+            current += 1
+    return ids
+
+
+def _subject_topic(mention: Mention) -> Optional[str]:
+    """The topic a mention sets for nearby words, or None if it isn't a subject."""
+    if mention.kind == "SUBJ":
+        return mention.value
+    if mention.kind in ("METHOD", "RATIO", "COPIES_CUE", "AMP"):
+        return "ish"
+    return None
+
+
+def _score_value(token: str) -> Optional[int]:
+    if token.isdigit() and len(token) <= 2:
+        return int(token)
+    return lx.NUMBER_WORDS.get(token)
+
+
+def _score_code(value: int) -> str:
+    return "0" if value == 0 else f"{value}+"
+
+
+def _choose(hits: List[Tuple[int, str]], corrections: List[int]) -> Tuple[Optional[str], list]:
+    """The value and the distinct candidates. Two different values contradict each other
+    unless a correction word ("sorry", "I meant", "actually") comes between them."""
+    distinct = list(dict.fromkeys(value for _, value in hits))
+    if len(distinct) <= 1:
+        return (distinct[0] if distinct else None), distinct
+    last_correction = max(corrections, default=-1)
+    before = [value for index, value in hits if index < last_correction]
+    after = [value for index, value in hits if index > last_correction]
+    if before and after:
+        return after[-1], distinct
+    return None, distinct

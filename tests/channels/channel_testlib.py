@@ -1,0 +1,69 @@
+"""Helpers shared by the messaging-channel tests (see conftest.py)."""
+import asyncio
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Dict
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_PATH = ROOT / "models" / "her2-assistant.tar.gz"
+if str(ROOT) not in sys.path:  # custom NLU components, channels/, scripts/
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from channels.messaging import TEMPLATE, required_variables  # noqa: E402
+
+# The variables that switch each channel on (the contract documented in the README).
+CHANNEL_VARIABLES = {
+    "telegram": {"TELEGRAM_TOKEN", "TELEGRAM_BOT_NAME", "TELEGRAM_WEBHOOK_URL"},
+    "slack": {"SLACK_TOKEN", "SLACK_SIGNING_SECRET"},
+    "facebook": {"FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"},
+}
+ALL_CHANNEL_VARIABLES = set().union(
+    *(required_variables(section)
+      for section in yaml.safe_load(TEMPLATE.read_text()).values()),
+    *CHANNEL_VARIABLES.values(),
+)
+
+
+def fake_channel_env() -> Dict[str, str]:
+    """Random, syntactically valid credentials for all three channels."""
+    return {
+        # aiogram validates the shape "<bot id>:<secret>".
+        "TELEGRAM_TOKEN": f"{secrets.randbelow(10**9) + 1}:{secrets.token_urlsafe(24)}",
+        "TELEGRAM_BOT_NAME": "her2_test_bot",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.test/webhooks/telegram/webhook",
+        "SLACK_TOKEN": f"xoxb-test-{secrets.token_hex(12)}",
+        "SLACK_SIGNING_SECRET": secrets.token_hex(16),
+        "FACEBOOK_VERIFY": secrets.token_urlsafe(16),
+        "FACEBOOK_SECRET": secrets.token_hex(16),
+        "FACEBOOK_PAGE_ACCESS_TOKEN": f"EAAtest{secrets.token_urlsafe(24)}",
+    }
+
+
+def build_input_channels(env: Dict[str, str], out_dir: Path, monkeypatch):
+    """env -> .run/credentials.yml -> Rasa input channels, as scripts/run.sh does."""
+    from rasa.core.run import create_http_input_channels
+    from scripts.runtime_config import write_runtime_config
+
+    for var in ALL_CHANNEL_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():  # Rasa substitutes ${VAR} from os.environ
+        monkeypatch.setenv(var, value)
+    write_runtime_config(out_dir, env=dict(os.environ))
+    credentials_file = out_dir / "credentials.yml"
+    return create_http_input_channels(None, str(credentials_file)), credentials_file
+
+
+def input_channel(sanic_app, name: str):
+    return next(c for c in sanic_app.ctx.input_channels if c.name() == name)
+
+
+async def wait_for_background_tasks(channel, timeout: float = 60) -> None:
+    """Slack answers in a background task; wait until the bot has replied."""
+    tasks = list(getattr(channel, "_background_tasks", ()))
+    if tasks:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout)

@@ -1,0 +1,81 @@
+"""Which channels a run gets, from environment variables alone.
+
+env -> channels.messaging.enabled_channels -> scripts/runtime_config.py writes
+.run/credentials.yml -> Rasa (create_http_input_channels) reads it and fills in
+${VAR} from the environment. No model needed.
+"""
+import pytest
+import yaml
+
+from channel_testlib import CHANNEL_VARIABLES, build_input_channels, fake_channel_env
+from channels.messaging import TEMPLATE, enabled_channels, required_variables
+
+ALWAYS_ON = {"rest", "socketio"}
+SECRET_VARIABLES = {"TELEGRAM_TOKEN", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
+                    "FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"}
+
+
+def channel_names(input_channels):
+    return {c.name() for c in input_channels}
+
+
+def test_template_names_the_documented_variables():
+    template = yaml.safe_load(TEMPLATE.read_text())
+    assert {name: required_variables(section) for name, section in template.items()} \
+        == CHANNEL_VARIABLES
+
+
+def test_no_variables_only_rest_and_socketio(tmp_path, clean_env):
+    assert enabled_channels({}) == {}
+    channels, credentials_file = build_input_channels({}, tmp_path, clean_env)
+    assert set(yaml.safe_load(credentials_file.read_text())) == ALWAYS_ON
+    assert channel_names(channels) == ALWAYS_ON
+
+
+@pytest.mark.parametrize("channel", sorted(CHANNEL_VARIABLES))
+def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
+    env = {k: v for k, v in fake_channel_env().items() if k in CHANNEL_VARIABLES[channel]}
+    assert set(enabled_channels(env)) == {channel}
+
+    channels, credentials_file = build_input_channels(env, tmp_path, clean_env)
+    assert channel_names(channels) == ALWAYS_ON | {channel}
+
+    # Secrets stay out of the file on disk; Rasa reads them from the environment.
+    written = credentials_file.read_text()
+    for var in CHANNEL_VARIABLES[channel]:
+        assert "${%s}" % var in written
+        if var in SECRET_VARIABLES:
+            assert env[var] not in written
+    created = next(c for c in channels if c.name() == channel)
+    expected = {
+        "telegram": lambda c: (c.access_token, c.verify, c.webhook_url) == (
+            env["TELEGRAM_TOKEN"], env["TELEGRAM_BOT_NAME"], env["TELEGRAM_WEBHOOK_URL"]),
+        "slack": lambda c: (c.slack_token, c.slack_signing_secret) == (
+            env["SLACK_TOKEN"], env["SLACK_SIGNING_SECRET"]),
+        "facebook": lambda c: (c.fb_verify, c.fb_secret, c.fb_access_token) == (
+            env["FACEBOOK_VERIFY"], env["FACEBOOK_SECRET"],
+            env["FACEBOOK_PAGE_ACCESS_TOKEN"]),
+    }[channel]
+    assert expected(created), f"{channel} channel did not get the values from the environment"
+
+
+@pytest.mark.parametrize("channel, missing", [
+    (channel, var) for channel in sorted(CHANNEL_VARIABLES)
+    for var in sorted(CHANNEL_VARIABLES[channel])])
+@pytest.mark.parametrize("how", ["unset", "empty"])
+def test_partial_set_does_not_enable(channel, missing, how, tmp_path, clean_env):
+    env = {k: v for k, v in fake_channel_env().items() if k in CHANNEL_VARIABLES[channel]}
+    if how == "unset":
+        del env[missing]
+    else:
+        env[missing] = ""
+    assert enabled_channels(env) == {}
+    channels, _ = build_input_channels(env, tmp_path, clean_env)
+    assert channel_names(channels) == ALWAYS_ON
+
+
+def test_all_variables_enable_all_three(tmp_path, clean_env):
+    env = fake_channel_env()
+    assert set(enabled_channels(env)) == set(CHANNEL_VARIABLES)
+    channels, _ = build_input_channels(env, tmp_path, clean_env)
+    assert channel_names(channels) == ALWAYS_ON | set(CHANNEL_VARIABLES)

@@ -1,0 +1,55 @@
+"""Red-flag detection: emergencies and crisis messages must always be caught."""
+import pytest
+
+from knowledge.red_flags import default_detector
+
+RED_FLAGS = [
+    "I have chest pain",
+    "my mum has a tight chest pressure and feels sick",
+    "pain in my chest since this morning",
+    "I'm having trouble breathing",
+    "she can't breathe properly",
+    "I can’t catch my breath",
+    "shortness of breath after my infusion",
+    "I have a fever during chemo",
+    "running a temperature of 38.5 after chemotherapy",
+    "I'm bleeding heavily",
+    "the bleeding won't stop",
+    "coughing up blood",
+    "my wife is suddenly confused",
+    "sudden weakness in my left arm",
+    "I suddenly lost my vision",
+    "he fainted an hour ago",
+    "I want to kill myself",
+    "I've been thinking about suicide",
+    "I feel suicidal",
+    "I want to die",
+    "I don't want to live anymore",
+    "I keep thinking about self-harm",
+    "everyone would be better off without me",
+    "I want to end my life",
+    "I am not sure but I have chest pain",
+]
+
+NOT_RED_FLAGS = [
+    "what is HER2?",
+    "how is Herceptin given?",
+    "what are the side effects of chemotherapy?",
+    "I have no chest pain, just a question about FISH",
+    "I'm not suicidal, just tired of waiting for results",
+    "my IHC score was 2+",
+    "what does HER2-low mean?",
+    "is hair loss normal after treatment?",
+    "where can I find a support group?",
+    "she doesn't have a fever",
+]
+
+
+@pytest.mark.parametrize("text", RED_FLAGS)
+def test_red_flag_messages_are_caught(text):
+    assert default_detector().find(text) is not None
+
+
+@pytest.mark.parametrize("text", NOT_RED_FLAGS)
+def test_ordinary_and_negated_messages_are_not_red_flags(text):
+    assert default_detector().find(text) is None

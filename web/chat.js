@@ -1,0 +1,88 @@
+/* Starts the rasa-webchat widget (window.WebChat from /webchat.js) with the Rasa
+   socket.io URL that the server put in /config.js, and makes the widget a bit more
+   accessible (labels, keyboard-usable quick replies, a live region). */
+(function () {
+  "use strict";
+
+  var config = window.HER2_CHAT_CONFIG || {};
+  var mount = document.getElementById("webchat");
+  var status = document.getElementById("chat-status");
+
+  function setStatus(text, isError) {
+    if (!text) {
+      status.hidden = true;
+      status.textContent = "";
+      return;
+    }
+    status.hidden = false;
+    status.textContent = text;
+    status.classList.toggle("chat-status--error", Boolean(isError));
+  }
+
+  if (!window.WebChat || typeof window.WebChat.default !== "function" || !config.socketUrl) {
+    setStatus("Sorry, the chat could not be loaded. Please reload the page or try again later.", true);
+    return;
+  }
+
+  var UNREACHABLE = "Can't reach the assistant right now. It will reconnect automatically; " +
+    "please wait a moment or reload the page.";
+
+  window.WebChat.default({
+    socketUrl: config.socketUrl,
+    socketPath: config.socketPath || "/socket.io/",
+    initPayload: "/greet",              // the bot greets: intro, disclaimer, topic buttons
+    title: "HER2 Assistant",
+    inputTextFieldHint: "Type your question…",
+    connectingText: "Connecting…",
+    embedded: true,                     // always open, fills the chat area
+    showCloseButton: false,
+    hideWhenNotConnected: false,
+    withRules: false,                   // no Botfront rules: Rasa's socket.io channel
+    params: { storage: "local" },       // keeps the conversation across reloads
+    userTextColor: "#ffffff",
+    userBackgroundColor: "#6b1d52",
+    assistTextColor: "#1b1b1f",
+    assistBackgoundColor: "#f1f2f6",     // (sic: the widget's prop name)
+    customMessageDelay: function (message) {
+      var delay = (message || "").length * 6;
+      return Math.max(300, Math.min(delay, 1200));
+    },
+    onSocketEvent: {
+      connect: function () { setStatus(""); },
+      connect_error: function () { setStatus(UNREACHABLE, true); },
+      disconnect: function () { setStatus(UNREACHABLE, true); }
+    }
+  }, mount);
+
+  // ------------------------------------------------------------ accessibility
+  function activateOnKey(event) {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      event.currentTarget.click();
+    }
+  }
+
+  function enhance(root) {
+    var list = root.querySelectorAll ? root : document;
+    list.querySelectorAll(".rw-messages-container:not([role])").forEach(function (el) {
+      el.setAttribute("role", "log");
+      el.setAttribute("aria-live", "polite");
+      el.setAttribute("aria-label", "Conversation");
+      el.setAttribute("tabindex", "0");
+    });
+    list.querySelectorAll("div.rw-reply:not([role])").forEach(function (el) {
+      el.setAttribute("role", "button");
+      el.setAttribute("tabindex", "0");
+      el.addEventListener("keydown", activateOnKey);
+    });
+    list.querySelectorAll(".rw-new-message:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "Type your question");
+    });
+    list.querySelectorAll("button.rw-send:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "Send");
+    });
+  }
+
+  new MutationObserver(function () { enhance(mount); })
+    .observe(mount, { childList: true, subtree: true });
+})();
