@@ -36,6 +36,11 @@ def unknown_drug_names(text: str) -> List[str]:
     return default_matcher().unknown_drug_names(text)
 
 
+def is_known(drug_id: Optional[str]) -> bool:
+    """True for ids of drugs.yml (a slot could hold anything a client sent)."""
+    return bool(drug_id) and (drug_by_id(drug_id) is not None or chemo_by_id(drug_id) is not None)
+
+
 def display_name(drug: Dict) -> str:
     brands = ", ".join(drug.get("brands", []))
     return f"{drug['name']} ({brands})" if brands else drug["name"]

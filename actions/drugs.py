@@ -22,7 +22,7 @@ class ActionDrugInfo(Action):
             dispatcher.utter_message(text=drug_answers.unknown_drug_reply(unknown))
             return []
         drug_id = mentioned[0] if mentioned else tracker.get_slot("drug")
-        if not drug_id:
+        if not drug_answers.is_known(drug_id):
             dispatcher.utter_message(
                 text="Which drug would you like to know about?\n"
                      + drug_answers.known_drug_list(),

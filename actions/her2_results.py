@@ -58,16 +58,18 @@ def _is_about_own_results(tracker: Tracker, text: str) -> bool:
     return bool(words & PERSONAL_WORDS)
 
 
-def slot_events(merged: Findings) -> List[Dict[Text, Any]]:
-    """The slots that hold the findings; the form asks for ihc_score / ish_result when empty."""
-    events = [SlotSet("her2_findings", merged.to_dict())]
+def slot_events(merged: Findings, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """SlotSets for the findings that changed. Re-setting an unchanged required slot would
+    make the form treat a mid-form question as an answer, so unchanged values are left out."""
+    values = {"her2_findings": merged.to_dict()}
     if merged.ihc is not None:
-        events.append(SlotSet("ihc_score", merged.ihc))
+        values["ihc_score"] = merged.ihc
     elif merged.has_ihc_contradiction():
-        events.append(SlotSet("ihc_score", None))
+        values["ihc_score"] = None
     if _has_ish(merged):
-        events.append(SlotSet("ish_result", results_replies.ish_summary(merged)))
-    return events
+        values["ish_result"] = results_replies.ish_summary(merged)
+    return [SlotSet(name, value) for name, value in values.items()
+            if tracker.get_slot(name) != value]
 
 
 class ExtractHER2Values(ValidationAction):
@@ -89,7 +91,7 @@ class ExtractHER2Values(ValidationAction):
             dispatcher.utter_message(text=problem)
         merged = stored_findings(tracker).merge(findings)
         merged.problems = []  # impossible values are reported, never stored
-        return slot_events(merged)
+        return slot_events(merged, tracker)
 
 
 class ValidateHER2Form(FormValidationAction):

@@ -1,4 +1,9 @@
-"""Rasa NLU component: adds a ``drug`` entity for every known drug name in a message."""
+"""Rasa NLU component: adds a ``drug`` entity for every known drug name in a message.
+
+A message that names a drug we have no facts on ("what is tamoxifen?") and no
+known drug is routed to ``ask_drug``, so the drug action can say honestly that
+it has no information on it instead of answering a neighbouring FAQ topic.
+"""
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -10,9 +15,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intent_override import force_intent
 from knowledge.drug_matcher import default_matcher
 
 DRUG_ENTITY = "drug"
+DRUG_INTENT = "ask_drug"
 
 
 @DefaultV1Recipe.register(
@@ -42,4 +49,7 @@ class DrugEntityExtractor(GraphComponent, EntityExtractorMixin):
             ]
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+            elif self._matcher.unknown_drug_names(text):
+                force_intent(message, DRUG_INTENT)
         return messages
+

@@ -9,10 +9,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.intent_override import force_intent
 from knowledge.red_flags import default_detector
 
 RED_FLAG_INTENT = "red_flag"
@@ -37,12 +38,5 @@ class RedFlagDetector(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text and self._detector.find(text):
-                _force_intent(message, RED_FLAG_INTENT)
+                force_intent(message, RED_FLAG_INTENT)
         return messages
-
-
-def _force_intent(message: Message, name: str) -> None:
-    forced = {"name": name, "confidence": 1.0}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != name]
-    message.set(INTENT, forced, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)

@@ -2,11 +2,14 @@
 
 Public API (stable; the chatbot's actions use exactly this):
 
-parse(text: str) -> Findings
+parse(text: str, expect: str | None = None) -> Findings
     Structured values from free text: a chat message ("IHC 2+ and FISH negative", a bare "2+",
     "not amplified", "ratio 2.3") or a pasted pathology-report excerpt. Unrelated numbers
     (grade, size, Ki-67, dates) and negated words ("no amplification") are handled. Builds the
-    spaCy pipeline once per process; then about a millisecond per message.
+    spaCy pipeline once per process (about 1 s); then well under a millisecond per message.
+    Optional `expect` = what the bot just asked, used only for bare answers: None/"ihc" (a lone
+    number is the IHC score: "3" -> "3+"), "ratio" / "copy_number" (a lone number is that
+    value), "ish" (a lone "positive"/"negative" is the ISH result, not a stated HER2 status).
 
 Findings (dataclass) fields, None/empty/False when not mentioned:
     ihc                    None | "0" | "0-staining" | "1+" | "2+" | "3+"
@@ -53,8 +56,12 @@ classify(findings: Findings) -> Classification
     problems     human-readable messages about impossible values (re-ask; category is None)
   method: to_dict().
 
-interpret(text: str) -> dict
-    parse + classify in one flat JSON-safe dict; what `python -m her2 "<text>"` prints.
+interpret(text: str, expect: str | None = None) -> dict
+    parse + classify in one flat JSON-safe dict; what `python -m her2 "<text>"` prints. Keys:
+    ihc, ish_result, ish_group, ratio, copy_number, hormone_receptor ("positive" if ER or PR is
+    positive, "negative" if both are negative), category, label (category_info label), needs,
+    flags, explanation, problems (messages), summary (describe_findings), then the other
+    Findings fields, with Findings.problems renamed problem_codes.
 
 describe_findings(findings: Findings) -> str
     Short restatement built from the parsed values, e.g. "IHC 2+, FISH negative" or

@@ -234,7 +234,8 @@ def _contradiction(findings: Findings) -> Optional[Classification]:
         group_result = rows[0].result if len(rows) == 1 else None
         if group_result in ("positive", "negative") and group_result != findings.ish_result:
             text = sentences["ish_numbers_contradiction"].format(
-                numbers=wording.ish_numbers_phrase(findings, rows[0].group),
+                numbers=wording.ish_numbers_phrase(findings),
+                group=rows[0].group,
                 group_result=group_result,
                 written=findings.ish_result,
             )
@@ -252,10 +253,11 @@ def _impossible_values(findings: Findings) -> Classification:
     texts = wording.texts()
     entries = [texts["problems"][code] for code in findings.problems]
     summaries = ", ".join(entry["summary"] for entry in entries)
+    template = "problems_one" if len(entries) == 1 else "problems_many"
     return Classification(
         category=None,
         needs=list(_unique(entry["needs"] for entry in entries if entry.get("needs"))),
-        explanation=texts["sentences"]["problems"].format(summaries=summaries),
+        explanation=texts["sentences"][template].format(summaries=summaries),
         problems=[entry["message"] for entry in entries],
     )
 

@@ -1,20 +1,22 @@
 """interpret(text): parse + classify in one JSON-safe dict (what the CLI prints)."""
 from __future__ import annotations
 
+from typing import Optional
+
 from .categories import category_info
 from .classifier import classify
 from .parser import parse
 from .wording import describe_findings
 
 
-def interpret(text: str) -> dict:
-    """Parse `text`, classify it, and return one flat dict.
+def interpret(text: str, expect: Optional[str] = None) -> dict:
+    """Parse `text` (see parse() for `expect`), classify it, and return one flat dict.
 
     Leading keys: ihc, ish_result, ish_group, ratio, copy_number, hormone_receptor, category,
     label, needs, flags, explanation, problems (messages), summary (describe_findings); then the
     remaining Findings fields, with Findings.problems (codes) as problem_codes.
     """
-    findings = parse(text)
+    findings = parse(text, expect=expect)
     result = classify(findings)
     details = findings.to_dict()
     details["problem_codes"] = details.pop("problems")

@@ -13,7 +13,7 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 UNITS = {
     "cm", "mm", "m", "um", "µm", "inch", "inches", "%", "percent", "pct", "x",
     "year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days", "hours",
-    "times", "slides", "blocks", "cores", "nodes", "node", "am", "pm", "kids", "children",
+    "times", "slides", "blocks", "cores", "nodes", "node", "am", "pm",
 }
 # A number right after one of these is a threshold (e.g. a legend "ratio >= 2.0"), not a value.
 COMPARATORS = {"<", ">", "<=", ">=", "less", "more", "greater", "over", "under", "below", "above",
@@ -52,9 +52,9 @@ BARE_ANSWER_FILLERS = {"it", "its", "it's", "'s", "was", "is", "a", "an", "the",
                        "of", "my", "scored", ".", "!", ",", "?", ":"}
 
 # Words allowed between a score and its staining description: "0 with faint, incomplete staining".
-STAIN_MODIFIERS = ["with", "(", ",","faint", "weak", "incomplete", "barely", "perceptible", "partial", "membrane",
-                   "membranous", "some", "focal", "no", "any", "and", "/", "-", "complete",
-                   "moderate", "strong", "intense", "circumferential"]
+STAIN_MODIFIERS = {"with", "(", ",", "faint", "weak", "incomplete", "barely", "perceptible",
+                   "partial", "membrane", "membranous", "some", "focal", "no", "any", "and", "/",
+                   "-", "complete", "moderate", "strong", "intense", "circumferential"}
 
 
 def _words(*words, op=None):

@@ -1,8 +1,9 @@
 """parse(text) -> Findings: read HER2, ISH and ER/PR values from free text with spaCy rules.
 
 How it works: the text is lower-cased and normalised (spelling variants, glued tokens), tokenised
-by a blank English spaCy pipeline, and three Matchers (lexicon.py) mark mentions: subjects
-("HER2", "FISH", "ER", "Ki-67"...), cues ("ratio", "copy number"), status words, scores.
+by a blank English spaCy pipeline, and spaCy PhraseMatcher/Matcher rules (lexicon.py) mark
+mentions: subjects ("HER2", "FISH", "ER", "Ki-67"...), cues ("ratio", "copy number"), status
+words and scores.
 Each value or status word is then given a topic: the subject it is about, which is the subject
 just after it through a preposition ("negative for HER2") or else the nearest subject before it
 in the same sentence ("ER positive 90%, HER2 2+"). Values whose topic is not HER2 (Ki-67,
@@ -11,6 +12,7 @@ grade, ER...) are left out, or stored as ER/PR values.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
@@ -21,7 +23,9 @@ from .guideline import load_guideline
 
 # Applied in order to the lower-cased text.
 _NORMALISATIONS: List[Tuple[str, str]] = [
-    (r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,", r"\1"),  # hesitations, not estrogen receptor
+    # Hesitations ("er, I think..."), not the estrogen receptor.
+    (r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,(?=\s*(?:i|it|its|it's|the|my|so|well|maybe|they|we|"
+     r"that|was)\b)", r"\1"),
     (r"\u2265", " >= "),
     (r"\u2264", " <= "),
     (r"[\u2010-\u2015\u2212]", "-"),
@@ -62,12 +66,12 @@ _NUMBER = re.compile(lx.NUMBER_REGEX)
 # Topics a HER2 IHC score or HER2 status word may have (None: no subject, e.g. a bare "2+").
 _HER2_TOPICS = {None, "her2", "ihc"}
 _AMPLIFICATION_HEADINGS = {"ratio", "status", "test", "testing", "assay", "analysis", "result",
-                           "results", ":", "?", "if", "when"}
+                           "results", ":", "?"}
 _SCORE_TOPICS = _HER2_TOPICS | {"ish"}
 
 
 def normalize(text: str) -> str:
-    text = text.lower()
+    text = unicodedata.normalize("NFKC", text).lower()  # NFKC: full-width "２＋" -> "2+"
     for pattern, replacement in _COMPILED:
         text = pattern.sub(replacement, text)
     return text
@@ -158,8 +162,20 @@ def _mentions(doc, rules: _Rules) -> List[Mention]:
     return sorted(found, key=lambda mention: mention.start)
 
 
-def parse(text: str) -> Findings:
-    """Read HER2 findings from free text (a chat message or a pasted report excerpt)."""
+EXPECTED_ANSWERS = (None, "ihc", "ish", "ratio", "copy_number")
+
+
+def parse(text: str, expect: Optional[str] = None) -> Findings:
+    """Read HER2 findings from free text (a chat message or a pasted report excerpt).
+
+    `expect` (optional) says what the chatbot just asked, for reading bare answers: a lone
+    number is an IHC score by default ("3" -> 3+), a ratio with expect="ratio", a copy number
+    with expect="copy_number"; a lone "positive"/"negative" is a stated HER2 status by default
+    and an ISH result with expect="ish". Text that names its values ("ratio 2.3") is read the
+    same whatever `expect` says.
+    """
+    if expect not in EXPECTED_ANSWERS:
+        raise ValueError(f"expect must be one of {EXPECTED_ANSWERS}, not {expect!r}")
     if not text or not text.strip():
         return Findings()
     pipeline = _pipeline()
@@ -169,6 +185,7 @@ def parse(text: str) -> Findings:
         main=_mentions(doc, pipeline.main),
         scores=_mentions(doc, pipeline.scores),
         staining=_mentions(doc, pipeline.staining),
+        expect=expect,
     )
     return reader.read()
 
@@ -187,8 +204,9 @@ class _Collected:
 
 class _Reader:
     def __init__(self, tokens: List[str], main: List[Mention], scores: List[Mention],
-                 staining: List[Mention]):
+                 staining: List[Mention], expect: Optional[str] = None):
         self.tokens = tokens
+        self.expect = expect
         self.main = main
         self.scores = scores
         self.staining = staining
@@ -216,21 +234,21 @@ class _Reader:
         for mention in self.main:
             if mention.kind in ("SCORE_CUE", "SUBJ") and mention.value in (None, "her2", "ihc"):
                 self._score_after_cue(mention)
+        word_handlers = {
+            "STATUS": self._status,
+            "AMP": self._amplification,
+            "TRIPLE_NEGATIVE": self._triple_negative,
+            "METHOD": self._method,
+            "PROBE": self._probe,
+        }
         for mention in self.main:
-            handler = {
-                "STATUS": self._status,
-                "AMP": self._amplification,
-                "TRIPLE_NEGATIVE": self._triple_negative,
-                "METHOD": self._method,
-                "PROBE": self._probe,
-            }.get(mention.kind)
-            if handler:
-                handler(mention)
+            if mention.kind in word_handlers:
+                word_handlers[mention.kind](mention)
         for mention in self.staining:
             self._staining(mention)
             self._score_before_staining(mention)
         if not (self.seen.ihc_hits or self.seen.ish_hits) and self.seen.findings.is_empty():
-            self._bare_score_answer()
+            self._bare_number_answer()
         return self._settle()
 
     def _main_of(self, kind: str) -> List[Mention]:
@@ -274,32 +292,37 @@ class _Reader:
         index = mention.start - 1
         if not (index >= 0 and self._free_number(index)):
             # "HER2 signals 120" is usually a total count, so only copy cues look ahead.
-            looks_ahead = mention.kind == "COPIES_CUE" or "signal" not in self.tokens[mention.end - 1]
+            unit = self.tokens[mention.end - 1]
+            looks_ahead = mention.kind == "COPIES_CUE" or not unit.startswith("signal")
             index = self._number_after(mention.end) if looks_ahead else None
         if index is None:
             return
         self.used.add(index)
-        value = self._number(index)
-        if not self.limits.within_limits("copies", value):
-            self._problem("copies_not_positive" if value <= 0 else "copies_over_100")
-            return
-        self.seen.findings.copy_number = value
+        self._store_copies(self._number(index))
 
     def _ratio(self, mention: Mention) -> None:
         index = self._number_after(mention.end)
         if index is None:
             return
         self.used.add(index)
-        value = self._number(index)
+        self._store_ratio(self._number(index))
+
+    def _store_copies(self, value: float) -> None:
+        if not self.limits.within_limits("copies", value):
+            self._problem("copies_not_positive" if value <= 0 else "copies_over_100")
+        else:
+            self.seen.findings.copy_number = value
+
+    def _store_ratio(self, value: float) -> None:
         if not self.limits.within_limits("ratio", value):
             self._problem("ratio_not_positive")
-            return
-        self.seen.findings.ratio = value
+        else:
+            self.seen.findings.ratio = value
 
     # --- IHC scores ---
 
     def _written_score(self, mention: Mention) -> None:
-        """A score from the score layer: "2+", "two plus", "0 with faint staining", "(2)"."""
+        """A score from the score layer: "2+", "two plus", "2 (equivocal)", "negative (0)"."""
         index = next(i for i in range(mention.start, mention.end) if _score_value(self.tokens[i])
                      is not None)
         if index in self.used:
@@ -346,14 +369,23 @@ class _Reader:
             self._add_score(value, index)
             return
 
-    def _bare_score_answer(self) -> None:
-        """A whole message that is just a small number ("3", "it was a 2") answers the IHC question."""
+    def _bare_number_answer(self) -> None:
+        """A message that is just a number ("3", "it was a 2") answers the bot's question: the
+        IHC score unless `expect` says a ratio or copy number was asked for."""
         content = [i for i, token in enumerate(self.tokens)
                    if token.strip() and token not in lx.BARE_ANSWER_FILLERS]
-        if len(content) == 1:
-            value = _score_value(self.tokens[content[0]])
-            if value is not None and value <= self.limits.limits["ihc_max"]:
-                self._add_score(value, content[0])
+        if len(content) != 1:
+            return
+        index = content[0]
+        if self.expect in ("ratio", "copy_number"):
+            value = self._number(index)
+            if value is not None:
+                store = self._store_ratio if self.expect == "ratio" else self._store_copies
+                store(value)
+            return
+        value = _score_value(self.tokens[index])
+        if value is not None and (value <= self.limits.limits["ihc_max"] or self.expect == "ihc"):
+            self._add_score(value, index)
 
     def _add_score(self, value: int, index: int) -> None:
         if value <= self.limits.limits["ihc_max"]:
@@ -379,7 +411,7 @@ class _Reader:
                 findings.pr = status
         elif topic == "hr" and status in ("positive", "negative"):
             findings.hr_stated = status
-        elif topic == "ish":
+        elif topic == "ish" or (topic is None and self.expect == "ish"):
             if status in ("positive", "negative"):
                 self.seen.ish_hits.append((mention.start, status))
             elif status == "equivocal":
@@ -416,12 +448,14 @@ class _Reader:
             self.seen.ish_hits.append((mention.start, "positive"))
 
     def _amplification_is_a_heading(self, mention: Mention) -> bool:
-        """The noun as a heading or a request: "amplification ratio", "amplification status:",
-        "FISH for HER2 amplification" (but "amplified" is always a result)."""
-        if self.tokens[mention.start] != "amplification":
-            return False
+        """A legend ("amplified if ratio >= 2.0"), or the noun as a heading or a request:
+        "amplification ratio", "amplification status:", "FISH for HER2 amplification"."""
         following = self.tokens[mention.end] if mention.end < len(self.tokens) else ""
         preceding = self.tokens[max(mention.start - 2, 0):mention.start]
+        if following in ("if", "when") or "if" in preceding:
+            return True  # a legend: "amplified if ratio >= 2.0"
+        if self.tokens[mention.start] != "amplification":
+            return False
         return following in _AMPLIFICATION_HEADINGS or "for" in preceding
 
     def _amplification_negated(self, mention: Mention) -> bool:

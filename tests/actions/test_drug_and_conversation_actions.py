@@ -91,3 +91,9 @@ async def test_tell_more_after_a_drug_gives_the_overview(dispatcher):
                            slots={"drug": "tucatinib"})
     await ActionTellMore().run(dispatcher, tracker, DOMAIN)
     assert drug_by_id("tucatinib")["when_used"] in texts(dispatcher)[0]
+
+
+async def test_a_drug_slot_set_to_nonsense_is_not_trusted(dispatcher):
+    tracker = make_tracker("how is it given?", intent="ask_drug", slots={"drug": "<script>"})
+    await ActionDrugInfo().run(dispatcher, tracker, DOMAIN)
+    assert texts(dispatcher)[0].startswith("Which drug")

@@ -168,3 +168,13 @@ async def test_treatment_follow_up_without_results_offers_to_explain_them(dispat
     tracker = make_tracker("what treatments are used for that?", intent="results_treatment")
     await ActionResultsFollowup().run(dispatcher, tracker, DOMAIN)
     assert "If you tell me your HER2 test results" in texts(dispatcher)[0]
+
+
+async def test_unchanged_values_are_not_set_again(dispatcher):
+    """A mid-form question mentioning a known value must not count as an answer."""
+    findings = stored("IHC 2+")
+    events = await extract(dispatcher, "what does my 2+ mean for a FISH test?", intent="faq",
+                           active_loop="her2_form",
+                           slots={"her2_findings": findings, "ihc_score": "2+",
+                                  "requested_slot": "ish_result"})
+    assert "ihc_score" not in slot_sets(events)

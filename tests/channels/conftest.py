@@ -10,7 +10,7 @@ client. The channels are created the same way `rasa run` creates them:
 
 Every outbound call to Telegram, Slack or Facebook is replaced by a mock, and a
 guard makes any attempt to open a non-loopback network connection fail.
-All tokens and secrets are random values generated per test session.
+All tokens and secrets are random fake values generated for each test.
 """
 import ipaddress
 import socket

@@ -12,6 +12,7 @@ from channel_testlib import input_channel, wait_for_background_tasks
 WEBHOOK = "/webhooks/slack/webhook"
 DM_CHANNEL = "D0HER2TEST"
 USER = "U0HER2USER"
+CHALLENGE = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
 
 
 def signed_headers(body: bytes, secret: str, timestamp: int = None) -> dict:
@@ -76,17 +77,17 @@ async def test_badly_signed_message_is_rejected(app, outbound, channel_env, head
 
 @pytest.mark.asyncio
 async def test_url_verification_challenge(app, outbound, channel_env):
-    body = json.dumps({"token": "unused", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+    body = json.dumps({"token": "unused", "challenge": CHALLENGE,
                        "type": "url_verification"}).encode()
     secret = channel_env["SLACK_SIGNING_SECRET"]
 
     _, response = await app.asgi_client.post(
         WEBHOOK, content=body, headers=signed_headers(body, secret))
     assert response.status == 200
-    assert response.json == "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    assert response.json == CHALLENGE
 
     _, forged = await app.asgi_client.post(
         WEBHOOK, content=body, headers=signed_headers(body, "wrong-" + secret))
     assert forged.status == 400
-    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" not in forged.text
+    assert CHALLENGE not in forged.text
     outbound.slack_post.assert_not_awaited()

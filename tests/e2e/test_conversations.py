@@ -1,0 +1,141 @@
+"""Whole conversations over REST against the running stack: the bot's actual replies."""
+import pytest
+import yaml
+
+from actions import results_replies
+from her2 import category_info, describe_findings, parse
+from knowledge import load
+from knowledge.drug_matcher import drug_by_id
+
+pytestmark = pytest.mark.stack
+
+with open("domain.yml", encoding="utf-8") as handle:
+    RESPONSES = yaml.safe_load(handle)["responses"]
+with open("data/responses/faq.yml", encoding="utf-8") as handle:
+    FAQ = yaml.safe_load(handle)["responses"]
+
+
+def response_texts(name, table=RESPONSES):
+    return [" ".join(variant["text"].split()) for variant in table[name]]
+
+
+def folded(text):
+    return " ".join(text.split())
+
+
+def test_greeting_introduces_the_assistant_with_disclaimer_and_menu(chat):
+    replies = chat.say("hello")
+    assert folded(replies[0]["text"]) in response_texts("utter_greet")
+    assert [b["title"] for b in replies[1]["buttons"]] == [m["title"] for m in load("topics")["menu"]]
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("what is HER2?", "what_is_her2"),
+    ("what are the signs of HER2 positive breast cancer", "symptoms"),
+    ("what does a FISH test measure", "fish_test"),
+    ("what are the survival rates", "survival_rates"),
+])
+def test_questions_get_the_source_answer(chat, question, topic):
+    reply = chat.texts(question)[0]
+    assert folded(reply) in response_texts(f"utter_faq/{topic}", FAQ)
+    assert "Source: " in reply
+
+
+def test_drug_flow_with_follow_ups(chat):
+    first = chat.texts("what is Kadcyla?")[0]
+    kadcyla = drug_by_id("ado_trastuzumab_emtansine")
+    assert kadcyla["what_it_is"].strip() in first
+    given = chat.texts("and how is it given?")[0]
+    assert kadcyla["how_given"] in given
+    side_effects = chat.texts("what about side effects?")[0]
+    assert "don't list side effects" in side_effects and "Kadcyla" in side_effects
+
+
+def test_unknown_drug(chat):
+    assert "don't have information on" in chat.texts("what is tamoxifen?")[0]
+
+
+def test_results_in_one_message(chat):
+    text = "my report says IHC 2+ and FISH not amplified"
+    replies = "\n".join(chat.texts(text))
+    assert f"You told me: {describe_findings(parse(text))}." in replies
+    assert f"Result: {category_info('low')['label']}." in replies
+    assert results_replies.FINAL_CALL in replies
+    follow_up = chat.texts("what treatments are used for that?")[0]
+    assert category_info("low")["treatment_families"] in follow_up
+
+
+def test_multi_turn_form_asks_only_for_what_is_missing(chat):
+    assert chat.texts("can you help me understand my HER2 results?")[-1] == \
+        results_replies.ask_for("ihc_score")
+    assert chat.texts("2+")[-1] == results_replies.ask_for("ish_result")
+    replies = "\n".join(chat.texts("FISH was amplified"))
+    assert "You told me: IHC 2+, FISH positive." in replies
+    assert f"Result: {category_info('positive')['label']}." in replies
+
+
+def test_dont_know_ends_the_form_with_an_explanation(chat):
+    chat.say("help me understand my results")
+    chat.say("IHC 2+")
+    replies = "\n".join(chat.texts("I don't know, it hasn't been done yet"))
+    assert f"Result: {category_info('equivocal')['label']}." in replies
+    assert results_replies.dont_know_help("ish_result") in replies
+
+
+def test_a_bad_answer_gets_a_hint_and_the_question_again(chat):
+    chat.say("help me understand my results")
+    replies = chat.texts("purple")
+    assert results_replies.reask_hint("ihc_score") in replies
+    assert replies[-1] == results_replies.ask_for("ihc_score")
+
+
+def test_impossible_value_is_rejected_and_asked_again(chat):
+    replies = chat.texts("my HER2 IHC was 4+")
+    assert any("0 to 3+" in r for r in replies)
+    assert not any(r.startswith("Result:") or "Result: " in r for r in replies)
+    assert replies[-1] == results_replies.ask_for("ihc_score")
+
+
+def test_correction_updates_the_answer(chat):
+    assert f"Result: {category_info('positive')['label']}." in "\n".join(chat.texts("my HER2 was 3+"))
+    assert f"Result: {category_info('low')['label']}." in "\n".join(chat.texts("sorry, I meant 1+"))
+
+
+def test_question_mid_form_is_answered_then_the_form_continues(chat):
+    chat.say("help me understand my results")
+    chat.say("IHC 2+")
+    replies = chat.texts("what is a FISH test?")
+    assert folded(replies[0]) in response_texts("utter_faq/fish_test", FAQ)
+    assert replies[-1] == results_replies.ask_for("ish_result")
+
+
+def test_red_flag_mid_form_comes_first_and_ends_the_form(chat):
+    chat.say("help me understand my results")
+    replies = chat.texts("I have chest pain and can't breathe")
+    assert folded(replies[0]) in response_texts("utter_red_flag")
+    assert results_replies.ask_for("ihc_score") not in replies
+
+
+def test_never_mind_leaves_the_form(chat):
+    chat.say("help me understand my results")
+    replies = chat.texts("never mind")
+    assert folded(replies[0]) in response_texts("utter_form_stopped")
+
+
+@pytest.mark.parametrize("message", ["I want to end my life", "my wife has a high fever on chemo"])
+def test_red_flags_get_the_emergency_message_first(chat, message):
+    assert folded(chat.texts(message)[0]) in response_texts("utter_red_flag")
+
+
+def test_out_of_scope_is_declined_politely(chat):
+    assert folded(chat.texts("what's the weather in Paris tomorrow?")[0]) in \
+        response_texts("utter_out_of_scope")
+
+
+def test_gibberish_is_never_answered_confidently(chat):
+    reply = folded(chat.texts("zxqv blorp fnord")[0])
+    assert reply in response_texts("utter_please_rephrase") + response_texts("utter_out_of_scope")
+
+
+def test_bot_challenge(chat):
+    assert folded(chat.texts("am I talking to a robot?")[0]) in response_texts("utter_iamabot")

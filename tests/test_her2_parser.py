@@ -1,0 +1,221 @@
+"""her2.parse, Findings and describe_findings, driven by tests/her2_parse_cases.yml."""
+import json
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # lets `pytest tests/...` import her2 without PYTHONPATH
+    sys.path.insert(0, str(ROOT))
+
+from her2 import Findings, describe_findings, parse  # noqa: E402
+from her2.findings import (  # noqa: E402
+    IHC_SCORES, ISH_METHODS, ISH_PROBES, RESULTS, STATED_STATUSES,
+)
+
+PARSE_CASES = yaml.safe_load((ROOT / "tests" / "her2_parse_cases.yml").read_text("utf-8"))
+FINDINGS_FIELDS = {f.name for f in fields(Findings)}
+
+
+@pytest.mark.parametrize("case", PARSE_CASES, ids=[c["text"][:50] for c in PARSE_CASES])
+def test_parse_case(case):
+    found = parse(case["text"]).to_dict()
+    for name, expected in case["expect"].items():
+        assert found[name] == expected, f"{name} for {case['text']!r}: {found}"
+
+
+def test_case_table_is_well_formed():
+    texts = [case["text"] for case in PARSE_CASES]
+    assert len(texts) == len(set(texts)), "duplicate texts in her2_parse_cases.yml"
+    for case in PARSE_CASES:
+        assert set(case["expect"]) <= FINDINGS_FIELDS, case["text"]
+
+
+@pytest.mark.parametrize("case", PARSE_CASES, ids=[c["text"][:50] for c in PARSE_CASES])
+def test_parse_uses_only_documented_codes(case):
+    found = parse(case["text"])
+    assert found.ihc in (None, *IHC_SCORES)
+    assert set(found.ihc_candidates) <= set(IHC_SCORES)
+    assert found.ish_method in (None, *ISH_METHODS)
+    assert found.ish_probe in (None, *ISH_PROBES)
+    assert found.ish_result in (None, *RESULTS)
+    assert set(found.ish_result_candidates) <= set(RESULTS)
+    assert found.er in (None, *RESULTS) and found.pr in (None, *RESULTS)
+    assert found.hr_stated in (None, *RESULTS)
+    assert found.stated_status in (None, *STATED_STATUSES)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n", "hello", "thanks!", "?", "...", "-", "+"])
+def test_nothing_to_read(text):
+    assert parse(text).is_empty()
+
+
+@pytest.mark.parametrize("text", [
+    "HER2 ≥ 2.0 – ratio", "ＩＨＣ ２＋", "😀 2+ 😀", "((((", "ratio ratio ratio",
+    "1" * 500, "ER/PR/HER2 " * 50, "+-+-+-+", "her2her2her2", "1.8–2.2", "2+++++",
+])
+def test_odd_input_never_crashes(text):
+    findings = parse(text)
+    json.dumps(findings.to_dict())
+
+
+def test_values_inside_other_subjects_are_not_her2():
+    findings = parse("ER 3+ 90%, PR 2+ 50%, Ki-67 20%, grade 2, 2.5 cm, seen 03/12/2024")
+    assert findings.ihc is None and findings.ihc_candidates == []
+    assert findings.percent_stained is None
+    assert (findings.er_percent, findings.pr_percent) == (90.0, 50.0)
+
+
+# --- Findings ---
+
+@pytest.mark.parametrize("text", [
+    "IHC 2+ and FISH negative",
+    "HER2/CEP17 ratio 1.8 with 6.5 copies per cell, IHC 2+, ER positive 90%, PR negative",
+    "IHC 2+ and 3+",
+    "IHC 4+",
+    "FISH equivocal",
+    "",
+])
+def test_findings_round_trip_through_json(text):
+    findings = parse(text)
+    data = json.loads(json.dumps(findings.to_dict()))
+    assert Findings.from_dict(data) == findings
+
+
+def test_from_dict_ignores_unknown_keys_and_fills_defaults():
+    findings = Findings.from_dict({"ihc": "1+", "category": "low", "ratio": 2})
+    assert findings.ihc == "1+"
+    assert findings.ratio == 2.0 and isinstance(findings.ratio, float)
+    assert findings.ihc_candidates == [] and findings.problems == []
+
+
+def test_is_empty_and_has_test_values():
+    assert Findings().is_empty() and not Findings().has_test_values()
+    assert not parse("2+").is_empty() and parse("2+").has_test_values()
+    assert not parse("IHC 4+").is_empty()  # a problem is something to answer
+    assert not parse("IHC 4+").has_test_values()
+    stated = parse("HER2 positive, ER negative")
+    assert not stated.is_empty() and not stated.has_test_values()
+
+
+def test_merge_correction_replaces_the_ihc_score():
+    first = parse("IHC 2+ with staining in 30% of cells, FISH negative")
+    merged = first.merge(parse("sorry, I meant 1+"))
+    assert merged.ihc == "1+"
+    assert merged.ihc_candidates == ["1+"]
+    assert merged.percent_stained is None  # the old percentage described the old score
+    assert merged.ish_result == "negative"
+
+
+def test_merge_adds_a_later_answer():
+    merged = parse("IHC 2+").merge(parse("not amplified"))
+    assert (merged.ihc, merged.ish_result) == ("2+", "negative")
+    later = merged.merge(parse("ratio 1.5")).merge(parse("3.1 copies"))
+    assert (later.ratio, later.copy_number) == (1.5, 3.1)
+
+
+def test_merge_keeps_values_the_newer_message_lacks():
+    old = parse("IHC 0, ER positive 90%, HER2/CEP17 ratio 1.2")
+    assert old.merge(Findings()) == old
+
+
+def test_merge_problems_come_from_the_newer_message_only():
+    bad = parse("IHC 4+")
+    fixed = bad.merge(parse("IHC 3+"))
+    assert fixed.problems == [] and fixed.ihc == "3+"
+    assert parse("IHC 3+").merge(bad).problems == ["ihc_out_of_range"]
+
+
+def test_merge_turns_zero_into_zero_with_staining_when_a_percentage_follows():
+    merged = parse("IHC 0").merge(parse("faint staining in 5% of cells"))
+    assert merged.ihc == "0-staining"
+    assert merged.ihc_candidates == ["0-staining"]
+
+
+def test_merge_does_not_change_either_side():
+    old, new = parse("IHC 2+"), parse("IHC 1+")
+    old.merge(new)
+    assert (old.ihc, new.ihc) == ("2+", "1+")
+
+
+def test_hormone_receptor_status():
+    assert parse("ER positive, PR negative").hormone_receptor_status() == "positive"
+    assert parse("ER negative, PR negative").hormone_receptor_status() == "negative"
+    assert parse("ER negative").hormone_receptor_status() is None
+    assert parse("hormone receptor positive").hormone_receptor_status() == "positive"
+
+
+# --- describe_findings ---
+
+@pytest.mark.parametrize("text, expected", [
+    ("IHC 2+ and FISH negative", "IHC 2+, FISH negative"),
+    ("ihc2+ / fish NEG", "IHC 2+, FISH negative"),
+    ("HER2/CEP17 ratio 1.8 with 6.5 copies per cell, IHC 2+",
+     "IHC 2+, HER2/CEP17 ratio 1.8, 6.5 HER2 copies per cell"),
+    ("ER positive 90%, PR negative", "ER-positive (90%), PR-negative"),
+    ("0 with faint staining in 5% of cells", "IHC 0 with faint membrane staining in 5% of cells"),
+    ("ratio 2, copy number 4", "HER2/CEP17 ratio 2.0, 4.0 HER2 copies per cell"),
+    ("HER2 neg", "reported as HER2-negative"),
+    ("IHC 2+ and 3+", "IHC 2+ or 3+ (two different scores)"),
+    ("dual probe FISH pending", "dual-probe FISH (result not given)"),
+    ("grade 2", ""),
+])
+def test_describe_findings(text, expected):
+    assert describe_findings(parse(text)) == expected
+
+
+def test_describe_findings_never_echoes_the_raw_text():
+    text = "IHC 2+ <script>alert(1)</script> FISH negative"
+    summary = describe_findings(parse(text))
+    assert "<" not in summary and "script" not in summary
+
+
+# --- speed: parse runs on every chat message ---
+
+def test_parse_is_fast_once_warm():
+    parse("warm up")
+    messages = [case["text"] for case in PARSE_CASES]
+    start = time.perf_counter()
+    for message in messages:
+        parse(message)
+    average_ms = (time.perf_counter() - start) / len(messages) * 1000
+    assert average_ms < 5, f"{average_ms:.2f} ms per message"
+
+
+# --- bare answers to a question the bot asked (parse's `expect`) ---
+
+@pytest.mark.parametrize("text, expect, field_name, value", [
+    ("3", None, "ihc", "3+"),
+    ("3", "ihc", "ihc", "3+"),
+    ("2.3", "ratio", "ratio", 2.3),
+    ("it was 2", "ratio", "ratio", 2.0),
+    ("6.5", "copy_number", "copy_number", 6.5),
+    ("negative", "ish", "ish_result", "negative"),
+    ("positive", "ish", "ish_result", "positive"),
+    ("negative", None, "stated_status", "negative"),
+])
+def test_bare_answer_follows_the_question(text, expect, field_name, value):
+    findings = parse(text, expect=expect)
+    assert getattr(findings, field_name) == value
+    assert findings.ihc in (None, value)  # nothing else is guessed
+
+
+@pytest.mark.parametrize("expect", [None, "ihc", "ish", "ratio", "copy_number"])
+def test_named_values_ignore_expect(expect):
+    findings = parse("IHC 2+, ratio 1.8, 6.5 copies per cell", expect=expect)
+    assert (findings.ihc, findings.ratio, findings.copy_number) == ("2+", 1.8, 6.5)
+
+
+def test_bare_impossible_answers_are_problems():
+    assert parse("4", expect="ihc").problems == ["ihc_out_of_range"]
+    assert parse("0", expect="ratio").problems == ["ratio_not_positive"]
+    assert parse("4").problems == [] and parse("4").is_empty()  # could be anything
+
+
+def test_unknown_expect_is_rejected():
+    with pytest.raises(ValueError):
+        parse("3", expect="grade")
