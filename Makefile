@@ -33,7 +33,13 @@ $(INSTALLED): requirements.txt requirements-lock.txt
 train: $(INSTALLED)
 	@scripts/train_if_needed.sh
 
-run: train
+# The chat widget, pinned with its integrity hash in web/package-lock.json.
+WEB_BUNDLE := web/node_modules/rasa-webchat/lib/index.js
+$(WEB_BUNDLE): web/package.json web/package-lock.json
+	npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: train $(WEB_BUNDLE)
 	@scripts/run.sh
 
 shell: train

@@ -139,3 +139,9 @@ def test_gibberish_is_never_answered_confidently(chat):
 
 def test_bot_challenge(chat):
     assert folded(chat.texts("am I talking to a robot?")[0]) in response_texts("utter_iamabot")
+
+
+def test_start_over_forgets_the_results(chat):
+    chat.say("my HER2 was 3+")
+    assert folded(chat.texts("please delete my data")[0]) in response_texts("utter_restart")
+    assert chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
