@@ -135,24 +135,25 @@ class ValidateHER2Form(FormValidationAction):
         return {slot: None}
 
 
-class ActionAskIHCScore(Action):
+class _AskForSlot(Action):
+    """action_ask_<slot>: the form's question for one slot (worded in results_replies)."""
+    slot = ""
+
     def name(self) -> Text:
-        return "action_ask_ihc_score"
+        return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=results_replies.ask_for("ihc_score"))
+        dispatcher.utter_message(text=results_replies.ask_for(self.slot))
         return []
 
 
-class ActionAskISHResult(Action):
-    def name(self) -> Text:
-        return "action_ask_ish_result"
+class ActionAskIHCScore(_AskForSlot):
+    slot = "ihc_score"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=results_replies.ask_for("ish_result"))
-        return []
+
+class ActionAskISHResult(_AskForSlot):
+    slot = "ish_result"
 
 
 class ActionExplainHER2Results(Action):

@@ -1,34 +1,131 @@
-"""Writes the effective endpoints and credentials files for this run into .run/.
+"""Writes the effective endpoints and credentials files for this run, and starts Rasa.
+
+    python scripts/runtime_config.py [OUT_DIR]          write OUT_DIR/{endpoints,credentials}.yml
+    python scripts/runtime_config.py --exec-rasa ARGS   run `rasa ARGS` plus the API flags
 
 - endpoints: endpoints.yml with the action server URL on $ACTION_PORT and the
-  SQLite tracker file at $TRACKER_DB (default var/tracker.db).
+  SQLite tracker file at $TRACKER_DB (default var/tracker.db). Refused if it names
+  a model server: models are only loaded from models/.
 - credentials: credentials.yml plus every messaging channel whose environment
-  variables are all set (channels/messaging.yml).
+  variables are all set (channels/messaging.yml); the socket.io channel gets
+  allowed_origins from $CORS_ORIGIN and, when $SOCKETIO_JWT_KEY is set, a JWT key
+  (written as a ${VAR} placeholder: Rasa reads the secret from the environment).
+- Rasa's HTTP API is off unless RASA_ENABLE_API=true, which needs RASA_API_TOKEN
+  and/or RASA_JWT_SECRET. --exec-rasa adds --enable-api and the auth flags inside
+  this process, so the secrets never appear on a command line (ps, /proc/*/cmdline).
 """
 import os
 import sys
 from pathlib import Path
+from typing import List, Mapping
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from channels.messaging import enabled_channels  # noqa: E402
+from channels.messaging import credentials_sections  # noqa: E402
+
+SOCKETIO = "channels.safe_channels.SafeSocketIOInput"
+MIN_SECRET_CHARS = 16
 
 
-def write_runtime_config(out_dir: Path, env=os.environ) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+class ConfigError(ValueError):
+    """A setting in the environment that must not be used."""
+
+
+def cors_origins(env: Mapping[str, str] = os.environ) -> List[str]:
+    """The chat page's origin(s): $CORS_ORIGIN (space-separated), never '*'."""
+    default = f"http://{env.get('HOST', 'localhost')}:{env.get('WEB_PORT', '8080')}"
+    origins = (env.get("CORS_ORIGIN") or default).split()
+    for origin in origins:
+        if "*" in origin or not origin.startswith(("http://", "https://")):
+            raise ConfigError(f"CORS_ORIGIN must list the chat page's origin(s), such as "
+                              f"https://chat.example.org, not {origin!r} ('*' is never "
+                              f"allowed).")
+    return [o.rstrip("/") for o in origins]
+
+
+def api_enabled(env: Mapping[str, str] = os.environ) -> bool:
+    value = (env.get("RASA_ENABLE_API") or "false").strip().lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"RASA_ENABLE_API must be true or false, not {value!r}.")
+    return value == "true"
+
+
+def rasa_api_args(env: Mapping[str, str] = os.environ) -> List[str]:
+    """Extra `rasa run` arguments for the HTTP API: none unless RASA_ENABLE_API=true."""
+    if not api_enabled(env):
+        return []
+    token, jwt_secret = env.get("RASA_API_TOKEN", ""), env.get("RASA_JWT_SECRET", "")
+    if not token and not jwt_secret:
+        raise ConfigError("RASA_ENABLE_API=true needs RASA_API_TOKEN (or RASA_JWT_SECRET): "
+                          "the HTTP API is never started without authentication.")
+    for name, value in (("RASA_API_TOKEN", token), ("RASA_JWT_SECRET", jwt_secret)):
+        if value and len(value) < MIN_SECRET_CHARS:
+            raise ConfigError(f"{name} must be at least {MIN_SECRET_CHARS} characters.")
+    args = ["--enable-api"]
+    if token:
+        args += ["--auth-token", token]
+    if jwt_secret:
+        args += ["--jwt-secret", jwt_secret,
+                 "--jwt-method", env.get("RASA_JWT_METHOD") or "HS256"]
+    return args
+
+
+def runtime_endpoints(env: Mapping[str, str] = os.environ) -> dict:
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    if endpoints.get("models"):
+        raise ConfigError("endpoints.yml must not configure a model server: models are "
+                          "only loaded from models/.")
     endpoints["action_endpoint"]["url"] = (
         f"http://localhost:{env.get('ACTION_PORT', '5055')}/webhook")
     endpoints["tracker_store"]["db"] = env.get("TRACKER_DB", endpoints["tracker_store"]["db"])
-    (out_dir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return endpoints
 
+
+def runtime_credentials(env: Mapping[str, str] = os.environ) -> dict:
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
-    credentials.update(enabled_channels(env))
-    (out_dir / "credentials.yml").write_text(yaml.safe_dump(credentials, sort_keys=False))
+    socketio = credentials.get(SOCKETIO)
+    if isinstance(socketio, dict):
+        socketio["allowed_origins"] = cors_origins(env)
+        if env.get("SOCKETIO_JWT_KEY"):
+            socketio["jwt_key"] = "${SOCKETIO_JWT_KEY}"
+            if env.get("SOCKETIO_JWT_METHOD"):
+                socketio["jwt_method"] = "${SOCKETIO_JWT_METHOD}"
+    credentials.update(credentials_sections(env))
+    return credentials
+
+
+def check_environment(env: Mapping[str, str] = os.environ) -> None:
+    """Fails fast (before anything starts) on unsafe settings."""
+    rasa_api_args(env)
+    cors_origins(env)
+
+
+def write_runtime_config(out_dir: Path, env=os.environ) -> None:
+    check_environment(env)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "endpoints.yml").write_text(
+        yaml.safe_dump(runtime_endpoints(env), sort_keys=False))
+    (out_dir / "credentials.yml").write_text(
+        yaml.safe_dump(runtime_credentials(env), sort_keys=False))
+
+
+def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
+    """Runs the Rasa CLI in this process with the API flags added."""
+    from rasa.__main__ import main
+
+    sys.argv = ["rasa", *args, *rasa_api_args(env)]
+    main()
 
 
 if __name__ == "__main__":
-    write_runtime_config(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".run")
+    try:
+        if sys.argv[1:2] == ["--exec-rasa"]:
+            exec_rasa(sys.argv[2:])
+        else:
+            write_runtime_config(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".run")
+    except ConfigError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,260 @@
+"""Ratios, targets, and the written results of a benchmark run (JSON, markdown, PNG)."""
+import json
+from pathlib import Path
+from typing import Dict, List, Optional
+
+# The issue's targets (benchmark figures, never timed unit tests).
+P95_TARGET_MS = 60
+P95_TARGET_USERS = 10
+THROUGHPUT_RATIO_TARGET = 1.5
+RSS_TARGET_MB = 900
+TRAIN_TARGET_S = 180
+READY_TARGET_S = 25
+
+LABELS = {"project": "project (config.yml)", "peer": "peer (Rasa default config)"}
+
+
+def _get(data: Dict, *keys):
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _ratio(a, b, digits: int = 2) -> Optional[float]:
+    return round(a / b, digits) if a is not None and b else None
+
+
+def peak_rps(result: Dict) -> Optional[float]:
+    values = [s["rps"] for s in (result.get("steps") or {}).values() if s.get("rps")]
+    return max(values) if values else None
+
+
+def finish(data: Dict) -> None:
+    """Adds the project/peer ratios and the target checks to ``data``."""
+    project = data["configs"].get("project", {})
+    peer = data["configs"].get("peer")
+    if peer:
+        steps = {}
+        for users, step in (project.get("steps") or {}).items():
+            other = (peer.get("steps") or {}).get(users)
+            if other:
+                steps[users] = {
+                    "rps": _ratio(step["rps"], other["rps"]),
+                    **{f"p{q}": _ratio(step[f"p{q}_ms"], other[f"p{q}_ms"])
+                       for q in (50, 95, 99)}}
+        data["ratios"] = {
+            "steps": steps,
+            "peak_rps": _ratio(peak_rps(project), peak_rps(peer)),
+            "train_s": _ratio(project.get("train_s"), peer.get("train_s")),
+            "ready_s": _ratio(project.get("ready_s"), peer.get("ready_s")),
+            "rss_rasa": _ratio(_get(project, "rss_mb", "rasa"), _get(peer, "rss_mb", "rasa")),
+            "parse_p50": _ratio(_get(project, "floor", "parse", "p50_ms"),
+                                _get(peer, "floor", "parse", "p50_ms")),
+        }
+    data["targets"] = targets(data)
+
+
+def targets(data: Dict) -> List[Dict]:
+    project = data["configs"].get("project", {})
+    peer = data["configs"].get("peer", {})
+    rows = []
+
+    def add(name: str, value, target: str, met: Optional[bool]) -> None:
+        rows.append({"target": name, "value": value, "goal": target, "met": met})
+
+    p95 = _get(project, "steps", str(P95_TARGET_USERS), "p95_ms")
+    add(f"p95 at {P95_TARGET_USERS} concurrent conversations (ms)", p95,
+        f"≤ {P95_TARGET_MS}", None if p95 is None else p95 <= P95_TARGET_MS)
+    ratio = _get(data, "ratios", "peak_rps")
+    add("throughput, project / peer (peak msg/s, same run)", ratio,
+        f"≥ {THROUGHPUT_RATIO_TARGET}",
+        None if ratio is None else ratio >= THROUGHPUT_RATIO_TARGET)
+    for kind, label in (("intent", "intents"), ("faq", "FAQ topics")):
+        mine, theirs = _get(project, "nlu", kind, "macro_f1"), _get(peer, "nlu", kind, "macro_f1")
+        add(f"held-out NLU macro F1, {label}: project vs peer",
+            None if mine is None else f"{mine:.3f} vs {theirs:.3f}" if theirs is not None
+            else f"{mine:.3f}", "equal or better",
+            None if mine is None or theirs is None else mine >= theirs)
+    rss = [_get(project, key, "rasa") for key in ("rss_mb", "rss_after_load_mb")]
+    rss = [r for r in rss if r is not None]
+    add("Rasa server resident memory (MB, max of after warm-up / after load)",
+        max(rss) if rss else None, f"≤ {RSS_TARGET_MB}",
+        None if not rss else max(rss) <= RSS_TARGET_MB)
+    train = project.get("train_s")
+    add("full training (s)", train, f"≤ {TRAIN_TARGET_S}",
+        None if train is None else train <= TRAIN_TARGET_S)
+    ready = project.get("ready_s")
+    add("start to ready (s)", ready, f"≤ {READY_TARGET_S}",
+        None if ready is None else ready <= READY_TARGET_S)
+    errors = sum(s.get("errors", 0) for result in data["configs"].values()
+                 for s in list((result.get("steps") or {}).values())
+                 + list((result.get("floor") or {}).values()) if isinstance(s, dict))
+    add("errors, all steps and configurations", errors, "0", errors == 0)
+    return rows
+
+
+def problems(data: Dict, strict_unexpected: bool) -> List[str]:
+    """What makes the run fail (exit 1): any request error; in the smoke run, also a
+    reply of the project's model that is not the expected one."""
+    found = []
+    for name, result in data["configs"].items():
+        for users, step in (result.get("steps") or {}).items():
+            if step.get("errors"):
+                found.append(f"{name}: {step['errors']} errors at {users} users")
+            if strict_unexpected and step.get("unexpected"):
+                found.append(f"{name}: {step['unexpected']} unexpected replies at {users} "
+                             f"users, e.g. {step.get('unexpected_examples', [])[:1]}")
+        parse = _get(result, "floor", "parse")
+        if parse and parse.get("errors"):
+            found.append(f"{name}: {parse['errors']} errors on /model/parse")
+        if strict_unexpected and result.get("warmup_unexpected"):
+            found.append(f"{name}: unexpected replies in warm-up: "
+                         f"{result['warmup_unexpected'][:2]}")
+    return found
+
+
+# --------------------------------------------------------------------------- markdown
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def markdown(data: Dict) -> str:
+    meta = data["meta"]
+    m = meta["machine"]
+    names = list(data["configs"])
+    lines = [
+        "# Benchmark results", "",
+        f"Run {meta['date']} at commit `{meta.get('commit') or '?'}` ({meta['mode']} run, "
+        f"{meta.get('wall_clock_s', '?')} s wall clock) on {m['cpus']} cores "
+        f"({m['cpu_model'] or 'CPU'}), {m['memory_gib']} GiB, no GPU; Rasa {m['rasa']}. "
+        f"Load average at start: {', '.join(str(x) for x in m['load_average_at_start'])}. "
+        "Reproduce with `make bench`.", "",
+        f"Locust (headless) drives the REST webhook with whole conversations "
+        f"(bench/conversations.py), back-to-back"
+        + (f" with {meta['think_s']} s between a user's messages" if meta.get("think_s") else
+           " (no pause between a user's messages)")
+        + f", {meta['step_seconds']:g} s per step. Latency is per message (one full turn).", "",
+        "| configuration | concurrent conversations | p50 ms | p95 ms | p99 ms | msg/s "
+        "| errors | unexpected replies |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in names:
+        for users, s in (data["configs"][name].get("steps") or {}).items():
+            lines.append(f"| {LABELS.get(name, name)} | {users} | {_fmt(s['p50_ms'])} | "
+                         f"{_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['rps'])} | "
+                         f"{s['errors']} | {s['unexpected']} |")
+    ratios = data.get("ratios")
+    if ratios:
+        lines += ["", "Project / peer, same run (throughput above 1 and latency below 1 "
+                  "favour the project):", "",
+                  "| concurrent conversations | msg/s | p50 | p95 | p99 |",
+                  "| ---: | ---: | ---: | ---: | ---: |"]
+        for users, r in ratios["steps"].items():
+            lines.append(f"| {users} | {_fmt(r['rps'], 2)} | {_fmt(r['p50'], 2)} | "
+                         f"{_fmt(r['p95'], 2)} | {_fmt(r['p99'], 2)} |")
+    rows = [
+        ("training, s", "train_s", 1),
+        ("start to ready, s (Rasa + action server)", "ready_s", 1),
+        ("Rasa server RSS after warm-up, MB", ("rss_mb", "rasa"), 0),
+        ("action server RSS after warm-up, MB", ("rss_mb", "actions"), 0),
+        ("Rasa server RSS after the load, MB", ("rss_after_load_mb", "rasa"), 0),
+        ("held-out intent macro F1 (min label)", ("nlu", "intent"), 3),
+        ("held-out FAQ-topic macro F1 (min label)", ("nlu", "faq"), 3),
+        ("NLU only: `/model/parse` p50 / p95, ms (1 client)", ("floor", "parse"), 1),
+        ("full turn p50 / p95, ms (1 conversation)", ("steps", "1"), 1),
+        ("full turn / NLU only (p50)", ("floor", "turn_over_parse_p50"), 2),
+    ]
+    lines += ["", "| | " + " | ".join(LABELS.get(n, n) for n in names) + " |",
+              "| --- |" + " ---: |" * len(names)]
+    for label, key, digits in rows:
+        cells = []
+        for name in names:
+            keys = key if isinstance(key, tuple) else (key,)
+            value = _get(data["configs"][name], *keys)
+            if isinstance(value, dict) and "macro_f1" in value:
+                cell = f"{value['macro_f1']:.3f} ({value['min_f1']:.3f})"
+            elif isinstance(value, dict) and "p50_ms" in value:
+                cell = f"{_fmt(value['p50_ms'])} / {_fmt(value['p95_ms'])}"
+            else:
+                cell = _fmt(value, digits)
+            cells.append(cell)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "| target | value | goal | met |", "| --- | ---: | ---: | :---: |"]
+    for t in data.get("targets", []):
+        met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")
+        lines.append(f"| {t['target']} | {_fmt(t['value'])} | {t['goal']} | {met} |")
+    unexpected = {n: r.get("warmup_unexpected") for n, r in data["configs"].items()
+                  if r.get("warmup_unexpected")}
+    if unexpected:
+        lines += ["", "Replies that differed from the expected ones in the warm-up pass "
+                  "(the request succeeded; the model answered differently):", ""]
+        for name, items in unexpected.items():
+            for item in items[:8]:
+                lines.append(f"- {name}: \"{item['message']}\" did not get "
+                             f"\"{item['expected']}\"")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- plot
+
+def plot(data: Dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    colours = {"project": "#1f77b4", "peer": "#d62728"}
+    styles = {50: ":", 95: "-", 99: "--"}
+    for name, result in data["configs"].items():
+        steps = result.get("steps") or {}
+        users = [int(u) for u in steps]
+        if not users:
+            continue
+        for q, style in styles.items():
+            left.plot(users, [steps[str(u)][f"p{q}_ms"] for u in users], style, marker="o",
+                      color=colours.get(name), label=f"{name} p{q}")
+        right.plot(users, [steps[str(u)]["rps"] for u in users], "-", marker="o",
+                   color=colours.get(name), label=name)
+    left.axhline(P95_TARGET_MS, color="grey", linewidth=0.8)
+    left.annotate(f"p95 target {P95_TARGET_MS} ms (at {P95_TARGET_USERS})",
+                  (1, P95_TARGET_MS), textcoords="offset points", xytext=(2, 3),
+                  fontsize=8, color="grey")
+    for axis in (left, right):
+        axis.set_xscale("log")
+        axis.set_xlabel("concurrent conversations")
+        axis.grid(True, which="both", alpha=0.3)
+        ticks = sorted({int(u) for r in data["configs"].values() for u in (r.get("steps") or {})})
+        axis.set_xticks(ticks)
+        axis.set_xticklabels([str(t) for t in ticks])
+    left.set_yscale("log")
+    left.set_ylabel("latency per message, ms")
+    left.set_title("Latency percentiles (full turn, REST)")
+    left.legend(fontsize=8, ncol=2)
+    right.set_ylabel("messages per second")
+    right.set_title("Throughput")
+    right.set_ylim(bottom=0)
+    right.legend(fontsize=8)
+    meta = data["meta"]
+    fig.suptitle(f"HER2 assistant, Rasa {meta['machine']['rasa']}, {meta['machine']['cpus']} "
+                 f"cores, {meta['date']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(data: Dict, out: Path, latest: bool) -> List[Path]:
+    """latest.json / latest.md / latency.png in ``out`` (bench.* for a smoke run)."""
+    stem = "latest" if latest else "bench"
+    paths = [out / f"{stem}.json", out / f"{stem}.md", out / "latency.png"]
+    paths[0].write_text(json.dumps(data, indent=2) + "\n")
+    md = markdown(data)
+    paths[1].write_text(md + "\n![Latency and throughput](latency.png)\n")
+    plot(data, paths[2])
+    return paths

@@ -1,0 +1,618 @@
+"""The benchmark: this project's config.yml against Rasa's default configuration.
+
+    scripts/bench.sh            # = make bench: the full run (about 10 minutes)
+    scripts/bench.sh --smoke    # = make bench-smoke: seconds, tiny load, no training
+
+Full run, for each configuration (config.yml, and bench/peer_config.yml: what
+`rasa init` trains), on the same domain and data:
+  1. trains it (timed, cache off) into bench/models/;
+  2. starts the action server and the Rasa server (own ports, loopback, HTTP API on
+     with a random token) and times start -> ready (Rasa `GET /` and action server
+     `/health` both answer); warms up with every conversation of the mix once, then
+     records the resident memory of both processes;
+  3. evaluates held-out NLU F1 on tests/nlu/holdout.yml through `/model/parse` (the
+     same computation as `rasa test nlu` + scripts/nlu_report.py);
+  4. measures the floor, `/model/parse` with one client, against a full turn;
+  5. drives the REST webhook with Locust (headless) at 1, 10 and 50 concurrent
+     conversations, each step bounded in time;
+then writes bench/results/latest.json, latest.md and latency.png (bench/report.py).
+
+Runs under .venv-bench (Python 3.11, Locust); Rasa runs from .venv.
+"""
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(BENCH))
+
+import report  # noqa: E402
+from conversations import CONVERSATIONS, reply_text  # noqa: E402
+
+RASA = ROOT / ".venv" / "bin" / "rasa"
+LOCUST = Path(sys.executable).parent / "locust"
+PY_SPY = Path(sys.executable).parent / "py-spy"
+HOLDOUT = ROOT / "tests" / "nlu" / "holdout.yml"
+SMOKE_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
+
+# name -> config file, (Rasa port, action server port), extra environment of the servers.
+CONFIGS = {
+    "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {}},
+    "peer": {"config": BENCH / "peer_config.yml", "ports": (6705, 6755), "env": {}},
+}
+SMOKE_PORTS = (6805, 6855)
+
+# Environment of every Rasa process the bench starts (training and serving), as
+# scripts/run.sh and scripts/train_if_needed.sh have it.
+BASE_ENV = {
+    "PYTHONPATH": str(ROOT),
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def server_env(extra: Dict[str, str]) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(BASE_ENV)
+    env.update(extra)
+    return env
+
+
+# --------------------------------------------------------------------------- training
+
+def train(name: str, config: Path, out_dir: Path, logs: Path, timeout_s: float) -> Dict:
+    """`rasa train` with the graph cache off, so the time is a full training."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_name = f"bench-{name}"
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
+        env = server_env({**CONFIGS[name]["env"], "RASA_CACHE_DIRECTORY": cache,
+                          "RASA_MAX_CACHE_SIZE": "0"})
+        command = [str(RASA), "train", "--config", str(config), "--domain", "domain.yml",
+                   "--data", "data", "--out", str(out_dir), "--fixed-model-name", model_name,
+                   "--force", "--quiet"]
+        log(f"training {name} ({config.relative_to(ROOT)})")
+        started = time.monotonic()
+        with open(logs / f"train-{name}.log", "w") as output:
+            result = subprocess.run(command, cwd=ROOT, env=env, stdout=output,
+                                    stderr=subprocess.STDOUT, timeout=timeout_s)
+        seconds = time.monotonic() - started
+    model = out_dir / f"{model_name}.tar.gz"
+    if result.returncode != 0 or not model.exists():
+        raise RuntimeError(f"training {name} failed; see {logs / f'train-{name}.log'}")
+    log(f"trained {name} in {seconds:.1f} s")
+    return {"seconds": round(seconds, 1), "model": str(model)}
+
+
+# --------------------------------------------------------------------------- servers
+
+def http_ok(url: str, timeout: float = 2) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def post_json(url: str, body: Dict, timeout: float = 30) -> Tuple[int, object]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def tree_rss_mb(pid: Optional[int]) -> Optional[float]:
+    """Resident memory of a process and its children, in MB (10^6 bytes)."""
+    if not pid:
+        return None
+    try:
+        process = psutil.Process(pid)
+        processes = [process] + process.children(recursive=True)
+        total = 0
+        for p in processes:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return round(total / 1e6, 1)
+    except psutil.Error:
+        return None
+
+
+def listening_pid(port: int) -> Optional[int]:
+    try:
+        for connection in psutil.net_connections(kind="tcp"):
+            if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port:
+                return connection.pid
+    except psutil.Error:
+        pass
+    return None
+
+
+class Stack:
+    """An action server and a Rasa server, started by the bench or already running."""
+
+    def __init__(self, name: str, rasa_url: str, action_url: str,
+                 token: Optional[str] = None):
+        self.name = name
+        self.rasa_url = rasa_url.rstrip("/")
+        self.action_url = action_url.rstrip("/")
+        self.token = token
+        self.processes: Dict[str, subprocess.Popen] = {}
+        self.pids: Dict[str, Optional[int]] = {}
+
+    @classmethod
+    def start(cls, name: str, model: Path, ports: Tuple[int, int], run_dir: Path,
+              extra_env: Dict[str, str], ready_timeout_s: float) -> Tuple["Stack", Dict]:
+        rasa_port, action_port = ports
+        for port in ports:
+            if not port_free(port):
+                raise RuntimeError(f"port {port} is in use; stop what runs there first")
+        work = run_dir / name
+        work.mkdir(parents=True, exist_ok=True)
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+        endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+        if endpoints.get("tracker_store", {}).get("type") == "SQL":
+            endpoints["tracker_store"]["db"] = str(work / "tracker.db")
+        (work / "endpoints.yml").write_text(yaml.safe_dump(endpoints, sort_keys=False))
+        (work / "credentials.yml").write_text(yaml.safe_dump({"rest": None}))
+        token = secrets.token_urlsafe(24)
+        stack = cls(name, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
+                    token)
+        env = server_env(extra_env)
+        started = time.monotonic()
+        stack.processes["actions"] = subprocess.Popen(
+            [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            cwd=ROOT, env=env, stdout=open(work / "actions.log", "w"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        stack.processes["rasa"] = subprocess.Popen(
+            [str(RASA), "run", "--model", str(model), "--port", str(rasa_port),
+             "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
+             "--endpoints", str(work / "endpoints.yml"),
+             "--credentials", str(work / "credentials.yml")],
+            cwd=ROOT, env=env, stdout=open(work / "rasa.log", "w"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        stack.pids = {k: p.pid for k, p in stack.processes.items()}
+        checks = {"rasa": f"{stack.rasa_url}/", "actions": f"{stack.action_url}/health"}
+        ready: Dict[str, float] = {}
+        while len(ready) < len(checks):
+            elapsed = time.monotonic() - started
+            for key, url in checks.items():
+                if key not in ready and http_ok(url, timeout=1):
+                    ready[key] = time.monotonic() - started
+            for key, process in stack.processes.items():
+                if process.poll() is not None:
+                    stack.stop()
+                    raise RuntimeError(f"{name}: the {key} server exited; see {work}/{key}.log")
+            if elapsed > ready_timeout_s:
+                stack.stop()
+                raise RuntimeError(f"{name}: not ready after {ready_timeout_s:.0f} s; "
+                                   f"see {work}/")
+            time.sleep(0.05)
+        timing = {"ready_s": round(max(ready.values()), 2),
+                  "rasa_ready_s": round(ready["rasa"], 2),
+                  "actions_ready_s": round(ready["actions"], 2)}
+        log(f"{name}: ready in {timing['ready_s']} s (Rasa {timing['rasa_ready_s']} s, "
+            f"actions {timing['actions_ready_s']} s)")
+        return stack, timing
+
+    @classmethod
+    def attach(cls, name: str, rasa_url: str, action_url: str) -> "Stack":
+        stack = cls(name, rasa_url, action_url)
+        for key, url in (("rasa", rasa_url), ("actions", action_url)):
+            port = urllib.parse.urlparse(url).port
+            stack.pids[key] = listening_pid(port) if port else None
+        return stack
+
+    def rss_mb(self) -> Dict[str, Optional[float]]:
+        return {key: tree_rss_mb(pid) for key, pid in self.pids.items()}
+
+    def parse_url(self) -> str:
+        return f"{self.rasa_url}/model/parse?token={self.token or ''}"
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait(timeout=5)
+        self.processes = {}
+
+
+# --------------------------------------------------------------------------- checks
+
+def warm_up(stack: Stack, passes: int) -> List[Dict]:
+    """Holds every conversation of the mix ``passes`` times; returns unexpected replies."""
+    unexpected = []
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    for number in range(passes):
+        for name, turns in CONVERSATIONS.items():
+            sender = f"warmup-{uuid.uuid4().hex}"
+            for message, expected in turns:
+                status, body = post_json(url, {"sender": sender, "message": message})
+                text = reply_text(body) if isinstance(body, list) else ""
+                if status != 200 or not body:
+                    raise RuntimeError(f"{stack.name}: warm-up request failed "
+                                       f"(HTTP {status}) for {message!r}")
+                if number == 0 and expected not in text:
+                    unexpected.append({"conversation": name, "message": message,
+                                       "expected": expected, "got": text[:200]})
+    return unexpected
+
+
+def load_holdout() -> List[Tuple[str, str, Optional[str]]]:
+    """(text, intent, response key) for every example of the held-out NLU set."""
+    examples = []
+    for block in yaml.safe_load(HOLDOUT.read_text())["nlu"]:
+        if "intent" not in block:
+            continue
+        full = block["intent"]
+        intent, _, _ = full.partition("/")
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                examples.append((line[2:].strip(), intent, full if "/" in full else None))
+    return examples
+
+
+def classification_scores(targets: List[str], predictions: List[str]) -> Dict:
+    """Macro F1 and per-label F1 as sklearn's classification_report computes them
+    (labels: the union of targets and predictions; 0 where undefined)."""
+    labels = sorted(set(targets) | set(predictions))
+    per_label = {}
+    for label in labels:
+        tp = sum(1 for t, p in zip(targets, predictions) if t == label and p == label)
+        fp = sum(1 for t, p in zip(targets, predictions) if t != label and p == label)
+        fn = sum(1 for t, p in zip(targets, predictions) if t == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        per_label[label] = (2 * precision * recall / (precision + recall)
+                            if precision + recall else 0.0)
+    macro = sum(per_label.values()) / len(per_label) if per_label else 0.0
+    worst = min(per_label, key=per_label.get) if per_label else None
+    accuracy = sum(1 for t, p in zip(targets, predictions) if t == p) / max(1, len(targets))
+    return {"macro_f1": round(macro, 4), "min_f1": round(per_label.get(worst, 0.0), 4),
+            "min_label": worst, "accuracy": round(accuracy, 4), "examples": len(targets)}
+
+
+def undo_fallback(result: Dict) -> Optional[str]:
+    """The intent `rasa test nlu` scores: the one under an nlu_fallback prediction."""
+    intent = (result.get("intent") or {}).get("name")
+    if intent == "nlu_fallback":
+        ranking = [r for r in result.get("intent_ranking", []) if r.get("name") != intent]
+        return ranking[0]["name"] if ranking else ""
+    return intent
+
+
+def response_key(result: Dict, retrieval_intent: str) -> str:
+    selector = result.get("response_selector") or {}
+    retrieval = selector.get(retrieval_intent) or selector.get("default") or {}
+    return (retrieval.get("response") or {}).get("intent_response_key") or ""
+
+
+def evaluate_nlu(stack: Stack) -> Dict:
+    """Held-out NLU F1 through /model/parse: intents and FAQ topics (response selection)."""
+    examples = load_holdout()
+    intents_true, intents_pred, keys_true, keys_pred = [], [], [], []
+    for text, intent, key in examples:
+        status, result = post_json(stack.parse_url(), {"text": text})
+        if status != 200 or not isinstance(result, dict):
+            raise RuntimeError(f"{stack.name}: /model/parse answered HTTP {status}")
+        intents_true.append(intent)
+        intents_pred.append(undo_fallback(result) or "")
+        if key:
+            keys_true.append(key)
+            keys_pred.append(response_key(result, intent))
+    return {"intent": classification_scores(intents_true, intents_pred),
+            "faq": classification_scores(keys_true, keys_pred)}
+
+
+# --------------------------------------------------------------------------- load
+
+def percentile(values: List[float], q: float) -> Optional[float]:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summarise(record: Dict) -> Dict:
+    requests = record["requests"]
+    window = record["window"]
+    ok_times = [r[1] for r in requests if r[2]]
+    failures = sum(1 for r in requests if not r[2])
+    duration = ((window["stop"] or 0) - (window["start"] or 0)) or None
+    stats = {
+        "requests": len(requests), "errors": failures,
+        "unexpected": record["unexpected"]["count"],
+        "duration_s": round(duration, 2) if duration else None,
+        "rps": round(len(ok_times) / duration, 2) if duration else None,
+    }
+    for q in (50, 95, 99):
+        value = percentile(ok_times, q)
+        stats[f"p{q}_ms"] = round(value, 1) if value is not None else None
+    stats["mean_ms"] = round(sum(ok_times) / len(ok_times), 1) if ok_times else None
+    stats["max_ms"] = round(max(ok_times), 1) if ok_times else None
+    by_name: Dict[str, List[float]] = {}
+    for r in requests:
+        if r[2]:
+            by_name.setdefault(r[3], []).append(r[1])
+    stats["by_kind"] = {name: {"requests": len(v), "p50_ms": round(percentile(v, 50), 1),
+                               "p95_ms": round(percentile(v, 95), 1)}
+                        for name, v in sorted(by_name.items())}
+    if record["unexpected"]["examples"]:
+        stats["unexpected_examples"] = record["unexpected"]["examples"][:5]
+    return stats
+
+
+def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: Path,
+               think_s: float = 0.0) -> Dict:
+    """One headless Locust step; its own time limit and a hard timeout around it."""
+    out.mkdir(parents=True, exist_ok=True)
+    tag = f"{stack.name}-{user_class}-{users}"
+    record = out / f"{tag}.json"
+    env = dict(os.environ)
+    env.update({"BENCH_RECORD": str(record), "BENCH_AUTH_TOKEN": stack.token or "",
+                "BENCH_THINK_S": str(think_s), "PYTHONPATH": str(BENCH)})
+    command = [str(LOCUST), "-f", str(BENCH / "locustfile.py"), user_class, "--headless",
+               "--host", stack.rasa_url, "--users", str(users), "--spawn-rate", str(users),
+               "--run-time", f"{seconds:g}s", "--stop-timeout", "0",
+               "--csv", str(out / tag), "--only-summary", "--loglevel", "WARNING",
+               "--exit-code-on-error", "0"]
+    with open(out / f"{tag}.log", "w") as output:
+        result = subprocess.run(command, cwd=BENCH, env=env, stdout=output,
+                                stderr=subprocess.STDOUT, timeout=seconds + 60)
+    if result.returncode != 0 or not record.exists():
+        raise RuntimeError(f"Locust failed ({tag}); see {out / f'{tag}.log'}")
+    stats = summarise(json.loads(record.read_text()))
+    stats["users"] = users
+    log(f"{tag}: {stats['requests']} requests, {stats['rps']} msg/s, p50 {stats['p50_ms']} "
+        f"p95 {stats['p95_ms']} p99 {stats['p99_ms']} ms, errors {stats['errors']}, "
+        f"unexpected {stats['unexpected']}")
+    return stats
+
+
+def profile_rasa(stack: Stack, seconds: float, out: Path) -> Optional[str]:
+    """py-spy samples the Rasa server while a Locust step runs (speedscope format)."""
+    pid = stack.pids.get("rasa")
+    if not pid or not PY_SPY.exists():
+        return None
+    target = out / f"profile-{stack.name}.speedscope.json"
+    subprocess.Popen([str(PY_SPY), "record", "--pid", str(pid), "--duration", f"{seconds:.0f}",
+                      "--format", "speedscope", "--output", str(target), "--nonblocking"],
+                     stdout=subprocess.DEVNULL, stderr=open(out / "py-spy.log", "a"))
+    return str(target)
+
+
+# --------------------------------------------------------------------------- a configuration
+
+def bench_configuration(stack: Stack, args, out: Path, result: Dict) -> None:
+    """Warm-up, memory, NLU F1, floor, load steps: fills ``result``."""
+    log(f"{stack.name}: warming up")
+    result["warmup_unexpected"] = warm_up(stack, passes=args.warmup_passes)
+    result["rss_mb"] = stack.rss_mb()
+    log(f"{stack.name}: resident memory after warm-up {result['rss_mb']} MB")
+    parse_available = stack.token is not None
+    if parse_available and args.nlu_eval:
+        log(f"{stack.name}: held-out NLU evaluation")
+        result["nlu"] = evaluate_nlu(stack)
+        log(f"{stack.name}: intent macro F1 {result['nlu']['intent']['macro_f1']}, "
+            f"FAQ macro F1 {result['nlu']['faq']['macro_f1']}")
+    result["steps"] = {}
+    for users in args.users:
+        if args.profile and users == args.profile_users:
+            result["profile"] = profile_rasa(stack, args.step_seconds, out)
+        result["steps"][str(users)] = run_locust(stack, "ConversationUser", users,
+                                                 args.step_seconds, out / "locust",
+                                                 think_s=args.think)
+    if parse_available:
+        result["floor"] = {"parse": run_locust(stack, "ParseUser", 1, args.floor_seconds,
+                                               out / "locust")}
+        turn = result["steps"].get("1")
+        if turn and turn["p50_ms"] and result["floor"]["parse"]["p50_ms"]:
+            result["floor"]["turn_over_parse_p50"] = round(
+                turn["p50_ms"] / result["floor"]["parse"]["p50_ms"], 2)
+    result["rss_after_load_mb"] = stack.rss_mb()
+
+
+def machine() -> Dict:
+    cpu_model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    rasa_version = ""
+    try:
+        rasa_version = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "python"), "-c",
+             "import rasa; print(rasa.__version__)"],
+            capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return {"cpus": os.cpu_count(), "cpu_model": cpu_model,
+            "memory_gib": round(psutil.virtual_memory().total / 2 ** 30, 1),
+            "gpu": "none", "os": platform.platform(), "rasa": rasa_version,
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv: Optional[List[str]] = None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true",
+                        help="seconds: the trained project model, 2 users for 5 s, no peer, "
+                             "no training; results in a temporary directory")
+    parser.add_argument("--rasa-url", default=os.environ.get("BENCH_RASA_URL"),
+                        help="smoke: use this running Rasa server instead of starting one")
+    parser.add_argument("--action-url", default=os.environ.get("BENCH_ACTION_URL"),
+                        help="smoke: the running action server that goes with --rasa-url")
+    parser.add_argument("--configs", default="project,peer")
+    parser.add_argument("--users", default="1,10,50",
+                        help="concurrent conversations, one Locust step each")
+    parser.add_argument("--step-seconds", type=float, default=40)
+    parser.add_argument("--floor-seconds", type=float, default=15)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="pause between a user's messages, s (default 0: back-to-back)")
+    parser.add_argument("--warmup-passes", type=int, default=2)
+    parser.add_argument("--no-nlu-eval", dest="nlu_eval", action="store_false")
+    parser.add_argument("--skip-train", action="store_true",
+                        help="reuse the models in bench/models/ (no training times)")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy record the Rasa server during the --profile-users step")
+    parser.add_argument("--profile-users", type=int, default=10)
+    parser.add_argument("--out", type=Path, help="results directory "
+                        "(default bench/results; smoke: a temporary directory)")
+    parser.add_argument("--train-timeout", type=float, default=420)
+    parser.add_argument("--ready-timeout", type=float, default=120)
+    args = parser.parse_args(argv)
+    args.users = [int(u) for u in str(args.users).split(",") if u]
+    args.configs = [c for c in args.configs.split(",") if c]
+    if args.smoke:
+        args.configs = ["project"]
+        args.users = [2]
+        args.step_seconds = 5
+        args.floor_seconds = 2
+        args.warmup_passes = 1
+        args.nlu_eval = False
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    unknown = [c for c in args.configs if c not in CONFIGS]
+    if unknown:
+        print(f"unknown configuration(s): {unknown}; choose from {list(CONFIGS)}", file=sys.stderr)
+        return 2
+    out = args.out or (Path(tempfile.mkdtemp(prefix="bench-smoke-")) if args.smoke
+                       else BENCH / "results")
+    out.mkdir(parents=True, exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    logs = out / "logs"
+    logs.mkdir(exist_ok=True)
+    started = time.monotonic()
+    data = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": git_commit(),
+                     "mode": "smoke" if args.smoke else "full", "machine": machine(),
+                     "users": args.users, "step_seconds": args.step_seconds,
+                     "floor_seconds": args.floor_seconds, "think_s": args.think,
+                     "configs": {name: str(CONFIGS[name]["config"].relative_to(ROOT))
+                                 for name in args.configs},
+                     "server_env": {name: CONFIGS[name]["env"] for name in args.configs}},
+            "configs": {}}
+    stacks: List[Stack] = []
+    try:
+        models = {}
+        if args.smoke:
+            if not args.rasa_url and not SMOKE_MODEL.exists():
+                raise RuntimeError(f"{SMOKE_MODEL} is missing: run `make train` first")
+            models["project"] = SMOKE_MODEL
+        else:
+            for name in args.configs:
+                model = BENCH / "models" / f"bench-{name}.tar.gz"
+                if args.skip_train and model.exists():
+                    models[name] = model
+                    continue
+                trained = train(name, CONFIGS[name]["config"], BENCH / "models", logs,
+                                args.train_timeout)
+                data["configs"].setdefault(name, {})["train_s"] = trained["seconds"]
+                models[name] = Path(trained["model"])
+        for name in args.configs:
+            result = data["configs"].setdefault(name, {})
+            if args.smoke and args.rasa_url:
+                action_url = args.action_url or "http://127.0.0.1:5055"
+                stack = Stack.attach(name, args.rasa_url, action_url)
+                if not (http_ok(f"{stack.rasa_url}/") and http_ok(f"{stack.action_url}/health")):
+                    raise RuntimeError(f"not running: {stack.rasa_url} / {stack.action_url}")
+                log(f"smoke: using the running servers at {stack.rasa_url}, {stack.action_url}")
+            else:
+                ports = SMOKE_PORTS if args.smoke else CONFIGS[name]["ports"]
+                stack, timing = Stack.start(name, models[name], ports, run_dir,
+                                            CONFIGS[name]["env"], args.ready_timeout)
+                result.update(timing)
+            stacks.append(stack)
+            try:
+                bench_configuration(stack, args, out, result)
+            finally:
+                stack.stop()
+                stacks.remove(stack)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    finally:
+        for stack in stacks:
+            stack.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
+    data["meta"]["wall_clock_s"] = round(time.monotonic() - started, 1)
+    report.finish(data)
+    paths = report.write(data, out, latest=not args.smoke)
+    log(f"wrote {', '.join(str(p) for p in paths)}")
+    print(report.markdown(data))
+    problems = report.problems(data, strict_unexpected=args.smoke)
+    for problem in problems:
+        print(f"bench: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
