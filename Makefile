@@ -53,3 +53,13 @@ test: $(INSTALLED)
 
 clean:
 	rm -rf models var .run results
+
+# Benchmark (bench/, README "Performance"): trains config.yml and Rasa's default config,
+# load-tests both with Locust, writes bench/results/latest.{json,md} and latency.png.
+bench: $(INSTALLED)
+	@scripts/bench.sh
+
+# Seconds, no training: the trained model under a tiny load (part of `make test`).
+.PHONY: bench-smoke
+bench-smoke: $(INSTALLED)
+	@scripts/bench.sh --smoke

@@ -10,7 +10,7 @@ ParseUser: the NLU-only floor. Sends the same messages to ``/model/parse``.
 
 Environment: BENCH_RECORD (path: every request's timing and the unexpected replies
 are written there as JSON when Locust quits), BENCH_AUTH_TOKEN (for /model/parse),
-BENCH_THINK_S (pause between a user's messages, default 0: back-to-back).
+BENCH_THINK_S (pause after each of a user's messages, seconds; default 0).
 """
 import itertools
 import json
@@ -73,7 +73,7 @@ def _note_unexpected(conversation: str, message: str, expected: str, got: str) -
 
 
 class ConversationUser(FastHttpUser):
-    wait_time = constant(0)
+    wait_time = constant(THINK_S)  # after the last message of a conversation
     network_timeout = TIMEOUT_S
     connection_timeout = TIMEOUT_S
 

@@ -54,10 +54,17 @@ PY_SPY = Path(sys.executable).parent / "py-spy"
 HOLDOUT = ROOT / "tests" / "nlu" / "holdout.yml"
 SMOKE_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
 
-# name -> config file, (Rasa port, action server port), extra environment of the servers.
+# name -> config file, (Rasa port, action server port), extra environment of both
+# servers ("env") and of the Rasa server only ("rasa_env"); "model_of": serve the model
+# trained for another entry (an experiment on the runtime, not on the configuration).
 CONFIGS = {
     "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {}},
     "peer": {"config": BENCH / "peer_config.yml", "ports": (6705, 6755), "env": {}},
+    # Experiment, not part of `make bench`: the project's model with the runtime fixes
+    # of bench/proposals/rasa_speedups.py, loaded through a sitecustomize module.
+    "project-speedups": {"config": ROOT / "config.yml", "ports": (6625, 6675), "env": {},
+                         "rasa_env": {"BENCH_SITECUSTOMIZE": "bench.proposals.rasa_speedups"},
+                         "model_of": "project"},
 }
 SMOKE_PORTS = (6805, 6855)
 
@@ -78,6 +85,11 @@ def server_env(extra: Dict[str, str]) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(BASE_ENV)
     env.update(extra)
+    module = env.pop("BENCH_SITECUSTOMIZE", None)
+    if module:  # a directory whose sitecustomize.py imports ``module`` at start-up
+        hook = Path(tempfile.mkdtemp(prefix="bench-site-"))
+        (hook / "sitecustomize.py").write_text(f"import {module}  # noqa\n")
+        env["PYTHONPATH"] = f"{hook}{os.pathsep}{env['PYTHONPATH']}"
     return env
 
 
@@ -178,7 +190,8 @@ class Stack:
 
     @classmethod
     def start(cls, name: str, model: Path, ports: Tuple[int, int], run_dir: Path,
-              extra_env: Dict[str, str], ready_timeout_s: float) -> Tuple["Stack", Dict]:
+              extra_env: Dict[str, str], ready_timeout_s: float,
+              rasa_extra_env: Optional[Dict[str, str]] = None) -> Tuple["Stack", Dict]:
         rasa_port, action_port = ports
         for port in ports:
             if not port_free(port):
@@ -195,6 +208,7 @@ class Stack:
         stack = cls(name, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
                     token)
         env = server_env(extra_env)
+        rasa_env = server_env({**extra_env, **(rasa_extra_env or {})})
         started = time.monotonic()
         stack.processes["actions"] = subprocess.Popen(
             [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
@@ -205,7 +219,7 @@ class Stack:
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
              "--endpoints", str(work / "endpoints.yml"),
              "--credentials", str(work / "credentials.yml")],
-            cwd=ROOT, env=env, stdout=open(work / "rasa.log", "w"),
+            cwd=ROOT, env=rasa_env, stdout=open(work / "rasa.log", "w"),
             stderr=subprocess.STDOUT, start_new_session=True)
         stack.pids = {k: p.pid for k, p in stack.processes.items()}
         checks = {"rasa": f"{stack.rasa_url}/", "actions": f"{stack.action_url}/health"}
@@ -422,47 +436,57 @@ def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: P
     return stats
 
 
-def profile_rasa(stack: Stack, seconds: float, out: Path) -> Optional[str]:
-    """py-spy samples the Rasa server while a Locust step runs (speedscope format)."""
-    pid = stack.pids.get("rasa")
-    if not pid or not PY_SPY.exists():
-        return None
-    target = out / f"profile-{stack.name}.speedscope.json"
-    subprocess.Popen([str(PY_SPY), "record", "--pid", str(pid), "--duration", f"{seconds:.0f}",
-                      "--format", "speedscope", "--output", str(target), "--nonblocking"],
-                     stdout=subprocess.DEVNULL, stderr=open(out / "py-spy.log", "a"))
-    return str(target)
+def profile_servers(stack: Stack, seconds: float, out: Path) -> List[str]:
+    """py-spy samples both servers while a Locust step runs (speedscope format)."""
+    targets = []
+    for key, pid in stack.pids.items():
+        if not pid or not PY_SPY.exists():
+            continue
+        target = out / f"profile-{stack.name}-{key}.speedscope.json"
+        subprocess.Popen([str(PY_SPY), "record", "--pid", str(pid), "--duration",
+                          f"{seconds:.0f}", "--format", "speedscope", "--output", str(target),
+                          "--nonblocking"],
+                         stdout=subprocess.DEVNULL, stderr=open(out / "py-spy.log", "a"))
+        targets.append(str(target))
+    return targets
 
 
 # --------------------------------------------------------------------------- a configuration
 
-def bench_configuration(stack: Stack, args, out: Path, result: Dict) -> None:
-    """Warm-up, memory, NLU F1, floor, load steps: fills ``result``."""
+def prepare(stack: Stack, args, result: Dict) -> None:
+    """Warm-up, resident memory, held-out NLU F1."""
     log(f"{stack.name}: warming up")
     result["warmup_unexpected"] = warm_up(stack, passes=args.warmup_passes)
     result["rss_mb"] = stack.rss_mb()
     log(f"{stack.name}: resident memory after warm-up {result['rss_mb']} MB")
-    parse_available = stack.token is not None
-    if parse_available and args.nlu_eval:
+    if stack.token is not None and args.nlu_eval:
         log(f"{stack.name}: held-out NLU evaluation")
         result["nlu"] = evaluate_nlu(stack)
         log(f"{stack.name}: intent macro F1 {result['nlu']['intent']['macro_f1']}, "
             f"FAQ macro F1 {result['nlu']['faq']['macro_f1']}")
-    result["steps"] = {}
+
+
+def load_steps(stacks: List[Stack], args, out: Path, results: Dict[str, Dict]) -> None:
+    """The Locust steps, configurations interleaved at each concurrency (so that a change
+    in the machine's background load hits both alike), then the NLU-only floor."""
     for users in args.users:
-        if args.profile and users == args.profile_users:
-            result["profile"] = profile_rasa(stack, args.step_seconds, out)
-        result["steps"][str(users)] = run_locust(stack, "ConversationUser", users,
-                                                 args.step_seconds, out / "locust",
-                                                 think_s=args.think)
-    if parse_available:
-        result["floor"] = {"parse": run_locust(stack, "ParseUser", 1, args.floor_seconds,
-                                               out / "locust")}
-        turn = result["steps"].get("1")
-        if turn and turn["p50_ms"] and result["floor"]["parse"]["p50_ms"]:
-            result["floor"]["turn_over_parse_p50"] = round(
-                turn["p50_ms"] / result["floor"]["parse"]["p50_ms"], 2)
-    result["rss_after_load_mb"] = stack.rss_mb()
+        for stack in stacks:
+            result = results[stack.name]
+            if args.profile and users == args.profile_users:
+                result["profile"] = profile_servers(stack, args.step_seconds, out)
+            result.setdefault("steps", {})[str(users)] = run_locust(
+                stack, "ConversationUser", users, args.step_seconds, out / "locust",
+                think_s=args.think)
+    for stack in stacks:
+        result = results[stack.name]
+        if stack.token is not None:
+            parse = run_locust(stack, "ParseUser", 1, args.floor_seconds, out / "locust")
+            result["floor"] = {"parse": parse}
+            turn = (result.get("steps") or {}).get("1")
+            if turn and turn["p50_ms"] and parse["p50_ms"]:
+                result["floor"]["turn_over_parse_p50"] = round(
+                    turn["p50_ms"] / parse["p50_ms"], 2)
+        result["rss_after_load_mb"] = stack.rss_mb()
 
 
 def machine() -> Dict:
@@ -511,14 +535,23 @@ def parse_args(argv: Optional[List[str]] = None):
     parser.add_argument("--configs", default="project,peer")
     parser.add_argument("--users", default="1,10,50",
                         help="concurrent conversations, one Locust step each")
-    parser.add_argument("--step-seconds", type=float, default=40)
+    parser.add_argument("--step-seconds", type=float, default=30)
     parser.add_argument("--floor-seconds", type=float, default=15)
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="pause between a user's messages, s (default 0: back-to-back)")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="pause after each reply before the user's next message, s "
+                             "(default 1: faster than anyone reads and types; 0: back-to-back)")
     parser.add_argument("--warmup-passes", type=int, default=2)
     parser.add_argument("--no-nlu-eval", dest="nlu_eval", action="store_false")
     parser.add_argument("--skip-train", action="store_true",
                         help="reuse the models in bench/models/ (no training times)")
+    parser.add_argument("--serve", action="append", default=[], metavar="NAME=MODEL",
+                        help="tuning experiments: serve this trained model as configuration "
+                             "NAME (no training; repeatable; replaces --configs)")
+    parser.add_argument("--speedups", default="", metavar="NAMES",
+                        help="experiments: serve these configurations with "
+                             "bench/proposals/rasa_speedups.py loaded")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME:KEY=VALUE",
+                        help="experiments: set an environment variable for NAME's servers")
     parser.add_argument("--profile", action="store_true",
                         help="py-spy record the Rasa server during the --profile-users step")
     parser.add_argument("--profile-users", type=int, default=10)
@@ -529,14 +562,38 @@ def parse_args(argv: Optional[List[str]] = None):
     args = parser.parse_args(argv)
     args.users = [int(u) for u in str(args.users).split(",") if u]
     args.configs = [c for c in args.configs.split(",") if c]
+    if args.serve:
+        args.configs = []
+        for number, item in enumerate(args.serve):
+            name, _, model = item.partition("=")
+            CONFIGS[name] = {"config": Path(model), "model": Path(model), "env": {},
+                             "ports": (6905 + 2 * number, 6955 + 2 * number)}
+            args.configs.append(name)
+    for item in args.server_env:
+        name, _, assignment = item.partition(":")
+        key, _, value = assignment.partition("=")
+        if name in CONFIGS:
+            CONFIGS[name]["env"] = {**CONFIGS[name]["env"], key: value}
+    for name in [n for n in args.speedups.split(",") if n]:
+        if name in CONFIGS:
+            CONFIGS[name].setdefault("rasa_env", {})["BENCH_SITECUSTOMIZE"] = \
+                "bench.proposals.rasa_speedups"
     if args.smoke:
         args.configs = ["project"]
         args.users = [2]
         args.step_seconds = 5
         args.floor_seconds = 2
         args.warmup_passes = 1
+        args.think = 0.0
         args.nlu_eval = False
     return args
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -556,9 +613,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                      "mode": "smoke" if args.smoke else "full", "machine": machine(),
                      "users": args.users, "step_seconds": args.step_seconds,
                      "floor_seconds": args.floor_seconds, "think_s": args.think,
-                     "configs": {name: str(CONFIGS[name]["config"].relative_to(ROOT))
+                     "configs": {name: _shown(CONFIGS[name]["config"])
                                  for name in args.configs},
-                     "server_env": {name: CONFIGS[name]["env"] for name in args.configs}},
+                     "server_env": {name: {**CONFIGS[name]["env"],
+                                           **CONFIGS[name].get("rasa_env", {})}
+                                    for name in args.configs}},
             "configs": {}}
     stacks: List[Stack] = []
     try:
@@ -569,6 +628,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             models["project"] = SMOKE_MODEL
         else:
             for name in args.configs:
+                if CONFIGS[name].get("model"):
+                    models[name] = CONFIGS[name]["model"]
+                    continue
+                if CONFIGS[name].get("model_of"):
+                    continue
                 model = BENCH / "models" / f"bench-{name}.tar.gz"
                 if args.skip_train and model.exists():
                     models[name] = model
@@ -577,6 +641,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                                 args.train_timeout)
                 data["configs"].setdefault(name, {})["train_s"] = trained["seconds"]
                 models[name] = Path(trained["model"])
+            for name in args.configs:
+                source = CONFIGS[name].get("model_of")
+                if source:
+                    models[name] = models.get(source) or BENCH / "models" / f"bench-{source}.tar.gz"
+                    if not models[name].exists():
+                        raise RuntimeError(f"{name} serves the {source} model: "
+                                           f"bench {source} first")
         for name in args.configs:
             result = data["configs"].setdefault(name, {})
             if args.smoke and args.rasa_url:
@@ -588,14 +659,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             else:
                 ports = SMOKE_PORTS if args.smoke else CONFIGS[name]["ports"]
                 stack, timing = Stack.start(name, models[name], ports, run_dir,
-                                            CONFIGS[name]["env"], args.ready_timeout)
+                                            CONFIGS[name]["env"], args.ready_timeout,
+                                            CONFIGS[name].get("rasa_env"))
                 result.update(timing)
             stacks.append(stack)
-            try:
-                bench_configuration(stack, args, out, result)
-            finally:
-                stack.stop()
-                stacks.remove(stack)
+            prepare(stack, args, result)
+        load_steps(stacks, args, out, data["configs"])
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -606,6 +675,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     data["meta"]["wall_clock_s"] = round(time.monotonic() - started, 1)
     report.finish(data)
     paths = report.write(data, out, latest=not args.smoke)
+    full_run = (not args.smoke and not args.serve and args.out is None
+                and set(args.configs) == {"project", "peer"})
+    if full_run and report.update_readme(data, ROOT / "README.md"):
+        paths.append(ROOT / "README.md")
     log(f"wrote {', '.join(str(p) for p in paths)}")
     print(report.markdown(data))
     problems = report.problems(data, strict_unexpected=args.smoke)

@@ -120,6 +120,8 @@ def clean_text(raw: Any, limit: Optional[int] = None) -> Cleaned:
         text = (cut[:space] if space > 0 else cut).rstrip()
     if text.startswith("/") and text not in ALLOWED_COMMANDS:
         text = _LEADING_COMMAND.sub("", text)
+    if not any(ch.isprintable() and not ch.isspace() for ch in text):
+        text = ""  # nothing visible: only spaces, zero-width or format characters
     return Cleaned(text, shortened)
 
 
@@ -167,14 +169,15 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
     counting = _CountingOutput(output)
     message = UserMessage(cleaned.text, counting, sender_id, input_channel=input_channel,
                           metadata=metadata if isinstance(metadata, dict) else None)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     try:
         await asyncio.wait_for(on_new_message(message), REPLY_TIMEOUT)
-    except asyncio.TimeoutError:
-        logger.warning("A message got no answer within %s s; the user was asked to try "
-                       "again.", REPLY_TIMEOUT)
     except Exception as error:  # the user must get an answer whatever went wrong
-        logger.error("A message could not be processed (%s); the user was asked to try "
-                     "again.", type(error).__name__)
+        reason = (f"no answer within {REPLY_TIMEOUT:g} s"
+                  if loop.time() - started >= REPLY_TIMEOUT else type(error).__name__)
+        logger.error("A message could not be answered (%s); the user was asked to try "
+                     "again.", reason)
         logger.debug("Processing error", exc_info=True)
     if not counting.sent:
         await output.send_response(sender_id, {"text": CANT_LOOK_UP})

@@ -5,6 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 RASA_PORT=${RASA_PORT:-5005}; ACTION_PORT=${ACTION_PORT:-5055}; WEB_PORT=${WEB_PORT:-8080}
 HOST=${HOST:-localhost}
+# The chat page's origin(s), space-separated: CORS and the socket.io origin check.
+export CORS_ORIGIN=${CORS_ORIGIN:-http://$HOST:$WEB_PORT}
+read -ra cors_origins <<<"$CORS_ORIGIN"
 export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 RUN_DIR=${RUN_DIR:-.run}; LOG_DIR=${LOG_DIR:-logs}
 mkdir -p var "$RUN_DIR" "$LOG_DIR"
@@ -23,9 +26,12 @@ trap stop_all EXIT
 
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model models/her2-assistant.tar.gz --port "$RASA_PORT" \
+# `rasa run`; the HTTP API only with RASA_ENABLE_API=true and a token (README,
+# "Security and privacy"), added by runtime_config.py so no secret is on a command line.
+.venv/bin/python scripts/runtime_config.py --exec-rasa run \
+  --model models/her2-assistant.tar.gz --port "$RASA_PORT" \
   --endpoints "$RUN_DIR/endpoints.yml" --credentials "$RUN_DIR/credentials.yml" \
-  --cors "${CORS_ORIGIN:-http://$HOST:$WEB_PORT}" >"$LOG_DIR/rasa.log" 2>&1 &
+  --cors "${cors_origins[@]}" >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)
 .venv/bin/python scripts/serve_web.py --port "$WEB_PORT" \
   --rasa-url "${PUBLIC_RASA_URL:-http://$HOST:$RASA_PORT}" >"$LOG_DIR/web.log" 2>&1 &

@@ -29,16 +29,17 @@ port_list() {  # base count -> "base,base+1,..."
 export CLUSTER_DIR CLUSTER_LOG_DIR
 CLUSTER_DIR=$(abspath "${CLUSTER_DIR:-var/cluster}")
 CLUSTER_LOG_DIR=$(abspath "${CLUSTER_LOG_DIR:-logs/cluster}")
-export CLUSTER_RASA_PORTS=${CLUSTER_RASA_PORTS:-$(port_list "${CLUSTER_RASA_BASE_PORT:-5105}" "${CLUSTER_RASA_REPLICAS:-2}")}
-export CLUSTER_ACTION_PORTS=${CLUSTER_ACTION_PORTS:-$(port_list "${CLUSTER_ACTION_BASE_PORT:-5160}" "${CLUSTER_ACTION_REPLICAS:-2}")}
+export CLUSTER_RASA_PORTS=${CLUSTER_RASA_PORTS:-$(port_list "${CLUSTER_RASA_BASE_PORT:-5401}" "${CLUSTER_RASA_REPLICAS:-2}")}
+export CLUSTER_ACTION_PORTS=${CLUSTER_ACTION_PORTS:-$(port_list "${CLUSTER_ACTION_BASE_PORT:-5461}" "${CLUSTER_ACTION_REPLICAS:-2}")}
 export CLUSTER_BIND=${CLUSTER_BIND:-127.0.0.1}          # Rasa replicas and action servers
 export CLUSTER_LB_BIND=${CLUSTER_LB_BIND:-127.0.0.1}    # nginx's public server
-export CLUSTER_LB_PORT=${CLUSTER_LB_PORT:-8090}
-export CLUSTER_ACTION_LB_PORT=${CLUSTER_ACTION_LB_PORT:-5150}
-export CLUSTER_WEB_PORT=${CLUSTER_WEB_PORT:-8091}
+export CLUSTER_LB_PORT=${CLUSTER_LB_PORT:-8490}
+export CLUSTER_ACTION_LB_PORT=${CLUSTER_ACTION_LB_PORT:-5450}
+export CLUSTER_WEB_PORT=${CLUSTER_WEB_PORT:-8491}
 export CLUSTER_PUBLIC_URL=${CLUSTER_PUBLIC_URL:-http://localhost:$CLUSTER_LB_PORT}
 export CLUSTER_NGINX_DIR=$CLUSTER_DIR/nginx CLUSTER_REDIS_DIR=$CLUSTER_DIR/redis
 MODEL=$(abspath "${CLUSTER_MODEL:-models/her2-assistant.tar.gz}")
+ENDPOINTS=$(abspath "${CLUSTER_ENDPOINTS:-deploy/endpoints.cluster.yml}")
 PG_DIR=$CLUSTER_DIR/postgres
 SECRETS=$CLUSTER_DIR/secrets
 
@@ -53,6 +54,7 @@ export SQL_POOL_SIZE=${SQL_POOL_SIZE:-5} SQL_MAX_OVERFLOW=${SQL_MAX_OVERFLOW:-10
 
 [ -x "$RASA" ] || die "$RASA not found: run \`make install\` first"
 [ -f "$MODEL" ] || die "no model at $MODEL: run \`make train\` first"
+[ -f "$ENDPOINTS" ] || die "no endpoints file at $ENDPOINTS"
 IFS=, read -r -a RASA_PORTS <<<"$CLUSTER_RASA_PORTS"
 IFS=, read -r -a ACTION_PORTS <<<"$CLUSTER_ACTION_PORTS"
 [ ${#RASA_PORTS[@]} -ge 1 ] && [ ${#ACTION_PORTS[@]} -ge 1 ] || die "no ports for the replicas"
@@ -74,15 +76,15 @@ export POSTGRES_PASSWORD REDIS_PASSWORD
 is_root() { [ "$(id -u)" -eq 0 ]; }
 is_loopback() { case "$1" in 127.*|localhost|::1) return 0 ;; *) return 1 ;; esac; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-# Servers never run as root: postgres and redis as their Debian users.
-as_user() {
-  local user=$1; shift
-  if is_root && id "$user" >/dev/null 2>&1; then
-    setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
-  else
-    "$@"
+# Servers never run as root: postgres and redis as their Debian users. setpriv execs,
+# so a background `setpriv ... server` has the server's pid.
+as_user_prefix() {  # user -> sets AS_USER to the command prefix
+  AS_USER=()
+  if is_root && id "$1" >/dev/null 2>&1; then
+    AS_USER=(setpriv --reuid="$1" --regid="$1" --init-groups --)
   fi
 }
+as_user() { local user=$1; shift; as_user_prefix "$user"; "${AS_USER[@]}" "$@"; }
 
 # ------------------------------------------------------------------ Debian packages
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -210,7 +212,8 @@ start_redis() {
   "$PY" scripts/cluster_config.py redis "$CLUSTER_REDIS_DIR/redis.conf" || exit 1
   if is_root && id redis >/dev/null 2>&1; then chown -R redis:redis "$CLUSTER_REDIS_DIR"; fi
   chmod 700 "$CLUSTER_REDIS_DIR"
-  start redis as_user redis "$REDIS_SERVER" "$CLUSTER_REDIS_DIR/redis.conf"
+  as_user_prefix redis
+  start redis "${AS_USER[@]}" "$REDIS_SERVER" "$CLUSTER_REDIS_DIR/redis.conf"
   local deadline=$((SECONDS + 20))
   until port_open "$REDIS_HOST" "$REDIS_PORT"; do
     [ $SECONDS -lt $deadline ] && kill -0 "${pids[-1]}" 2>/dev/null \
@@ -235,7 +238,7 @@ for port in "${ACTION_PORTS[@]}"; do
 done
 for port in "${RASA_PORTS[@]}"; do
   start "rasa-$port" "$RASA" run --model "$MODEL" --interface "$CLUSTER_BIND" --port "$port" \
-    --endpoints deploy/endpoints.cluster.yml --credentials "$CLUSTER_DIR/run/credentials.yml" \
+    --endpoints "$ENDPOINTS" --credentials "$CLUSTER_DIR/run/credentials.yml" \
     --cors "${CORS_ORIGIN:-$CLUSTER_PUBLIC_URL}"
 done
 start web "$PY" scripts/serve_web.py --bind 127.0.0.1 --port "$CLUSTER_WEB_PORT" \
@@ -252,9 +255,20 @@ urls=("http://127.0.0.1:$CLUSTER_LB_PORT/lb-health" "http://127.0.0.1:$CLUSTER_W
 for port in "${ACTION_PORTS[@]}"; do urls+=("http://127.0.0.1:$port/health"); done
 for port in "${RASA_PORTS[@]}"; do urls+=("http://127.0.0.1:$port/"); done
 echo "Waiting for the servers (each Rasa replica loads the model: ~20 s or more) ..."
-if ! "$PY" scripts/wait_ready.py --timeout "${READY_TIMEOUT:-300}" "${urls[@]}"; then
-  die "something failed to start; see $CLUSTER_LOG_DIR/"
-fi
+ready_deadline=$((SECONDS + ${READY_TIMEOUT:-300}))
+while true; do
+  # In the background, so that Ctrl-C / SIGTERM are handled at once.
+  "$PY" scripts/wait_ready.py --timeout 2 "${urls[@]}" 2>/dev/null &
+  wait $! && break
+  for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null \
+      || die "${names[$i]} stopped while starting; see $CLUSTER_LOG_DIR/${names[$i]}.log"
+  done
+  if [ $SECONDS -ge $ready_deadline ]; then
+    "$PY" scripts/wait_ready.py --timeout 1 "${urls[@]}"
+    die "not ready after ${READY_TIMEOUT:-300} s; see $CLUSTER_LOG_DIR/"
+  fi
+done
 date +%s >"$CLUSTER_DIR/ready"
 cat <<MSG
 

@@ -1,0 +1,123 @@
+"""PROPOSAL (not active in `make run`): two runtime fixes for Rasa 3.6.21, measured in
+bench/TUNING.md. Nothing here changes what the bot says.
+
+1. Custom-action responses are validated with ``jsonschema.validate(result, schema)``
+   (rasa/core/actions/action.py, ``RemoteAction._validate_action_result``). With the
+   pinned jsonschema 4.17 that call re-checks the schema itself against the draft
+   2020-12 meta-schema on every call, and this project calls the action server on every
+   message (``action_validate_slot_mappings``, the custom slot mappings) and on every form
+   turn. py-spy: about 40% of the Rasa server's time per turn. The fix builds the
+   validator once and validates each response exactly as before (same errors, same
+   message).
+2. The SQLite tracker store commits with SQLite's default ``synchronous=FULL`` in the
+   rollback journal, i.e. fsyncs on every commit, inside the event loop (about 14-25% of
+   a turn). ``journal_mode=WAL`` + ``synchronous=NORMAL`` keeps the database consistent
+   after a crash of the process (a power cut may lose the last turns) and fsyncs only
+   at checkpoints; one connection kept open stops SQLAlchemy's connect-per-session from
+   checkpointing on every close.
+
+To adopt: move this file to ``components/rasa_speedups.py`` and add
+``- name: components.rasa_speedups.RasaSpeedups`` as the first entry of config.yml's
+pipeline (a no-op component; importing it applies the fixes in every process that
+loads the model: `rasa run`, `rasa test`, `rasa shell`). The bench measures the
+proposal without retraining via ``scripts/bench.sh --configs project-speedups``.
+"""
+import logging
+import sqlite3
+from typing import Any, Dict, List
+
+logger = logging.getLogger(__name__)
+_applied = False
+
+
+def _cache_action_response_validator() -> None:
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    validators: Dict[str, Any] = {}
+
+    def _validate_action_result(self, result: Dict[str, Any]) -> bool:
+        validator = validators.get("response")
+        if validator is None:
+            schema = self.action_response_format_spec()
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = validators["response"] = cls(schema)
+        # What jsonschema.validate does after its schema check.
+        error = jsonschema.exceptions.best_match(validator.iter_errors(result))
+        if error is not None:
+            error.message += (
+                f". Failed to validate Action server response from API, "
+                f"make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise error
+        return True
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+_keepers: Dict[str, sqlite3.Connection] = {}
+
+
+def _sqlite_wal() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA synchronous=NORMAL")  # per connection, no I/O
+            rows = cursor.execute("PRAGMA database_list").fetchall()
+            path = next((row[2] for row in rows if row[1] == "main"), "")
+            if path and path not in _keepers:
+                cursor.execute("PRAGMA journal_mode=WAL")  # stored in the file
+                # SQLAlchemy 1.4 opens and closes a SQLite connection per session; closing
+                # the last one checkpoints and removes the WAL (an fsync every turn). One
+                # connection held open for the life of the process avoids that.
+                _keepers[path] = sqlite3.connect(path, check_same_thread=False)
+        finally:
+            cursor.close()
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    _cache_action_response_validator()
+    _sqlite_wal()
+    _applied = True
+    logger.debug("Rasa speed-ups applied (cached action-response validator, SQLite WAL).")
+
+
+apply()
+
+try:  # the no-op pipeline component that makes a model import this module
+    from rasa.engine.graph import ExecutionContext, GraphComponent
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.engine.storage.resource import Resource
+    from rasa.engine.storage.storage import ModelStorage
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    @DefaultV1Recipe.register(
+        [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+    )
+    class RasaSpeedups(GraphComponent):
+        @classmethod
+        def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
+                   resource: Resource, execution_context: ExecutionContext) -> "RasaSpeedups":
+            return cls()
+
+        def process_training_data(self, training_data: TrainingData) -> TrainingData:
+            return training_data
+
+        def process(self, messages: List[Message]) -> List[Message]:
+            return messages
+except ImportError:  # pragma: no cover - outside Rasa's venv
+    pass

@@ -1,0 +1,222 @@
+"""A scale-out deployment for the tests, started with the script `make run-cluster` uses.
+
+Cluster.start() runs scripts/run_cluster.sh in the background on free loopback ports,
+with its own directory (var/cluster/test-<id>: a throwaway PostgreSQL cluster, Redis,
+nginx) and logs in test-artifacts/cluster/<id>/. Cluster.stop() sends SIGTERM (the
+script stops everything it started), escalates to SIGKILL, makes sure the private
+PostgreSQL is down and deletes the directory. CLUSTER_WATCH_PID makes the script shut
+down on its own if the test process dies without cleaning up.
+"""
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "run_cluster.sh"
+START_TIMEOUT_S = float(os.environ.get("CLUSTER_START_TIMEOUT", "420"))
+REQUEST_TIMEOUT_S = 120
+
+
+def free_ports(count: int) -> List[int]:
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def pg_bin() -> Path:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                      key=lambda p: [int(x) for x in p.parent.name.split(".") if x.isdigit()])
+    if not versions:
+        raise RuntimeError("PostgreSQL binaries not found under /usr/lib/postgresql")
+    return versions[-1]
+
+
+def as_postgres(command: Sequence[str]) -> List[str]:
+    if os.geteuid() == 0:
+        return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
+                *command]
+    return list(command)
+
+
+class Cluster:
+    def __init__(self, replicas: int = 2, action_servers: int = 2, name: str = ""):
+        self.id = name or f"test-{uuid.uuid4().hex[:8]}"
+        ports = free_ports(replicas + action_servers + 5)
+        self.rasa_ports = ports[:replicas]
+        self.action_ports = ports[replicas:replicas + action_servers]
+        (self.lb_port, self.action_lb_port, self.web_port,
+         self.pg_port, self.redis_port) = ports[replicas + action_servers:]
+        self.dir = ROOT / "var" / "cluster" / self.id
+        self.log_dir = ROOT / "test-artifacts" / "cluster" / self.id
+        self.pg_password = secrets.token_hex(16)
+        self.redis_password = secrets.token_hex(16)
+        self.process: Optional[subprocess.Popen] = None
+        self._output = None
+
+    # ------------------------------------------------------------- lifecycle
+    @property
+    def lb_url(self) -> str:
+        return f"http://127.0.0.1:{self.lb_port}"
+
+    def rasa_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.rasa_ports[index]}"
+
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "CLUSTER_DIR": str(self.dir),
+            "CLUSTER_LOG_DIR": str(self.log_dir),
+            "CLUSTER_RASA_PORTS": ",".join(map(str, self.rasa_ports)),
+            "CLUSTER_ACTION_PORTS": ",".join(map(str, self.action_ports)),
+            "CLUSTER_LB_PORT": str(self.lb_port),
+            "CLUSTER_ACTION_LB_PORT": str(self.action_lb_port),
+            "CLUSTER_WEB_PORT": str(self.web_port),
+            "CLUSTER_PUBLIC_URL": f"http://localhost:{self.lb_port}",
+            "CLUSTER_WATCH_PID": str(os.getpid()),
+            "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(self.pg_port),
+            "POSTGRES_DB": "rasa", "POSTGRES_USER": "rasa",
+            "POSTGRES_PASSWORD": self.pg_password,
+            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis_port),
+            "REDIS_PASSWORD": self.redis_password, "REDIS_DB": "1",
+        })
+        for name in ("ACTION_ENDPOINT_URL", "CORS_ORIGIN"):
+            env.pop(name, None)
+        return env
+
+    def start(self, timeout: float = START_TIMEOUT_S) -> float:
+        """Starts the cluster; returns the seconds it took to be ready."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._output = open(self.log_dir / "run_cluster.out", "w")
+        started = time.monotonic()
+        self.process = subprocess.Popen([str(SCRIPT)], cwd=ROOT, env=self.env(),
+                                        stdout=self._output, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        ready = self.dir / "ready"
+        while not ready.exists():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"run_cluster.sh exited ({self.process.returncode}) "
+                                   f"before the cluster was ready:\n{self.output_tail()}")
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"the cluster was not ready after {timeout:.0f} s:\n"
+                                   f"{self.output_tail()}")
+            time.sleep(0.5)
+        return time.monotonic() - started
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
+        if self.process is not None:
+            try:  # anything of its process group still running (it should not be)
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        data = self.dir / "postgres" / "data"
+        if (data / "postmaster.pid").exists():  # pg_ctl runs it in its own session
+            subprocess.run(as_postgres([str(pg_bin() / "pg_ctl"), "-D", str(data),
+                                        "-m", "immediate", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self._output:
+            self._output.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def output_tail(self, lines: int = 40) -> str:
+        path = self.log_dir / "run_cluster.out"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # ------------------------------------------------------------- talking
+    def say(self, base_url: str, sender: str, text: str) -> List[Dict]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
+            return json.loads(response.read())
+
+    def texts(self, base_url: str, sender: str, text: str) -> List[str]:
+        return [m.get("text", "") for m in self.say(base_url, sender, text)]
+
+    # ------------------------------------------------------------- state
+    def events(self, sender: str) -> List[Dict]:
+        """The conversation's events as stored in PostgreSQL, in order."""
+        import psycopg2
+
+        connection = psycopg2.connect(host="127.0.0.1", port=self.pg_port, user="rasa",
+                                      password=self.pg_password, dbname="rasa",
+                                      connect_timeout=10)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id",
+                               (sender,))
+                return [json.loads(row[0]) for row in cursor.fetchall()]
+        finally:
+            connection.close()
+
+    def slots(self, sender: str) -> Dict:
+        values: Dict = {}
+        for event in self.events(sender):
+            if event["event"] == "slot":
+                values[event["name"]] = event["value"]
+            elif event["event"] == "active_loop":
+                values["active_loop"] = event["name"]
+        return values
+
+    # ------------------------------------------------------------- faults
+    def pid(self, name: str) -> int:
+        return int((self.dir / "pids" / f"{name}.pid").read_text())
+
+    def stop_replica(self, index: int, timeout: float = 60) -> int:
+        """SIGTERM to one Rasa replica (as Kubernetes stops a pod); returns its pid."""
+        pid = self.pid(f"rasa-{self.rasa_ports[index]}")
+        os.kill(pid, signal.SIGTERM)
+        return pid
+
+    def replica_alive(self, index: int) -> bool:
+        return (self.dir / "pids" / f"rasa-{self.rasa_ports[index]}.pid").exists()
+
+    def pg_ctl(self, *args: str) -> None:
+        data = self.dir / "postgres" / "data"
+        subprocess.run(as_postgres([str(pg_bin() / "pg_ctl"), "-D", str(data),
+                                    "-l", str(self.log_dir / "postgres.log"), "-w",
+                                    "-t", "60", *args]),
+                       check=True, stdout=subprocess.DEVNULL, timeout=90)
+
+    # ------------------------------------------------------------- logs
+    def log(self, name: str) -> str:
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def access_log(self) -> List[Tuple[str, str, int, str]]:
+        """nginx's access log as (method, path, status, upstream) rows."""
+        rows = []
+        for line in self.log("nginx-access").splitlines():
+            try:
+                request = line.split('"')[1]
+                method, path = request.split(" ")[:2]
+                status = int(line.split('"')[2].split()[0])
+                upstream = line.split("upstream=")[1].split(" rt=")[0]
+            except (IndexError, ValueError):
+                continue
+            rows.append((method, path, status, upstream))
+        return rows

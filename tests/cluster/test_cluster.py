@@ -1,0 +1,450 @@
+"""The scale-out deployment against real servers on loopback (see conftest.py).
+
+Two Rasa replicas share conversations through PostgreSQL (tracker store) and lock
+them in Redis (lock store); nginx balances REST round-robin and socket.io sticky.
+Each test asserts on the bot's real replies and on the events stored in PostgreSQL.
+The test that stops a replica runs last: the ones before it need both.
+"""
+import asyncio
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+
+from actions import results_replies
+from her2 import category_info
+
+pytestmark = pytest.mark.cluster
+
+with open("domain.yml", encoding="utf-8") as handle:
+    RESPONSES = yaml.safe_load(handle)["responses"]
+with open("data/responses/faq.yml", encoding="utf-8") as handle:
+    RESPONSES.update(yaml.safe_load(handle)["responses"])
+
+ASK_IHC = results_replies.ask_for("ihc_score")
+ASK_ISH = results_replies.ask_for("ish_result")
+POSITIVE = f"Result: {category_info('positive')['label']}."
+LOW = f"Result: {category_info('low')['label']}."
+
+
+def folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def answers(response: str) -> List[str]:
+    return [folded(variant["text"]) for variant in RESPONSES[response]]
+
+
+def new_sender(kind: str) -> str:
+    return f"cluster-{kind}-{uuid.uuid4().hex[:12]}"
+
+
+def user_texts(events: List[Dict]) -> List[str]:
+    return [e["text"] for e in events if e["event"] == "user"]
+
+
+def turns(events: List[Dict]) -> List[List[Dict]]:
+    """The stored events cut into turns: a user message and everything up to the next."""
+    result: List[List[Dict]] = []
+    for event in events:
+        if event["event"] == "user":
+            result.append([event])
+        elif result:
+            result[-1].append(event)
+    return result
+
+
+def final_upstream(row: Tuple[str, str, int, str]) -> str:
+    """The replica that answered ("a, b" in nginx's log: a refused, b answered)."""
+    return row[3].split(", ")[-1]
+
+
+def assert_whole_turns(events: List[Dict]) -> None:
+    """Every turn is complete and on its own: it ends by listening, and listens once."""
+    for turn in turns(events):
+        listens = [e for e in turn if e["event"] == "action" and e["name"] == "action_listen"]
+        assert turn[-1]["event"] == "action" and turn[-1]["name"] == "action_listen" \
+            and len(listens) == 1, (
+                f"turn {turn[0]['text']!r} is not a whole turn: "
+                f"{[(e['event'], e.get('name')) for e in turn]}")
+
+
+# --------------------------------------------------------------------------- 1
+def test_turns_alternating_between_replicas_keep_slots_and_form_state(cluster):
+    first, second = cluster.rasa_url(0), cluster.rasa_url(1)
+    sender = new_sender("alternate")
+
+    # The form starts on one replica, and each answer goes to the other one.
+    assert cluster.texts(first, sender, "can you help me understand my HER2 results?")[-1] \
+        == ASK_IHC
+    assert cluster.slots(sender)["active_loop"] == "her2_form"
+    assert cluster.texts(second, sender, "2+")[-1] == ASK_ISH
+    assert cluster.slots(sender)["requested_slot"] == "ish_result"
+    replies = "\n".join(cluster.texts(first, sender, "FISH was amplified"))
+    assert "You told me: IHC 2+, FISH positive." in replies
+    assert POSITIVE in replies
+    follow_up = cluster.texts(second, sender, "what treatments are used for that?")[0]
+    assert category_info("positive")["treatment_families"] in follow_up
+
+    slots = cluster.slots(sender)
+    assert slots["ihc_score"] == "2+" and slots["ish_result"] == "FISH positive"
+    assert slots["her2_category"] == "positive" and slots["active_loop"] is None
+    events = cluster.events(sender)
+    assert user_texts(events) == ["can you help me understand my HER2 results?", "2+",
+                                  "FISH was amplified", "what treatments are used for that?"]
+    assert_whole_turns(events)
+
+
+def test_rest_through_nginx_is_round_robin(cluster):
+    sender = new_sender("nginx")
+    before = len(cluster.access_log())
+    assert cluster.texts(cluster.lb_url, sender, "my HER2 IHC was 2+")[-1] == ASK_ISH
+    replies = "\n".join(cluster.texts(cluster.lb_url, sender, "the FISH came back negative"))
+    assert "You told me: IHC 2+, FISH negative." in replies and LOW in replies
+    assert category_info("low")["treatment_families"] in "\n".join(
+        cluster.texts(cluster.lb_url, sender, "what treatments are used for that?"))
+    assert folded(cluster.texts(cluster.lb_url, sender, "thank you so much")[0]) in \
+        answers("utter_you_are_welcome")
+
+    time.sleep(0.5)  # nginx writes the access log line after the reply
+    rest = [row for row in cluster.access_log()[before:] if row[1] == "/webhooks/rest/webhook"]
+    assert [row[2] for row in rest] == [200] * 4
+    upstreams = [final_upstream(row) for row in rest]
+    assert set(upstreams) == {f"127.0.0.1:{port}" for port in cluster.rasa_ports}, upstreams
+    assert all(a != b for a, b in zip(upstreams, upstreams[1:])), upstreams
+
+
+# --------------------------------------------------------------------------- 2
+CONCURRENT_PAIRS: List[Tuple[Tuple[str, str], Tuple[str, str]]] = [
+    (("what is HER2?", "utter_faq/what_is_her2"),
+     ("what does a FISH test measure", "utter_faq/fish_test")),
+    (("what are the survival rates", "utter_faq/survival_rates"),
+     ("am I talking to a robot?", "utter_iamabot")),
+    (("what are the signs of HER2 positive breast cancer", "utter_faq/symptoms"),
+     ("what's the weather in Paris tomorrow?", "utter_out_of_scope")),
+]
+
+
+def test_concurrent_messages_on_two_replicas_are_serialised(cluster):
+    """Two messages of one conversation, released at the same instant to two replicas:
+    the lock store makes one wait for the other, so both turns are stored whole, one
+    after the other, each with its own replies."""
+    sender = new_sender("concurrent")
+    cluster.say(cluster.rasa_url(0), sender, "hello")
+    replies: Dict[str, List[str]] = {}
+    seconds: Dict[str, float] = {}
+    failures: List[str] = []
+
+    def send(index: int, text: str, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        started = time.monotonic()
+        try:
+            replies[text] = cluster.texts(cluster.rasa_url(index), sender, text)
+        except Exception as error:  # reported below, with the other thread's result
+            failures.append(f"{text!r} on replica {index}: {error!r}")
+        seconds[text] = time.monotonic() - started
+
+    waited = []
+    for (text_a, _), (text_b, _) in CONCURRENT_PAIRS:
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=send, args=(0, text_a, barrier)),
+                   threading.Thread(target=send, args=(1, text_b, barrier))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=180)
+        waited.append(max(seconds.get(text_a, 0), seconds.get(text_b, 0)))
+    assert not failures, failures
+
+    # Each message got its own answer.
+    for pair in CONCURRENT_PAIRS:
+        for text, response in pair:
+            assert replies[text] and folded(replies[text][0]) in answers(response), (
+                text, replies[text])
+
+    # The stored conversation: every message exactly once, each turn whole and not
+    # mixed with the other (its bot events are exactly the replies that message got).
+    events = cluster.events(sender)
+    sent = ["hello"] + [text for pair in CONCURRENT_PAIRS for text, _ in pair]
+    assert sorted(user_texts(events)) == sorted(sent), user_texts(events)
+    assert_whole_turns(events)
+    for turn in turns(events)[1:]:
+        stored = [folded(e["text"]) for e in turn if e["event"] == "bot"]
+        assert stored == [folded(t) for t in replies[turn[0]["text"]]], turn[0]["text"]
+    for first, second in zip(turns(events), turns(events)[1:]):
+        assert first[-1]["timestamp"] <= second[0]["timestamp"] + 1e-3, "turns overlap"
+
+    # The lock was really contended: Rasa re-checks a taken lock every second, so the
+    # message that had to wait took at least that long.
+    assert max(waited) >= 0.9, f"no message had to wait for the lock: {waited}"
+
+
+# --------------------------------------------------------------------------- 3
+class EngineIOClient:
+    """What rasa-webchat's socket.io client does: an HTTP long-polling handshake, the
+    socket.io connect over polling, then the upgrade to a WebSocket with the same sid.
+    (python-socketio's own client needs a newer aiohttp for WebSockets than Rasa 3.6
+    allows, so the few frames are written here.)"""
+
+    def __init__(self, http, base_url: str):
+        self.http = http
+        self.url = f"{base_url}/socket.io/?EIO=4"
+        self.sid = ""
+        self.ws = None
+
+    @staticmethod
+    def packets(body: str) -> List[str]:
+        return body.split("\x1e")
+
+    async def poll(self) -> List[str]:
+        async with self.http.get(f"{self.url}&transport=polling&sid={self.sid}") as response:
+            assert response.status == 200, await response.text()
+            return self.packets(await response.text())
+
+    async def connect(self) -> None:
+        async with self.http.get(f"{self.url}&transport=polling") as response:
+            assert response.status == 200, await response.text()
+            opening = self.packets(await response.text())[0]
+        assert opening.startswith("0")
+        self.sid = json.loads(opening[1:])["sid"]
+        async with self.http.post(f"{self.url}&transport=polling&sid={self.sid}",
+                                  data="40") as response:
+            assert response.status == 200, await response.text()
+        assert any(p.startswith("40") for p in await self.poll())
+        ws_url = self.url.replace("http://", "ws://") + f"&transport=websocket&sid={self.sid}"
+        self.ws = await self.http.ws_connect(ws_url)
+        await self.ws.send_str("2probe")
+        assert await self.receive_frame() == "3probe"
+        await self.ws.send_str("5")
+
+    async def receive_frame(self) -> str:
+        while True:
+            frame = await asyncio.wait_for(self.ws.receive_str(), timeout=120)
+            if frame == "2":          # engine.io ping
+                await self.ws.send_str("3")
+                continue
+            return frame
+
+    async def emit(self, event: str, data) -> None:
+        await self.ws.send_str("42" + json.dumps([event, data]))
+
+    async def wait_for(self, event: str):
+        while True:
+            frame = await self.receive_frame()
+            if frame.startswith("42"):
+                name, *args = json.loads(frame[2:])
+                if name == event:
+                    return args[0] if args else None
+
+    async def say(self, session_id: str, text: str, quiet: float = 1.5) -> List[str]:
+        """The texts of the bot messages the message gets (socket.io has no end-of-turn
+        marker: the turn is over when nothing more comes for ``quiet`` seconds)."""
+        await self.emit("user_uttered", {"message": text, "session_id": session_id})
+        texts = [(await self.wait_for("bot_uttered")).get("text", "")]
+        while True:
+            try:
+                message = await asyncio.wait_for(self.wait_for("bot_uttered"), quiet)
+            except asyncio.TimeoutError:
+                return texts
+            texts.append(message.get("text", ""))
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+
+async def _browsers(cluster, count: int):
+    import aiohttp
+
+    async def browser(number: int):
+        # A browser: its own cookie jar (unsafe=True: the host is an IP address).
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            client = EngineIOClient(http, cluster.lb_url)
+            await client.connect()
+            session_id = uuid.uuid4().hex
+            await client.emit("session_request", {"session_id": session_id})
+            assert await client.wait_for("session_confirm") == session_id
+            first = await client.say(session_id, "what is HER2?")
+            results = await client.say(session_id, "my HER2 was 3+")
+            cookie = {c.key: c.value for c in http.cookie_jar}.get("lb_route")
+            await client.close()
+            return {"sid": client.sid, "session_id": session_id, "first": first,
+                    "results": results, "cookie": cookie}
+
+    return await asyncio.gather(*(browser(n) for n in range(count)))
+
+
+async def _continue_on(base_url: str, session_id: str, text: str) -> List[str]:
+    import aiohttp
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        client = EngineIOClient(http, base_url)
+        await client.connect()
+        await client.emit("session_request", {"session_id": session_id})
+        await client.wait_for("session_confirm")
+        reply = await client.say(session_id, text)
+        await client.close()
+        return reply
+
+
+def test_socketio_is_sticky_and_conversations_move_between_replicas(cluster):
+    before = len(cluster.access_log())
+    browsers = asyncio.run(_browsers(cluster, 4))
+    for browser in browsers:
+        assert folded(browser["first"][0]) in answers("utter_faq/what_is_her2")
+        assert POSITIVE in "\n".join(browser["results"]), browser["results"]
+        assert browser["cookie"] and len(browser["cookie"]) == 32
+
+    time.sleep(0.5)
+    rows = [row for row in cluster.access_log()[before:] if row[1].startswith("/socket.io/")]
+    replica_of = {}
+    for browser in browsers:
+        mine = [row for row in rows if f"sid={browser['sid']}" in row[1]]
+        assert any("transport=websocket" in row[1] and row[2] == 101 for row in mine), mine
+        assert all(row[2] in (200, 101) for row in mine), mine
+        upstreams = {row[3] for row in mine}
+        assert len(upstreams) == 1, f"one browser's socket.io requests were split: {mine}"
+        replica_of[browser["session_id"]] = upstreams.pop()
+
+    # Why stickiness is needed: a polling request that reaches another replica than the
+    # one that issued its sid is refused.
+    browser = browsers[0]
+    home = replica_of[browser["session_id"]]
+    other = next(p for p in cluster.rasa_ports if f"127.0.0.1:{p}" != home)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{other}/socket.io/?EIO=4&transport=polling&sid={browser['sid']}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+
+    # The conversation itself is not tied to a replica: a new socket on the other
+    # replica, with the same session id, continues it (the results given above).
+    reply = asyncio.run(_continue_on(f"http://127.0.0.1:{other}", browser["session_id"],
+                                     "what treatments are used for that?"))
+    assert category_info("positive")["treatment_families"] in "\n".join(reply)
+
+
+# --------------------------------------------------------------------------- 4
+def test_postgres_restart_replicas_reconnect_and_carry_on(cluster):
+    first, second = cluster.rasa_url(0), cluster.rasa_url(1)
+    a, b = new_sender("pg-a"), new_sender("pg-b")
+    assert cluster.texts(first, a, "help me understand my results")[-1] == ASK_IHC
+    assert cluster.texts(second, b, "help me understand my results")[-1] == ASK_IHC
+    logs_before = {i: len(cluster.log(f"rasa-{p}")) for i, p in enumerate(cluster.rasa_ports)}
+
+    # A restart closes every pooled connection of both replicas.
+    cluster.pg_ctl("-m", "fast", "restart")
+    assert cluster.texts(second, a, "2+")[-1] == ASK_ISH
+    assert cluster.texts(first, b, "2+")[-1] == ASK_ISH
+
+    # A message that arrives while PostgreSQL is down waits for it to come back.
+    cluster.pg_ctl("-m", "fast", "stop")
+    result: Dict[str, object] = {}
+
+    def send() -> None:
+        try:
+            result["replies"] = cluster.texts(first, a, "FISH was amplified")
+        except Exception as error:
+            result["error"] = error
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    time.sleep(3)
+    assert thread.is_alive(), f"answered while PostgreSQL was down: {result}"
+    cluster.pg_ctl("start")
+    thread.join(timeout=120)
+    assert "error" not in result, result
+    replies = "\n".join(result["replies"])
+    assert "You told me: IHC 2+, FISH positive." in replies and POSITIVE in replies
+
+    replies = "\n".join(cluster.texts(second, b, "the FISH came back negative"))
+    assert "You told me: IHC 2+, FISH negative." in replies and LOW in replies
+
+    for sender, expected in ((a, ["help me understand my results", "2+",
+                                  "FISH was amplified"]),
+                             (b, ["help me understand my results", "2+",
+                                  "the FISH came back negative"])):
+        events = cluster.events(sender)
+        assert user_texts(events) == expected
+        assert_whole_turns(events)
+    for index, port in enumerate(cluster.rasa_ports):
+        new_log = cluster.log(f"rasa-{port}")[logs_before[index]:]
+        assert "Falling back to use the 'InMemoryTrackerStore'" not in new_log
+
+
+# --------------------------------------------------------------------------- 5
+LOAD_USERS = 6
+LOAD_SECONDS = 24
+STOP_AFTER_SECONDS = 6
+FORM = [("can you help me understand my HER2 results?", ASK_IHC),
+        ("2+", ASK_ISH),
+        ("FISH was amplified", "You told me: IHC 2+, FISH positive."),
+        ("what treatments are used for that?", category_info("positive")["treatment_families"])]
+
+
+def test_stopping_a_replica_under_load_loses_no_conversation(cluster):
+    """Conversations run through nginx while one replica is stopped (SIGTERM, as
+    Kubernetes stops a pod): every conversation is carried on by the other replica,
+    every message is answered, and PostgreSQL holds every turn."""
+    deadline = time.monotonic() + LOAD_SECONDS
+    conversations: List[Dict] = []
+    problems: List[str] = []
+    lock = threading.Lock()
+
+    def user() -> None:
+        while time.monotonic() < deadline:
+            record = {"sender": new_sender("load"), "started": time.monotonic(), "turns": 0}
+            with lock:
+                conversations.append(record)
+            for text, expected in FORM:
+                try:
+                    reply = "\n".join(cluster.texts(cluster.lb_url, record["sender"], text))
+                except Exception as error:
+                    with lock:
+                        problems.append(f"{record['sender']} {text!r}: {error!r}")
+                    break
+                if expected not in reply:
+                    with lock:
+                        problems.append(f"{record['sender']} {text!r}: {reply[:120]!r}")
+                    break
+                record["turns"] += 1
+            record["finished"] = time.monotonic()
+
+    threads = [threading.Thread(target=user) for _ in range(LOAD_USERS)]
+    for thread in threads:
+        thread.start()
+    time.sleep(STOP_AFTER_SECONDS)
+    before = len(cluster.access_log())
+    stopped_at = time.monotonic()
+    cluster.stop_replica(0)
+    for thread in threads:
+        thread.join(timeout=LOAD_SECONDS + 180)
+
+    assert not problems, problems
+    assert all(c["turns"] == len(FORM) for c in conversations)
+    spanning = [c for c in conversations if c["started"] < stopped_at < c["finished"]]
+    assert len(spanning) >= LOAD_USERS - 1, "the stop did not happen under load"
+    after_stop = [c for c in conversations if c["started"] > stopped_at + 5]
+    assert after_stop, "no conversation ran on the remaining replica"
+
+    # The stopped replica is gone and the rest of the load was served by the other.
+    deadline = time.monotonic() + 30
+    while cluster.replica_alive(0) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not cluster.replica_alive(0)
+    survivor = f"127.0.0.1:{cluster.rasa_ports[1]}"
+    rest = [row for row in cluster.access_log()[before:] if row[1] == "/webhooks/rest/webhook"]
+    assert all(row[2] == 200 for row in rest)
+    assert all(final_upstream(row) == survivor for row in rest[-2 * LOAD_USERS:]), rest[-12:]
+
+    # Every turn of every conversation is stored, once.
+    for record in conversations:
+        events = cluster.events(record["sender"])
+        assert user_texts(events) == [text for text, _ in FORM], record["sender"]
+        assert_whole_turns(events)
