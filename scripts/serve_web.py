@@ -8,7 +8,8 @@ ever mapped onto the file system, so nothing outside web/ can be served):
     /, /index.html   web/index.html
     /chat.css        web/chat.css
     /chat.js         web/chat.js       (starts the widget)
-    /webchat.js      web/node_modules/rasa-webchat/lib/index.js (the widget bundle)
+    /webchat.js      web/node_modules/rasa-webchat/lib/index.js (the widget bundle,
+                     minus its CSS @import of a web font from a CDN: see strip_remote_imports)
     /config.js       window.HER2_CHAT_CONFIG = {"socketUrl": <--rasa-url>, ...}
     /healthz         "ok"
 
@@ -18,7 +19,9 @@ it is installed by `npm ci --prefix web` (`make run` does it) and never committe
 import argparse
 import json
 import os
+import re
 import sys
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,6 +47,18 @@ STATIC_FILES: Dict[str, Tuple[Path, str]] = {
     "/chat.js": (WEB_DIR / "chat.js", "text/javascript; charset=utf-8"),
     "/webchat.js": (BUNDLE, "text/javascript; charset=utf-8"),
 }
+
+
+# The widget's injected CSS starts with
+#   @import url(https://fonts.googleapis.com/css?family=Inter:...);
+# The page must load nothing from other sites (hospital firewalls, privacy), so the
+# import is removed from the bundle as it is served (the CSP would block it anyway,
+# with a console error per style block). chat.css sets system fonts instead.
+REMOTE_CSS_IMPORT = re.compile(rb"@import url\((?:https?:)?//[^)]*\);?")
+
+
+def strip_remote_imports(bundle: bytes) -> bytes:
+    return REMOTE_CSS_IMPORT.sub(b"", bundle)
 
 
 def normalise_rasa_url(url: str) -> str:
@@ -90,6 +105,16 @@ def config_js(rasa_url: str) -> bytes:
     return f"window.HER2_CHAT_CONFIG = Object.freeze({literal});\n".encode()
 
 
+_warned = threading.Event()
+
+
+def warn_missing_bundle() -> None:
+    """Says once per process (not on every health-check request) how to fix it."""
+    if not _warned.is_set():
+        _warned.set()
+        print(MISSING_BUNDLE_HELP, file=sys.stderr, flush=True)
+
+
 def missing_bundle_page() -> bytes:
     text = MISSING_BUNDLE_HELP.replace("&", "&amp;").replace("<", "&lt;")
     return (
@@ -126,14 +151,17 @@ def make_handler(rasa_url: str):
                 return HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n"
             file, content_type = entry
             if not BUNDLE.is_file():
-                print(MISSING_BUNDLE_HELP, file=sys.stderr, flush=True)
+                warn_missing_bundle()
                 if content_type.startswith("text/html"):
                     return (HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
                             missing_bundle_page())
             try:
-                return HTTPStatus.OK, content_type, file.read_bytes()
+                body = file.read_bytes()
             except OSError:
                 return HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n"
+            if file == BUNDLE:
+                body = strip_remote_imports(body)
+            return HTTPStatus.OK, content_type, body
 
         def _respond(self, send_body: bool) -> None:
             status, content_type, body = self._route()
@@ -192,7 +220,7 @@ def main(argv: Optional[list] = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     if not BUNDLE.is_file():
-        print(MISSING_BUNDLE_HELP, file=sys.stderr, flush=True)
+        warn_missing_bundle()
     print(f"Serving the chat page on http://{args.bind}:{args.port}/ "
           f"(Rasa socket.io at {normalise_rasa_url(args.rasa_url)})", flush=True)
     try:

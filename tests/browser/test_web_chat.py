@@ -59,6 +59,14 @@ def faq_answer(key: str) -> Tuple[str, List[str]]:
     return opening, sources
 
 
+def topic_for_payload(payload: str):
+    """The faq topic whose menu payload is this text (knowledge/topics.yml), if any."""
+    for key, topic in _topics()["topics"].items():
+        if topic.get("payload") == payload and f"utter_faq/{key}" in _responses():
+            return key
+    return None
+
+
 def menu_topic(exclude: str) -> dict:
     """A topic-menu button (knowledge/topics.yml `menu`) that is answered by an faq response."""
     for item in _topics()["menu"]:
@@ -68,35 +76,72 @@ def menu_topic(exclude: str) -> dict:
 
 
 # --------------------------------------------------------------- page helpers
-def bot_reply(page, *needles: str):
-    """The bot message containing every needle (case-insensitive), once it shows."""
+# Rasa's socket.io channel sends each paragraph of a reply as its own message; the
+# widget groups consecutive bot messages in one .rw-from-response element, so
+# "the reply to a message" is the first bot group after it.
+BOT = ".rw-group-message.rw-from-response"
+
+
+def reply_at(page, index: int, *needles: str):
+    """Bot group number `index` (0-based), once it contains every needle."""
     from playwright.sync_api import expect
 
-    locator = page.locator(".rw-response")
+    group = page.locator(BOT).nth(index)
     for needle in needles:
-        locator = locator.filter(has_text=needle)
-    expect(locator.first).to_be_visible(timeout=REPLY_TIMEOUT)
-    return locator.first
+        expect(group).to_contain_text(needle, ignore_case=True, timeout=REPLY_TIMEOUT)
+    return group
+
+
+def settle(page) -> int:
+    """Waits until the widget shows no pending bot message; returns the number of
+    bot groups, i.e. the index the next reply will get."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".rw-typing-indication")).to_have_count(0, timeout=REPLY_TIMEOUT)
+    return page.locator(BOT).count()
 
 
 def open_chat(page, chat_url: str):
     """Opens the page and waits for the bot's greeting (sent by initPayload /greet)."""
     page.goto(chat_url)
-    return bot_reply(page, "automated assistant")
+    return reply_at(page, 0, "automated assistant")
 
 
 def message_box(page):
     return page.get_by_role("textbox", name="Type your question")
 
 
-def ask(page, text: str) -> None:
+def ask(page, text: str) -> int:
+    """Types a message and sends it with Enter; returns the index of its reply."""
     from playwright.sync_api import expect
 
+    index = settle(page)
     box = message_box(page)
     expect(box).to_be_enabled(timeout=REPLY_TIMEOUT)
     box.fill(text)
     box.press("Enter")
     expect(page.locator(".rw-client", has_text=text).last).to_be_visible()
+    return index
+
+
+def choose(page, title: str, how: str = "click") -> int:
+    """Chooses a quick reply (click, tap or keyboard); returns the index of its reply."""
+    from playwright.sync_api import expect
+
+    index = settle(page)
+    button = page.get_by_role("button", name=title, exact=True)
+    expect(button).to_be_visible(timeout=REPLY_TIMEOUT)
+    if how == "keyboard":
+        button.focus()
+        page.keyboard.press("Enter")
+    elif how == "tap":
+        button.scroll_into_view_if_needed()
+        button.tap()
+    else:
+        button.click()
+    # The widget shows the button's title as the user's message.
+    expect(page.locator(".rw-client", has_text=title).last).to_be_visible()
+    return index
 
 
 def session_id(page) -> str:
@@ -148,42 +193,28 @@ def test_welcome_message_disclaimer_and_menu(page, chat_url):
 
 @pytest.mark.stack
 def test_typed_question_gets_the_sourced_answer(page, chat_url):
-    from playwright.sync_api import expect
-
     open_chat(page, chat_url)
-    ask(page, "what is HER2?")
-    answer = bot_reply(page, "protein", "Source:")
     opening, sources = faq_answer("what_is_her2")
-    expect(answer).to_contain_text(opening)
-    for source in sources:
-        expect(answer).to_contain_text(source)
-    expect(answer).to_contain_text("breast cells")
+    answer = reply_at(page, ask(page, "what is HER2?"), "protein", "breast cells", opening,
+                      *sources)
+    assert "Source:" in answer.inner_text()
 
 
 @pytest.mark.stack
-def test_quick_reply_button_gets_its_answer(page, chat_url):
-    from playwright.sync_api import expect
-
+def test_quick_reply_buttons_get_their_answers(page, chat_url):
     open_chat(page, chat_url)
     item = menu_topic(exclude="what_is_her2")
-    page.get_by_role("button", name=item["title"], exact=True).click()
-    # The widget shows the button's title as the user's message ...
-    expect(page.locator(".rw-client", has_text=item["title"])).to_be_visible()
-    # ... and the bot answers the topic, with its source.
     opening, sources = faq_answer(item["topic"])
-    answer = bot_reply(page, opening, "Source:")
-    for source in sources:
-        expect(answer).to_contain_text(source)
+    reply_at(page, choose(page, item["title"]), opening, "Source:", *sources)
 
-    # Quick replies work from the keyboard too (Enter on a focused button).
-    follow_up = page.locator(".rw-replies [role=button]").first
-    expect(follow_up).to_be_visible(timeout=REPLY_TIMEOUT)
-    title = follow_up.inner_text().strip()
-    before = page.locator(".rw-response").count()
-    follow_up.focus()
-    page.keyboard.press("Enter")
-    expect(page.locator(".rw-client", has_text=title).last).to_be_visible()
-    expect(page.locator(".rw-response")).not_to_have_count(before, timeout=REPLY_TIMEOUT)
+    # The answer's own follow-up button, chosen from the keyboard this time.
+    follow_up = _responses()[f"utter_faq/{item['topic']}"][0]["buttons"][0]
+    index = choose(page, follow_up["title"], how="keyboard")
+    topic = topic_for_payload(follow_up["payload"])
+    if topic:
+        reply_at(page, index, faq_answer(topic)[0], "Source:")
+    else:
+        reply_at(page, index, "Source:")
 
 
 @pytest.mark.stack
@@ -191,25 +222,26 @@ def test_conversation_is_kept_after_reload(page, chat_url):
     from playwright.sync_api import expect
 
     open_chat(page, chat_url)
-    ask(page, "what is HER2?")
-    bot_reply(page, "protein", "Source:")
+    answer_index = ask(page, "what is HER2?")
+    reply_at(page, answer_index, "protein", "Source:")
+    settle(page)
     session = session_id(page)
     assert session, "the widget stored no session id"
 
     page.reload()
     # The conversation is still on screen, once: no second greeting ...
-    bot_reply(page, "protein", "Source:")
+    reply_at(page, 0, "automated assistant")
+    reply_at(page, answer_index, "protein", "Source:")
     expect(page.locator(".rw-client", has_text="what is HER2?")).to_have_count(1)
-    expect(page.locator(".rw-response", has_text="automated assistant")).to_have_count(1)
+    expect(page.locator(BOT, has_text="automated assistant")).to_have_count(1)
     assert session_id(page) == session
 
     # ... and Rasa still has it: "tell me more" continues from the last answer
-    # (actions/conversation.py answers the first related topic of what_is_her2).
-    ask(page, "tell me more")
+    # (actions/conversation.py answers the first related topic of what_is_her2),
+    # which only works if the reloaded page rejoined the same Rasa conversation.
     related = _topics()["topics"]["what_is_her2"]["more"][0]
-    opening, _ = faq_answer(related)
-    bot_reply(page, opening)
-    expect(page.locator(".rw-response", has_text="automated assistant")).to_have_count(1)
+    reply_at(page, ask(page, "tell me more"), faq_answer(related)[0])
+    expect(page.locator(BOT, has_text="automated assistant")).to_have_count(1)
 
 
 @pytest.mark.stack
@@ -232,20 +264,17 @@ def test_usable_at_phone_width(new_page, chat_url):
     assert width <= PHONE["width"], f"page is {width}px wide at a {PHONE['width']}px viewport"
 
     item = menu_topic(exclude="what_is_her2")
-    button = page.get_by_role("button", name=item["title"], exact=True)
-    button.scroll_into_view_if_needed()
-    button.tap()
-    opening, _ = faq_answer(item["topic"])
-    answer = bot_reply(page, opening, "Source:")
-    answer.scroll_into_view_if_needed()
-    expect(answer).to_be_in_viewport()
+    reply_at(page, choose(page, item["title"], how="tap"), faq_answer(item["topic"])[0],
+             "Source:")
 
-    ask(page, "what is HER2?")
-    answer = bot_reply(page, "protein", "Source:")
-    expect(answer).to_be_in_viewport()  # the list scrolls to the newest message
+    answer = reply_at(page, ask(page, "what is HER2?"), "protein", "Source:")
+    settle(page)
+    # The message list scrolls to the newest message; the input stays on screen.
+    expect(answer.locator(".rw-message").last).to_be_in_viewport()
     expect(box).to_be_in_viewport()
     bubble = answer.bounding_box()
     assert bubble["x"] >= 0 and bubble["x"] + bubble["width"] <= PHONE["width"], bubble
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 @pytest.mark.stack
@@ -256,6 +285,7 @@ def test_page_loads_nothing_from_other_sites(page, chat_url, rasa_url):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     open_chat(page, chat_url)
+    settle(page)
     allowed = {urlsplit(chat_url).netloc}
     if rasa_url:
         allowed.add(urlsplit(rasa_url).netloc)
@@ -263,6 +293,8 @@ def test_page_loads_nothing_from_other_sites(page, chat_url, rasa_url):
                if urlsplit(url).scheme in ("http", "https", "ws", "wss")
                and urlsplit(url).netloc not in allowed]
     assert foreign == [], foreign
+    violations = [line for line in page.her2_console if "Content Security Policy" in line]
+    assert violations == [], violations
 
 
 @pytest.mark.stack
@@ -330,7 +362,9 @@ def test_serve_web_serves_only_its_routes(web_server):
     assert status == expected
     if expected == 200:
         assert b"<title>HER2 Assistant</title>" in body
-        assert _raw_get(port, "/webchat.js")[0] == 200
+        status, _, bundle = _raw_get(port, "/webchat.js")
+        assert status == 200 and b"WebChat" in bundle
+        assert b"fonts.googleapis.com" not in bundle  # nothing from other sites
     else:
         assert b"npm ci --prefix web" in body
 
@@ -350,3 +384,12 @@ def test_serve_web_rejects_a_rasa_url_with_a_path(web_server):
     for bad in ("localhost:5005", "ftp://host", "http://host/socket.io", "http://u:p@host"):
         with pytest.raises(ValueError):
             serve_web.normalise_rasa_url(bad)
+
+
+def test_serve_web_explains_a_missing_bundle(web_server, monkeypatch, tmp_path):
+    port, serve_web = web_server
+    monkeypatch.setattr(serve_web, "BUNDLE", tmp_path / "missing" / "index.js")
+    status, headers, body = _raw_get(port, "/")
+    assert status == 503
+    assert b"npm ci --prefix web" in body and b"make run" in body
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")

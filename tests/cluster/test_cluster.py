@@ -127,7 +127,7 @@ CONCURRENT_PAIRS: List[Tuple[Tuple[str, str], Tuple[str, str]]] = [
     (("what are the survival rates", "utter_faq/survival_rates"),
      ("am I talking to a robot?", "utter_iamabot")),
     (("what are the signs of HER2 positive breast cancer", "utter_faq/symptoms"),
-     ("what's the weather in Paris tomorrow?", "utter_out_of_scope")),
+     ("thank you so much", "utter_you_are_welcome")),
 ]
 
 
@@ -297,7 +297,8 @@ def test_socketio_is_sticky_and_conversations_move_between_replicas(cluster):
     before = len(cluster.access_log())
     browsers = asyncio.run(_browsers(cluster, 4))
     for browser in browsers:
-        assert folded(browser["first"][0]) in answers("utter_faq/what_is_her2")
+        # (Rasa's socket.io channel sends each paragraph as its own message.)
+        assert folded(" ".join(browser["first"])) in answers("utter_faq/what_is_her2")
         assert POSITIVE in "\n".join(browser["results"]), browser["results"]
         assert browser["cookie"] and len(browser["cookie"]) == 32
 

@@ -115,12 +115,14 @@ class SocketChat:
     async def __aexit__(self, *exc) -> None:
         await self.sio.disconnect()
 
-    async def send(self, message, settle: float = 1.0, timeout: float = 60) -> List[Dict]:
-        """Sends one message; returns the bot messages it produced."""
+    async def send(self, message, settle: float = 1.0, timeout: float = 60,
+                   min_messages: int = 1) -> List[Dict]:
+        """Sends one message; returns the bot messages it produced (once at least
+        `min_messages` arrived and no more came for `settle` seconds)."""
         before = len(self.messages)
         await self.sio.emit("user_uttered", {"message": message, "session_id": self.session_id})
         deadline = time.monotonic() + timeout
-        while len(self.messages) == before and time.monotonic() < deadline:
+        while len(self.messages) < before + min_messages and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         last = -1  # wait until no more messages arrive for `settle` seconds
         while len(self.messages) != last and time.monotonic() < deadline:
@@ -242,7 +244,7 @@ class LocalStack:
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
 
-    def signal(self, name: str, sig: int) -> None:
+    def send_signal(self, name: str, sig: int) -> None:
         proc = self.procs[name]
         if proc.poll() is None:
             os.killpg(proc.pid, sig)
@@ -252,12 +254,12 @@ class LocalStack:
         proc = self.procs.get(name)
         if proc is None or proc.poll() is not None:
             return proc.returncode if proc else None
-        self.signal(name, signal.SIGCONT)
-        self.signal(name, sig)
+        self.send_signal(name, signal.SIGCONT)
+        self.send_signal(name, sig)
         try:
             return proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.signal(name, signal.SIGKILL)
+            self.send_signal(name, signal.SIGKILL)
             proc.wait(10)
             return None
 
