@@ -63,3 +63,20 @@ bench: $(INSTALLED)
 .PHONY: bench-smoke
 bench-smoke: $(INSTALLED)
 	@scripts/bench.sh --smoke
+
+# Reliability soak (not part of `make test`): a few minutes of conversations against a
+# private stack; fails on any error or on resident-memory growth over the bound.
+soak: train
+	@$(PY) scripts/soak.py $(SOAK_ARGS)
+
+# Privacy: delete one conversation's stored events (make forget SENDER=<conversation id>).
+forget: $(INSTALLED)
+	@test -n "$(SENDER)" || { echo "usage: make forget SENDER=<conversation id>" >&2; exit 2; }
+	@$(PY) scripts/delete_conversation.py "$(SENDER)"
+.PHONY: soak forget
+
+# Scale-out deployment (README, "Deploying at scale"): PostgreSQL tracker store, Redis lock
+# store, nginx in front of 2 Rasa replicas and 2 action servers; Ctrl-C stops all of it.
+run-cluster: train $(WEB_BUNDLE)
+	@scripts/run_cluster.sh
+.PHONY: run-cluster

@@ -148,8 +148,7 @@ cleanup() {
   rm -f "$CLUSTER_DIR"/pids/*.pid
   echo "Stopped."
 }
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'exit 0' INT TERM     # a requested stop is not an error (as in scripts/run.sh)
 trap cleanup EXIT
 
 # ------------------------------------------------------------------ PostgreSQL
@@ -275,9 +274,10 @@ cat <<MSG
   The HER2 assistant is running as a cluster.
   Chat in your browser:  $CLUSTER_PUBLIC_URL/
   REST webhook:          $CLUSTER_PUBLIC_URL/webhooks/rest/webhook
-  Rasa replicas:         ${RASA_PORTS[*]}  (tracker store PostgreSQL $POSTGRES_HOST:$POSTGRES_PORT,
-                                            lock store Redis $REDIS_HOST:$REDIS_PORT)
-  Action servers:        ${ACTION_PORTS[*]}  (behind $ACTION_ENDPOINT_URL)
+  Rasa replicas:         ${RASA_PORTS[*]}
+  Action servers:        ${ACTION_PORTS[*]}, behind $ACTION_ENDPOINT_URL
+  Tracker store:         PostgreSQL $POSTGRES_HOST:$POSTGRES_PORT, database $POSTGRES_DB
+  Lock store:            Redis $REDIS_HOST:$REDIS_PORT, db $REDIS_DB
 
   Press Ctrl-C to stop.
 MSG

@@ -13,7 +13,7 @@ every replica's and action server's log, PostgreSQL's and Redis's).
 """
 import pytest
 
-from tests.cluster.harness import Cluster
+from scripts.cluster_harness import Cluster
 
 
 def pytest_configure(config):

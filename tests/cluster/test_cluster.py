@@ -379,6 +379,44 @@ def test_postgres_restart_replicas_reconnect_and_carry_on(cluster):
         assert "Falling back to use the 'InMemoryTrackerStore'" not in new_log
 
 
+# --------------------------------------------------------------------------- 4b
+def test_lock_store_tickets_are_unique_across_replicas(cluster):
+    """The lock store itself, as two replicas use it, against the cluster's Redis: many
+    tickets for one conversation requested at the same instant are all different, and
+    the lock is gone once every ticket is served."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    from deploy.lock_store import AtomicRedisLockStore
+
+    config = EndpointConfig(url="127.0.0.1", port=cluster.redis_port, db=1,
+                            password=cluster.redis_password,
+                            type="deploy.lock_store.AtomicRedisLockStore")
+    replicas = [AtomicRedisLockStore(endpoint_config=config) for _ in range(2)]
+    conversation = new_sender("tickets")
+    barrier = threading.Barrier(16)
+    tickets: List[int] = []
+    guard = threading.Lock()
+
+    def take(store) -> None:
+        barrier.wait()
+        number = store.issue_ticket(conversation)
+        with guard:
+            tickets.append(number)
+
+    threads = [threading.Thread(target=take, args=(replicas[n % 2],)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(tickets) == list(range(16)), sorted(tickets)
+    lock = replicas[0].get_lock(conversation)
+    assert lock.now_serving == 0 and not lock.is_locked(0) and lock.is_locked(1)
+
+    for number in sorted(tickets):
+        replicas[number % 2].cleanup(conversation, number)
+    assert replicas[1].get_lock(conversation) is None
+
+
 # --------------------------------------------------------------------------- 5
 LOAD_USERS = 6
 LOAD_SECONDS = 24

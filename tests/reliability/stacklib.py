@@ -85,8 +85,9 @@ class SocketChat:
     """
 
     def __init__(self, rasa_url: str, origin: Optional[str] = None,
-                 auth: Optional[dict] = None):
+                 auth: Optional[dict] = None, wait_timeout: float = 10):
         self.rasa_url, self.origin, self.auth = rasa_url, origin, auth
+        self.wait_timeout = wait_timeout
         self.messages: List[Dict] = []
         self.session_id: Optional[str] = None
 
@@ -107,7 +108,8 @@ class SocketChat:
 
         headers = {"Origin": self.origin} if self.origin else {}
         await self.sio.connect(self.rasa_url, headers=headers, transports=["polling"],
-                               socketio_path="/socket.io", auth=self.auth, wait_timeout=10)
+                               socketio_path="/socket.io", auth=self.auth,
+                               wait_timeout=self.wait_timeout)
         await self.sio.emit("session_request", {"session_id": None})
         await asyncio.wait_for(confirmed.wait(), 20)
         return self
@@ -131,7 +133,8 @@ class SocketChat:
         return self.messages[before:]
 
 
-async def websocket_connect_refused(rasa_url: str, origin: Optional[str]) -> bool:
+async def websocket_connect_refused(rasa_url: str, origin: Optional[str],
+                                    auth: Optional[dict] = None) -> bool:
     """Engine.IO/Socket.IO handshake over a raw websocket; True when the socket.io
     connection is refused (CONNECT_ERROR or the server closing the socket)."""
     import websockets
@@ -142,7 +145,7 @@ async def websocket_connect_refused(rasa_url: str, origin: Optional[str]) -> boo
         async with websockets.connect(url, extra_headers=headers, open_timeout=10) as ws:
             opened = await asyncio.wait_for(ws.recv(), 10)
             assert opened.startswith("0"), opened
-            await ws.send("40")
+            await ws.send("40" + (json.dumps(auth) if auth is not None else ""))
             while True:
                 packet = await asyncio.wait_for(ws.recv(), 10)
                 if packet.startswith("40"):
@@ -266,6 +269,107 @@ class LocalStack:
     def close(self) -> None:
         for name in list(self.procs):
             self.stop(name)
+
+    def say(self, sender: str, text: str, timeout: float = 90) -> List[Dict]:
+        return say(self.url, sender, text, timeout)
+
+
+def session_processes(session_id: int) -> Dict[int, str]:
+    """pid -> command line of every live process in a session (setsid)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            state, sid = fields[0], int(fields[3])
+            if sid == session_id and state != "Z":
+                pid = int(stat.parent.name)
+                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                found[pid] = cmdline.decode("utf-8", "replace").strip()
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+class RunScript:
+    """scripts/run.sh (what `make run` starts) in its own session on free ports."""
+
+    def __init__(self, workdir: Path, **env: str):
+        self.dir = Path(workdir)
+        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
+        self.db, self.log_dir = self.dir / "tracker.db", self.dir / "logs"
+        base = {k: v for k, v in os.environ.items() if k not in API_VARIABLES}
+        self.env = {**base, "RASA_PORT": str(self.rasa_port),
+                    "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
+                    "RUN_DIR": str(self.dir / "run"), "LOG_DIR": str(self.log_dir),
+                    "TRACKER_DB": str(self.db), **env}
+        self.proc: Optional[subprocess.Popen] = None
+        self.output = self.dir / "run.out"
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.rasa_port}"
+
+    def start(self, wait: bool = True, **env: str) -> None:
+        with open(self.output, "ab") as out:
+            self.proc = subprocess.Popen([str(ROOT / "scripts" / "run.sh")], cwd=ROOT,
+                                         env={**self.env, **env}, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        urls = [f"http://localhost:{self.action_port}/health", self.url + "/",
+                f"http://localhost:{self.web_port}/healthz"]
+        deadline = time.monotonic() + timeout
+        while urls and time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"run.sh exited ({self.proc.returncode}):\n"
+                                   + self.output.read_text(errors="replace"))
+            try:
+                with urllib.request.urlopen(urls[0], timeout=5):
+                    urls.pop(0)
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.5)
+        if urls:
+            raise RuntimeError(f"not ready after {timeout} s: {urls}")
+
+    def processes(self) -> Dict[int, str]:
+        return session_processes(self.proc.pid) if self.proc else {}
+
+    def pid_of(self, needle: str) -> int:
+        return next(pid for pid, cmd in self.processes().items() if needle in cmd)
+
+    def interrupt(self, sig: int = signal.SIGINT, timeout: float = 60) -> Optional[int]:
+        """Ctrl-C (SIGINT to the whole process group, as a terminal does) or another
+        signal; returns run.sh's exit code, None if it had to be killed."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        os.killpg(self.proc.pid, sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            self.kill_leftovers()
+
+    def kill_leftovers(self) -> None:
+        if self.proc is None:
+            return
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def close(self) -> None:
+        self.interrupt(signal.SIGTERM)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
 
     def say(self, sender: str, text: str, timeout: float = 90) -> List[Dict]:
         return say(self.url, sender, text, timeout)

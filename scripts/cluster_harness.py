@@ -1,8 +1,10 @@
-"""A scale-out deployment for the tests, started with the script `make run-cluster` uses.
+"""A private scale-out deployment, started with the script `make run-cluster` uses.
+Used by the cluster tests (tests/cluster) and the scaling benchmark (bench/scaling.py);
+standard library only (psycopg2 only for Cluster.events, from Rasa's .venv).
 
 Cluster.start() runs scripts/run_cluster.sh in the background on free loopback ports,
-with its own directory (var/cluster/test-<id>: a throwaway PostgreSQL cluster, Redis,
-nginx) and logs in test-artifacts/cluster/<id>/. Cluster.stop() sends SIGTERM (the
+with its own directory (var/cluster/<id>: a throwaway PostgreSQL cluster, Redis,
+nginx) and logs in test-artifacts/cluster/<id>/ (or log_dir). Cluster.stop() sends SIGTERM (the
 script stops everything it started), escalates to SIGKILL, makes sure the private
 PostgreSQL is down and deletes the directory. CLUSTER_WATCH_PID makes the script shut
 down on its own if the test process dies without cleaning up.
@@ -14,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "run_cluster.sh"
 START_TIMEOUT_S = float(os.environ.get("CLUSTER_START_TIMEOUT", "420"))
 REQUEST_TIMEOUT_S = 120
@@ -56,15 +59,16 @@ def as_postgres(command: Sequence[str]) -> List[str]:
 
 
 class Cluster:
-    def __init__(self, replicas: int = 2, action_servers: int = 2, name: str = ""):
-        self.id = name or f"test-{uuid.uuid4().hex[:8]}"
+    def __init__(self, replicas: int = 2, action_servers: int = 2, name: str = "test",
+                 log_dir: Optional[Path] = None):
+        self.id = f"{name}-{uuid.uuid4().hex[:8]}"
         ports = free_ports(replicas + action_servers + 5)
         self.rasa_ports = ports[:replicas]
         self.action_ports = ports[replicas:replicas + action_servers]
         (self.lb_port, self.action_lb_port, self.web_port,
          self.pg_port, self.redis_port) = ports[replicas + action_servers:]
         self.dir = ROOT / "var" / "cluster" / self.id
-        self.log_dir = ROOT / "test-artifacts" / "cluster" / self.id
+        self.log_dir = Path(log_dir) if log_dir else ROOT / "test-artifacts" / "cluster" / self.id
         self.pg_password = secrets.token_hex(16)
         self.redis_password = secrets.token_hex(16)
         self.process: Optional[subprocess.Popen] = None
@@ -186,7 +190,7 @@ class Cluster:
     def pid(self, name: str) -> int:
         return int((self.dir / "pids" / f"{name}.pid").read_text())
 
-    def stop_replica(self, index: int, timeout: float = 60) -> int:
+    def stop_replica(self, index: int) -> int:
         """SIGTERM to one Rasa replica (as Kubernetes stops a pod); returns its pid."""
         pid = self.pid(f"rasa-{self.rasa_ports[index]}")
         os.kill(pid, signal.SIGTERM)
@@ -194,6 +198,19 @@ class Cluster:
 
     def replica_alive(self, index: int) -> bool:
         return (self.dir / "pids" / f"rasa-{self.rasa_ports[index]}.pid").exists()
+
+    def balance_over(self, count: int) -> None:
+        """Makes nginx send REST and socket.io traffic to the first ``count`` replicas
+        only: the configuration is rendered again and nginx reloads it (SIGHUP; requests
+        in flight finish on the old workers)."""
+        env = self.env()
+        env.update({"CLUSTER_RASA_PORTS": ",".join(map(str, self.rasa_ports[:count])),
+                    "CLUSTER_NGINX_DIR": str(self.dir / "nginx"),
+                    "CLUSTER_LOG_DIR": str(self.log_dir)})
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "cluster_config.py"), "nginx",
+                        str(self.dir / "nginx" / "nginx.conf")], env=env, check=True)
+        os.kill(self.pid("nginx"), signal.SIGHUP)
+        time.sleep(2)
 
     def pg_ctl(self, *args: str) -> None:
         data = self.dir / "postgres" / "data"
