@@ -74,6 +74,12 @@ def targets(data: Dict) -> List[Dict]:
     add("throughput, project / peer (peak msg/s, same run)", ratio,
         f"≥ {THROUGHPUT_RATIO_TARGET}",
         None if ratio is None else ratio >= THROUGHPUT_RATIO_TARGET)
+    mine = _get(project, "steps", "50", "rasa_cpu_ms_per_msg")
+    theirs = _get(peer, "steps", "50", "rasa_cpu_ms_per_msg")
+    cpu_ratio = _ratio(theirs, mine)
+    add("same from the cost: Rasa CPU per message at 50, peer / project", cpu_ratio,
+        f"≥ {THROUGHPUT_RATIO_TARGET}",
+        None if cpu_ratio is None else cpu_ratio >= THROUGHPUT_RATIO_TARGET)
     for kind, label in (("intent", "intents"), ("faq", "FAQ topics")):
         mine, theirs = _get(project, "nlu", kind, "macro_f1"), _get(peer, "nlu", kind, "macro_f1")
         add(f"held-out NLU macro F1, {label}: project vs peer",
@@ -164,7 +170,7 @@ def markdown(data: Dict) -> str:
                          f"{_fmt(s.get('rasa_cpu_ms_per_msg'))} + "
                          f"{_fmt(s.get('actions_cpu_ms_per_msg'))} |")
     ratios = data.get("ratios")
-    if ratios:
+    if ratios and ratios.get("steps"):
         lines += ["", "Project / peer, same run (throughput above 1 and latency below 1 "
                   "favour the project):", "",
                   "| concurrent conversations | msg/s | p50 | p95 | p99 | Rasa CPU per msg |",
@@ -302,6 +308,24 @@ def readme_block(data: Dict) -> str:
         for users, s in (result.get("steps") or {}).items():
             lines.append(f"| {name} | {users} | {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | "
                          f"{_fmt(s['p99_ms'])} | {_fmt(s['rps'])} | {s['errors']} |")
+    names = list(data["configs"])
+    summary = [
+        ("training, s (CPU s)", lambda r: f"{_fmt(r.get('train_s'))} ({_fmt(r.get('train_cpu_s'), 0)})"),
+        ("start to ready, s", lambda r: _fmt(r.get("ready_s"))),
+        ("Rasa server RSS after warm-up, MB", lambda r: _fmt(_get(r, "rss_mb", "rasa"), 0)),
+        ("held-out macro F1: intents / FAQ topics",
+         lambda r: f"{_fmt(_get(r, 'nlu', 'intent', 'macro_f1'), 3)} / "
+                   f"{_fmt(_get(r, 'nlu', 'faq', 'macro_f1'), 3)}"),
+        ("Rasa CPU ms per message: full turn (1 conversation) / NLU only",
+         lambda r: f"{_fmt(_get(r, 'steps', '1', 'rasa_cpu_ms_per_msg'))} / "
+                   f"{_fmt(_get(r, 'floor', 'parse', 'rasa_cpu_ms_per_msg'))}"),
+        ("p50 ms: full turn (1 conversation) / NLU only",
+         lambda r: f"{_fmt(_get(r, 'steps', '1', 'p50_ms'))} / "
+                   f"{_fmt(_get(r, 'floor', 'parse', 'p50_ms'))}"),
+    ]
+    lines += ["", "| | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
+    for label, cell in summary:
+        lines.append(f"| {label} | " + " | ".join(cell(data["configs"][n]) for n in names) + " |")
     lines += ["", "| target | value | goal | met |", "| --- | ---: | ---: | :---: |"]
     for t in data.get("targets", []):
         met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")
@@ -321,3 +345,14 @@ def update_readme(data: Dict, readme: Path) -> bool:
         return False
     readme.write_text(text[:start] + readme_block(data) + text[end + len(README_END):])
     return True
+
+
+if __name__ == "__main__":  # re-render a run: python bench/report.py bench/results/latest.json
+    import sys
+
+    source = Path(sys.argv[1])
+    run = json.loads(source.read_text())
+    finish(run)
+    write(run, source.parent, latest=source.name.startswith("latest"))
+    if len(sys.argv) > 2 and sys.argv[2] == "--readme":
+        update_readme(run, Path(__file__).resolve().parent.parent / "README.md")

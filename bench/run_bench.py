@@ -1,21 +1,27 @@
 """The benchmark: this project's config.yml against Rasa's default configuration.
 
-    scripts/bench.sh            # = make bench: the full run (about 10 minutes)
-    scripts/bench.sh --smoke    # = make bench-smoke: seconds, tiny load, no training
+    scripts/bench.sh            # = make bench: the full run (10-13 minutes here)
+    scripts/bench.sh --smoke    # = make bench-smoke: tiny load, no training; with
+                                #   --rasa-url/--action-url, seconds on a running stack
 
-Full run, for each configuration (config.yml, and bench/peer_config.yml: what
-`rasa init` trains), on the same domain and data:
-  1. trains it (timed, cache off) into bench/models/;
-  2. starts the action server and the Rasa server (own ports, loopback, HTTP API on
-     with a random token) and times start -> ready (Rasa `GET /` and action server
-     `/health` both answer); warms up with every conversation of the mix once, then
-     records the resident memory of both processes;
-  3. evaluates held-out NLU F1 on tests/nlu/holdout.yml through `/model/parse` (the
-     same computation as `rasa test nlu` + scripts/nlu_report.py);
-  4. measures the floor, `/model/parse` with one client, against a full turn;
-  5. drives the REST webhook with Locust (headless) at 1, 10 and 50 concurrent
-     conversations, each step bounded in time;
-then writes bench/results/latest.json, latest.md and latency.png (bench/report.py).
+Full run, on the same domain and data:
+  1. trains config.yml and bench/peer_config.yml (what `rasa init` trains), timed
+     (wall clock and CPU), with Rasa's training cache off, into bench/models/;
+  2. for each: starts the action server and the Rasa server (own ports, loopback, HTTP
+     API on with a random token, the SQLite tracker store of endpoints.yml in a
+     temporary directory) and times start -> ready (Rasa `GET /` and the action
+     server's `/health` both answer); warms up with every conversation of the mix;
+     records the resident memory of both processes; evaluates held-out NLU F1 on
+     tests/nlu/holdout.yml through `/model/parse` (the computation of `rasa test nlu` +
+     scripts/nlu_report.py);
+  3. drives the REST webhook with Locust (headless, bench/locustfile.py) at 1, 10 and 50
+     concurrent conversations, each step bounded in time, the two configurations
+     interleaved at each step so that other load on the machine hits both alike; records
+     the servers' CPU time per message;
+  4. measures the floor: `/model/parse` alone (one client) against a full turn;
+then writes bench/results/latest.json, latest.md and latency.png (bench/report.py) and
+refreshes the generated block of the README's Performance section. Exits 1 if any
+request failed.
 
 Runs under .venv-bench (Python 3.11, Locust); Rasa runs from .venv.
 """
@@ -55,16 +61,10 @@ HOLDOUT = ROOT / "tests" / "nlu" / "holdout.yml"
 SMOKE_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
 
 # name -> config file, (Rasa port, action server port), extra environment of both
-# servers ("env") and of the Rasa server only ("rasa_env"); "model_of": serve the model
-# trained for another entry (an experiment on the runtime, not on the configuration).
+# servers ("env") and of the Rasa server only ("rasa_env").
 CONFIGS = {
     "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {}},
     "peer": {"config": BENCH / "peer_config.yml", "ports": (6705, 6755), "env": {}},
-    # Experiment, not part of `make bench`: the project's model with the runtime fixes
-    # of bench/proposals/rasa_speedups.py, loaded through a sitecustomize module.
-    "project-speedups": {"config": ROOT / "config.yml", "ports": (6625, 6675), "env": {},
-                         "rasa_env": {"BENCH_SITECUSTOMIZE": "bench.proposals.rasa_speedups"},
-                         "model_of": "project"},
 }
 SMOKE_PORTS = (6805, 6855)
 
@@ -584,7 +584,7 @@ def parse_args(argv: Optional[List[str]] = None):
                              "NAME (no training; repeatable; replaces --configs)")
     parser.add_argument("--speedups", default="", metavar="NAMES",
                         help="experiments: serve these configurations with "
-                             "bench/proposals/rasa_speedups.py loaded")
+                             "bench/rasa_speedups.py loaded")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME:KEY=VALUE",
                         help="experiments: set an environment variable for NAME's servers")
     parser.add_argument("--profile", action="store_true",
@@ -612,7 +612,7 @@ def parse_args(argv: Optional[List[str]] = None):
     for name in [n for n in args.speedups.split(",") if n]:
         if name in CONFIGS:
             CONFIGS[name].setdefault("rasa_env", {})["BENCH_SITECUSTOMIZE"] = \
-                "bench.proposals.rasa_speedups"
+                "bench.rasa_speedups"
     if args.smoke:
         args.configs = ["project"]
         args.users = [2]
@@ -666,8 +666,6 @@ def main(argv: Optional[List[str]] = None) -> int:
                 if CONFIGS[name].get("model"):
                     models[name] = CONFIGS[name]["model"]
                     continue
-                if CONFIGS[name].get("model_of"):
-                    continue
                 model = BENCH / "models" / f"bench-{name}.tar.gz"
                 if args.skip_train and model.exists():
                     models[name] = model
@@ -677,13 +675,6 @@ def main(argv: Optional[List[str]] = None) -> int:
                 data["configs"].setdefault(name, {}).update(
                     {"train_s": trained["seconds"], "train_cpu_s": trained["cpu_s"]})
                 models[name] = Path(trained["model"])
-            for name in args.configs:
-                source = CONFIGS[name].get("model_of")
-                if source:
-                    models[name] = models.get(source) or BENCH / "models" / f"bench-{source}.tar.gz"
-                    if not models[name].exists():
-                        raise RuntimeError(f"{name} serves the {source} model: "
-                                           f"bench {source} first")
         for name in args.configs:
             result = data["configs"].setdefault(name, {})
             if args.smoke and args.rasa_url:

@@ -143,28 +143,41 @@ def step(cluster: Cluster, replicas: int, args, work: Path) -> Dict:
     served = {row[3].split(", ")[-1] for row in cluster.access_log()[first_row:]
               if row[1] == "/webhooks/rest/webhook"}
     stats["replicas_that_answered"] = len(served)
+    stats["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     log(f"{replicas} replica(s): {stats['throughput_msg_s']} msg/s, p50 {stats['p50_ms']} "
         f"p95 {stats['p95_ms']} ms, errors {stats['errors']}, CPU {stats['cpu_busy_pct']}%")
     return stats
 
 
-def reading(steps: List[Dict], cpus: Optional[int]) -> str:
+def reading(steps: List[Dict], info: Dict) -> str:
+    """What the rows say, worded from the numbers of this run."""
     base = steps[0]
     parts = []
     for s in steps[1:]:
         if base["throughput_msg_s"] and s["throughput_msg_s"]:
-            parts.append(f"{s['replicas']} replicas give "
+            parts.append(f"{s['replicas']} replicas: "
                          f"{s['throughput_msg_s'] / base['throughput_msg_s']:.2f}x the "
-                         f"throughput of {base['replicas']} (p95 {s['p95_ms']} ms against "
-                         f"{base['p95_ms']} ms)")
-    text = "; ".join(parts) + "." if parts else ""
-    busiest = max(steps, key=lambda s: s["cpu_busy_pct"])
-    text += (f" The machine's {cpus} cores were {busiest['cpu_busy_pct']}% busy at "
-             f"{busiest['replicas']} replicas: one Rasa replica is one Python process and "
-             f"uses about one core, so on {cpus} cores a replica beyond {cpus} only adds "
-             f"memory and contention. More throughput needs more cores or machines "
-             f"(more pods), not more replicas on the same cores.")
-    return text.strip()
+                         f"throughput of {base['replicas']}, p95 {s['p95_ms']} ms "
+                         f"against {base['p95_ms']} ms")
+    text = ("; ".join(parts) + ". ") if parts else ""
+    cpus = info["cpus"]
+    text += (f"One Rasa replica is one Python process with one event loop, so it can use "
+             f"about one core: on {cpus} cores, replicas beyond {cpus} can only share them. ")
+    if base["cpu_busy_pct"] >= 90:
+        text += (f"In this run the cores were already {base['cpu_busy_pct']}% busy with "
+                 f"{base['replicas']} replica (the load generator, nginx, PostgreSQL and "
+                 f"the action servers run here too, and other work on this shared machine: "
+                 f"load average {info['load_average_at_start'][0]:.1f} at the start), so "
+                 f"there was no idle core for another replica to use; what extra replicas "
+                 f"gained came from taking a larger share of contended cores. Rerun on an "
+                 f"idle machine to see the second core put to use.")
+    else:
+        busiest = max(steps, key=lambda s: s["cpu_busy_pct"])
+        text += (f"The cores were {base['cpu_busy_pct']}% busy with {base['replicas']} "
+                 f"replica and {busiest['cpu_busy_pct']}% with {busiest['replicas']}.")
+    text += (" More throughput needs more cores or machines (more pods), not more "
+             "replicas on the same cores.")
+    return text
 
 
 def markdown(result: Dict) -> str:
@@ -174,8 +187,9 @@ def markdown(result: Dict) -> str:
         "",
         f"One run of `bench/scaling.py` ({result['finished']}, commit {m['commit'] or '?'}) "
         f"on **{m['cpus']} CPU cores** ({m['cpu_model']}), {m['memory_gib']} GiB. Load "
-        f"average when it started: {', '.join(f'{x:.1f}' for x in m['load_average_at_start'])}"
-        " (the machine is shared).",
+        f"average (1, 5, 15 min) when it started: "
+        f"{', '.join(f'{x:.1f}' for x in m['load_average_at_start'])}; the machine is shared "
+        f"with other work.",
         "",
         f"Everything runs on this one machine: the Rasa replicas, "
         f"{result['action_servers']} action servers, PostgreSQL, Redis, nginx and the load "
@@ -242,7 +256,8 @@ def main(argv=None) -> int:
         "action_servers": 2, "smoke": args.smoke, "steps": steps,
         "load_generator": "Locust (bench/locustfile.py ConversationUser) through nginx",
     }
-    result["reading"] = reading(steps, info["cpus"])
+    result["reading"] = reading(steps, info)
+    result["machine"]["load_average_at_end"] = os.getloadavg()
     if args.out is None:
         args.out = cluster.log_dir if args.smoke else RESULTS
     args.out.mkdir(parents=True, exist_ok=True)

@@ -412,6 +412,18 @@ class SafeSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.listener("before_server_stop")
+        async def close_sockets(*_: Any) -> None:
+            """Clean shutdown: close every socket and stop engine.io's ping tasks, which
+            would otherwise be destroyed while pending when the loop closes."""
+            try:
+                await sio.eio.disconnect()
+            except Exception as error:  # never block the shutdown
+                logger.debug("socket.io shutdown: %s", type(error).__name__)
+            for task in asyncio.all_tasks():
+                if getattr(task.get_coro(), "__qualname__", "") == "AsyncSocket._send_ping":
+                    task.cancel()
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
             if not self.origin_allowed(environ.get("HTTP_ORIGIN")):

@@ -116,6 +116,7 @@ class SocketChat:
 
     async def __aexit__(self, *exc) -> None:
         await self.sio.disconnect()
+        await self.sio.eio.wait()  # let the client's background tasks finish
 
     async def send(self, message, settle: float = 1.0, timeout: float = 60,
                    min_messages: int = 1) -> List[Dict]:
