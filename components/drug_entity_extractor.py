@@ -11,7 +11,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -20,6 +20,8 @@ from knowledge.drug_matcher import default_matcher
 
 DRUG_ENTITY = "drug"
 DRUG_INTENT = "ask_drug"
+# A possible emergency is never turned into a drug question.
+NEVER_OVERRIDDEN = {"red_flag"}
 
 
 @DefaultV1Recipe.register(
@@ -49,7 +51,8 @@ class DrugEntityExtractor(GraphComponent, EntityExtractorMixin):
             ]
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
-            elif self._matcher.unknown_drug_names(text):
+            elif (self._matcher.unknown_drug_names(text)
+                  and (message.get(INTENT) or {}).get("name") not in NEVER_OVERRIDDEN):
                 force_intent(message, DRUG_INTENT)
         return messages
 

@@ -79,6 +79,11 @@ class Cluster:
     def lb_url(self) -> str:
         return f"http://127.0.0.1:{self.lb_port}"
 
+    @property
+    def public_url(self) -> str:
+        """Where browsers reach nginx (CLUSTER_PUBLIC_URL: the chat page's origin)."""
+        return f"http://localhost:{self.lb_port}"
+
     def rasa_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.rasa_ports[index]}"
 
@@ -92,7 +97,7 @@ class Cluster:
             "CLUSTER_LB_PORT": str(self.lb_port),
             "CLUSTER_ACTION_LB_PORT": str(self.action_lb_port),
             "CLUSTER_WEB_PORT": str(self.web_port),
-            "CLUSTER_PUBLIC_URL": f"http://localhost:{self.lb_port}",
+            "CLUSTER_PUBLIC_URL": self.public_url,
             "CLUSTER_WATCH_PID": str(os.getpid()),
             "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(self.pg_port),
             "POSTGRES_DB": "rasa", "POSTGRES_USER": "rasa",

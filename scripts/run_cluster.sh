@@ -37,6 +37,10 @@ export CLUSTER_LB_PORT=${CLUSTER_LB_PORT:-8490}
 export CLUSTER_ACTION_LB_PORT=${CLUSTER_ACTION_LB_PORT:-5450}
 export CLUSTER_WEB_PORT=${CLUSTER_WEB_PORT:-8491}
 export CLUSTER_PUBLIC_URL=${CLUSTER_PUBLIC_URL:-http://localhost:$CLUSTER_LB_PORT}
+# The chat page's origin(s), space-separated: CORS and the socket.io origin check
+# (scripts/runtime_config.py). The page is served through nginx, so: nginx's URL.
+export CORS_ORIGIN=${CORS_ORIGIN:-$CLUSTER_PUBLIC_URL}
+read -ra cors_origins <<<"$CORS_ORIGIN"
 export CLUSTER_NGINX_DIR=$CLUSTER_DIR/nginx CLUSTER_REDIS_DIR=$CLUSTER_DIR/redis
 MODEL=$(abspath "${CLUSTER_MODEL:-models/her2-assistant.tar.gz}")
 ENDPOINTS=$(abspath "${CLUSTER_ENDPOINTS:-deploy/endpoints.cluster.yml}")
@@ -128,21 +132,33 @@ stop_postgres() {
   pg_started=0
 }
 
+stop_matching() {  # seconds pattern... : SIGTERM to those processes, SIGKILL after the time
+  local seconds=$1; shift
+  local i pattern chosen=() deadline
+  for i in "${!pids[@]}"; do
+    for pattern in "$@"; do
+      # shellcheck disable=SC2053
+      if [[ ${names[$i]} == $pattern ]]; then chosen+=("$i"); kill -TERM "${pids[$i]}" 2>/dev/null; fi
+    done
+  done
+  deadline=$((SECONDS + seconds))
+  for i in "${chosen[@]}"; do
+    while kill -0 "${pids[$i]}" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    if kill -KILL "${pids[$i]}" 2>/dev/null; then
+      echo "${names[$i]} did not stop within $seconds s: killed." >&2
+    fi
+  done
+}
+
 cleanup() {
   trap - INT TERM EXIT
   echo; echo "Stopping the cluster ..."
   rm -f "$CLUSTER_DIR/ready"
-  local i deadline
-  # Front first (no new traffic), then the servers behind it.
-  for i in "${!pids[@]}"; do
-    [ "${names[$i]}" = nginx ] && kill -TERM "${pids[$i]}" 2>/dev/null
-  done
-  for i in "${!pids[@]}"; do kill -TERM "${pids[$i]}" 2>/dev/null; done
-  deadline=$((SECONDS + 30))
-  for i in "${!pids[@]}"; do
-    while kill -0 "${pids[$i]}" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-    kill -KILL "${pids[$i]}" 2>/dev/null
-  done
+  # Front first (no new traffic), then the servers, which finish the messages in flight
+  # while Redis and PostgreSQL are still there, then Redis and PostgreSQL.
+  stop_matching 10 nginx
+  stop_matching 30 'rasa-*' 'action-*' web
+  stop_matching 10 redis
   wait 2>/dev/null
   stop_postgres
   rm -f "$CLUSTER_DIR"/pids/*.pid
@@ -228,17 +244,22 @@ echo "Starting the cluster: ${#RASA_PORTS[@]} Rasa replicas ($CLUSTER_RASA_PORTS
 start_postgres
 start_redis
 
-"$PY" scripts/runtime_config.py "$CLUSTER_DIR/run" || exit 1   # credentials (channels)
-rm -f "$CLUSTER_DIR/run/endpoints.yml"     # that one is make run's; ours is in deploy/
+# Credentials as for `make run`: the hardened channels, socket.io allowed_origins from
+# CORS_ORIGIN, messaging apps whose variables are set. (The endpoints file it also writes
+# is make run's SQLite one: ours is deploy/endpoints.cluster.yml.)
+"$PY" scripts/runtime_config.py "$CLUSTER_DIR/run" || exit 1
+rm -f "$CLUSTER_DIR/run/endpoints.yml"
 
 for port in "${ACTION_PORTS[@]}"; do
   start "action-$port" env SANIC_HOST="$CLUSTER_BIND" \
     "$RASA" run actions --actions actions --port "$port"
 done
+# `rasa run` through runtime_config.py, as in scripts/run.sh: the HTTP API only with
+# RASA_ENABLE_API=true and a token (README, "Security and privacy"; nginx routes no API path).
 for port in "${RASA_PORTS[@]}"; do
-  start "rasa-$port" "$RASA" run --model "$MODEL" --interface "$CLUSTER_BIND" --port "$port" \
-    --endpoints "$ENDPOINTS" --credentials "$CLUSTER_DIR/run/credentials.yml" \
-    --cors "${CORS_ORIGIN:-$CLUSTER_PUBLIC_URL}"
+  start "rasa-$port" "$PY" scripts/runtime_config.py --exec-rasa run --model "$MODEL" \
+    --interface "$CLUSTER_BIND" --port "$port" --endpoints "$ENDPOINTS" \
+    --credentials "$CLUSTER_DIR/run/credentials.yml" --cors "${cors_origins[@]}"
 done
 start web "$PY" scripts/serve_web.py --bind 127.0.0.1 --port "$CLUSTER_WEB_PORT" \
   --rasa-url "$CLUSTER_PUBLIC_URL"

@@ -38,6 +38,9 @@ step "Held-out NLU evaluation (tests/nlu/holdout.yml)"
 $RASA test nlu --model models/her2-assistant.tar.gz --nlu tests/nlu/holdout.yml --out results/nlu
 .venv/bin/python scripts/nlu_report.py results/nlu --check
 
+step "Benchmark smoke run (the benchmark code must not rot)"
+scripts/bench.sh --smoke --rasa-url "http://localhost:$RASA_PORT" --action-url "http://localhost:$ACTION_PORT"
+
 step "pytest"
 CHAT_URL="http://localhost:$WEB_PORT/" RASA_URL="http://localhost:$RASA_PORT" \
   .venv/bin/pytest tests -ra -q -p no:cacheprovider

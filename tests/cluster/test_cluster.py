@@ -207,7 +207,9 @@ class EngineIOClient:
             assert response.status == 200, await response.text()
             return self.packets(await response.text())
 
-    async def connect(self) -> None:
+    async def open(self) -> List[str]:
+        """engine.io handshake and the socket.io connect, over polling: the packets the
+        server answers the connect with ("40..." accepted, "44..." refused)."""
         async with self.http.get(f"{self.url}&transport=polling") as response:
             assert response.status == 200, await response.text()
             opening = self.packets(await response.text())[0]
@@ -216,7 +218,10 @@ class EngineIOClient:
         async with self.http.post(f"{self.url}&transport=polling&sid={self.sid}",
                                   data="40") as response:
             assert response.status == 200, await response.text()
-        assert any(p.startswith("40") for p in await self.poll())
+        return await self.poll()
+
+    async def connect(self) -> None:
+        assert any(p.startswith("40") for p in await self.open())
         ws_url = self.url.replace("http://", "ws://") + f"&transport=websocket&sid={self.sid}"
         self.ws = await self.http.ws_connect(ws_url)
         await self.ws.send_str("2probe")
@@ -259,12 +264,18 @@ class EngineIOClient:
             await self.ws.close()
 
 
-async def _browsers(cluster, count: int):
+def browser_session(cluster, origin: str = ""):
+    """An HTTP client that behaves like a browser showing the chat page: it keeps
+    cookies (unsafe=True: the host is an IP address) and sends the page's Origin."""
     import aiohttp
 
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                 headers={"Origin": origin or cluster.public_url})
+
+
+async def _browsers(cluster, count: int):
     async def browser(number: int):
-        # A browser: its own cookie jar (unsafe=True: the host is an IP address).
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with browser_session(cluster) as http:
             client = EngineIOClient(http, cluster.lb_url)
             await client.connect()
             session_id = uuid.uuid4().hex
@@ -280,10 +291,8 @@ async def _browsers(cluster, count: int):
     return await asyncio.gather(*(browser(n) for n in range(count)))
 
 
-async def _continue_on(base_url: str, session_id: str, text: str) -> List[str]:
-    import aiohttp
-
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+async def _continue_on(cluster, base_url: str, session_id: str, text: str) -> List[str]:
+    async with browser_session(cluster) as http:
         client = EngineIOClient(http, base_url)
         await client.connect()
         await client.emit("session_request", {"session_id": session_id})
@@ -326,9 +335,16 @@ def test_socketio_is_sticky_and_conversations_move_between_replicas(cluster):
 
     # The conversation itself is not tied to a replica: a new socket on the other
     # replica, with the same session id, continues it (the results given above).
-    reply = asyncio.run(_continue_on(f"http://127.0.0.1:{other}", browser["session_id"],
-                                     "what treatments are used for that?"))
+    reply = asyncio.run(_continue_on(cluster, f"http://127.0.0.1:{other}",
+                                     browser["session_id"], "what treatments are used for that?"))
     assert category_info("positive")["treatment_families"] in "\n".join(reply)
+
+    # Only the page's own origin (nginx's public URL) may open a socket.
+    async def foreign() -> List[str]:
+        async with browser_session(cluster, origin="http://evil.example") as http:
+            return await EngineIOClient(http, cluster.lb_url).open()
+
+    assert not any(p.startswith("40") for p in asyncio.run(foreign()))
 
 
 # --------------------------------------------------------------------------- 4

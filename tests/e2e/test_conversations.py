@@ -145,3 +145,8 @@ def test_start_over_forgets_the_results(chat):
     chat.say("my HER2 was 3+")
     assert folded(chat.texts("please delete my data")[0]) in response_texts("utter_restart")
     assert chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
+
+
+def test_red_flag_wins_over_a_drug_question(chat):
+    assert folded(chat.texts("I have chest pain, is that from Herceptin?")[0]) in \
+        response_texts("utter_red_flag")

@@ -85,9 +85,11 @@ class SocketChat:
     """
 
     def __init__(self, rasa_url: str, origin: Optional[str] = None,
-                 auth: Optional[dict] = None, wait_timeout: float = 10):
+                 auth: Optional[dict] = None, wait_timeout: float = 10,
+                 session_id: Optional[str] = None):
         self.rasa_url, self.origin, self.auth = rasa_url, origin, auth
         self.wait_timeout = wait_timeout
+        self.requested_session = session_id  # resume this conversation (a page reload)
         self.messages: List[Dict] = []
         self.session_id: Optional[str] = None
 
@@ -110,7 +112,7 @@ class SocketChat:
         await self.sio.connect(self.rasa_url, headers=headers, transports=["polling"],
                                socketio_path="/socket.io", auth=self.auth,
                                wait_timeout=self.wait_timeout)
-        await self.sio.emit("session_request", {"session_id": None})
+        await self.sio.emit("session_request", {"session_id": self.requested_session})
         await asyncio.wait_for(confirmed.wait(), 20)
         return self
 
@@ -374,3 +376,38 @@ class RunScript:
 
     def say(self, sender: str, text: str, timeout: float = 90) -> List[Dict]:
         return say(self.url, sender, text, timeout)
+
+
+# ------------------------------------------------------------ event loops
+def run_async(coroutine):
+    """Runs a coroutine to completion in a fresh event loop in a worker thread.
+
+    The tests use this instead of pytest-asyncio's loop so that they work whatever ran
+    before them in the session: a Playwright sync-API browser kept open by another test
+    module keeps an event loop running in the main thread, and no second loop can run
+    there.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def in_thread(function, *args, **kwargs):
+    """Runs a plain function in a worker thread (for Playwright's sync API and for
+    code that calls asyncio.run, for the same reason as run_async)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+def threaded(test):
+    """Decorator: an `async def` test that runs through run_async (see above)."""
+    import functools
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return run_async(test(*args, **kwargs))
+
+    return wrapper

@@ -15,7 +15,8 @@ import pytest
 
 from channels.safe_channels import (
     CANT_LOOK_UP, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE)
-from tests.reliability.stacklib import ROOT, SocketChat, post, say, stored_events, texts
+from tests.reliability.stacklib import (
+    ROOT, SocketChat, in_thread, post, say, stored_events, texts, threaded)
 
 pytestmark = pytest.mark.stack
 LONG_NOTICE = SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS)
@@ -147,6 +148,7 @@ def test_rest_greet_command_still_greets(rasa_url):
 
 
 # --------------------------------------------------------------- socket.io
+@threaded
 async def test_socketio_bad_input_table(rasa_url, chat_origin):
     async with SocketChat(rasa_url, origin=chat_origin) as chat:
         assert texts(await chat.send("")) == [EMPTY_REPLY]
@@ -178,6 +180,7 @@ async def test_socketio_bad_input_table(rasa_url, chat_origin):
         assert any("If you tell me your HER2 test results" in t for t in reply), reply
 
 
+@threaded
 async def test_socketio_message_without_session_is_ignored_and_server_stays_up(
         rasa_url, chat_origin):
     import socketio
@@ -197,6 +200,7 @@ async def test_socketio_message_without_session_is_ignored_and_server_stays_up(
         assert any("automated assistant" in t for t in texts(await chat.send("/greet")))
 
 
+@threaded
 async def test_socketio_session_cannot_be_switched_per_message(rasa_url, chat_origin):
     """A socket only talks in the session it asked for: naming another conversation's
     session_id in a message does not reach (or answer into) that conversation."""
@@ -211,57 +215,65 @@ async def test_socketio_session_cannot_be_switched_per_message(rasa_url, chat_or
         assert any("IHC 0" in t for t in texts(other.messages)), other.messages
 
 
-# ------------------------------------------------------------------ the page
-@pytest.fixture(scope="module")
-def page(chat_url):
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not os.access(chromium, os.X_OK):
-        pytest.fail(f"{chromium} is missing: run scripts/ensure_browser.sh")
-    from playwright.sync_api import sync_playwright
+@threaded
+async def test_socketio_conversation_survives_a_reconnect(rasa_url, chat_origin):
+    """A page reload asks for its stored session id again and carries on."""
+    async with SocketChat(rasa_url, origin=chat_origin) as first:
+        reply = texts(await first.send("My IHC was 2+"))
+        assert any("What did the FISH/ISH result say" in t for t in reply), reply
+    async with SocketChat(rasa_url, origin=chat_origin, session_id=first.session_id) as again:
+        assert again.session_id == first.session_id
+        reply = texts(await again.send("The FISH was not amplified"))
+        assert "You told me: IHC 2+, FISH negative." in reply, reply
 
+
+# ------------------------------------------------------------------ the page
+def check_page_shows_markup_as_text(chat_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium, headless=True,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update"])
-        context = browser.new_context()
-        context.set_default_timeout(45_000)
-        page = context.new_page()
-        page.her2_dialogs = []
-        page.on("dialog", lambda dialog: (page.her2_dialogs.append(dialog.message),
-                                          dialog.dismiss()))
         try:
-            yield page
+            context = browser.new_context()
+            context.set_default_timeout(45_000)
+            page = context.new_page()
+            dialogs = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(chat_url)
+            expect(page.locator(".rw-response").filter(has_text="automated assistant").first
+                   ).to_be_visible()
+            box = page.get_by_role("textbox", name="Type your question")
+            attacks = [
+                '<img src=x onerror="window.__her2_xss=1;alert(1)">',
+                "<script>window.__her2_xss=2;alert(2)</script>",
+                "[click me](javascript:window.__her2_xss=3)",
+                "<b>bold?</b> **IHC 3+**",
+            ]
+            for attack in attacks:
+                before = page.locator(".rw-response").count()
+                expect(box).to_be_enabled()
+                box.fill(attack)
+                box.press("Enter")
+                expect(page.locator(".rw-response")).not_to_have_count(before)
+            # Shown as the text the user typed ...
+            for text in attacks[:2] + ["<b>bold?</b>"]:
+                expect(page.locator(".rw-client").filter(has_text=text).first).to_be_visible()
+            # ... never run or turned into elements.
+            messages = page.locator(".rw-messages-container")
+            assert page.evaluate("() => window.__her2_xss") is None
+            assert dialogs == []
+            assert messages.locator("img[src='x'], script, b").count() == 0
+            assert messages.locator("a[href^='javascript']").count() == 0
         finally:
             browser.close()
 
 
-def test_page_shows_html_and_script_as_text(page, chat_url):
-    from playwright.sync_api import expect
-
-    page.goto(chat_url)
-    expect(page.locator(".rw-response").filter(has_text="automated assistant").first
-           ).to_be_visible()
-    box = page.get_by_role("textbox", name="Type your question")
-    attacks = [
-        '<img src=x onerror="window.__her2_xss=1;alert(1)">',
-        "<script>window.__her2_xss=2;alert(2)</script>",
-        "[click me](javascript:window.__her2_xss=3)",
-        "<b>bold?</b> **IHC 3+**",
-    ]
-    for attack in attacks:
-        before = page.locator(".rw-response").count()
-        expect(box).to_be_enabled()
-        box.fill(attack)
-        box.press("Enter")
-        expect(page.locator(".rw-response")).not_to_have_count(before)
-    messages = page.locator(".rw-messages-container")
-    # Shown as the text the user typed ...
-    for text in ('<img src=x onerror="window.__her2_xss=1;alert(1)">',
-                 "<script>window.__her2_xss=2;alert(2)</script>", "<b>bold?</b>"):
-        expect(page.locator(".rw-client").filter(has_text=text).first).to_be_visible()
-    # ... never run or turned into elements.
-    assert page.evaluate("() => window.__her2_xss") is None
-    assert page.her2_dialogs == []
-    assert messages.locator("img[src='x'], script, b").count() == 0
-    assert messages.locator("a[href^='javascript']").count() == 0
+def test_page_shows_html_and_script_as_text(chat_url):
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.access(chromium, os.X_OK):
+        pytest.fail(f"{chromium} is missing: run scripts/ensure_browser.sh")
+    in_thread(check_page_shows_markup_as_text, chat_url)

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from channels import safe_channels
+from tests.reliability.stacklib import threaded
 from channels.safe_channels import (
     ALLOWED_COMMANDS, CANT_LOOK_UP, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY,
     SHORTENED_NOTICE, clean_text, valid_sender)
@@ -96,6 +97,7 @@ def sent(sender="bad-input", message="hello"):
     ("message is a number", sent(message=42), "application/json", 400),
     ("message is an object", sent(message={"text": "hi"}), "application/json", 400),
 ])
+@threaded
 async def test_bad_request_gets_4xx_and_never_reaches_rasa(app, agent, name, body,
                                                            content_type, status):
     response = await post(app, body, content_type)
@@ -107,6 +109,7 @@ async def test_bad_request_gets_4xx_and_never_reaches_rasa(app, agent, name, bod
     assert ok.status == 200 and ok.json[0]["text"] == "ok"
 
 
+@threaded
 async def test_request_over_the_size_limit_is_refused(app, agent, monkeypatch):
     monkeypatch.setattr(safe_channels, "MAX_REQUEST_BYTES", 10_000)
     response = await post(app, sent(message="x" * 20_000))
@@ -114,11 +117,13 @@ async def test_request_over_the_size_limit_is_refused(app, agent, monkeypatch):
     assert agent.received == []
 
 
+@threaded
 async def test_get_on_the_webhook_is_not_allowed(app):
     _, response = await app.asgi_client.get(WEBHOOK)
     assert response.status == 405
 
 
+@threaded
 async def test_numeric_sender_is_accepted_as_text(app, agent):
     response = await post(app, sent(sender=12345))
     assert response.status == 200
@@ -128,6 +133,7 @@ async def test_numeric_sender_is_accepted_as_text(app, agent):
 # ---------------------------------------------------------------- kind replies
 @pytest.mark.parametrize("message", ["", " ", "   \n\t  ", "\u0000\u0007", "\r\n",
                                      "\u200b\u200e\ufeff", "\u3000\u00a0"])
+@threaded
 async def test_empty_or_blank_message_gets_a_kind_reply(app, agent, message):
     response = await post(app, sent(message=message))
     assert response.status == 200
@@ -136,6 +142,7 @@ async def test_empty_or_blank_message_gets_a_kind_reply(app, agent, message):
     assert agent.received == []
 
 
+@threaded
 async def test_100kb_message_is_capped_with_a_notice_and_answered_fast(app, agent):
     message = ("My report says IHC 2+ and FISH not amplified. " * 2300)[:100_000]
     loop = asyncio.get_running_loop()
@@ -163,6 +170,7 @@ async def test_100kb_message_is_capped_with_a_notice_and_answered_fast(app, agen
     ("line one\r\nline two", "line one\nline two"),
     ("lone surrogate \ud800 here", "lone surrogate ? here"),
 ])
+@threaded
 async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(app, agent, message,
                                                                   reaches_rasa):
     response = await post(app, sent(message=message))
@@ -185,12 +193,14 @@ async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(app, agent, me
     (" /greet ", "/greet"),
     ("/restart", "/restart"),
 ])
+@threaded
 async def test_typed_commands_become_plain_text(app, agent, typed, reaches_rasa):
     response = await post(app, sent(message=typed))
     assert response.status == 200
     assert agent.received[0].text == reaches_rasa
 
 
+@threaded
 async def test_a_lone_slash_is_an_empty_message(app, agent):
     response = await post(app, sent(message=" / "))
     assert [m["text"] for m in response.json] == [EMPTY_REPLY]
@@ -198,6 +208,7 @@ async def test_a_lone_slash_is_an_empty_message(app, agent):
 
 
 # ----------------------------------------------------- every message is answered
+@threaded
 async def test_failure_gets_the_try_again_reply(app, agent):
     agent.mode = "fail"
     response = await post(app, sent(message="IHC 2+"))
@@ -205,12 +216,14 @@ async def test_failure_gets_the_try_again_reply(app, agent):
     assert [m["text"] for m in response.json] == [CANT_LOOK_UP]
 
 
+@threaded
 async def test_silence_gets_the_try_again_reply(app, agent):
     agent.mode = "silent"  # what Rasa 3.6 does when the action server is down
     response = await post(app, sent(message="IHC 2+"))
     assert [m["text"] for m in response.json] == [CANT_LOOK_UP]
 
 
+@threaded
 async def test_a_hang_is_cut_short_with_the_try_again_reply(app, agent, monkeypatch):
     monkeypatch.setattr(safe_channels, "REPLY_TIMEOUT", 0.5)
     agent.mode = "hang"

@@ -11,7 +11,7 @@ import pytest
 from scripts import runtime_config
 from scripts.runtime_config import ConfigError, cors_origins, rasa_api_args
 from tests.reliability.stacklib import (
-    ROOT, SocketChat, free_port, get, websocket_connect_refused)
+    ROOT, SocketChat, free_port, get, threaded, websocket_connect_refused)
 
 CHAT_ORIGIN = "http://localhost:8080"
 FOREIGN = "http://evil.example"
@@ -98,6 +98,7 @@ def test_run_sh_passes_api_flags_only_through_runtime_config():
 
 
 # ------------------------------------------------------------ in-process API
+@threaded
 async def test_no_api_routes_without_enable_api(tmp_path):
     app = build_app(tmp_path)
     for path in ("/status", "/version/x", "/conversations/abc/tracker", "/domain"):
@@ -110,6 +111,7 @@ async def test_no_api_routes_without_enable_api(tmp_path):
         assert response.status in (403, 404), (method, path)
 
 
+@threaded
 async def test_api_requires_the_token(tmp_path):
     token = secrets.token_urlsafe(24)
     app = build_app(tmp_path, enable_api=True, auth_token=token)
@@ -124,6 +126,7 @@ async def test_api_requires_the_token(tmp_path):
     assert response.status == 401
 
 
+@threaded
 async def test_api_accepts_a_jwt(tmp_path):
     key = secrets.token_urlsafe(32)
     app = build_app(tmp_path, enable_api=True, jwt_secret=key, jwt_method="HS256")
@@ -140,6 +143,7 @@ async def test_api_accepts_a_jwt(tmp_path):
     assert response.status not in (401, 403)
 
 
+@threaded
 async def test_model_changes_are_refused_even_with_the_token(tmp_path):
     token = secrets.token_urlsafe(24)
     app = build_app(tmp_path, enable_api=True, auth_token=token)
@@ -151,6 +155,7 @@ async def test_model_changes_are_refused_even_with_the_token(tmp_path):
 
 
 # ------------------------------------------------------------------- CORS
+@threaded
 async def test_cors_preflight_only_for_the_chat_page(tmp_path):
     app = build_app(tmp_path)
     headers = {"Access-Control-Request-Method": "POST",
@@ -186,6 +191,7 @@ def test_stack_api_is_off(rasa_url):
 
 
 @pytest.mark.stack
+@threaded
 async def test_stack_socketio_only_from_the_chat_page(rasa_url, chat_origin):
     async with SocketChat(rasa_url, origin=chat_origin) as chat:
         assert chat.session_id

@@ -11,7 +11,7 @@ import yaml
 
 from channels.messaging import credentials_sections, enabled_channels
 from scripts import runtime_config
-from tests.reliability.stacklib import ROOT
+from tests.reliability.stacklib import ROOT, in_thread, threaded
 
 TELEGRAM_ENV = {
     "TELEGRAM_TOKEN": "123456789:AAtest-not-a-real-token-0123456789abc",
@@ -65,11 +65,10 @@ class StandIn:
 @pytest.fixture
 def telegram(tmp_path, monkeypatch):
     """The app with the Telegram channel, every Telegram API call mocked."""
+    from aiogram import Bot
     from rasa.core.channels.telegram import TelegramOutput
     from rasa.core.run import configure_app, create_http_input_channels
     from sanic import Sanic
-
-    from aiogram import Bot
 
     Sanic.test_mode = True
     for name, value in TELEGRAM_ENV.items():
@@ -77,12 +76,15 @@ def telegram(tmp_path, monkeypatch):
     runtime_config.write_runtime_config(tmp_path, env={**TELEGRAM_ENV, "WEB_PORT": "8080"})
     assert TELEGRAM_ENV["TELEGRAM_SECRET_TOKEN"] not in (tmp_path / "credentials.yml").read_text()
     bot = SimpleNamespace(id=1, is_bot=True, username=TELEGRAM_ENV["TELEGRAM_BOT_NAME"])
-    with patch.object(Bot, "request", new_callable=AsyncMock,
-                      return_value=True) as api_request, \
+    with patch.object(Bot, "request", new_callable=AsyncMock, return_value=True) as api_request, \
             patch.object(TelegramOutput, "get_me", new_callable=AsyncMock, return_value=bot), \
             patch.object(TelegramOutput, "send_message", new_callable=AsyncMock) as send:
-        channels = create_http_input_channels(None, str(tmp_path / "credentials.yml"))
-        app = configure_app(input_channels=channels, enable_api=False)
+        def build():
+            channels = create_http_input_channels(None, str(tmp_path / "credentials.yml"))
+            return configure_app(input_channels=channels, enable_api=False)
+
+        # (in a worker thread: Rasa's Telegram channel calls asyncio.run while it starts)
+        app = in_thread(build)
         app.ctx.agent = StandIn()
         yield SimpleNamespace(app=app, api_request=api_request, send=send)
 
@@ -104,6 +106,7 @@ def test_telegram_webhook_registered_with_the_secret(telegram):
 
 @pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
                                      {"X-Telegram-Bot-Api-Secret-Token": ""}])
+@threaded
 async def test_telegram_update_without_the_secret_is_refused(telegram, headers):
     for path in ("/webhooks/telegram/webhook", "/webhooks/telegram/set_webhook"):
         _, response = await telegram.app.asgi_client.post(path, json=update("hi"),
@@ -113,6 +116,7 @@ async def test_telegram_update_without_the_secret_is_refused(telegram, headers):
     telegram.send.assert_not_awaited()
 
 
+@threaded
 async def test_telegram_update_with_the_secret_is_answered(telegram):
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_ENV["TELEGRAM_SECRET_TOKEN"]}
     for text, reaches in (("what is HER2?", "what is HER2?"), ("/start", "/greet"),

@@ -1,0 +1,51 @@
+"""The rule-based NLU components decide over the statistical classifier where they must."""
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.drug_entity_extractor import DrugEntityExtractor
+from components.red_flag_detector import RedFlagDetector
+
+
+def classified(text, intent, confidence=0.99):
+    """A message as it leaves DIET + FallbackClassifier, with one confident intent."""
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence},
+                                     {"name": "faq", "confidence": 1 - confidence}])
+    return message
+
+
+@pytest.mark.parametrize("text, statistical_intent", [
+    ("I have chest pain, is that from Herceptin?", "ask_drug"),
+    ("my mum has a fever after chemo, what is FISH", "faq"),
+    ("I want to end my life", "nlu_fallback"),
+])
+def test_red_flag_phrases_win_over_any_classifier_result(text, statistical_intent):
+    [message] = RedFlagDetector().process([classified(text, statistical_intent)])
+    assert message.get(INTENT) == {"name": "red_flag", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "red_flag"
+
+
+def test_ordinary_messages_keep_their_intent():
+    [message] = RedFlagDetector().process([classified("what is HER2?", "faq")])
+    assert message.get(INTENT)["name"] == "faq"
+
+
+def test_known_drugs_become_entities_with_their_ids():
+    [message] = DrugEntityExtractor().process([classified("is Kadcyla an IV?", "ask_drug")])
+    assert [(e["entity"], e["value"], e["start"], e["end"]) for e in message.get(ENTITIES)] == [
+        ("drug", "ado_trastuzumab_emtansine", 3, 10)]
+
+
+@pytest.mark.parametrize("statistical_intent", ["faq", "nlu_fallback"])
+def test_a_drug_outside_the_sources_is_a_drug_question(statistical_intent):
+    [message] = DrugEntityExtractor().process([classified("what is tamoxifen?", statistical_intent)])
+    assert message.get(INTENT)["name"] == "ask_drug"
+    assert not message.get(ENTITIES)
+
+
+def test_a_red_flag_is_never_turned_into_a_drug_question():
+    [message] = DrugEntityExtractor().process(
+        [classified("I took too much tamoxifen and feel awful", "red_flag")])
+    assert message.get(INTENT)["name"] == "red_flag"
