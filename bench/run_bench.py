@@ -592,7 +592,7 @@ def parse_args(argv: Optional[List[str]] = None):
     parser.add_argument("--profile-users", type=int, default=10)
     parser.add_argument("--out", type=Path, help="results directory "
                         "(default bench/results; smoke: a temporary directory)")
-    parser.add_argument("--train-timeout", type=float, default=900)
+    parser.add_argument("--train-timeout", type=float, default=1800)
     parser.add_argument("--ready-timeout", type=float, default=120)
     args = parser.parse_args(argv)
     args.users = [int(u) for u in str(args.users).split(",") if u]

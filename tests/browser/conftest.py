@@ -50,7 +50,7 @@ def rasa_url() -> str:
     return os.environ.get("RASA_URL", "").rstrip("/")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # sync_playwright runs an event loop: end it with this module
 def browser(chat_url):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh "

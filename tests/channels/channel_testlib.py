@@ -16,9 +16,15 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from channels.messaging import TEMPLATE, required_variables  # noqa: E402
 
+# The hardened channels (channels/safe_channels.py) named in the credentials file.
+SAFE_REST = "channels.safe_channels.SafeRestInput"
+SAFE_SOCKETIO = "channels.safe_channels.SafeSocketIOInput"
+SAFE_TELEGRAM = "channels.safe_channels.SafeTelegramInput"
+
 # The variables that switch each channel on (the contract documented in the README).
 CHANNEL_VARIABLES = {
-    "telegram": {"TELEGRAM_TOKEN", "TELEGRAM_BOT_NAME", "TELEGRAM_WEBHOOK_URL"},
+    "telegram": {"TELEGRAM_TOKEN", "TELEGRAM_BOT_NAME", "TELEGRAM_WEBHOOK_URL",
+                 "TELEGRAM_SECRET_TOKEN"},
     "slack": {"SLACK_TOKEN", "SLACK_SIGNING_SECRET"},
     "facebook": {"FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"},
 }
@@ -36,6 +42,8 @@ def fake_channel_env() -> Dict[str, str]:
         "TELEGRAM_TOKEN": f"{secrets.randbelow(10**9) + 1}:{secrets.token_urlsafe(24)}",
         "TELEGRAM_BOT_NAME": "her2_test_bot",
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.test/webhooks/telegram/webhook",
+        # SafeTelegramInput accepts 16-256 characters from A-Z, a-z, 0-9, "_", "-".
+        "TELEGRAM_SECRET_TOKEN": secrets.token_urlsafe(32),
         "SLACK_TOKEN": f"xoxb-test-{secrets.token_hex(12)}",
         "SLACK_SIGNING_SECRET": secrets.token_hex(16),
         "FACEBOOK_VERIFY": secrets.token_urlsafe(16),
@@ -56,6 +64,23 @@ def build_input_channels(env: Dict[str, str], out_dir: Path, monkeypatch):
     write_runtime_config(out_dir, env=dict(os.environ))
     credentials_file = out_dir / "credentials.yml"
     return create_http_input_channels(None, str(credentials_file)), credentials_file
+
+
+def in_fresh_thread(function, *args, **kwargs):
+    """Runs ``function`` in a new thread, which has no event loop of its own.
+
+    Rasa's Telegram channel (and SafeTelegramInput.get_output_channel) calls
+    ``asyncio.run(set_webhook(...))`` while its blueprint is built. asyncio.run
+    refuses to start when the calling thread already has a running loop, which is
+    the case whenever pytest-asyncio (asyncio_mode = auto, pytest.ini) has a loop
+    running when the app is built, e.g. when tests/channels runs in the same
+    session as tests/security, tests/reliability or tests/actions. A worker thread
+    never has a running loop, so the build works the same way in every session.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="channels-build") as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def input_channel(sanic_app, name: str):

@@ -7,12 +7,21 @@ ${VAR} from the environment. No model needed.
 import pytest
 import yaml
 
-from channel_testlib import CHANNEL_VARIABLES, build_input_channels, fake_channel_env
+from channel_testlib import (
+    CHANNEL_VARIABLES, SAFE_REST, SAFE_SOCKETIO, SAFE_TELEGRAM, build_input_channels,
+    fake_channel_env)
 from channels.messaging import TEMPLATE, enabled_channels, required_variables
+from channels.safe_channels import SafeRestInput, SafeSocketIOInput, SafeTelegramInput
 
+# Channel names (InputChannel.name()) that every run gets, and the keys they have in
+# the credentials file: the hardened classes, by module path, not Rasa's rest/socketio.
 ALWAYS_ON = {"rest", "socketio"}
-SECRET_VARIABLES = {"TELEGRAM_TOKEN", "SLACK_TOKEN", "SLACK_SIGNING_SECRET",
-                    "FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"}
+ALWAYS_ON_KEYS = {SAFE_REST, SAFE_SOCKETIO}
+# How each messaging channel is keyed in the written credentials file.
+CREDENTIALS_KEYS = {"telegram": SAFE_TELEGRAM, "slack": "slack", "facebook": "facebook"}
+SECRET_VARIABLES = {"TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "SLACK_TOKEN",
+                    "SLACK_SIGNING_SECRET", "FACEBOOK_VERIFY", "FACEBOOK_SECRET",
+                    "FACEBOOK_PAGE_ACCESS_TOKEN"}
 
 
 def channel_names(input_channels):
@@ -25,11 +34,19 @@ def test_template_names_the_documented_variables():
         == CHANNEL_VARIABLES
 
 
-def test_no_variables_only_rest_and_socketio(tmp_path, clean_env):
+def assert_always_on_are_the_safe_classes(input_channels):
+    by_name = {c.name(): c for c in input_channels}
+    assert type(by_name["rest"]) is SafeRestInput
+    assert type(by_name["socketio"]) is SafeSocketIOInput
+
+
+def test_no_variables_only_the_safe_rest_and_socketio(tmp_path, clean_env):
     assert enabled_channels({}) == {}
     channels, credentials_file = build_input_channels({}, tmp_path, clean_env)
-    assert set(yaml.safe_load(credentials_file.read_text())) == ALWAYS_ON
+    assert set(yaml.safe_load(credentials_file.read_text())) == ALWAYS_ON_KEYS
     assert channel_names(channels) == ALWAYS_ON
+    assert len(channels) == 2
+    assert_always_on_are_the_safe_classes(channels)
 
 
 @pytest.mark.parametrize("channel", sorted(CHANNEL_VARIABLES))
@@ -39,6 +56,9 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
 
     channels, credentials_file = build_input_channels(env, tmp_path, clean_env)
     assert channel_names(channels) == ALWAYS_ON | {channel}
+    assert set(yaml.safe_load(credentials_file.read_text())) \
+        == ALWAYS_ON_KEYS | {CREDENTIALS_KEYS[channel]}
+    assert_always_on_are_the_safe_classes(channels)
 
     # Secrets stay out of the file on disk; Rasa reads them from the environment.
     written = credentials_file.read_text()
@@ -48,8 +68,10 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
             assert env[var] not in written
     created = next(c for c in channels if c.name() == channel)
     expected = {
-        "telegram": lambda c: (c.access_token, c.verify, c.webhook_url) == (
-            env["TELEGRAM_TOKEN"], env["TELEGRAM_BOT_NAME"], env["TELEGRAM_WEBHOOK_URL"]),
+        "telegram": lambda c: type(c) is SafeTelegramInput and (
+            c.access_token, c.verify, c.webhook_url, c.secret_token) == (
+            env["TELEGRAM_TOKEN"], env["TELEGRAM_BOT_NAME"], env["TELEGRAM_WEBHOOK_URL"],
+            env["TELEGRAM_SECRET_TOKEN"]),
         "slack": lambda c: (c.slack_token, c.slack_signing_secret) == (
             env["SLACK_TOKEN"], env["SLACK_SIGNING_SECRET"]),
         "facebook": lambda c: (c.fb_verify, c.fb_secret, c.fb_access_token) == (
@@ -70,12 +92,16 @@ def test_partial_set_does_not_enable(channel, missing, how, tmp_path, clean_env)
     else:
         env[missing] = ""
     assert enabled_channels(env) == {}
-    channels, _ = build_input_channels(env, tmp_path, clean_env)
+    channels, credentials_file = build_input_channels(env, tmp_path, clean_env)
     assert channel_names(channels) == ALWAYS_ON
+    assert set(yaml.safe_load(credentials_file.read_text())) == ALWAYS_ON_KEYS
 
 
 def test_all_variables_enable_all_three(tmp_path, clean_env):
     env = fake_channel_env()
     assert set(enabled_channels(env)) == set(CHANNEL_VARIABLES)
-    channels, _ = build_input_channels(env, tmp_path, clean_env)
+    channels, credentials_file = build_input_channels(env, tmp_path, clean_env)
     assert channel_names(channels) == ALWAYS_ON | set(CHANNEL_VARIABLES)
+    assert set(yaml.safe_load(credentials_file.read_text())) \
+        == ALWAYS_ON_KEYS | set(CREDENTIALS_KEYS.values())
+    assert_always_on_are_the_safe_classes(channels)

