@@ -105,8 +105,8 @@ class Cluster:
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis_port),
             "REDIS_PASSWORD": self.redis_password, "REDIS_DB": "1",
         })
-        for name in ("ACTION_ENDPOINT_URL", "CORS_ORIGIN"):
-            env.pop(name, None)
+        env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{self.action_lb_port}/webhook"
+        env.pop("CORS_ORIGIN", None)     # the script's default: CLUSTER_PUBLIC_URL
         return env
 
     def start(self, timeout: float = START_TIMEOUT_S) -> float:

@@ -83,6 +83,34 @@ def in_fresh_thread(function, *args, **kwargs):
         return pool.submit(function, *args, **kwargs).result()
 
 
+def run_in_fresh_loop(coroutine):
+    """Runs a coroutine to completion in a new event loop in a worker thread."""
+    return in_fresh_thread(asyncio.run, coroutine)
+
+
+def in_fresh_loop(test):
+    """Decorator for the `async def` tests of this package: the test runs in its own
+    event loop in a worker thread instead of pytest-asyncio's loop in the main thread.
+
+    In a full `pytest tests` session the main thread may already have a running loop
+    when these tests run: tests/browser keeps a Playwright sync-API browser open for
+    the whole session, and the sync API keeps its event loop marked as running in the
+    main thread. pytest-asyncio's loop then fails with "Cannot run the event loop while
+    another loop is running", and asyncio.run with "asyncio.run() cannot be called from
+    a running event loop". A fresh thread is unaffected by whatever ran before.
+    """
+    import functools
+
+    if not asyncio.iscoroutinefunction(test):
+        raise TypeError(f"{test.__name__} is not an async def test")
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return run_in_fresh_loop(test(*args, **kwargs))
+
+    return wrapper
+
+
 def input_channel(sanic_app, name: str):
     return next(c for c in sanic_app.ctx.input_channels if c.name() == name)
 

@@ -12,6 +12,7 @@ Every outbound call to Telegram, Slack or Facebook is replaced by a mock, and a
 guard makes any attempt to open a non-loopback network connection fail.
 All tokens and secrets are random fake values generated for each test.
 """
+import asyncio
 import ipaddress
 import socket
 from typing import Dict
@@ -24,7 +25,19 @@ import yaml
 import yarl
 
 from channel_testlib import (
-    ALL_CHANNEL_VARIABLES, MODEL_PATH, ROOT, build_input_channels, fake_channel_env)
+    ALL_CHANNEL_VARIABLES, MODEL_PATH, ROOT, build_input_channels, fake_channel_env,
+    in_fresh_thread)
+
+
+@pytest.fixture(autouse=True)
+def keep_event_loop_policy():
+    """Importing aiogram (Rasa's Telegram channel) installs uvloop's event loop policy
+    for the whole process; put the previous policy back after each test so that the
+    test packages running after this one keep the loops they expect."""
+    policy = asyncio.get_event_loop_policy()
+    yield
+    if asyncio.get_event_loop_policy() is not policy:
+        asyncio.set_event_loop_policy(policy)
 
 
 @pytest.fixture
@@ -49,9 +62,12 @@ def _is_loopback(address) -> bool:
         return False
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True)
 def no_internet():
-    """Fail loudly if anything tries to reach a remote host."""
+    """Fail loudly if anything tries to reach a remote host.
+
+    Function-scoped, so the guards are removed again after each test of this package
+    (a session-scoped fixture here would keep them on for every later test package)."""
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
     real_getaddrinfo = socket.getaddrinfo
 
@@ -145,8 +161,9 @@ def channel_env() -> Dict[str, str]:
 def app(agent, outbound, channel_env, tmp_path, monkeypatch):
     """The Rasa server app with every messaging channel switched on.
 
-    Built in a sync fixture because Rasa's Telegram channel calls
-    asyncio.run(set_webhook(...)) while its blueprint is created.
+    Built in a worker thread: Rasa's Telegram channel (SafeTelegramInput too) calls
+    asyncio.run(set_webhook(...)) while its blueprint is created, which fails on a
+    thread that already has a running event loop (see channel_testlib.in_fresh_loop).
     """
     from rasa.core.run import configure_app
     from sanic import Sanic
@@ -154,8 +171,7 @@ def app(agent, outbound, channel_env, tmp_path, monkeypatch):
     Sanic.test_mode = True  # several apps with the same name in one process
     input_channels, _ = build_input_channels(channel_env, tmp_path / ".run", monkeypatch)
     # `rasa run` without --enable-api, as in scripts/run.sh.
-    sanic_app = configure_app(input_channels=input_channels, enable_api=False)
+    sanic_app = in_fresh_thread(
+        configure_app, input_channels=input_channels, enable_api=False)
     sanic_app.ctx.agent = agent
     return sanic_app
-
-

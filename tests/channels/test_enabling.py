@@ -2,7 +2,9 @@
 
 env -> channels.messaging.enabled_channels -> scripts/runtime_config.py writes
 .run/credentials.yml -> Rasa (create_http_input_channels) reads it and fills in
-${VAR} from the environment. No model needed.
+${VAR} from the environment. REST and socket.io are always on, as the hardened
+classes of channels/safe_channels.py (credentials.yml names them by module path),
+and so is Telegram when enabled (channels/messaging.py). No model needed.
 """
 import pytest
 import yaml
@@ -11,7 +13,6 @@ from channel_testlib import (
     CHANNEL_VARIABLES, SAFE_REST, SAFE_SOCKETIO, SAFE_TELEGRAM, build_input_channels,
     fake_channel_env)
 from channels.messaging import TEMPLATE, enabled_channels, required_variables
-from channels.safe_channels import SafeRestInput, SafeSocketIOInput, SafeTelegramInput
 
 # Channel names (InputChannel.name()) that every run gets, and the keys they have in
 # the credentials file: the hardened classes, by module path, not Rasa's rest/socketio.
@@ -35,6 +36,10 @@ def test_template_names_the_documented_variables():
 
 
 def assert_always_on_are_the_safe_classes(input_channels):
+    # Imported here, not at collection: importing Rasa's channels imports aiogram,
+    # which switches the whole process to uvloop (conftest.keep_event_loop_policy).
+    from channels.safe_channels import SafeRestInput, SafeSocketIOInput
+
     by_name = {c.name(): c for c in input_channels}
     assert type(by_name["rest"]) is SafeRestInput
     assert type(by_name["socketio"]) is SafeSocketIOInput
@@ -66,6 +71,8 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
         assert "${%s}" % var in written
         if var in SECRET_VARIABLES:
             assert env[var] not in written
+    from channels.safe_channels import SafeTelegramInput
+
     created = next(c for c in channels if c.name() == channel)
     expected = {
         "telegram": lambda c: type(c) is SafeTelegramInput and (

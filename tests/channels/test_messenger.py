@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from channel_testlib import in_fresh_loop
+
 WEBHOOK = "/webhooks/facebook/webhook"
 PAGE_ID = "1000000000000001"
 USER_PSID = "2000000000000002"
@@ -36,7 +38,7 @@ def messaging_event(text: str) -> bytes:
     }).encode()
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, iamabot_text):
     body = messaging_event("are you a bot?")
     _, response = await app.asgi_client.post(WEBHOOK, content=body, headers={
@@ -52,13 +54,13 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
                        for a in ("mark_seen", "typing_on", "typing_off")]
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("signature", [
     pytest.param(lambda body, secret: hub_signature(body, "wrong-" + secret), id="wrong-secret"),
     pytest.param(lambda body, secret: hub_signature(body + b" ", secret), id="body-tampered"),
     pytest.param(lambda body, secret: "", id="unsigned"),
     pytest.param(lambda body, secret: "sha1=", id="empty-digest"),
 ])
+@in_fresh_loop
 async def test_badly_signed_message_is_rejected(app, outbound, channel_env, signature):
     body = messaging_event("are you a bot?")
     _, response = await app.asgi_client.post(WEBHOOK, content=body, headers={
@@ -70,7 +72,7 @@ async def test_badly_signed_message_is_rejected(app, outbound, channel_env, sign
     outbound.messenger_action.assert_not_called()
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_webhook_verification_with_verify_token(app, channel_env):
     params = {"hub.mode": "subscribe", "hub.challenge": "1158201444",
               "hub.verify_token": channel_env["FACEBOOK_VERIFY"]}

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from channel_testlib import input_channel, wait_for_background_tasks
+from channel_testlib import in_fresh_loop, input_channel, wait_for_background_tasks
 
 WEBHOOK = "/webhooks/slack/webhook"
 DM_CHANNEL = "D0HER2TEST"
@@ -41,7 +41,7 @@ def message_event(text: str) -> bytes:
     }).encode()
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, iamabot_text):
     body = message_event("are you a bot?")
     _, response = await app.asgi_client.post(
@@ -54,7 +54,6 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
                      "type": "mrkdwn"}]
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("headers", [
     pytest.param(lambda body, secret: signed_headers(body, "wrong-" + secret),
                  id="wrong-secret"),
@@ -65,6 +64,7 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
     pytest.param(lambda body, secret: {"Content-Type": "application/json"},
                  id="unsigned"),
 ])
+@in_fresh_loop
 async def test_badly_signed_message_is_rejected(app, outbound, channel_env, headers):
     body = message_event("are you a bot?")
     _, response = await app.asgi_client.post(
@@ -75,7 +75,7 @@ async def test_badly_signed_message_is_rejected(app, outbound, channel_env, head
     outbound.slack_post.assert_not_awaited()
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_url_verification_challenge(app, outbound, channel_env):
     body = json.dumps({"token": "unused", "challenge": CHALLENGE,
                        "type": "url_verification"}).encode()

@@ -18,7 +18,7 @@ from unittest.mock import AsyncMock, patch
 
 import pytest
 
-from channel_testlib import in_fresh_thread, input_channel
+from channel_testlib import in_fresh_loop, in_fresh_thread, input_channel
 
 CHAT_ID = 4242
 WEBHOOK = "/webhooks/telegram/webhook"
@@ -81,7 +81,7 @@ def test_webhook_registration_carries_the_secret_token(channel_env):
     assert payload["secret_token"] == channel_env["TELEGRAM_SECRET_TOKEN"]
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_message_with_the_secret_gets_the_bots_reply(
         app, outbound, channel_env, iamabot_text):
     _, response = await app.asgi_client.post(
@@ -94,7 +94,6 @@ async def test_message_with_the_secret_gets_the_bots_reply(
     assert sent == [(str(CHAT_ID), iamabot_text)]
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize("secret_header", [
     pytest.param(lambda secret: {}, id="missing"),
     pytest.param(lambda secret: {SECRET_HEADER: ""}, id="empty"),
@@ -106,6 +105,7 @@ async def test_message_with_the_secret_gets_the_bots_reply(
     pytest.param(lambda secret: {"X-Telegram-Bot-Api-Secret": secret},
                  id="wrong-header-name"),
 ])
+@in_fresh_loop
 async def test_update_without_the_right_secret_is_rejected(
         app, outbound, channel_env, secret_header):
     headers = secret_header(channel_env["TELEGRAM_SECRET_TOKEN"])
@@ -128,14 +128,14 @@ async def test_update_without_the_right_secret_is_rejected(
     outbound.telegram_set_webhook.assert_awaited_once()  # only the start-up call
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_health_check_needs_no_secret(app):
     _, response = await app.asgi_client.get("/webhooks/telegram/")
     assert response.status == 200
     assert response.json == {"status": "ok"}
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_update_for_another_bot_is_not_answered(app, outbound, channel_env):
     """The token belongs to a bot other than TELEGRAM_BOT_NAME: Rasa refuses."""
     outbound.telegram_get_me.return_value.username = "some_other_bot"
@@ -147,7 +147,7 @@ async def test_update_for_another_bot_is_not_answered(app, outbound, channel_env
     outbound.telegram_send.assert_not_awaited()
 
 
-@pytest.mark.asyncio
+@in_fresh_loop
 async def test_update_to_unknown_webhook_path_is_not_answered(app, outbound, channel_env):
     _, response = await app.asgi_client.post(
         "/webhooks/telegram/not-the-webhook", json=telegram_update("are you a bot?"),

@@ -7,6 +7,8 @@ The test that stops a replica runs last: the ones before it need both.
 """
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -118,6 +120,19 @@ def test_rest_through_nginx_is_round_robin(cluster):
     upstreams = [final_upstream(row) for row in rest]
     assert set(upstreams) == {f"127.0.0.1:{port}" for port in cluster.rasa_ports}, upstreams
     assert all(a != b for a, b in zip(upstreams, upstreams[1:])), upstreams
+
+
+def test_forget_deletes_a_conversation_from_postgres(cluster):
+    """`make forget` (scripts/delete_conversation.py) with the cluster's endpoints file."""
+    sender = new_sender("forget")
+    assert cluster.texts(cluster.lb_url, sender, "my HER2 was 3+")
+    assert cluster.events(sender)
+    result = subprocess.run(
+        [sys.executable, "scripts/delete_conversation.py", sender,
+         "--endpoints", "deploy/endpoints.cluster.yml"],
+        env=cluster.env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert cluster.events(sender) == []
 
 
 # --------------------------------------------------------------------------- 2
@@ -263,6 +278,12 @@ class EngineIOClient:
         if self.ws is not None:
             await self.ws.close()
 
+    async def close_polling(self) -> None:
+        """engine.io's close packet over polling."""
+        async with self.http.post(f"{self.url}&transport=polling&sid={self.sid}",
+                                  data="1") as response:
+            assert response.status == 200, await response.text()
+
 
 def browser_session(cluster, origin: str = ""):
     """An HTTP client that behaves like a browser showing the chat page: it keeps
@@ -342,7 +363,10 @@ def test_socketio_is_sticky_and_conversations_move_between_replicas(cluster):
     # Only the page's own origin (nginx's public URL) may open a socket.
     async def foreign() -> List[str]:
         async with browser_session(cluster, origin="http://evil.example") as http:
-            return await EngineIOClient(http, cluster.lb_url).open()
+            client = EngineIOClient(http, cluster.lb_url)
+            answer = await client.open()
+            await client.close_polling()   # (a refused session left open stalls shutdown)
+            return answer
 
     assert not any(p.startswith("40") for p in asyncio.run(foreign()))
 
