@@ -76,6 +76,7 @@ MAX_REQUEST_BYTES = int(_env_number("MAX_REQUEST_BYTES", 1_000_000))
 ACTION_TIMEOUT = _env_number("ACTION_TIMEOUT", 10)
 REPLY_TIMEOUT = _env_number("REPLY_TIMEOUT", 40)
 MAX_SENDER_CHARS = 128
+SHUTDOWN_TIMEOUT = 5  # seconds to close open sockets when the server stops
 # Bare commands a client may send as-is: the chat page's initPayload, and restart.
 ALLOWED_COMMANDS = frozenset({"/greet", "/restart"})
 
@@ -417,8 +418,9 @@ class SafeSocketIOInput(SocketIOInput):
             """Clean shutdown: close every socket and stop engine.io's ping tasks, which
             would otherwise be destroyed while pending when the loop closes."""
             try:
-                await sio.eio.disconnect()
-            except Exception as error:  # never block the shutdown
+                # Bounded: a refused session still open can keep disconnect() waiting.
+                await asyncio.wait_for(sio.eio.disconnect(), SHUTDOWN_TIMEOUT)
+            except Exception as error:  # never block the shutdown (incl. the timeout)
                 logger.debug("socket.io shutdown: %s", type(error).__name__)
             for task in asyncio.all_tasks():
                 if getattr(task.get_coro(), "__qualname__", "") == "AsyncSocket._send_ping":
