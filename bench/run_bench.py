@@ -188,6 +188,27 @@ def tree_cpu_s(pid: Optional[int]) -> Optional[float]:
         return None
 
 
+def tree_wait_s(pid: Optional[int]) -> Optional[float]:
+    """Time the process's threads (and children's) spent runnable but waiting for a CPU,
+    in seconds (/proc/<pid>/task/<tid>/schedstat, 2nd field): what other load on the
+    machine added to this server's latency."""
+    if not pid:
+        return None
+    try:
+        processes = [psutil.Process(pid)]
+        processes += processes[0].children(recursive=True)
+    except psutil.Error:
+        return None
+    total = 0
+    for process in processes:
+        for task in Path(f"/proc/{process.pid}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    return total / 1e9
+
+
 def listening_pid(port: int) -> Optional[int]:
     try:
         for connection in psutil.net_connections(kind="tcp"):
@@ -277,6 +298,9 @@ class Stack:
 
     def cpu_s(self) -> Dict[str, Optional[float]]:
         return {key: tree_cpu_s(pid) for key, pid in self.pids.items()}
+
+    def wait_s(self) -> Dict[str, Optional[float]]:
+        return {key: tree_wait_s(pid) for key, pid in self.pids.items()}
 
     def rss_mb(self) -> Dict[str, Optional[float]]:
         return {key: tree_rss_mb(pid) for key, pid in self.pids.items()}
@@ -448,11 +472,11 @@ def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: P
                "--run-time", f"{seconds:g}s", "--stop-timeout", "0",
                "--csv", str(out / tag), "--only-summary", "--loglevel", "WARNING",
                "--exit-code-on-error", "0"]
-    cpu_before = stack.cpu_s()
+    cpu_before, wait_before = stack.cpu_s(), stack.wait_s()
     with open(out / f"{tag}.log", "w") as output:
         result = subprocess.run(command, cwd=BENCH, env=env, stdout=output,
                                 stderr=subprocess.STDOUT, timeout=seconds + 60)
-    cpu_after = stack.cpu_s()
+    cpu_after, wait_after = stack.cpu_s(), stack.wait_s()
     if result.returncode != 0 or not record.exists():
         raise RuntimeError(f"Locust failed ({tag}); see {out / f'{tag}.log'}")
     stats = summarise(json.loads(record.read_text()))
@@ -464,10 +488,15 @@ def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: P
                 and stats["requests"]:
             stats[f"{key}_cpu_ms_per_msg"] = round(
                 1000 * (cpu_after[key] - cpu_before[key]) / stats["requests"], 1)
+        if wait_before.get(key) is not None and wait_after.get(key) is not None \
+                and stats["requests"]:
+            stats[f"{key}_cpu_wait_ms_per_msg"] = round(
+                1000 * (wait_after[key] - wait_before[key]) / stats["requests"], 1)
     log(f"{tag}: {stats['requests']} requests, {stats['rps']} msg/s, p50 {stats['p50_ms']} "
         f"p95 {stats['p95_ms']} p99 {stats['p99_ms']} ms, errors {stats['errors']}, "
         f"unexpected {stats['unexpected']}, server CPU/msg "
-        f"{stats.get('rasa_cpu_ms_per_msg')} + {stats.get('actions_cpu_ms_per_msg')} ms")
+        f"{stats.get('rasa_cpu_ms_per_msg')} + {stats.get('actions_cpu_ms_per_msg')} ms, "
+        f"Rasa waiting for a CPU {stats.get('rasa_cpu_wait_ms_per_msg')} ms/msg")
     return stats
 
 
