@@ -56,8 +56,10 @@ clean:
 
 # Benchmark (bench/, README "Performance"): trains config.yml and Rasa's default config,
 # load-tests both with Locust, writes bench/results/latest.{json,md} and latency.png.
-bench: $(INSTALLED)
+bench: $(INSTALLED) $(WEB_BUNDLE)
 	@scripts/bench.sh
+	@# Scaling table (README, "Deploying at scale"): 1, 2 and 3 replicas behind nginx.
+	@PYTHONPATH=$(CURDIR) .venv-bench/bin/python bench/scaling.py
 
 # Seconds, no training: the trained model under a tiny load (part of `make test`).
 .PHONY: bench-smoke
