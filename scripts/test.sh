@@ -20,7 +20,7 @@ step "Browser and page dependencies"
 scripts/ensure_browser.sh
 
 step "Starting the stack on test ports ($RASA_PORT, $ACTION_PORT, $WEB_PORT)"
-rm -f "$TRACKER_DB"
+rm -f "$TRACKER_DB" "$TRACKER_DB-wal" "$TRACKER_DB-shm"
 mkdir -p "$LOG_DIR"
 setsid scripts/run.sh > "$LOG_DIR/stack.log" 2>&1 &
 stack_pid=$!
