@@ -264,7 +264,7 @@ done
 start web "$PY" scripts/serve_web.py --bind 127.0.0.1 --port "$CLUSTER_WEB_PORT" \
   --rasa-url "$CLUSTER_PUBLIC_URL"
 
-mkdir -p "$CLUSTER_NGINX_DIR/tmp"
+mkdir -p "$CLUSTER_NGINX_DIR/temp"
 "$PY" scripts/cluster_config.py nginx "$CLUSTER_NGINX_DIR/nginx.conf" || exit 1
 nginx_args=(-p "$CLUSTER_NGINX_DIR" -c "$CLUSTER_NGINX_DIR/nginx.conf" -e "$CLUSTER_LOG_DIR/nginx-error.log")
 "$NGINX" -t -q "${nginx_args[@]}" || die "invalid nginx configuration ($CLUSTER_NGINX_DIR/nginx.conf)"

@@ -148,9 +148,9 @@ async def test_model_changes_are_refused_even_with_the_token(tmp_path):
     token = secrets.token_urlsafe(24)
     app = build_app(tmp_path, enable_api=True, auth_token=token)
     for method, path in MODEL_CHANGES:
-        kwargs = {"json": {"model_file": "/tmp/evil.tar.gz"}} if method != "delete" else {}
+        kwargs = {"json": {"model_file": "/srv/evil.tar.gz"}} if method != "delete" else {}
         _, response = await getattr(app.asgi_client, method)(
-            f"{path}?token={token}&model=/tmp/evil.tar.gz", **kwargs)
+            f"{path}?token={token}&model=/srv/evil.tar.gz", **kwargs)
         assert response.status == 403, (method, path, response.text)
 
 
