@@ -57,7 +57,7 @@ clean:
 # Benchmark (bench/, README "Performance"): trains config.yml and Rasa's default config,
 # load-tests both with Locust, writes bench/results/latest.{json,md} and latency.png.
 bench: $(INSTALLED) $(WEB_BUNDLE)
-	@scripts/bench.sh
+	@scripts/bench.sh $(BENCH_ARGS)
 	@# Scaling table (README, "Deploying at scale"): 1, 2 and 3 replicas behind nginx.
 	@PYTHONPATH=$(CURDIR) .venv-bench/bin/python bench/scaling.py
 

@@ -10,11 +10,18 @@ ParseUser: the NLU-only floor. Sends the same messages to ``/model/parse``.
 
 Environment: BENCH_RECORD (path: every request's timing and the unexpected replies
 are written there as JSON when Locust quits), BENCH_AUTH_TOKEN (for /model/parse),
-BENCH_THINK_S (pause after each of a user's messages, seconds; default 0).
+BENCH_THINK_S (mean pause after each of a user's messages, seconds; default 0).
+
+The pause is drawn uniformly from 0.5-1.5x BENCH_THINK_S, and each user starts after a
+pause of up to BENCH_THINK_S (seeded per user, so runs repeat): with one constant pause,
+every simulated person would send at the same instant after the first reply, turn after
+turn, and a step would measure bursts of N simultaneous messages rather than N people
+typing at their own pace.
 """
 import itertools
 import json
 import os
+import random
 import time
 import uuid
 
@@ -73,13 +80,22 @@ def _note_unexpected(conversation: str, message: str, expected: str, got: str) -
 
 
 class ConversationUser(FastHttpUser):
-    wait_time = constant(THINK_S)  # after the last message of a conversation
     network_timeout = TIMEOUT_S
     connection_timeout = TIMEOUT_S
 
     def on_start(self):
+        number = next(_user_numbers)
+        self.rng = random.Random(number)
         # Users start at different points of the mix, so the mix holds at any concurrency.
-        self.position = next(_user_numbers) * 5
+        self.position = number * 5
+        if THINK_S:
+            gevent.sleep(self.rng.uniform(0, THINK_S))
+
+    def think(self) -> float:
+        return self.rng.uniform(0.5 * THINK_S, 1.5 * THINK_S)
+
+    def wait_time(self):  # after the last message of a conversation
+        return self.think()
 
     @task
     def conversation(self):
@@ -88,7 +104,7 @@ class ConversationUser(FastHttpUser):
         sender = f"bench-{uuid.uuid4().hex}"
         for number, (message, expected) in enumerate(CONVERSATIONS[name]):
             if number and THINK_S:
-                gevent.sleep(THINK_S)
+                gevent.sleep(self.think())
             with self.client.post("/webhooks/rest/webhook", name=category(name),
                                   json={"sender": sender, "message": message},
                                   catch_response=True) as response:

@@ -212,6 +212,13 @@ def markdown(data: Dict) -> str:
                 cell = _fmt(value, digits)
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    reused = [n for n in names if data["configs"][n].get("train_reused")]
+    if reused:
+        lines += ["", "Training times of " + ", ".join(
+            f"{LABELS.get(n, n)} (measured {data['configs'][n]['trained_at']})" for n in reused)
+            + ": that model's inputs (configuration, domain, data, components, knowledge, "
+            "pinned packages) were unchanged since, so this run served it instead of training "
+            "it again (`make bench BENCH_ARGS=--retrain` retrains)."]
     lines += ["", "| target | value | goal | met |", "| --- | ---: | ---: | :---: |"]
     for t in data.get("targets", []):
         met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")

@@ -26,6 +26,7 @@ request failed.
 Runs under .venv-bench (Python 3.11, Locust); Rasa runs from .venv.
 """
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -120,6 +121,48 @@ def train(name: str, config: Path, out_dir: Path, logs: Path, timeout_s: float) 
         raise RuntimeError(f"training {name} failed; see {logs / f'train-{name}.log'}")
     log(f"trained {name} in {seconds:.1f} s ({cpu_s:.0f} CPU s)")
     return {"seconds": round(seconds, 1), "cpu_s": round(cpu_s, 1), "model": str(model)}
+
+
+# The files a trained model depends on: a bench model is reused while they are unchanged.
+TRAINING_INPUTS = ("domain.yml", "data", "components", "knowledge", "requirements-lock.txt")
+
+
+def training_fingerprint(config: Path) -> str:
+    digest = hashlib.sha256(config.read_bytes())
+    for entry in TRAINING_INPUTS:
+        path = ROOT / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file()
+                       and p.suffix in (".yml", ".yaml", ".py", ".txt")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def trained_model(name: str, args, logs: Path) -> Tuple[Path, Dict]:
+    """The bench model of configuration ``name`` and its training record. Trains it, timed,
+    unless a model trained from the same inputs (config, domain, data, components,
+    knowledge, pinned packages) exists and --retrain was not given; then the training
+    time is the one measured when that model was trained, and the report says so."""
+    config = CONFIGS[name]["config"]
+    model = BENCH / "models" / f"bench-{name}.tar.gz"
+    record_path = model.with_suffix("").with_suffix(".json")
+    fingerprint = training_fingerprint(config)
+    if not args.retrain and model.exists() and record_path.exists():
+        record = json.loads(record_path.read_text())
+        if record.get("fingerprint") == fingerprint:
+            log(f"{name}: training inputs unchanged since {record['trained_at']}: reusing "
+                f"{_shown(model)} (trained in {record['train_s']} s; --retrain to retrain)")
+            return model, {"train_s": record["train_s"], "train_cpu_s": record["train_cpu_s"],
+                           "trained_at": record["trained_at"], "train_reused": True}
+    trained = train(name, config, BENCH / "models", logs, args.train_timeout)
+    record = {"fingerprint": fingerprint, "train_s": trained["seconds"],
+              "train_cpu_s": trained["cpu_s"], "trained_at": time.strftime("%Y-%m-%d %H:%M %Z"),
+              "commit": git_commit()}
+    record_path.write_text(json.dumps(record, indent=2) + "\n")
+    return Path(trained["model"]), {"train_s": record["train_s"],
+                                    "train_cpu_s": record["train_cpu_s"],
+                                    "trained_at": record["trained_at"], "train_reused": False}
 
 
 # --------------------------------------------------------------------------- servers
@@ -608,12 +651,15 @@ def parse_args(argv: Optional[List[str]] = None):
     parser.add_argument("--no-nlu-eval", dest="nlu_eval", action="store_false")
     parser.add_argument("--skip-train", action="store_true",
                         help="reuse the models in bench/models/ (no training times)")
+    parser.add_argument("--retrain", action="store_true",
+                        help="train both configurations even if their inputs are unchanged "
+                             "since the models in bench/models/ were trained")
     parser.add_argument("--serve", action="append", default=[], metavar="NAME=MODEL",
                         help="tuning experiments: serve this trained model as configuration "
                              "NAME (no training; repeatable; replaces --configs)")
     parser.add_argument("--speedups", default="", metavar="NAMES",
                         help="experiments: serve these configurations with "
-                             "bench/rasa_speedups.py loaded")
+                             "components/rasa_speedups.py loaded")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME:KEY=VALUE",
                         help="experiments: set an environment variable for NAME's servers")
     parser.add_argument("--profile", action="store_true",
@@ -641,7 +687,7 @@ def parse_args(argv: Optional[List[str]] = None):
     for name in [n for n in args.speedups.split(",") if n]:
         if name in CONFIGS:
             CONFIGS[name].setdefault("rasa_env", {})["BENCH_SITECUSTOMIZE"] = \
-                "bench.rasa_speedups"
+                "components.rasa_speedups"
     if args.smoke:
         args.configs = ["project"]
         args.users = [2]
@@ -699,11 +745,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 if args.skip_train and model.exists():
                     models[name] = model
                     continue
-                trained = train(name, CONFIGS[name]["config"], BENCH / "models", logs,
-                                args.train_timeout)
-                data["configs"].setdefault(name, {}).update(
-                    {"train_s": trained["seconds"], "train_cpu_s": trained["cpu_s"]})
-                models[name] = Path(trained["model"])
+                models[name], training = trained_model(name, args, logs)
+                data["configs"].setdefault(name, {}).update(training)
         for name in args.configs:
             result = data["configs"].setdefault(name, {})
             if args.smoke and args.rasa_url:

@@ -13,6 +13,11 @@ RED_FLAGS = [
     "shortness of breath after my infusion",
     "I have a fever during chemo",
     "running a temperature of 38.5 after chemotherapy",
+    "I'm on chemo and my temperature is 38.7",
+    "his temp went up to 39.2 after treatment",
+    "my temperature reads 101 since the infusion",
+    "had chemo on Monday and now my temperature is really high",
+    "I feel hot and shivery since my chemo",
     "I'm bleeding heavily",
     "the bleeding won't stop",
     "coughing up blood",
@@ -29,6 +34,8 @@ RED_FLAGS = [
     "everyone would be better off without me",
     "I want to end my life",
     "I am not sure but I have chest pain",
+    "I don't see the point in being alive any more",
+    "there's no point in living like this",
 ]
 
 NOT_RED_FLAGS = [
@@ -42,6 +49,9 @@ NOT_RED_FLAGS = [
     "is hair loss normal after treatment?",
     "where can I find a support group?",
     "she doesn't have a fever",
+    "my temperature is 37.2, is that normal?",
+    "how do I get rid of hay fever",
+    "what temperature should Herceptin be stored at?",
 ]
 
 
