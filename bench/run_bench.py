@@ -64,7 +64,10 @@ SMOKE_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
 # name -> config file, (Rasa port, action server port), extra environment of both
 # servers ("env") and of the Rasa server only ("rasa_env").
 CONFIGS = {
-    "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {}},
+    # The project's Rasa server starts as `make run` starts it (scripts/runtime_config.py
+    # --exec-rasa: Rasa's CLI in-process, without JAX); the peer as `rasa run`.
+    "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {},
+                "launcher": "project"},
     "peer": {"config": BENCH / "peer_config.yml", "ports": (6705, 6755), "env": {}},
 }
 SMOKE_PORTS = (6805, 6855)
@@ -277,7 +280,8 @@ class Stack:
     @classmethod
     def start(cls, name: str, model: Path, ports: Tuple[int, int], run_dir: Path,
               extra_env: Dict[str, str], ready_timeout_s: float,
-              rasa_extra_env: Optional[Dict[str, str]] = None) -> Tuple["Stack", Dict]:
+              rasa_extra_env: Optional[Dict[str, str]] = None,
+              launch_as: str = "rasa") -> Tuple["Stack", Dict]:
         rasa_port, action_port = ports
         for port in ports:
             if not port_free(port):
@@ -300,8 +304,10 @@ class Stack:
             [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=open(work / "actions.log", "w"),
             stderr=subprocess.STDOUT, start_new_session=True)
+        launcher = ([str(RASA.parent / "python"), str(ROOT / "scripts" / "runtime_config.py"),
+                     "--exec-rasa"] if launch_as == "project" else [str(RASA)])
         stack.processes["rasa"] = subprocess.Popen(
-            [str(RASA), "run", "--model", str(model), "--port", str(rasa_port),
+            [*launcher, "run", "--model", str(model), "--port", str(rasa_port),
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
              "--endpoints", str(work / "endpoints.yml"),
              "--credentials", str(work / "credentials.yml")],
@@ -677,6 +683,7 @@ def parse_args(argv: Optional[List[str]] = None):
         for number, item in enumerate(args.serve):
             name, _, model = item.partition("=")
             CONFIGS[name] = {"config": Path(model), "model": Path(model), "env": {},
+                             "launcher": "project",
                              "ports": (6905 + 2 * number, 6955 + 2 * number)}
             args.configs.append(name)
     for item in args.server_env:
@@ -759,7 +766,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 ports = SMOKE_PORTS if args.smoke else CONFIGS[name]["ports"]
                 stack, timing = Stack.start(name, models[name], ports, run_dir,
                                             CONFIGS[name]["env"], args.ready_timeout,
-                                            CONFIGS[name].get("rasa_env"))
+                                            CONFIGS[name].get("rasa_env"),
+                                            CONFIGS[name].get("launcher", "rasa"))
                 result.update(timing)
             stacks.append(stack)
             prepare(stack, args, result)

@@ -3,6 +3,8 @@
 A message that names a drug we have no facts on ("what is tamoxifen?") and no
 known drug is routed to ``ask_drug``, so the drug action can say honestly that
 it has no information on it instead of answering a neighbouring FAQ topic.
+A message that names a known drug but that the classifier could not place
+(nlu_fallback: "tell me about herceptin") is a question about that drug too.
 """
 from typing import Any, Dict, List
 
@@ -22,6 +24,7 @@ DRUG_ENTITY = "drug"
 DRUG_INTENT = "ask_drug"
 # A possible emergency is never turned into a drug question.
 NEVER_OVERRIDDEN = {"red_flag"}
+UNSURE_INTENT = "nlu_fallback"
 
 
 @DefaultV1Recipe.register(
@@ -49,10 +52,13 @@ class DrugEntityExtractor(GraphComponent, EntityExtractorMixin):
                  "confidence_entity": 1.0, "extractor": self.__class__.__name__}
                 for m in self._matcher.find(text)
             ]
+            intent = (message.get(INTENT) or {}).get("name")
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+                if intent == UNSURE_INTENT:
+                    force_intent(message, DRUG_INTENT)
             elif (self._matcher.unknown_drug_names(text)
-                  and (message.get(INTENT) or {}).get("name") not in NEVER_OVERRIDDEN):
+                  and intent not in NEVER_OVERRIDDEN):
                 force_intent(message, DRUG_INTENT)
         return messages
 

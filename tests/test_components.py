@@ -49,3 +49,16 @@ def test_a_red_flag_is_never_turned_into_a_drug_question():
     [message] = DrugEntityExtractor().process(
         [classified("I took too much tamoxifen and feel awful", "red_flag")])
     assert message.get(INTENT)["name"] == "red_flag"
+
+
+@pytest.mark.parametrize("text", ["tell me about herceptin", "enhertu??", "kadcyla info"])
+def test_a_known_drug_the_classifier_could_not_place_is_a_drug_question(text):
+    [message] = DrugEntityExtractor().process([classified(text, "nlu_fallback", 0.4)])
+    assert message.get(INTENT)["name"] == "ask_drug"
+    assert message.get(ENTITIES)[0]["entity"] == "drug"
+
+
+def test_a_confident_intent_that_names_a_drug_is_kept():
+    [message] = DrugEntityExtractor().process(
+        [classified("am I eligible for Enhertu?", "ask_eligibility")])
+    assert message.get(INTENT)["name"] == "ask_eligibility"
