@@ -153,8 +153,9 @@ def markdown(data: Dict) -> str:
         "Locust (headless) drives the REST webhook with whole conversations "
         "(bench/conversations.py: FAQ, drug questions, HER2 results in one message and "
         "through the form), each simulated person "
-        + (f"pausing {meta['think_s']:g} s after every reply (faster than anyone reads and "
-           "types, so heavier than real use)" if meta.get("think_s") else
+        + (f"pausing {meta['think_s'] / 2:g}–{meta['think_s'] * 1.5:g} s ({meta['think_s']:g} s "
+           "on average) after every reply, each at their own pace (faster than anyone reads "
+           "and types, so heavier than real use)" if meta.get("think_s") else
            "sending the next message as soon as the reply arrives")
         + f"; {meta['step_seconds']:g} s per step. Latency is per message (one full turn: "
         "NLU, dialogue, custom actions, tracker store).", "",
@@ -310,7 +311,7 @@ def readme_block(data: Dict) -> str:
              f"{', '.join(str(x) for x in m['load_average_at_start'])} (the machine is shared, "
              f"so figures move between runs); {meta.get('wall_clock_s', '?')} s for the whole "
              "run. Think time "
-             f"{meta.get('think_s', 0):g} s after every reply; {meta['step_seconds']:g} s per step.",
+             f"{meta.get('think_s', 0):g} s on average after every reply; {meta['step_seconds']:g} s per step.",
              "", "| configuration | conversations | p50 ms | p95 ms | p99 ms | msg/s | errors |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, result in data["configs"].items():

@@ -143,7 +143,7 @@ class _SharedSession:
 def _close_sessions() -> None:
     # At exit the loop is gone; closing the connectors (synchronous) releases the sockets
     # and marks the sessions closed, so aiohttp does not warn about them.
-    for session in _sessions.values():
+    for session, _loop in _sessions.values():
         if session.connector is not None and not session.connector.closed:
             session.connector._close()
     _sessions.clear()
@@ -159,8 +159,8 @@ def _reuse_endpoint_sessions() -> None:
         loop = asyncio.get_running_loop()
         key = (id(loop), self.url, tuple(sorted(self.headers.items())),
                tuple(sorted(self.basic_auth.items())))
-        shared = _sessions.get(key)
-        if shared is None or shared.closed or shared.loop is not loop:
+        shared, owner = _sessions.get(key, (None, None))
+        if shared is None or shared.closed or owner is not loop:  # never across loops
             auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
                     if self.basic_auth else None)
             shared = aiohttp.ClientSession(
@@ -169,7 +169,7 @@ def _reuse_endpoint_sessions() -> None:
                 connector=aiohttp.TCPConnector(keepalive_timeout=_SESSION_KEEPALIVE_S))
             if not _sessions:
                 atexit.register(_close_sessions)
-            _sessions[key] = shared
+            _sessions[key] = (shared, loop)
         return _SharedSession(shared)
 
     EndpointConfig.session = session

@@ -53,5 +53,12 @@ cat <<MSG
   Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"
-echo "A process exited; see $LOG_DIR/." >&2
+status=$?
+# Ctrl-C reaches the servers as well as this script, and the servers stop on it by
+# themselves; when one of them is reaped before this script's trap has run, its clean
+# exit (0, or 130/143 for SIGINT/SIGTERM) is that same shutdown, not a crash.
+case $status in
+  0|130|143) stop_all; exit 0 ;;
+esac
+echo "A process exited (status $status); see $LOG_DIR/." >&2
 exit 1
