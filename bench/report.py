@@ -311,7 +311,8 @@ def readme_block(data: Dict) -> str:
              f"{', '.join(str(x) for x in m['load_average_at_start'])} (the machine is shared, "
              f"so figures move between runs); {meta.get('wall_clock_s', '?')} s for the whole "
              "run. Think time "
-             f"{meta.get('think_s', 0):g} s on average after every reply; {meta['step_seconds']:g} s per step.",
+             f"{meta.get('think_s', 0):g} s on average after every reply; "
+             f"{meta['step_seconds']:g} s per step.",
              "", "| configuration | conversations | p50 ms | p95 ms | p99 ms | msg/s | errors |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, result in data["configs"].items():

@@ -26,7 +26,6 @@ request failed.
 Runs under .venv-bench (Python 3.11, Locust); Rasa runs from .venv.
 """
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -50,9 +49,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import report  # noqa: E402
+from scripts.training_fingerprint import training_fingerprint  # noqa: E402
 from conversations import CONVERSATIONS, reply_text  # noqa: E402
 
 RASA = ROOT / ".venv" / "bin" / "rasa"
@@ -124,22 +125,6 @@ def train(name: str, config: Path, out_dir: Path, logs: Path, timeout_s: float) 
         raise RuntimeError(f"training {name} failed; see {logs / f'train-{name}.log'}")
     log(f"trained {name} in {seconds:.1f} s ({cpu_s:.0f} CPU s)")
     return {"seconds": round(seconds, 1), "cpu_s": round(cpu_s, 1), "model": str(model)}
-
-
-# The files a trained model depends on: a bench model is reused while they are unchanged.
-TRAINING_INPUTS = ("domain.yml", "data", "components", "knowledge", "requirements-lock.txt")
-
-
-def training_fingerprint(config: Path) -> str:
-    digest = hashlib.sha256(config.read_bytes())
-    for entry in TRAINING_INPUTS:
-        path = ROOT / entry
-        files = sorted(p for p in path.rglob("*") if p.is_file()
-                       and p.suffix in (".yml", ".yaml", ".py", ".txt")) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file.relative_to(ROOT)).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def trained_model(name: str, args, logs: Path) -> Tuple[Path, Dict]:

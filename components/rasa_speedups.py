@@ -1,4 +1,4 @@
-"""Two runtime fixes for Rasa 3.6.21, loaded by config.yml's first pipeline entry.
+"""Three runtime fixes for Rasa 3.6.21, loaded by config.yml's first pipeline entry.
 Measured in bench/TUNING.md; nothing here changes what the bot says.
 
 1. Custom-action responses are validated with ``jsonschema.validate(result, schema)``
@@ -26,7 +26,6 @@ makes every process that loads the model (``rasa run``, ``rasa test``, ``rasa sh
 import this module, which applies the fixes once. The peer configuration of the
 benchmark (bench/peer_config.yml: what ``rasa init`` trains) does not list it, so the
 benchmark compares against Rasa as installed.
-
 """
 import atexit
 import logging
