@@ -36,6 +36,9 @@ RED_FLAGS = [
     "I am not sure but I have chest pain",
     "I don't see the point in being alive any more",
     "there's no point in living like this",
+    "my sister says she is planning to end everything",
+    "I might end it all soon",
+    "he talked about wanting to take his own life",
 ]
 
 NOT_RED_FLAGS = [
@@ -52,6 +55,8 @@ NOT_RED_FLAGS = [
     "my temperature is 37.2, is that normal?",
     "how do I get rid of hay fever",
     "what temperature should Herceptin be stored at?",
+    "can we end this conversation here",
+    "when does Herceptin treatment end?",
 ]
 
 
