@@ -135,27 +135,6 @@ class ValidateHER2Form(FormValidationAction):
         return {slot: None}
 
 
-class _AskForSlot(Action):
-    """action_ask_<slot>: the form's question for one slot (worded in results_replies)."""
-    slot = ""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=results_replies.ask_for(self.slot))
-        return []
-
-
-class ActionAskIHCScore(_AskForSlot):
-    slot = "ihc_score"
-
-
-class ActionAskISHResult(_AskForSlot):
-    slot = "ish_result"
-
-
 class ActionExplainHER2Results(Action):
     def name(self) -> Text:
         return "action_explain_her2_results"

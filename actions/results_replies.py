@@ -17,17 +17,6 @@ FINAL_CALL = ("Your pathologist and oncologist make the final call on what your 
 SETTLED = {"positive", "low", "ultralow", "zero", "negative"}
 ENHERTU = "fam_trastuzumab_deruxtecan"
 
-ASK = {
-    "ihc_score": (
-        "What was the IHC score on the report? It is written as 0, 1+, 2+ or 3+ (sometimes "
-        "with a word such as \"negative\", \"equivocal\" or \"positive\"). If you don't know "
-        "or the test isn't done yet, just say so."),
-    "ish_result": (
-        "An IHC score of 2+ is \"equivocal\", so a FISH (or other ISH) test is done to clarify "
-        "it. What did the FISH/ISH result say: for example \"amplified\", \"not amplified\", or "
-        "a HER2/CEP17 ratio and a copy number? If it isn't done yet or you don't know, just "
-        "say so."),
-}
 HINT = {
     "ihc_score": (
         "I couldn't find an IHC score in that. On the report it usually appears next to "
@@ -48,10 +37,6 @@ DONT_KNOW = {
         "the report for \"FISH\" or \"ISH\" with \"amplified\" / \"not amplified\", or a "
         "HER2/CEP17 ratio and copy number, and tell me if you'd like it explained."),
 }
-
-
-def ask_for(slot: str) -> str:
-    return ASK[slot]
 
 
 def reask_hint(slot: str) -> str:

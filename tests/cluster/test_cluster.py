@@ -19,7 +19,6 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from actions import results_replies
 from her2 import category_info
 
 pytestmark = pytest.mark.cluster
@@ -29,8 +28,8 @@ with open("domain.yml", encoding="utf-8") as handle:
 with open("data/responses/faq.yml", encoding="utf-8") as handle:
     RESPONSES.update(yaml.safe_load(handle)["responses"])
 
-ASK_IHC = results_replies.ask_for("ihc_score")
-ASK_ISH = results_replies.ask_for("ish_result")
+ASK_IHC = RESPONSES["utter_ask_ihc_score"][0]["text"]
+ASK_ISH = RESPONSES["utter_ask_ish_result"][0]["text"]
 POSITIVE = f"Result: {category_info('positive')['label']}."
 LOW = f"Result: {category_info('low')['label']}."
 
