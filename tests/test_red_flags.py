@@ -38,6 +38,7 @@ RED_FLAGS = [
     "there's no point in living like this",
     "my sister says she is planning to end everything",
     "I might end it all soon",
+    "I've decided to end it tonight",
     "he talked about wanting to take his own life",
 ]
 
