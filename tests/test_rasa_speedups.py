@@ -1,14 +1,22 @@
 """The runtime fixes in components/rasa_speedups.py keep Rasa's behaviour."""
 import asyncio
+import gc
+import sqlite3
 
 import aiohttp
 import jsonschema
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import event
 
 import components.rasa_speedups  # noqa: F401  (applies the fixes)
+from components.rasa_speedups import freeze_heap_once_loaded
 
 
 async def _serve_counting_connections():
@@ -59,3 +67,52 @@ def test_invalid_action_responses_are_still_rejected():
     assert action._validate_action_result({"events": [], "responses": []})
     with pytest.raises(jsonschema.exceptions.ValidationError):
         action._validate_action_result({"events": "not a list"})
+
+
+def test_sqlite_tracker_store_keeps_one_connection_and_every_event(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    connects = []
+    event.listen(store.engine, "connect", lambda *_: connects.append(1))
+
+    async def conversation():
+        for turn in range(3):
+            tracker = await store.get_or_create_tracker("patient")
+            tracker.update(UserUttered(f"question {turn}"))
+            tracker.update(BotUttered(f"answer {turn}"))
+            tracker.update(ActionExecuted("action_listen"))
+            await store.save(tracker)
+        return await store.retrieve("patient")
+
+    tracker = asyncio.run(conversation())
+    assert [e.text for e in tracker.events if isinstance(e, (UserUttered, BotUttered))] == [
+        "question 0", "answer 0", "question 1", "answer 1", "question 2", "answer 2"]
+    assert len(connects) <= 1  # pooled: not one new connection per session
+    with sqlite3.connect(path) as reader:  # another process sees every committed turn
+        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert reader.execute("SELECT count(*) FROM events WHERE type_name = 'user'"
+                              ).fetchone() == (3,)
+
+
+def test_the_heap_is_frozen_right_after_the_model_has_loaded():
+    async def load_then_serve():
+        freeze_heap_once_loaded()  # what loading the model does
+        frozen_while_loading = gc.get_freeze_count()
+        await asyncio.sleep(0)  # the server's next step
+        return frozen_while_loading, gc.get_freeze_count()
+
+    gc.freeze()  # as if a previous model had been loaded: loading another unfreezes
+    try:
+        while_loading, serving = asyncio.run(load_then_serve())
+    finally:
+        gc.unfreeze()
+    assert while_loading == 0
+    assert serving > 10_000
+
+
+def test_nothing_is_frozen_when_a_model_is_loaded_outside_a_server():
+    try:
+        freeze_heap_once_loaded()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
