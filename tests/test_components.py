@@ -62,3 +62,57 @@ def test_a_confident_intent_that_names_a_drug_is_kept():
     [message] = DrugEntityExtractor().process(
         [classified("am I eligible for Enhertu?", "ask_eligibility")])
     assert message.get(INTENT)["name"] == "ask_eligibility"
+
+
+def _featurized(text):
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
+    from rasa.shared.nlu.training_data.features import Features
+
+    message = Message(data={TEXT: text})
+    tokens = len(text.split())
+    message.add_features(Features(scipy.sparse.random(tokens, 50, density=0.2, format="coo"),
+                                  FEATURE_TYPE_SEQUENCE, TEXT, "words"))
+    message.add_features(Features(scipy.sparse.random(1, 50, density=0.5, format="coo"),
+                                  FEATURE_TYPE_SENTENCE, TEXT, "words"))
+    message.add_features(Features(np.ones((1, 4)), FEATURE_TYPE_SEQUENCE, "response", "words"))
+    return message
+
+
+def test_classifiers_get_the_sentence_features_and_one_empty_token_position():
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
+
+    from components.sentence_features import ORIGIN, SentenceFeaturesOnly
+
+    message = _featurized("what does FISH amplified mean")
+    sentence_before = message.get_sparse_features(TEXT)[1].features.toarray()
+    [message] = SentenceFeaturesOnly().process([message])
+
+    text_features = {(f.type, f.origin): f.features for f in message.features
+                     if f.attribute == TEXT}
+    assert set(text_features) == {(FEATURE_TYPE_SENTENCE, "words"),
+                                  (FEATURE_TYPE_SEQUENCE, ORIGIN)}
+    assert (text_features[FEATURE_TYPE_SENTENCE, "words"].toarray() == sentence_before).all()
+    placeholder = text_features[FEATURE_TYPE_SEQUENCE, ORIGIN]
+    assert placeholder.shape == (1, 1) and placeholder.nnz == 0
+    # other attributes keep their token-level features
+    assert message.get_dense_features("response")[0].features.shape == (1, 4)
+
+
+def test_the_same_happens_to_training_examples():
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from components.sentence_features import ORIGIN, SentenceFeaturesOnly
+
+    data = TrainingData([_featurized("is herceptin given as an injection")])
+    [example] = SentenceFeaturesOnly().process_training_data(data).training_examples
+    assert [(f.type, f.origin) for f in example.features if f.attribute == TEXT] == [
+        ("sentence", "words"), ("sequence", ORIGIN)]
+
+
+def test_a_message_without_features_is_left_alone():
+    from components.sentence_features import SentenceFeaturesOnly
+
+    [message] = SentenceFeaturesOnly().process([Message(data={TEXT: ""})])
+    assert message.features == []
