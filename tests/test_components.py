@@ -1,10 +1,16 @@
 """The rule-based NLU components decide over the statistical classifier where they must."""
+import numpy as np
 import pytest
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+import scipy.sparse
+from rasa.shared.nlu.constants import (ENTITIES, FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE,
+                                       INTENT, INTENT_RANKING_KEY, TEXT)
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.drug_entity_extractor import DrugEntityExtractor
 from components.red_flag_detector import RedFlagDetector
+from components.sentence_features import ORIGIN, SentenceFeaturesOnly
 
 
 def classified(text, intent, confidence=0.99):
@@ -65,11 +71,7 @@ def test_a_confident_intent_that_names_a_drug_is_kept():
 
 
 def _featurized(text):
-    import numpy as np
-    import scipy.sparse
-    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
-    from rasa.shared.nlu.training_data.features import Features
-
+    """A message as the featurizers leave it: token-level and sentence-level features."""
     message = Message(data={TEXT: text})
     tokens = len(text.split())
     message.add_features(Features(scipy.sparse.random(tokens, 50, density=0.2, format="coo"),
@@ -81,10 +83,6 @@ def _featurized(text):
 
 
 def test_classifiers_get_the_sentence_features_and_one_empty_token_position():
-    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
-
-    from components.sentence_features import ORIGIN, SentenceFeaturesOnly
-
     message = _featurized("what does FISH amplified mean")
     sentence_before = message.get_sparse_features(TEXT)[1].features.toarray()
     [message] = SentenceFeaturesOnly().process([message])
@@ -101,10 +99,6 @@ def test_classifiers_get_the_sentence_features_and_one_empty_token_position():
 
 
 def test_the_same_happens_to_training_examples():
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
-    from components.sentence_features import ORIGIN, SentenceFeaturesOnly
-
     data = TrainingData([_featurized("is herceptin given as an injection")])
     [example] = SentenceFeaturesOnly().process_training_data(data).training_examples
     assert [(f.type, f.origin) for f in example.features if f.attribute == TEXT] == [
@@ -112,7 +106,5 @@ def test_the_same_happens_to_training_examples():
 
 
 def test_a_message_without_features_is_left_alone():
-    from components.sentence_features import SentenceFeaturesOnly
-
     [message] = SentenceFeaturesOnly().process([Message(data={TEXT: ""})])
     assert message.features == []
