@@ -27,5 +27,17 @@ def prepare_action_server() -> None:
     gc.freeze()
 
 
+def stop_gracefully() -> None:
+    """On SIGTERM, no request already sent to this server is dropped
+    (deploy/graceful_shutdown.py; the Rasa server does the same)."""
+    from sanic import Sanic
+
+    from deploy import graceful_shutdown
+
+    Sanic.get_app("rasa_sdk").register_listener(
+        graceful_shutdown.before_server_stop, "before_server_stop")
+
+
 if _is_action_server():
     prepare_action_server()
+    stop_gracefully()

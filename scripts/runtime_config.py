@@ -12,12 +12,14 @@
   (written as a ${VAR} placeholder: Rasa reads the secret from the environment).
 - Rasa's HTTP API is off unless RASA_ENABLE_API=true, which needs RASA_API_TOKEN
   and/or RASA_JWT_SECRET. --exec-rasa adds --enable-api and the auth flags inside
-  this process, so the secrets never appear on a command line (ps, /proc/*/cmdline).
+  this process, so the secrets never appear on a command line (ps, /proc/*/cmdline),
+  and a stop that loses no message already sent (deploy/graceful_shutdown.py).
 """
+import functools
 import os
 import sys
 from pathlib import Path
-from typing import List, Mapping
+from typing import Callable, List, Mapping
 
 import yaml
 
@@ -112,13 +114,29 @@ def write_runtime_config(out_dir: Path, env=os.environ) -> None:
         yaml.safe_dump(runtime_credentials(env), sort_keys=False))
 
 
+def stopping_gracefully(configure_app: Callable) -> Callable:
+    """Rasa's app factory, with a stop that loses no message already sent to it
+    (deploy/graceful_shutdown.py)."""
+    from deploy import graceful_shutdown
+
+    @functools.wraps(configure_app)
+    def configure(*args, **kwargs):
+        app = configure_app(*args, **kwargs)
+        app.register_listener(graceful_shutdown.before_server_stop, "before_server_stop")
+        return app
+    return configure
+
+
 def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
     """Runs the Rasa CLI in this process with the API flags added."""
     # TensorFlow imports JAX only for TFLite conversion, which Rasa never uses, and
     # carries on without it; not loading it makes the server ~65 MB smaller
     # (bench/TUNING.md).
     sys.modules.setdefault("jax", None)
+    import rasa.core.run
     from rasa.__main__ import main
+
+    rasa.core.run.configure_app = stopping_gracefully(rasa.core.run.configure_app)
 
     sys.argv = ["rasa", *args, *rasa_api_args(env)]
     main()

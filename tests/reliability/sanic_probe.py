@@ -1,0 +1,32 @@
+"""A minimal Sanic server for tests/reliability/test_graceful_shutdown.py: the Sanic
+version Rasa serves with, one POST route whose work holds the event loop for a moment
+(as a Rasa turn's inference does).
+
+    python tests/reliability/sanic_probe.py PORT [graceful|plain]
+"""
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from sanic import Sanic
+from sanic.response import json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from deploy import graceful_shutdown  # noqa: E402
+
+app = Sanic("sanic_probe")
+
+
+@app.post("/turn")
+async def turn(request):
+    time.sleep(0.01)
+    await asyncio.sleep(0.01)
+    return json({"received": request.json})
+
+
+if __name__ == "__main__":
+    if sys.argv[2] == "graceful":
+        app.register_listener(graceful_shutdown.before_server_stop, "before_server_stop")
+    app.run(host="127.0.0.1", port=int(sys.argv[1]), access_log=False)

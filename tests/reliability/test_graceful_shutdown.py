@@ -1,0 +1,130 @@
+"""Stopping a server (SIGTERM) while clients keep opening connections, one request per
+connection, as nginx sends them to a Rasa replica or an action server.
+
+For each request the client sees one of: a reply; a refused (or unanswered) connection,
+which nginx retries on another server; or a connection that was accepted and then
+closed without a reply. The last is a lost message: nginx had already sent it, so it
+answers 502 and never replays it. With deploy/graceful_shutdown.py none is lost; Sanic's
+plain shutdown loses some (the control run shows the test can see them).
+"""
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+import pytest
+from sanic import Sanic
+
+from deploy import graceful_shutdown
+from scripts import runtime_config
+from tests.reliability.stacklib import PYTHON, ROOT, free_port
+
+CLIENTS = 12
+STOP_AFTER_SECONDS = 1.0
+LOAD_SECONDS = 3.0
+
+
+def wait_until_listening(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the probe server did not start")
+
+
+def one_request(port: int, number: int) -> str:
+    sock = socket.socket()
+    sock.settimeout(10)
+    try:
+        sock.connect(("127.0.0.1", port))
+    except (ConnectionRefusedError, socket.timeout):
+        sock.close()
+        return "refused"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.sock = sock
+    try:
+        connection.request("POST", "/turn", body=json.dumps({"n": number}),
+                           headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        return "answered" if response.status == 200 and body == {"received": {"n": number}} \
+            else f"status {response.status}"
+    except (OSError, http.client.HTTPException):
+        return "lost"
+    finally:
+        connection.close()
+
+
+def stop_under_load(mode: str) -> Counter:
+    port = free_port()
+    server = subprocess.Popen([PYTHON, "tests/reliability/sanic_probe.py", str(port), mode],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_listening(port, server)
+        outcomes: Counter = Counter()
+        lock = threading.Lock()
+        deadline = time.monotonic() + LOAD_SECONDS
+
+        def client(first: int) -> None:
+            number = first
+            while time.monotonic() < deadline:
+                outcome = one_request(port, number)
+                with lock:
+                    outcomes[outcome] += 1
+                number += CLIENTS
+                if outcome == "refused":
+                    time.sleep(0.01)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        time.sleep(STOP_AFTER_SECONDS)
+        answered_before_stop = outcomes["answered"]
+        server.send_signal(signal.SIGTERM)
+        for thread in threads:
+            thread.join(timeout=LOAD_SECONDS + 60)
+        assert server.wait(timeout=30) == 0, server.stderr.read().decode()[-2000:]
+        assert answered_before_stop > 20, "the load did not reach the server"
+        assert outcomes["refused"] > 0, "the stop did not happen under load"
+        return outcomes
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.parametrize("run", range(2))
+def test_a_graceful_stop_loses_no_request_that_reached_the_server(run):
+    outcomes = stop_under_load("graceful")
+    assert set(outcomes) == {"answered", "refused"}, outcomes
+
+
+def test_control_sanics_plain_stop_drops_requests_that_reached_it():
+    outcomes = stop_under_load("plain")
+    assert outcomes["lost"] > 0, outcomes
+
+
+def test_the_rasa_server_started_by_make_run_and_the_cluster_stops_gracefully(monkeypatch):
+    import rasa.__main__
+    import rasa.core.run
+
+    monkeypatch.setattr(rasa.core.run, "configure_app", rasa.core.run.configure_app)
+    monkeypatch.setattr(sys, "argv", sys.argv)
+    registered = []
+    register = Sanic.register_listener
+    monkeypatch.setattr(Sanic, "register_listener", lambda app, listener, event: (
+        registered.append((listener, event)), register(app, listener, event))[1])
+    started = []
+    monkeypatch.setattr(rasa.__main__, "main",
+                        lambda: started.append(rasa.core.run.configure_app(port=free_port())))
+    runtime_config.exec_rasa(["run"], env={})
+    Sanic._app_registry.pop(started[0].name, None)
+    assert (graceful_shutdown.before_server_stop, "before_server_stop") in registered
