@@ -2,15 +2,15 @@
 import gc
 
 
-def _is_action_server() -> bool:
+def _action_server_app():
+    """rasa_sdk's Sanic app when this package is imported by the action server, else None."""
     from sanic import Sanic
     from sanic.exceptions import SanicException
 
     try:  # rasa_sdk creates its app, then imports this package, then starts serving
-        Sanic.get_app("rasa_sdk")
+        return Sanic.get_app("rasa_sdk")
     except SanicException:  # imported elsewhere (tests, scripts)
-        return False
-    return True
+        return None
 
 
 def prepare_action_server() -> None:
@@ -27,17 +27,15 @@ def prepare_action_server() -> None:
     gc.freeze()
 
 
-def stop_gracefully() -> None:
+def stop_gracefully(app) -> None:
     """On SIGTERM, no request already sent to this server is dropped
     (deploy/graceful_shutdown.py; the Rasa server does the same)."""
-    from sanic import Sanic
-
     from deploy import graceful_shutdown
 
-    Sanic.get_app("rasa_sdk").register_listener(
-        graceful_shutdown.before_server_stop, "before_server_stop")
+    app.register_listener(graceful_shutdown.before_server_stop, "before_server_stop")
 
 
-if _is_action_server():
+_app = _action_server_app()
+if _app is not None:
     prepare_action_server()
-    stop_gracefully()
+    stop_gracefully(_app)

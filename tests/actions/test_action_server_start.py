@@ -10,18 +10,15 @@ from her2 import parser
 
 
 def test_the_action_server_builds_the_parser_freezes_its_heap_and_stops_gracefully(
-        monkeypatch):
-    registered = []
-    register = Sanic.register_listener
-    monkeypatch.setattr(Sanic, "register_listener", lambda app, listener, event: (
-        registered.append((listener, event)), register(app, listener, event))[1])
+        registered_listeners):
     app = Sanic("rasa_sdk")  # rasa_sdk.endpoint.create_app: the app, then the actions import
     parser._pipeline.cache_clear()
     try:
         importlib.reload(actions)
         assert parser._pipeline.cache_info().currsize == 1  # no first-request build
         assert gc.get_freeze_count() > 10_000
-        assert registered == [(graceful_shutdown.before_server_stop, "before_server_stop")]
+        assert registered_listeners == [
+            (graceful_shutdown.before_server_stop, "before_server_stop")]
     finally:
         gc.unfreeze()
         Sanic._app_registry.pop(app.name, None)

@@ -112,19 +112,16 @@ def test_control_sanics_plain_stop_drops_requests_that_reached_it():
     assert outcomes["lost"] > 0, outcomes
 
 
-def test_the_rasa_server_started_by_make_run_and_the_cluster_stops_gracefully(monkeypatch):
+def test_the_rasa_server_started_by_make_run_and_the_cluster_stops_gracefully(
+        monkeypatch, registered_listeners):
     import rasa.__main__
     import rasa.core.run
 
     monkeypatch.setattr(rasa.core.run, "configure_app", rasa.core.run.configure_app)
     monkeypatch.setattr(sys, "argv", sys.argv)
-    registered = []
-    register = Sanic.register_listener
-    monkeypatch.setattr(Sanic, "register_listener", lambda app, listener, event: (
-        registered.append((listener, event)), register(app, listener, event))[1])
     started = []
     monkeypatch.setattr(rasa.__main__, "main",
                         lambda: started.append(rasa.core.run.configure_app(port=free_port())))
     runtime_config.exec_rasa(["run"], env={})
     Sanic._app_registry.pop(started[0].name, None)
-    assert (graceful_shutdown.before_server_stop, "before_server_stop") in registered
+    assert (graceful_shutdown.before_server_stop, "before_server_stop") in registered_listeners
