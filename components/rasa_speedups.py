@@ -1,4 +1,4 @@
-"""Four runtime fixes for Rasa 3.6.21, loaded by config.yml's first pipeline entry.
+"""Six runtime fixes for Rasa 3.6.21, loaded by config.yml's first pipeline entry.
 Measured in bench/TUNING.md; nothing here changes what the bot says.
 
 1. Custom-action responses are validated with ``jsonschema.validate(result, schema)``
@@ -31,6 +31,18 @@ Measured in bench/TUNING.md; nothing here changes what the bot says.
    later collections only look at objects created afterwards (tens, not hundreds of
    thousands). Reference counting still frees everything as before; loading another
    model (HTTP API) unfreezes first, so the replaced model is collected.
+5. The SQL tracker store reads a conversation, and finds which of its events are new
+   before saving, with SQLAlchemy ORM queries (a sub-query for the latest session start)
+   whose statement-cache keys SQLAlchemy 1.4 rebuilds on every call, and it stores each
+   new event through the ORM's unit of work. For SQLite files the same SQL is sent as
+   plain text and the new events are inserted in one statement: the same rows, in the
+   same order, read and written; about 2.4 of 3.6 ms less per turn (retrieve + save).
+   Other databases keep Rasa's code.
+6. DIET and the ResponseSelector call their prediction function, a ``tf.function`` with
+   a fixed input signature, on every message; TensorFlow then matches the inputs against
+   that signature and looks the traced graph up again each time (0.4 ms of 1.4 ms per
+   call). The traced graph (``get_concrete_function``, TensorFlow's public API for it)
+   is called instead: the same graph, the same outputs.
 
 How it is loaded: ``RasaSpeedups`` is a no-op NLU component; listing it in config.yml
 makes every process that loads the model (``rasa run``, ``rasa test``, ``rasa shell``)
@@ -207,6 +219,118 @@ def _reuse_endpoint_sessions() -> None:
     EndpointConfig.session = session
 
 
+_SQL_METHODS = ("_retrieve", "_additional_events", "save")
+RASA_SQL_METHODS: Dict[str, Any] = {}  # Rasa's own, kept for other databases (and tests)
+
+
+def _sqlite_event_statements(table: str) -> Dict[str, Any]:
+    import sqlalchemy as sa
+
+    # The latest session's events: what Rasa's ``_event_query`` selects (events from the
+    # latest session start on, or all of them when no session has started).
+    latest_start = (f"(SELECT max(timestamp) FROM {table} WHERE sender_id = :sender_id "
+                    "AND type_name = :session_started)")
+    in_latest_session = (f"sender_id = :sender_id AND (timestamp >= {latest_start} "
+                         f"OR {latest_start} IS NULL)")
+    return {
+        "latest_session": sa.text(f"SELECT data FROM {table} WHERE {in_latest_session} "
+                                  "ORDER BY id"),
+        "all_sessions": sa.text(f"SELECT data FROM {table} WHERE sender_id = :sender_id "
+                                "ORDER BY id"),
+        "count_latest_session": sa.text(f"SELECT count(*) FROM {table} "
+                                        f"WHERE {in_latest_session}"),
+    }
+
+
+def _plain_sqlite_queries() -> None:
+    import itertools
+    import json
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+    for name in _SQL_METHODS:
+        RASA_SQL_METHODS[name] = getattr(SQLTrackerStore, name)
+    statements: Dict[str, Dict[str, Any]] = {}
+
+    def is_sqlite(store: SQLTrackerStore) -> bool:
+        return store.engine.dialect.name == "sqlite"
+
+    def statement(store: SQLTrackerStore, name: str) -> Any:
+        table = store.SQLEvent.__tablename__
+        if table not in statements:
+            statements[table] = _sqlite_event_statements(table)
+        return statements[table][name]
+
+    def parameters(sender_id: str) -> Dict[str, str]:
+        return {"sender_id": sender_id, "session_started": SessionStarted.type_name}
+
+    async def _retrieve(self: SQLTrackerStore, sender_id: str,
+                        fetch_events_from_all_sessions: bool) -> Any:
+        if not is_sqlite(self):
+            return await RASA_SQL_METHODS["_retrieve"](self, sender_id,
+                                                       fetch_events_from_all_sessions)
+        query = statement(self, "all_sessions" if fetch_events_from_all_sessions
+                          else "latest_session")
+        with self.session_scope() as session:
+            events = [json.loads(data)
+                      for (data,) in session.execute(query, parameters(sender_id))]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _additional_events(self: SQLTrackerStore, session: Any, tracker: Any) -> Any:
+        if not is_sqlite(self):
+            return RASA_SQL_METHODS["_additional_events"](self, session, tracker)
+        stored = session.execute(statement(self, "count_latest_session"),
+                                 parameters(tracker.sender_id)).scalar()
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    async def save(self: SQLTrackerStore, tracker: Any) -> None:
+        if not is_sqlite(self):
+            return await RASA_SQL_METHODS["save"](self, tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = []
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()  # the columns Rasa's save fills, from the same data
+                rows.append({
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(
+                        INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+
+    SQLTrackerStore._retrieve = _retrieve
+    SQLTrackerStore._additional_events = _additional_events
+    SQLTrackerStore.save = save
+
+
+def _call_traced_prediction_graphs() -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+    from tensorflow.types.experimental import ConcreteFunction
+
+    rasa_predict = RasaModel._rasa_predict
+
+    def _rasa_predict(self: RasaModel, batch_in: Any) -> Any:
+        step = self._tf_predict_step
+        # Rasa creates the tf.function (with an input signature) on the first call.
+        if (step is not None and not isinstance(step, ConcreteFunction)
+                and step.input_signature is not None):
+            self._tf_predict_step = step.get_concrete_function()
+        return rasa_predict(self, batch_in)
+
+    RasaModel._rasa_predict = _rasa_predict
+
+
 def _collect_and_freeze() -> None:
     gc.collect()
     gc.freeze()
@@ -233,9 +357,12 @@ def apply() -> None:
     _sqlite_wal()
     _pool_sqlite_connections()
     _reuse_endpoint_sessions()
+    _plain_sqlite_queries()
+    _call_traced_prediction_graphs()
     _applied = True
-    logger.debug("Rasa speed-ups applied (cached action-response validator, SQLite WAL and "
-                 "pooled connections, kept-open action server connections).")
+    logger.debug("Rasa speed-ups applied (cached action-response validator, SQLite WAL, "
+                 "pooled connections and plain queries, kept-open action server "
+                 "connections, traced prediction graphs called directly).")
 
 
 apply()

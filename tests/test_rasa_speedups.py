@@ -5,17 +5,21 @@ import sqlite3
 
 import aiohttp
 import jsonschema
+import numpy as np
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
+                                     UserUttered)
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel
 from sqlalchemy import event
+from tensorflow.types.experimental import ConcreteFunction
 
 import components.rasa_speedups  # noqa: F401  (applies the fixes)
-from components.rasa_speedups import freeze_heap_once_loaded
+from components.rasa_speedups import RASA_SQL_METHODS, freeze_heap_once_loaded
 
 
 async def _serve_counting_connections():
@@ -115,3 +119,101 @@ def test_nothing_is_frozen_when_a_model_is_loaded_outside_a_server():
         assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+class SQLTrackerStoreAsInstalled(SQLTrackerStore):
+    """Rasa's own SQL tracker store code, without fix 5."""
+
+
+for _name, _method in RASA_SQL_METHODS.items():
+    setattr(SQLTrackerStoreAsInstalled, _name, _method)
+
+
+def _turn(n):
+    return [UserUttered(f"question {n}", {"name": "faq", "confidence": 0.9},
+                        parse_data={"intent": {"name": "faq", "confidence": 0.9},
+                                    "entities": [], "text": f"question {n}"}),
+            SlotSet("drug", f"drug {n}"), ActionExecuted("utter_faq"),
+            BotUttered(f"answer {n}"), ActionExecuted("action_listen")]
+
+
+def _session_start():
+    return [ActionExecuted("action_session_start"), SessionStarted(),
+            ActionExecuted("action_listen")]
+
+
+def test_sqlite_queries_store_and_read_exactly_what_rasas_own_code_does(tmp_path):
+    """Two conversations, the first over two sessions, saved turn by turn by both codes."""
+    domain = Domain.load("domain.yml")
+    fast = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "fast.db"))
+    rasa = SQLTrackerStoreAsInstalled(domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    script = {"anna": [_session_start(), _turn(1), _turn(2), _session_start(), _turn(3)],
+              "ben": [_session_start(), _turn(4)]}
+
+    def rows(store):
+        with sqlite3.connect(store.engine.url.database) as db:
+            return db.execute("SELECT sender_id, type_name, timestamp, intent_name, "
+                              "action_name, data FROM events ORDER BY id").fetchall()
+
+    async def play():
+        seen = []
+        for sender, steps in script.items():
+            for events in steps:
+                for store in (fast, rasa):
+                    tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+                    for e in events:
+                        tracker.update(e)
+                    await store.save(tracker)
+                assert rows(fast) == rows(rasa)
+                latest = [await s.retrieve(sender) for s in (fast, rasa)]
+                full = [await s.retrieve_full_tracker(sender) for s in (fast, rasa)]
+                assert latest[0].current_state() == latest[1].current_state()
+                assert full[0].current_state() == full[1].current_state()
+                seen.append((len(latest[0].events), len(full[0].events)))
+        return seen, await fast.retrieve("nobody"), await rasa.retrieve("nobody")
+
+    seen, fast_nobody, rasa_nobody = asyncio.run(play())
+    assert fast_nobody is None and rasa_nobody is None
+    # A session starts at its session_started event; the second one of "anna" starts a
+    # short latest-session tracker again, and "ben" is kept apart.
+    assert seen == [(2, 3), (7, 8), (12, 13), (2, 16), (7, 21), (2, 3), (7, 8)]
+    assert len(rows(fast)) == 29
+
+
+def test_other_databases_keep_rasas_sql_code(monkeypatch, tmp_path):
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    monkeypatch.setattr(store.engine.dialect, "name", "postgresql")
+    used = []
+
+    async def conversation():
+        tracker = await store.get_or_create_tracker("patient")
+        tracker.update(UserUttered("hello"))
+        await store.save(tracker)
+        return await store.retrieve("patient")
+
+    event_query = SQLTrackerStore._event_query
+    monkeypatch.setattr(SQLTrackerStore, "_event_query",
+                        lambda self, *a, **k: used.append(1) or event_query(self, *a, **k))
+    tracker = asyncio.run(conversation())
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hello"]
+    assert len(used) >= 3  # retrieve (twice) and save's count went through Rasa's ORM query
+
+
+class _Doubling(RasaModel):
+    def __init__(self):
+        super().__init__(random_seed=1)
+        self.prepared_for_prediction = True
+
+    def predict_step(self, batch_in):
+        return {"doubled": batch_in[0] * 2.0}
+
+
+def test_predictions_call_the_traced_graph_with_the_same_results():
+    model = _Doubling()
+    outputs, steps = [], []
+    for rows in (1, 1, 3):  # a batch of another size fits the same signature
+        batch = (np.full((rows, 2), rows, dtype=np.float32),)
+        outputs.append(model._rasa_predict(batch)["doubled"].tolist())
+        steps.append(isinstance(model._tf_predict_step, ConcreteFunction))
+    assert outputs == [[[2.0, 2.0]], [[2.0, 2.0]], [[6.0, 6.0]] * 3]
+    assert steps == [False, True, True]  # traced on the first call, then called directly
