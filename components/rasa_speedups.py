@@ -55,7 +55,7 @@ import atexit
 import gc
 import logging
 import sqlite3
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 logger = logging.getLogger(__name__)
 _applied = False
@@ -368,34 +368,16 @@ def apply() -> None:
 apply()
 
 try:  # the no-op pipeline component that makes a model import this module
-    from rasa.engine.graph import ExecutionContext, GraphComponent
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-    from rasa.engine.storage.resource import Resource
-    from rasa.engine.storage.storage import ModelStorage
-    from rasa.shared.nlu.training_data.message import Message
-    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from components.load_hook import LoadHook
 
     @DefaultV1Recipe.register(
         [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
     )
-    class RasaSpeedups(GraphComponent):
+    class RasaSpeedups(LoadHook):
         @classmethod
-        def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
-                   resource: Resource, execution_context: ExecutionContext) -> "RasaSpeedups":
-            return cls()
-
-        @classmethod
-        def load(cls, config: Dict[str, Any], model_storage: ModelStorage,
-                 resource: Resource, execution_context: ExecutionContext,
-                 **kwargs: Any) -> "RasaSpeedups":
-            # Only when a trained model is loaded to serve it (not while training).
+        def loaded(cls) -> None:
             freeze_heap_once_loaded()
-            return cls()
-
-        def process_training_data(self, training_data: TrainingData) -> TrainingData:
-            return training_data
-
-        def process(self, messages: List[Message]) -> List[Message]:
-            return messages
 except ImportError:  # pragma: no cover - outside Rasa's venv
     pass
