@@ -1,4 +1,4 @@
-"""Six runtime fixes for Rasa 3.6.21, loaded by config.yml's first pipeline entry.
+"""Seven runtime fixes for Rasa 3.6.21, loaded by config.yml's first pipeline entry.
 Measured in bench/TUNING.md; nothing here changes what the bot says.
 
 1. Custom-action responses are validated with ``jsonschema.validate(result, schema)``
@@ -43,6 +43,18 @@ Measured in bench/TUNING.md; nothing here changes what the bot says.
    that signature and looks the traced graph up again each time (0.4 ms of 1.4 ms per
    call). The traced graph (``get_concrete_function``, TensorFlow's public API for it)
    is called instead: the same graph, the same outputs.
+7. Loading DIET or the ResponseSelector to serve it (``RasaModel.load``), Rasa compiles
+   the model with an Adam optimizer and trains it for one step on one example, only so
+   that every weight exists before it reads the trained weights over them. That traces
+   the whole training graph and creates the optimizer's two copies of every weight:
+   about 5 of the 10 s a load takes, and about 200 MB that stay resident while serving.
+   Keras reads a checkpoint into a model whose weights do not exist yet as they are
+   created (TensorFlow's documented delayed restoration), so here the weights are read
+   first and the one prediction Rasa makes anyway creates them; the checkpoint is then
+   checked to have supplied every weight that exists (else Rasa's own load runs). The
+   same weights, the same predictions (tests/test_rasa_speedups.py compares every
+   intent, FAQ topic and confidence with Rasa's load). Fine-tuning and ``run_eagerly``
+   keep Rasa's load.
 
 How it is loaded: ``RasaSpeedups`` is a no-op NLU component; listing it in config.yml
 makes every process that loads the model (``rasa run``, ``rasa test``, ``rasa shell``)
@@ -331,6 +343,41 @@ def _call_traced_prediction_graphs() -> None:
     RasaModel._rasa_predict = _rasa_predict
 
 
+RASA_MODEL_LOAD: Dict[str, Any] = {}  # Rasa's own RasaModel.load (fallback, and tests)
+
+
+def _load_for_prediction_only() -> None:
+    from rasa.utils.tensorflow.constants import RUN_EAGERLY
+    from rasa.utils.tensorflow.models import RasaModel
+
+    RASA_MODEL_LOAD.setdefault("load", RasaModel.load.__func__)
+
+    def load(cls: Any, model_file_name: str, model_data_example: Any,
+             predict_data_example: Any = None, finetune_mode: bool = False,
+             *args: Any, **kwargs: Any) -> RasaModel:
+        def rasa_load() -> RasaModel:
+            return RASA_MODEL_LOAD["load"](cls, model_file_name, model_data_example,
+                                           predict_data_example, finetune_mode, *args,
+                                           **kwargs)
+
+        if finetune_mode or not predict_data_example or kwargs.get("config", {}).get(
+                RUN_EAGERLY):
+            return rasa_load()
+        model = cls(*args, **kwargs)
+        status = model.load_weights(model_file_name)
+        status.expect_partial()  # the optimizer's slots, and layers only training uses
+        model.run_inference(predict_data_example)  # creates the weights: restored as created
+        try:
+            status.assert_existing_objects_matched()
+        except AssertionError as error:
+            logger.warning(f"{cls.__name__}: the checkpoint did not supply every weight "
+                           f"({error}); loading it the way Rasa does.")
+            return rasa_load()
+        return model
+
+    RasaModel.load = classmethod(load)
+
+
 def _collect_and_freeze() -> None:
     gc.collect()
     gc.freeze()
@@ -359,10 +406,12 @@ def apply() -> None:
     _reuse_endpoint_sessions()
     _plain_sqlite_queries()
     _call_traced_prediction_graphs()
+    _load_for_prediction_only()
     _applied = True
     logger.debug("Rasa speed-ups applied (cached action-response validator, SQLite WAL, "
                  "pooled connections and plain queries, kept-open action server "
-                 "connections, traced prediction graphs called directly).")
+                 "connections, traced prediction graphs called directly, models loaded "
+                 "for prediction only).")
 
 
 apply()

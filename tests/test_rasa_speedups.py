@@ -2,24 +2,29 @@
 import asyncio
 import gc
 import sqlite3
+from pathlib import Path
 
 import aiohttp
 import jsonschema
 import numpy as np
 import pytest
+import tensorflow as tf
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
                                      UserUttered)
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 from sqlalchemy import event
 from tensorflow.types.experimental import ConcreteFunction
 
 import components.rasa_speedups  # noqa: F401  (applies the fixes)
-from components.rasa_speedups import RASA_SQL_METHODS, freeze_heap_once_loaded
+from components.rasa_speedups import (RASA_MODEL_LOAD, RASA_SQL_METHODS,
+                                      freeze_heap_once_loaded)
 
 
 async def _serve_counting_connections():
@@ -217,3 +222,65 @@ def test_predictions_call_the_traced_graph_with_the_same_results():
         steps.append(isinstance(model._tf_predict_step, ConcreteFunction))
     assert outputs == [[[2.0, 2.0]], [[2.0, 2.0]], [[6.0, 6.0]] * 3]
     assert steps == [False, True, True]  # traced on the first call, then called directly
+
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "her2-assistant.tar.gz"
+
+
+def _trained_agent():
+    if not MODEL_PATH.exists():
+        pytest.fail(f"{MODEL_PATH} not found: run `make train` first")
+    return Agent.load(str(MODEL_PATH))
+
+
+def _parses(agent, texts):
+    async def parse_all():
+        return [await agent.parse_message(text) for text in texts]
+
+    parsed = asyncio.run(parse_all())
+    return [(p["intent"]["name"], round(p["intent"]["confidence"], 6),
+             [(r["name"], round(r["confidence"], 6)) for r in p["intent_ranking"]],
+             p["response_selector"]["faq"]["response"]["intent_response_key"],
+             round(p["response_selector"]["faq"]["response"]["confidence"], 6))
+            for p in parsed]
+
+
+@pytest.fixture
+def counted_fits(monkeypatch):
+    fits = []
+    fit = tf.keras.Model.fit
+
+    def counting_fit(self, *args, **kwargs):
+        fits.append(type(self).__name__)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(tf.keras.Model, "fit", counting_fit)
+    return fits
+
+
+def test_models_loaded_for_prediction_only_predict_exactly_as_rasas_load(counted_fits,
+                                                                         monkeypatch):
+    texts = [m.get("text") for m in load_data("tests/nlu/holdout.yml").intent_examples]
+    assert len(texts) > 300
+    fast = _parses(_trained_agent(), texts)
+    assert counted_fits == []  # no training step to create the weights
+    monkeypatch.setattr(RasaModel, "load", classmethod(RASA_MODEL_LOAD["load"]))
+    rasas = _parses(_trained_agent(), texts)
+    assert sorted(counted_fits) == ["DIET", "DIET2BOW"]  # DIET, the ResponseSelector
+    assert fast == rasas
+
+
+def test_a_weight_the_checkpoint_lacks_falls_back_to_rasas_load(counted_fits, monkeypatch):
+    from rasa.nlu.classifiers.diet_classifier import DIET
+
+    prepare_for_predict = DIET.prepare_for_predict
+
+    def prepare_with_a_new_weight(self):
+        self.weight_not_in_the_checkpoint = tf.Variable(1.0)
+        prepare_for_predict(self)
+
+    monkeypatch.setattr(DIET, "prepare_for_predict", prepare_with_a_new_weight)
+    agent = _trained_agent()
+    assert sorted(counted_fits) == ["DIET", "DIET2BOW"]  # both loaded Rasa's way, after the check
+    intent = _parses(agent, ["what does HER2-positive mean?"])[0][0]
+    assert intent == "faq"
