@@ -286,7 +286,8 @@ class Stack:
         rasa_env = server_env({**extra_env, **(rasa_extra_env or {})})
         started = time.monotonic()
         stack.processes["actions"] = subprocess.Popen(
-            [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [str(RASA.parent / "python"), str(ROOT / "scripts" / "action_server.py"),
+             "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=open(work / "actions.log", "w"),
             stderr=subprocess.STDOUT, start_new_session=True)
         launcher = ([str(RASA.parent / "python"), str(ROOT / "scripts" / "runtime_config.py"),

@@ -24,7 +24,7 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" >"$LOG_DIR/actions.log" 2>&1 &
+.venv/bin/python scripts/action_server.py --actions actions --port "$ACTION_PORT" >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 # `rasa run`; the HTTP API only with RASA_ENABLE_API=true and a token (README,
 # "Security and privacy"), added by runtime_config.py so no secret is on a command line.

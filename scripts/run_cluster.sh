@@ -252,7 +252,7 @@ rm -f "$CLUSTER_DIR/run/endpoints.yml"
 
 for port in "${ACTION_PORTS[@]}"; do
   start "action-$port" env SANIC_HOST="$CLUSTER_BIND" \
-    "$RASA" run actions --actions actions --port "$port"
+    "$PY" scripts/action_server.py --actions actions --port "$port"
 done
 # `rasa run` through runtime_config.py, as in scripts/run.sh: the HTTP API only with
 # RASA_ENABLE_API=true and a token (README, "Security and privacy"; nginx routes no API path).

@@ -148,7 +148,8 @@ def main(argv=None) -> int:
         print(f"Starting a private stack on port {stack.rasa_port} ...", flush=True)
         try:
             stack.start()
-            pids = {"rasa": stack.pid_of("--exec-rasa"), "actions": stack.pid_of("run actions")}
+            pids = {"rasa": stack.pid_of("--exec-rasa"),
+                    "actions": stack.pid_of("action_server.py")}
             soak = Soak(stack, args.seed)
 
             print(f"Warm-up ({args.warmup:g} s) ...", flush=True)

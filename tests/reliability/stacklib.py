@@ -212,7 +212,7 @@ class LocalStack:
         return proc
 
     def start_actions(self, wait: bool = True) -> None:
-        self._spawn("actions", [str(RASA), "run", "actions", "--actions", "actions",
+        self._spawn("actions", [str(PYTHON), "scripts/action_server.py", "--actions", "actions",
                                 "--port", str(self.action_port)], self.env)
         if wait:
             self.wait_ready("actions", f"http://localhost:{self.action_port}/health")

@@ -1,0 +1,21 @@
+"""Starts the action server (rasa_sdk), as `rasa run actions` does, without TensorFlow.
+
+    python scripts/action_server.py --actions actions --port 5055
+
+`rasa run actions` goes through Rasa's command line, which imports Rasa and TensorFlow
+before it hands over to rasa_sdk; and spaCy's thinc imports TensorFlow whenever it is
+installed. The actions use neither (the HER2 parser is spaCy rules), yet TensorFlow made
+the action server about 250 MB larger and its start slower (bench/TUNING.md). The
+deployment's action-server image (rasa/rasa-sdk, deploy/helm-values.yml) has no
+TensorFlow at all, so this is how the actions run there too.
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # actions/, her2/, knowledge/
+sys.modules.setdefault("tensorflow", None)  # thinc then reports TensorFlow as absent
+
+from rasa_sdk.__main__ import main  # noqa: E402
+
+if __name__ == "__main__":
+    main()
