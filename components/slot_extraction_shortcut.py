@@ -8,16 +8,14 @@ nothing, and says nothing, unless the her2 parser finds a HER2 or hormone-recept
 in the message or the form has just asked for one. The same parser runs here first (about
 0.1 ms): when the form is not asking and it finds nothing, Rasa goes on as if the action had
 answered with nothing, which is what it would have answered. In the benchmark's message
-mix, three messages in four skip the call (bench/TUNING.md). tests/actions/test_slot_extraction_shortcut.py checks, over every
-example message in the training and test data, that the action has nothing to say for the
-messages skipped here.
+mix, three messages in four skip the call (bench/TUNING.md).
+tests/actions/test_slot_extraction_shortcut.py checks, over every example message in the
+training and test data, that the action has nothing to say for the messages skipped here.
 """
-import logging
 from typing import Any, List, Optional
 
 from her2 import parse
 
-logger = logging.getLogger(__name__)
 REQUESTED_SLOT = "requested_slot"
 
 

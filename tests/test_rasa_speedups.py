@@ -2,7 +2,6 @@
 import asyncio
 import gc
 import sqlite3
-from pathlib import Path
 
 import aiohttp
 import jsonschema
@@ -11,7 +10,6 @@ import pytest
 import tensorflow as tf
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
-from rasa.core.agent import Agent
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
@@ -25,6 +23,7 @@ from tensorflow.types.experimental import ConcreteFunction
 import components.rasa_speedups  # noqa: F401  (applies the fixes)
 from components.rasa_speedups import (RASA_MODEL_LOAD, RASA_SQL_METHODS,
                                       freeze_heap_once_loaded)
+from tests.testlib import load_trained_agent, serve_webhook
 
 
 async def _serve_counting_connections():
@@ -34,14 +33,8 @@ async def _serve_counting_connections():
         peers.append(request.transport.get_extra_info("peername"))
         return web.json_response({"events": [], "responses": []})
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}/webhook", peers
+    runner, url = await serve_webhook(webhook)
+    return runner, url, peers
 
 
 def test_action_server_calls_reuse_one_connection():
@@ -224,15 +217,6 @@ def test_predictions_call_the_traced_graph_with_the_same_results():
     assert steps == [False, True, True]  # traced on the first call, then called directly
 
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "her2-assistant.tar.gz"
-
-
-def _trained_agent():
-    if not MODEL_PATH.exists():
-        pytest.fail(f"{MODEL_PATH} not found: run `make train` first")
-    return Agent.load(str(MODEL_PATH))
-
-
 def _parses(agent, texts):
     async def parse_all():
         return [await agent.parse_message(text) for text in texts]
@@ -262,10 +246,10 @@ def test_models_loaded_for_prediction_only_predict_exactly_as_rasas_load(counted
                                                                          monkeypatch):
     texts = [m.get("text") for m in load_data("tests/nlu/holdout.yml").intent_examples]
     assert len(texts) > 300
-    fast = _parses(_trained_agent(), texts)
+    fast = _parses(load_trained_agent(), texts)
     assert counted_fits == []  # no training step to create the weights
     monkeypatch.setattr(RasaModel, "load", classmethod(RASA_MODEL_LOAD["load"]))
-    rasas = _parses(_trained_agent(), texts)
+    rasas = _parses(load_trained_agent(), texts)
     assert sorted(counted_fits) == ["DIET", "DIET2BOW"]  # DIET, the ResponseSelector
     assert fast == rasas
 
@@ -280,7 +264,7 @@ def test_a_weight_the_checkpoint_lacks_falls_back_to_rasas_load(counted_fits, mo
         prepare_for_predict(self)
 
     monkeypatch.setattr(DIET, "prepare_for_predict", prepare_with_a_new_weight)
-    agent = _trained_agent()
+    agent = load_trained_agent()
     assert sorted(counted_fits) == ["DIET", "DIET2BOW"]  # both loaded Rasa's way, after the check
     intent = _parses(agent, ["what does HER2-positive mean?"])[0][0]
     assert intent == "faq"

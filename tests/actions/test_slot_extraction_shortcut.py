@@ -6,7 +6,6 @@ message. These tests hold that decision to the action's real behaviour on every 
 message of the training and test data, and check that Rasa then skips the call.
 """
 import asyncio
-import re
 from pathlib import Path
 from typing import List, Tuple
 
@@ -19,6 +18,7 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -26,19 +26,13 @@ from actions.her2_results import ExtractHER2Values
 from bench.conversations import CONVERSATIONS
 from components.slot_extraction_shortcut import nothing_to_extract
 from tests.actions.conftest import make_tracker
+from tests.testlib import serve_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
-ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 def _nlu_examples(path: Path) -> List[Tuple[str, str]]:
-    examples = []
-    for block in yaml.safe_load(path.read_text()).get("nlu", []):
-        for line in (block.get("examples") or "").splitlines():
-            if line.strip().startswith("- "):
-                examples.append((ANNOTATION.sub(r"\1", line.strip()[2:]),
-                                 block["intent"].split("/")[0]))
-    return examples
+    return [(m.get("text"), m.get("intent")) for m in load_data(str(path)).intent_examples]
 
 
 def _story_messages() -> List[Tuple[str, str]]:
@@ -48,8 +42,7 @@ def _story_messages() -> List[Tuple[str, str]]:
 
 
 def _all_messages() -> List[Tuple[str, str]]:
-    messages = [m for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
-                for m in _nlu_examples(path)]
+    messages = _nlu_examples(ROOT / "data" / "nlu")
     messages += _nlu_examples(ROOT / "tests" / "nlu" / "holdout.yml")
     messages += _story_messages()
     messages += [(text, "inform_results") for turns in CONVERSATIONS.values()
@@ -99,13 +92,7 @@ async def _action_server(calls: List[str]):
         return web.json_response({"events": [{"event": "slot", "name": "ihc_score",
                                               "value": "2+"}], "responses": []})
 
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"
+    return await serve_webhook(webhook)
 
 
 def test_rasa_calls_the_action_server_only_for_messages_with_values():

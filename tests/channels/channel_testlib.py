@@ -9,7 +9,6 @@ from typing import Dict
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_PATH = ROOT / "models" / "her2-assistant.tar.gz"
 if str(ROOT) not in sys.path:  # custom NLU components, channels/, scripts/
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")

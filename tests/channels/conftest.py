@@ -25,8 +25,8 @@ import yaml
 import yarl
 
 from channel_testlib import (
-    ALL_CHANNEL_VARIABLES, MODEL_PATH, ROOT, build_input_channels, fake_channel_env,
-    in_fresh_thread)
+    ALL_CHANNEL_VARIABLES, ROOT, build_input_channels, fake_channel_env, in_fresh_thread)
+from tests.testlib import load_trained_agent
 
 
 @pytest.fixture(autouse=True)
@@ -120,14 +120,9 @@ def iamabot_text(domain_responses) -> str:
 
 @pytest.fixture(scope="session")
 def agent():
-    """The trained assistant, loaded once per test session (~10-20 s)."""
-    if not MODEL_PATH.exists():
-        pytest.fail(f"{MODEL_PATH.relative_to(ROOT)} not found: run `make train` first")
-    from rasa.core.agent import Agent
-
-    # In-memory tracker store, no action server: the tests use messages whose
-    # replies are plain responses from domain.yml.
-    return Agent.load(str(MODEL_PATH))
+    """The trained assistant, loaded once per test session. In-memory tracker store, no
+    action server: the tests use messages whose replies are plain responses from domain.yml."""
+    return load_trained_agent()
 
 
 @pytest.fixture
