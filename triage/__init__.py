@@ -1,0 +1,147 @@
+"""Safety triage of one message (pure Python + spaCy rules; no Rasa imports).
+
+assess(text) -> Assessment
+    tier      "emergency"        current danger to the user or someone with them
+              "symptom_question" a symptom, side effect or risk asked about or mild
+              "distress"         fear, sadness, overwhelm with no danger
+              None               none of these
+    kind      "self_harm" | "medical" for an emergency, else ""
+    category  the clinical category of knowledge/red_flags.yml that decided it
+    evidence  the words that decided it
+
+Built on a blank spaCy English pipeline (triage/text.py), the lexicon in
+knowledge/red_flags.yml compiled to Matcher patterns (triage/lexicon.py) and
+ConText/NegEx-style scopes (triage/context.py). docs/safety.md explains the tiers, the
+categories and how to add a phrase; tests/safety/ measures it on blind-written messages.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+from knowledge import load
+from triage.context import Context, Scopes
+from triage.lexicon import Lexicon, build
+from triage.text import keyer, make_doc
+
+TIERS = ("emergency", "symptom_question", "distress")
+KINDS = ("self_harm", "medical")
+# Longer messages are read in full up to this many characters (the channels cap input below it).
+MAX_CHARS = 20000
+
+
+@dataclass(frozen=True)
+class Assessment:
+    tier: Optional[str] = None
+    kind: str = ""
+    category: str = ""
+    evidence: str = ""
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.tier == "emergency"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    built = build(load("red_flags"))
+    keyer().set_vocabulary(built.vocabulary)
+    return built
+
+
+def _temperature_spans(doc) -> List[Tuple[int, int]]:
+    """A written temperature of 37.5 C / 99.5 F or more, or under 36 C, near "temperature", "temp" or "fever"
+    (a matching heuristic that errs towards the emergency reply, not a clinical threshold
+    the bot states)."""
+    spans = []
+    for i, token in enumerate(doc):
+        if token.norm_ not in ("temperature", "temp", "fever", "thermometer", "temps"):
+            continue
+        for j in range(i + 1, min(i + 7, len(doc))):
+            value = _number(doc[j].text)
+            if value is None:
+                continue
+            if 30 <= value < 36 or 37.5 <= value <= 43 or 99.5 <= value <= 110:
+                spans.append((i, j + 1))
+            break
+    return spans
+
+
+def _number(text: str) -> Optional[float]:
+    cleaned = text.lower().rstrip("cf°").rstrip("°").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def assess(text: str) -> Assessment:
+    if not text or not text.strip():
+        return Assessment()
+    lex = lexicon()
+    doc = make_doc(text[:MAX_CHARS])
+    found: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
+    for match_id, start, end in lex.matcher(doc):
+        found[doc.vocab.strings[match_id]].append((start, end))
+    for span in _temperature_spans(doc):
+        found["E|fever_infection_on_chemo|symptom"].append(span)
+    context = Context.from_matches({
+        rule.category: found.get(label, [])
+        for label, rule in lex.rules.items() if rule.tier == "context"})
+    windows = lex.config["context"]["negation"]["window"]
+    scopes = Scopes(doc, context, windows)
+
+    def excepted(category: str, span) -> bool:
+        return any(s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1]
+                   for s in found.get(f"X|{category}", []))
+
+    emergencies: List[Tuple[str, str, str]] = []   # (kind, category, evidence)
+    symptom_evidence: List[str] = []
+
+    def judge(kind: str, category: str, strength: str, span) -> None:
+        general = scopes.general(span, kind)
+        hypothetical = strength == "symptom" and kind == "medical" and scopes.hypothetical(span)
+        if (general or hypothetical) and not scopes.current(span):
+            symptom_evidence.append(doc[span[0]:span[1]].text)
+        else:
+            emergencies.append((kind, category, doc[span[0]:span[1]].text))
+
+    all_groups: Dict[Tuple[str, int], Dict[int, List]] = defaultdict(lambda: defaultdict(list))
+    for label, spans in found.items():
+        rule = lex.rules.get(label)
+        if rule is None or rule.tier != "emergency":
+            continue
+        for span in spans:
+            if excepted(rule.category, span) or scopes.negated(span, rule.kind):
+                continue
+            if rule.group >= 0:
+                all_groups[(rule.category, rule.group)][rule.part].append(span)
+            else:
+                judge(rule.kind, rule.category, rule.strength, span)
+    emergency_config = lex.config["emergency"]
+    for (category, group), parts in all_groups.items():
+        needed = len(emergency_config[category]["all"][group])
+        if len(parts) == needed:
+            anchor = min(parts[0])
+            judge(emergency_config[category]["kind"], category, "symptom", anchor)
+
+    if emergencies:
+        self_harm = [e for e in emergencies if e[0] == "self_harm"]
+        kind, category, evidence = (self_harm or emergencies)[0]
+        return Assessment("emergency", kind, category, evidence)
+    for span in found.get("S|symptom", []):
+        if not scopes.negated(span, "medical"):
+            symptom_evidence.append(doc[span[0]:span[1]].text)
+    distress = [doc[s[0]:s[1]].text for s in found.get("D|distress", [])
+                if not excepted("distress", s) and not scopes.negated(s, "medical")]
+    # feelings plus a symptom word, with no question asked: distress ("so stressed I feel sick")
+    if symptom_evidence and not (distress and "?" not in text):
+        return Assessment("symptom_question", "", "symptom", symptom_evidence[0])
+    if distress:
+        return Assessment("distress", "", "distress", distress[0])
+    return Assessment()
+
+
+__all__ = ["Assessment", "KINDS", "MAX_CHARS", "TIERS", "assess", "lexicon"]

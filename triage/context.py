@@ -1,0 +1,132 @@
+"""ConText/NegEx-style modifiers over the Matcher's spans: negated, general or current.
+
+Each modifier has a scope counted in words inside one sentence, ended early by a terminator
+("but", "however", "I", ...), so that "no fever but I can't breathe" still finds the
+breathing emergency and "I'm not okay I want to end my life" is not negated:
+- negated: a preceding trigger ("no", "not", "never", "without", ...) within `window` words
+  before the phrase, or a following one ("... and it stopped") within `window` words after
+  it; triggers that are part of a pseudo-negation ("not okay", "never felt so") or of the
+  phrase itself ("she's not breathing") don't count;
+- general: a causal or informational frame ("can Enhertu cause ...", "signs of ...",
+  "is it normal ...") before the phrase in its sentence, or, for the hypothetical triggers
+  ("if", "in case", "should I"), before it in its clause;
+- current: a cue that it is happening now ("I have", "my chest feels", "since", "right
+  now") in the phrase's sentence, outside any hypothetical scope.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
+
+from spacy.tokens import Doc
+
+Span = Tuple[int, int]
+
+
+@dataclass
+class Context:
+    """The context spans found in one message."""
+    preceding: List[Span]
+    following: List[Span]
+    pseudo: List[Span]
+    terminators: List[Span]
+    causal: List[Span]
+    informational: List[Span]
+    question_start: List[Span]
+    hypothetical: List[Span]
+    current: List[Span]
+
+    @classmethod
+    def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
+        roles = ("preceding", "following", "pseudo", "terminators", "causal", "informational",
+                 "question_start", "hypothetical", "current")
+        return cls(**{role: spans.get(role, []) for role in roles})
+
+
+def _inside(span: Span, outer: Span) -> bool:
+    return outer[0] <= span[0] and span[1] <= outer[1]
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class Scopes:
+    def __init__(self, doc: Doc, context: Context, windows: Dict[str, int]):
+        self.doc = doc
+        self.context = context
+        self.windows = windows
+        self._sentence_of = {}
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                self._sentence_of[i] = (sent.start, sent.end)
+        self._punct = [i for i, t in enumerate(doc) if t.is_punct]
+
+    def sentence(self, span: Span) -> Span:
+        return self._sentence_of.get(span[0], (0, len(self.doc)))
+
+    def _blocked(self, left: int, right: int) -> bool:
+        """True when a terminator or a clause-ending punctuation mark lies in [left, right)."""
+        if any(left <= p < right and self.doc[p].text in ",;:.!?()-–—" for p in self._punct):
+            return True
+        return any(left <= t[0] and t[1] <= right for t in self.context.terminators)
+
+    def _is_pseudo(self, trigger: Span) -> bool:
+        return any(_overlaps(trigger, p) for p in self.context.pseudo)
+
+    def negated(self, span: Span, kind: str) -> bool:
+        window = self.windows.get(kind, 5)
+        for trigger in self.context.preceding:
+            if (trigger[1] <= span[0] and span[0] - trigger[1] <= window
+                    and not _overlaps(trigger, span) and not self._is_pseudo(trigger)
+                    and not self._blocked(trigger[1], span[0])):
+                return True
+        if kind == "self_harm":
+            return False   # "... suicidal? no" is not trusted: too easy to misread
+        after = self.windows.get("following", 6)
+        for trigger in self.context.following:
+            if (trigger[0] >= span[1] and trigger[0] - span[1] <= after
+                    and not _overlaps(trigger, span) and not self._is_pseudo(trigger)
+                    and not self._blocked(span[1], trigger[0])):
+                return True
+        return False
+
+    def general(self, span: Span, kind: str) -> bool:
+        """A causal frame ("can Enhertu cause ...", "signs of ...") around the phrase in its
+        sentence; for a medical phrase also an informational one ("is it normal ...")."""
+        start, end = self.sentence(span)
+        triggers = list(self.context.causal)
+        if kind == "medical":
+            triggers += self.context.informational
+            # "can/does/is ... ?": a question that opens with an auxiliary verb
+            triggers += [t for t in self.context.question_start
+                         if t[0] == start and self._is_question(span)]
+        for trigger in triggers:
+            if start <= trigger[0] and trigger[1] <= span[0]:
+                return True
+            # "is shortness of breath a side effect of Enhertu?"
+            if span[1] <= trigger[0] < end and self._is_question(span):
+                return True
+        return False
+
+    def hypothetical(self, span: Span) -> bool:
+        """"if", "in case", "should I" before the phrase in its clause."""
+        start, _ = self.sentence(span)
+        return any(start <= t[0] and t[1] <= span[0] and not self._blocked(t[1], span[0])
+                   for t in self.context.hypothetical)
+
+    def _is_question(self, span: Span) -> bool:
+        start, end = self.sentence(span)
+        return any(self.doc[i].text == "?" for i in range(start, end))
+
+    def current(self, span: Span) -> bool:
+        start, end = self.sentence(span)
+        for cue in self.context.current:
+            if not (start <= cue[0] and cue[1] <= end):
+                continue
+            # a cue inside a hypothetical clause ("if I have a fever") is not "now"
+            if any(start <= t[0] and t[1] <= cue[0] and not self._blocked(t[1], cue[0])
+                   for t in self.context.hypothetical):
+                continue
+            return True
+        return False

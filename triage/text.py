@@ -1,0 +1,110 @@
+"""The spaCy side of the triage: a blank English pipeline whose tokens carry a matching key.
+
+A token's key (stored as its NORM, which the Matcher compares fastest) is its lemma from spaCy's English lookup table (the
+``spacy-lookups-data`` package) after two normalisations:
+- spaCy's own norms for contractions and their apostrophe-less forms ("can't", "cant" ->
+  "can" "not"; "im" -> "i" "be");
+- a spelling correction for words no English word list knows, towards the lexicon's own
+  words ("sucidal" -> "suicidal", "breathng" -> "breathing"), with rapidfuzz's
+  optimal-string-alignment distance: at most 1 edit (a swap of two letters counts as one)
+  for words of 4-7 letters, 2 from 8, never changing the first letter.
+
+The lexicon's phrases are turned into keys by the same function, so "breathe" in a phrase
+matches "breathing", "breathed" and "breating" in a message.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List
+
+import spacy
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+from spacy.language import Language
+from spacy.lookups import load_lookups
+from spacy.tokens import Doc
+
+# Where the lookup table is wrong for our words, or a norm needs a lemma.
+_KEY_OVERRIDES = {
+    "dying": "die", "m": "be", "'m": "be", "ve": "have", "'ve": "have", "re": "be",
+    "'re": "be", "ll": "will", "'ll": "will", "'d": "would", "d": "would", "nt": "not",
+    "n't": "not", "wo": "will", "ca": "can", "cannot": "can", "’": "'",
+    "breath": "breath", "lying": "lie", "left": "left", "felt": "feel",
+}
+_MIN_CORRECTED_LENGTH = 4
+
+
+def _normalise(text: str) -> str:
+    return (text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+            .replace("\u201c", '"').replace("\u201d", '"'))
+
+
+class Keyer:
+    """Computes token keys: norm -> spelling correction -> lemma."""
+
+    def __init__(self) -> None:
+        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._lemmas = table   # keys are hashed: look words up with `in` and .get()
+        self._base_forms: FrozenSet[str] = frozenset(table.values())
+        self._vocabulary: Dict[str, List[str]] = {}
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """The lexicon's words that misspellings are corrected towards (by first letter)."""
+        by_letter: Dict[str, List[str]] = {}
+        for word in sorted(set(words)):
+            if len(word) >= _MIN_CORRECTED_LENGTH and word.isalpha():
+                by_letter.setdefault(word[0], []).append(word)
+        self._vocabulary = by_letter
+        self.correct.cache_clear()
+
+    def lemma(self, word: str) -> str:
+        if word in _KEY_OVERRIDES:
+            return _KEY_OVERRIDES[word]
+        return self._lemmas.get(word, word)
+
+    @lru_cache(maxsize=20000)
+    def correct(self, word: str) -> str:
+        """``word`` itself when it is a known English word, else the nearest lexicon word."""
+        if (len(word) < _MIN_CORRECTED_LENGTH or not word.isalpha() or word in self._lemmas
+                or word in self._base_forms or word in _KEY_OVERRIDES):
+            return word
+        candidates = self._vocabulary.get(word[0], ())
+        limit = 1 if len(word) < 8 else 2
+        best = extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+        return best[0] if best else word
+
+    def key(self, norm: str) -> str:
+        norm = norm.lower()
+        return self.lemma(self.correct(norm))
+
+
+@lru_cache(maxsize=1)
+def keyer() -> Keyer:
+    return Keyer()
+
+
+@Language.component("triage_keys")
+def _set_keys(doc: Doc) -> Doc:
+    k = keyer()
+    for token in doc:
+        token.norm_ = k.key(token.norm_)
+    return doc
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """Blank English: tokenizer, sentence splitter, keys. No model is downloaded."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("triage_keys")
+    return nlp
+
+
+def make_doc(text: str) -> Doc:
+    return pipeline()(_normalise(text))
+
+
+def phrase_keys(phrase: str) -> List[str]:
+    """The keys of a lexicon phrase's words, as a message's tokens would get them."""
+    nlp = pipeline()
+    return [keyer().lemma(t.norm_.lower()) for t in nlp.make_doc(_normalise(phrase))]
