@@ -28,7 +28,11 @@ class ActionDrugInfo(Action):
                      + drug_answers.known_drug_list(),
             )
             return []
-        aspect = drug_answers.aspect_of(text)
+        # A question about a symptom or a risk (the safety triage's `symptom` entity) asks
+        # about the drug's side effects, however it is worded ("can Enhertu cause a cough?").
+        symptom = any(e.get("entity") == "symptom"
+                      for e in tracker.latest_message.get("entities", []))
+        aspect = "side_effects" if symptom else drug_answers.aspect_of(text)
         other = mentioned[1] if len(mentioned) > 1 else _previous_drug(tracker, drug_id)
         dispatcher.utter_message(
             text=drug_answers.answer(drug_id, aspect, other),

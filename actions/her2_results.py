@@ -16,7 +16,7 @@ from her2 import Findings, classify, parse
 NOT_KNOWN = "not_known"
 # Intents that ask something else mid-form: the form steps aside for them.
 QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "tell_more",
-                    "results_treatment", "ask_eligibility", "stop", "red_flag", "restart",
+                    "results_treatment", "ask_eligibility", "stop", "emergency", "self_harm", "restart",
                     "goodbye", "greet", "thank"}
 RESULT_INTENTS = {"inform_results", "interpret_results", "results_treatment",
                   "ask_eligibility", "dont_know"}

@@ -23,7 +23,7 @@ from knowledge.drug_matcher import default_matcher
 DRUG_ENTITY = "drug"
 DRUG_INTENT = "ask_drug"
 # A possible emergency is never turned into a drug question.
-NEVER_OVERRIDDEN = {"red_flag"}
+NEVER_OVERRIDDEN = {"emergency", "self_harm"}
 UNSURE_INTENT = "nlu_fallback"
 
 

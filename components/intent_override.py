@@ -1,6 +1,13 @@
-"""Setting a message's intent from a rule-based component (after the statistical classifier)."""
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+"""Setting a message's intent (and FAQ topic) from a rule-based component, after the
+statistical classifier and the response selector."""
+from rasa.nlu.constants import (RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME,
+                                RESPONSE_SELECTOR_RANKING_KEY, RESPONSE_SELECTOR_RESPONSES_KEY,
+                                RESPONSE_SELECTOR_UTTER_ACTION_KEY)
+from rasa.shared.nlu.constants import (INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY,
+                                       PREDICTED_CONFIDENCE_KEY)
 from rasa.shared.nlu.training_data.message import Message
+
+FAQ = "faq"
 
 
 def force_intent(message: Message, name: str) -> None:
@@ -9,3 +16,31 @@ def force_intent(message: Message, name: str) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != name]
     message.set(INTENT, forced, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
+
+
+def faq_topic(message: Message) -> str:
+    """The FAQ topic the response selector chose ("coping"), or ""."""
+    selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}
+    key = (selected.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}).get(INTENT_RESPONSE_KEY) or ""
+    return key.split("/", 1)[1] if "/" in key else ""
+
+
+def force_faq_topic(message: Message, topic: str) -> None:
+    """Make the message the FAQ question ``faq/<topic>``, answered with utter_faq/<topic>."""
+    force_intent(message, FAQ)
+    properties = dict(message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {})
+    previous = properties.get(FAQ) or {}
+    key = f"{FAQ}/{topic}"
+    chosen = {INTENT_RESPONSE_KEY: key, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in previous.get(RESPONSE_SELECTOR_RANKING_KEY, [])
+               if r.get(INTENT_RESPONSE_KEY) != key]
+    properties[FAQ] = {
+        RESPONSE_SELECTOR_PREDICTION_KEY: {
+            RESPONSE_SELECTOR_RESPONSES_KEY: [],
+            PREDICTED_CONFIDENCE_KEY: 1.0,
+            INTENT_RESPONSE_KEY: key,
+            RESPONSE_SELECTOR_UTTER_ACTION_KEY: f"utter_{key}",
+        },
+        RESPONSE_SELECTOR_RANKING_KEY: [chosen, *ranking],
+    }
+    message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)

@@ -41,5 +41,5 @@ def test_a_component_the_configuration_does_not_list_does_not_count(tmp_path):
 def test_the_benchmark_peer_depends_only_on_the_components_it_lists():
     peer = {p.name for p in component_files(ROOT / "bench" / "peer_config.yml")}
     project = {p.name for p in component_files(ROOT / "config.yml")}
-    assert peer == {"drug_entity_extractor.py", "red_flag_detector.py", "intent_override.py"}
+    assert peer == {"drug_entity_extractor.py", "safety_triage.py", "intent_override.py"}
     assert project >= peer | {"rasa_speedups.py", "sentence_features.py"}

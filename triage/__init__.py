@@ -16,6 +16,7 @@ categories and how to add a phrase; tests/safety/ measures it on blind-written m
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,26 +52,34 @@ def lexicon() -> Lexicon:
     return built
 
 
-def _temperature_spans(doc) -> List[Tuple[int, int]]:
-    """A written temperature of 37.5 C / 99.5 F or more, or under 36 C, near "temperature", "temp" or "fever"
-    (a matching heuristic that errs towards the emergency reply, not a clinical threshold
-    the bot states)."""
+def _reading_spans(doc, readings: List[Dict]) -> List[Tuple[str, Tuple[int, int]]]:
+    """Written readings in a range that matters (knowledge/red_flags.yml `readings`): a
+    number within a few words after one of a reading's words ("temp 38.4", "heart rate is
+    160"), or, for a reading with `bare`, a number of that form on its own ("37.9 twice").
+    A matching heuristic that errs towards the emergency reply, not a threshold the bot
+    states."""
     spans = []
-    for i, token in enumerate(doc):
-        if token.norm_ not in ("temperature", "temp", "fever", "thermometer", "temps"):
-            continue
-        for j in range(i + 1, min(i + 7, len(doc))):
-            value = _number(doc[j].text)
-            if value is None:
-                continue
-            if 30 <= value < 36 or 37.5 <= value <= 43 or 99.5 <= value <= 110:
-                spans.append((i, j + 1))
-            break
+    for reading in readings:
+        words = set(reading["words"])
+        ranges = reading["ranges"]
+        for i, token in enumerate(doc):
+            if token.norm_ in words:
+                for j in range(i + 1, min(i + 7, len(doc))):
+                    value = _number(doc[j].text)
+                    if value is None:
+                        continue
+                    if any(low <= value <= high for low, high in ranges):
+                        spans.append((reading["category"], (i, j + 1)))
+                    break
+            elif reading.get("bare") and re.fullmatch(reading["bare"], token.text.lower()):
+                value = _number(token.text)
+                if value is not None and any(low <= value <= high for low, high in ranges):
+                    spans.append((reading["category"], (i, i + 1)))
     return spans
 
 
 def _number(text: str) -> Optional[float]:
-    cleaned = text.lower().rstrip("cf°").rstrip("°").replace(",", ".")
+    cleaned = text.lower().replace("°", "").rstrip("cf").replace(",", ".")
     try:
         return float(cleaned)
     except ValueError:
@@ -85,8 +94,8 @@ def assess(text: str) -> Assessment:
     found: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
     for match_id, start, end in lex.matcher(doc):
         found[doc.vocab.strings[match_id]].append((start, end))
-    for span in _temperature_spans(doc):
-        found["E|fever_infection_on_chemo|symptom"].append(span)
+    for category, span in _reading_spans(doc, lex.config.get("readings", [])):
+        found[f"E|{category}|symptom"].append(span)
     context = Context.from_matches({
         rule.category: found.get(label, [])
         for label, rule in lex.rules.items() if rule.tier == "context"})

@@ -1,0 +1,33 @@
+"""The lexicon layer on its own (no model): the rules of knowledge/red_flags.yml on the
+blind-written sets. The held-out set was never used to tune them; the dev sets were."""
+import pytest
+
+import triage
+from tests.safety.conftest import REPORT
+from tests.safety.scoring import available, score
+
+# What the lexicon alone must keep (measured: docs/safety.md). The whole safety net (lexicon
+# and classifier together) is gated in test_safety_net.py.
+FLOORS = {
+    "dev": {"emergency": 0.97, "false_alarm": 0.03},
+    "holdout": {"emergency": 0.85, "false_alarm": 0.10},
+}
+
+
+def lexicon_decision(text):
+    assessment = triage.assess(text)
+    return assessment.tier, assessment.kind
+
+
+@pytest.mark.parametrize("name", ["dev", "dev2", "holdout"])
+def test_lexicon_layer(name):
+    if not available(name):
+        pytest.skip(f"{name} set not present")
+    result = score(name, lexicon_decision)
+    REPORT.append({**result, "layer": "lexicon"})
+    floors = FLOORS.get(name)
+    if floors:
+        recall = result["rates"]["emergency"][0]
+        false_alarms = result["rates"]["false_alarm"][0]
+        assert recall >= floors["emergency"], result["missed"]
+        assert false_alarms <= floors["false_alarm"], result["false_alarms"]

@@ -1,0 +1,100 @@
+"""The safety triage's mechanisms (triage/): lemmas, spelling, negation scope, question frames.
+
+How well it does on whole sets of blind-written messages is measured in tests/safety/.
+"""
+import pytest
+import yaml
+
+import triage
+from knowledge import KNOWLEDGE_DIR
+from triage.lexicon import build
+from triage.text import keyer, make_doc
+
+
+def test_every_phrase_of_the_lexicon_compiles_to_patterns():
+    config = yaml.safe_load((KNOWLEDGE_DIR / "red_flags.yml").read_text())
+    lexicon = build(config)
+    categories = {rule.category for rule in lexicon.rules.values() if rule.tier == "emergency"}
+    # the clinical categories the issue names, each with at least one phrase
+    assert categories >= {
+        "suicide_self_harm", "overdose", "breathing", "chest_heart",
+        "allergic_infusion_reaction", "stroke_neurological", "collapse_unresponsive",
+        "bleeding", "fever_infection_on_chemo", "dehydration_vomiting_diarrhoea",
+        "jaundice_liver", "lymphoedema_cellulitis", "lung_symptoms_tdxd"}
+
+
+def test_a_bare_yaml_boolean_is_refused():
+    config = yaml.safe_load((KNOWLEDGE_DIR / "red_flags.yml").read_text())
+    config["distress"] = config["distress"] + [False]      # what a bare `no` becomes
+    with pytest.raises(ValueError, match="not text"):
+        build(config)
+
+
+@pytest.mark.parametrize("word, key", [
+    ("killing", "kill"), ("breathing", "breathe"), ("bleeding", "bleed"),
+    ("swallowed", "swallow"), ("dying", "die"),
+])
+def test_inflected_words_share_their_lemma(word, key):
+    assert [t.norm_ for t in make_doc(word)] == [key]
+
+
+@pytest.mark.parametrize("typo, word", [
+    ("sucidal", "suicidal"), ("suicidial", "suicidal"), ("unconcious", "unconscious"),
+    ("breathng", "breathing"),
+])
+def test_misspellings_are_read_as_the_lexicon_word(typo, word):
+    triage.lexicon()
+    assert keyer().correct(typo) == word
+
+
+def test_known_english_words_are_never_corrected():
+    triage.lexicon()
+    assert keyer().correct("breeding") == "breeding"
+    assert keyer().correct("herceptin") == "herceptin"
+
+
+@pytest.mark.parametrize("text, kind", [
+    # a negation before another clause does not reach the emergency in it
+    ("no fever but I can't breathe", "medical"),
+    ("I'm not okay I want to end my life", "self_harm"),
+    ("never felt so suicidal", "self_harm"),
+    # the negation word is part of the phrase itself
+    ("she's not breathing", "medical"),
+    ("I don't want to live anymore", "self_harm"),
+    # happening now, although asked as a question
+    ("I've had a new dry cough since starting Enhertu, is that normal?", "medical"),
+    ("my throat is closing up after my Herceptin", "medical"),
+    ("overdosed on tamoxifen", "self_harm"),
+])
+def test_emergencies(text, kind):
+    assessment = triage.assess(text)
+    assert (assessment.tier, assessment.kind) == ("emergency", kind)
+
+
+@pytest.mark.parametrize("text, tier", [
+    ("no fever, no chest pain, just tired", "symptom_question"),
+    ("Can Enhertu cause shortness of breath?", "symptom_question"),
+    ("does Herceptin cause fever?", "symptom_question"),
+    ("What should I do if I get a fever during chemo?", "symptom_question"),
+    ("I don't want to die", "distress"),
+    ("my world collapsed when I got the diagnosis", "distress"),
+    ("I cut myself shaving", None),
+    ("I want to take my life back after treatment", None),
+    ("what is HER2?", None),
+])
+def test_not_emergencies(text, tier):
+    assert triage.assess(text).tier == tier
+
+
+def test_the_whole_of_a_long_message_is_read():
+    story = ("I was diagnosed in March and have had six cycles of chemo with Herceptin and "
+             "Perjeta. My oncologist is lovely and the nurses are great. " * 20
+             + "Tonight my lips and tongue started swelling after the infusion.")
+    assert triage.assess(story).tier == "emergency"
+
+
+def test_empty_and_odd_input():
+    assert triage.assess("").tier is None
+    assert triage.assess("   ").tier is None
+    assert triage.assess("🙂🙂🙂").tier is None
+    assert triage.assess("x" * 30000).tier is None
