@@ -1,29 +1,36 @@
 """Rasa NLU component: the safety triage (triage/) decides before anything else.
 
-Runs last in the pipeline, after the statistical classifier, the response selector and
-the drug extractor, so that what it decides always wins:
+Runs last in the pipeline, after the intent classifier, the response selector and the drug
+extractor, so that what it decides always wins:
 - emergency now: the ``emergency`` or ``self_harm`` intent, which the rules answer with the
-  emergency reply first (data/rules/safety.yml). Two layers: the lexicon (triage.assess) and
-  the intent classifier as a second opinion; either one saying "emergency" wins;
+  emergency reply first (data/rules/safety.yml). Two layers, either of which raises the
+  alarm: the lexicon (triage.assess) and the safety classifier (triage/classifier.py),
+  trained here with the model on the NLU examples and the blind-written sets of
+  data/safety/. The intent classifier's own emergency intents are never trusted alone;
 - a question about a symptom or a risk: the ``symptom`` entity, so the rules add the one-line
   safety note to the answer; a named drug makes it a question about that drug's side
-  effects; a question the classifier could not place gets the honest "not covered" reply;
-- distress without danger: the FAQ topic "coping" (support, with a crisis line offered).
+  effects; a question the intent classifier could not place gets the honest reply;
+- distress without danger: the FAQ topic "coping" (support, with crisis lines offered).
 The decision is added to the parse result under "triage": tier, kind, category, and each
-layer's own opinion ("lexicon": its tier, "classifier": the emergency intent it ranked).
+layer's own opinion ("lexicon": its tier; "classifier": the emergency kind or None, and
+"classifier_probability"), so that each layer can be measured (tests/safety/).
 """
-from typing import Any, Dict, List, Optional
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
 
+import joblib
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.intent_override import FAQ, force_faq_topic, force_intent
 import triage
+from components.intent_override import FAQ, force_faq_topic, force_intent
+from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
 SYMPTOM_ENTITY = "symptom"
@@ -33,30 +40,72 @@ UNSURE_INTENT = "nlu_fallback"
 # a guess about a question the sources may not cover: it gets the honest reply instead.
 ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs"}
 DISTRESS_TOPIC = "coping"
+MODEL_FILE = "safety_classifier.joblib"
 
 
 @DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class SafetyTriage(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # The classifier's second opinion: an emergency intent ranked first, or with at
-        # least this confidence anywhere in the ranking (bench/TUNING.md, docs/safety.md).
-        return {"classifier_threshold": 0.3}
+        return {
+            # The safety classifier's settings (measured in bench/TUNING.md, change 19):
+            # the probability of an emergency from which it raises the alarm, and the
+            # logistic regression's inverse regularisation.
+            "classifier_threshold": 0.85,
+            "classifier_c": 64.0,
+            # Blind-written, labelled messages it also learns from (relative to the project).
+            "labelled_sets": ["data/safety/dev_messages.yml", "data/safety/dev2_messages.yml"],
+        }
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
                resource: Resource, execution_context: ExecutionContext) -> "SafetyTriage":
-        return cls(config)
+        return cls(config, model_storage, resource)
 
-    def __init__(self, config: Optional[Dict[str, Any]] = None) -> None:
-        self._threshold = float((config or {}).get("classifier_threshold", 0.3))
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyTriage":
+        model = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(Path(directory) / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            model = None   # trained without examples: the lexicon decides alone
+        return cls(config, model_storage, resource, model)
+
+    def __init__(self, config: Optional[Dict[str, Any]] = None,
+                 model_storage: Optional[ModelStorage] = None,
+                 resource: Optional[Resource] = None, model: Any = None) -> None:
+        config = {**self.get_default_config(), **(config or {})}
+        self._config = config
+        self._threshold = float(config["classifier_threshold"])
+        self._storage, self._resource, self._model = model_storage, resource, model
         triage.lexicon()   # built once, before the first message
+
+    # -- training -----------------------------------------------------------------------
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = [], []
+        for example in training_data.intent_examples:
+            intent = example.get(INTENT)
+            texts.append(example.get(TEXT))
+            labels.append("self_harm" if intent == "self_harm"
+                          else "medical" if intent == "emergency" else "none")
+        for path in self._config["labelled_sets"]:
+            for message in yaml.safe_load(Path(path).read_text())["messages"]:
+                texts.append(message["text"])
+                labels.append(message["kind"] if message["tier"] == "emergency" else "none")
+        if {"self_harm", "medical"} & set(labels):
+            self._model = classifier.fit(texts, labels, float(self._config["classifier_c"]))
+            with self._storage.write_to(self._resource) as directory:
+                joblib.dump(self._model, Path(directory) / MODEL_FILE)
+        return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
+    # -- messages -----------------------------------------------------------------------
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
@@ -64,44 +113,36 @@ class SafetyTriage(GraphComponent):
                 self._triage(message, text)
         return messages
 
-    def classifier_emergency(self, message: Message) -> Optional[str]:
-        """The emergency intent the classifier gives first place or enough confidence."""
-        ranking = [r for r in message.get(INTENT_RANKING_KEY, []) or []
-                   if r.get("name") != UNSURE_INTENT]
-        for position, entry in enumerate(ranking):
-            if entry.get("name") in EMERGENCY_INTENTS.values() and (
-                    position == 0 or entry.get("confidence", 0.0) >= self._threshold):
-                return entry["name"]
-        return None
-
-    def _triage(self, message: Message, text: str) -> None:
+    def _triage(self, message: Message, text: Text) -> None:
         assessment = triage.assess(text)
-        by_classifier = self.classifier_emergency(message)
+        by_classifier, probability = (classifier.emergency(self._model, text, self._threshold)
+                                      if self._model is not None else (None, 0.0))
         if assessment.is_emergency:
-            kind, layer = assessment.kind, "lexicon"
-        elif by_classifier:
-            kind = "self_harm" if by_classifier == "self_harm" else "medical"
-            layer = "classifier"
+            kind = assessment.kind
         else:
-            kind, layer = "", None
-        if layer:
+            kind = by_classifier or ""
+        intent = (message.get(INTENT) or {}).get("name")
+        if kind:
             force_intent(message, EMERGENCY_INTENTS[kind])
             tier = "emergency"
         else:
             tier = assessment.tier
-            intent = (message.get(INTENT) or {}).get("name")
+            if intent in EMERGENCY_INTENTS.values():
+                # the intent classifier alone never raises the alarm
+                force_intent(message, UNSURE_INTENT)
+                intent = UNSURE_INTENT
             if tier == "symptom_question":
                 self._symptom_question(message, intent, assessment.evidence)
             elif tier == "distress" and intent in (FAQ, UNSURE_INTENT, "out_of_scope", None):
                 force_faq_topic(message, DISTRESS_TOPIC)
-        # Both opinions, so each layer can be measured on its own (tests/safety/).
         message.set("triage", {"tier": tier, "kind": kind, "category": assessment.category,
-                               "lexicon": assessment.tier, "classifier": by_classifier},
+                               "lexicon": assessment.tier, "classifier": by_classifier,
+                               "classifier_probability": round(probability, 4)},
                     add_to_output=True)
 
     @staticmethod
     def _symptom_question(message: Message, intent: Optional[str], evidence: str) -> None:
-        entities = message.get(ENTITIES, []) or []
+        entities = list(message.get(ENTITIES, []) or [])
         start = max(0, (message.get(TEXT) or "").find(evidence))
         entities.append({"entity": SYMPTOM_ENTITY, "value": evidence, "start": start,
                          "end": start + len(evidence), "confidence_entity": 1.0,

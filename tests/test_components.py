@@ -9,7 +9,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.drug_entity_extractor import DrugEntityExtractor
-from components.red_flag_detector import RedFlagDetector
+from components.safety_triage import SafetyTriage
 from components.sentence_features import ORIGIN, SentenceFeaturesOnly
 
 
@@ -22,20 +22,81 @@ def classified(text, intent, confidence=0.99):
     return message
 
 
-@pytest.mark.parametrize("text, statistical_intent", [
-    ("I have chest pain, is that from Herceptin?", "ask_drug"),
-    ("my mum has a fever after chemo, what is FISH", "faq"),
-    ("I want to end my life", "nlu_fallback"),
+@pytest.mark.parametrize("text, statistical_intent, intent", [
+    ("I have chest pain, is that from Herceptin?", "ask_drug", "emergency"),
+    ("my mum has a fever after chemo, what is FISH", "faq", "emergency"),
+    ("I want to end my life", "nlu_fallback", "self_harm"),
 ])
-def test_red_flag_phrases_win_over_any_classifier_result(text, statistical_intent):
-    [message] = RedFlagDetector().process([classified(text, statistical_intent)])
-    assert message.get(INTENT) == {"name": "red_flag", "confidence": 1.0}
-    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "red_flag"
+def test_the_lexicon_wins_over_any_classifier_result(text, statistical_intent, intent):
+    [message] = SafetyTriage().process([classified(text, statistical_intent)])
+    assert message.get(INTENT) == {"name": intent, "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == intent
+    assert message.get("triage")["lexicon"] == "emergency"
+
+
+def _tiny_safety_classifier():
+    """A safety classifier trained on a few made-up messages (the real one is trained on
+    the NLU data and data/safety/ with the model)."""
+    from triage import classifier
+
+    # a code phrase no lexicon knows, so that only the classifier can recognise it
+    texts = ["the blue bird sings at midnight", "blue bird sings tonight",
+             "midnight and the blue bird sings", "what is HER2?", "how is Herceptin given",
+             "where can I find support", "tell me about FISH", "what is HER2-low?"]
+    labels = ["self_harm"] * 3 + ["none"] * 5
+    return classifier.fit(texts, labels, c=64.0)
+
+
+def test_the_safety_classifier_alone_can_raise_the_alarm():
+    component = SafetyTriage({"classifier_threshold": 0.5}, model=_tiny_safety_classifier())
+    [message] = component.process([classified("the blue bird sings", "faq")])
+    assert message.get(INTENT)["name"] == "self_harm"
+    decision = message.get("triage")
+    assert (decision["tier"], decision["lexicon"], decision["classifier"]) == \
+        ("emergency", None, "self_harm")
+
+
+def test_the_safety_classifier_below_its_threshold_says_nothing():
+    component = SafetyTriage({"classifier_threshold": 0.99}, model=_tiny_safety_classifier())
+    [message] = component.process([classified("the blue bird sings", "faq")])
+    assert message.get(INTENT)["name"] == "faq"
+    assert message.get("triage")["classifier"] is None
+    assert 0 < message.get("triage")["classifier_probability"] < 0.99
+
+
+def test_the_intent_classifier_alone_never_raises_the_alarm():
+    [message] = SafetyTriage().process([classified("everything is grey today", "self_harm")])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+    assert message.get("triage")["tier"] is None
 
 
 def test_ordinary_messages_keep_their_intent():
-    [message] = RedFlagDetector().process([classified("what is HER2?", "faq")])
+    [message] = SafetyTriage().process([classified("what is HER2?", "faq")])
     assert message.get(INTENT)["name"] == "faq"
+    assert message.get("triage")["tier"] is None
+
+
+def test_a_symptom_question_naming_a_drug_is_a_drug_question_with_the_symptom_entity():
+    [message] = DrugEntityExtractor().process(
+        [classified("Can Enhertu cause shortness of breath?", "faq")])
+    [message] = SafetyTriage().process([message])
+    assert message.get(INTENT)["name"] == "ask_drug"
+    assert "symptom" in [e["entity"] for e in message.get(ENTITIES)]
+
+
+def test_a_symptom_question_the_classifier_could_not_place_is_answered_honestly():
+    [message] = SafetyTriage().process(
+        [classified("is it normal to have itchy palms after chemo?", "greet")])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+    assert "symptom" in [e["entity"] for e in message.get(ENTITIES)]
+
+
+def test_distress_gets_the_coping_answer():
+    [message] = SafetyTriage().process(
+        [classified("my world collapsed when I got the diagnosis", "nlu_fallback")])
+    assert message.get(INTENT)["name"] == "faq"
+    selected = message.get("response_selector")["faq"]["response"]
+    assert selected["utter_action"] == "utter_faq/coping"
 
 
 def test_known_drugs_become_entities_with_their_ids():
@@ -51,10 +112,11 @@ def test_a_drug_outside_the_sources_is_a_drug_question(statistical_intent):
     assert not message.get(ENTITIES)
 
 
-def test_a_red_flag_is_never_turned_into_a_drug_question():
+def test_an_emergency_is_never_turned_into_a_drug_question():
     [message] = DrugEntityExtractor().process(
-        [classified("I took too much tamoxifen and feel awful", "red_flag")])
-    assert message.get(INTENT)["name"] == "red_flag"
+        [classified("I took too much tamoxifen and feel awful", "self_harm")])
+    [message] = SafetyTriage().process([message])
+    assert message.get(INTENT)["name"] == "self_harm"
 
 
 @pytest.mark.parametrize("text", ["tell me about herceptin", "enhertu??", "kadcyla info"])

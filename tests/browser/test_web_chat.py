@@ -201,6 +201,15 @@ def test_typed_question_gets_the_sourced_answer(page, chat_url):
 
 
 @pytest.mark.stack
+def test_an_emergency_gets_the_emergency_reply_on_the_page(page, chat_url):
+    open_chat(page, chat_url)
+    reply = reply_at(page, ask(page, "my throat is closing up after my Herceptin"),
+                     "emergency", "911", "999", "112")
+    assert "Herceptin (trastuzumab)" not in reply.inner_text()   # not the drug answer
+    reply_at(page, ask(page, "I wrote goodbye letters to my family"), "988", "116 123")
+
+
+@pytest.mark.stack
 def test_quick_reply_buttons_get_their_answers(page, chat_url):
     open_chat(page, chat_url)
     item = menu_topic(exclude="what_is_her2")

@@ -114,10 +114,10 @@ def test_question_mid_form_is_answered_then_the_form_continues(chat):
     assert replies[-1] == form_question("ish_result")
 
 
-def test_red_flag_mid_form_comes_first_and_ends_the_form(chat):
+def test_an_emergency_mid_form_comes_first_and_ends_the_form(chat):
     chat.say("help me understand my results")
     replies = chat.texts("I have chest pain and can't breathe")
-    assert folded(replies[0]) in response_texts("utter_red_flag")
+    assert folded(replies[0]) in response_texts("utter_emergency")
     assert form_question("ihc_score") not in replies
 
 
@@ -125,11 +125,6 @@ def test_never_mind_leaves_the_form(chat):
     chat.say("help me understand my results")
     replies = chat.texts("never mind")
     assert folded(replies[0]) in response_texts("utter_form_stopped")
-
-
-@pytest.mark.parametrize("message", ["I want to end my life", "my wife has a high fever on chemo"])
-def test_red_flags_get_the_emergency_message_first(chat, message):
-    assert folded(chat.texts(message)[0]) in response_texts("utter_red_flag")
 
 
 def test_out_of_scope_is_declined_politely(chat):
@@ -152,6 +147,6 @@ def test_start_over_forgets_the_results(chat):
     assert chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
 
 
-def test_red_flag_wins_over_a_drug_question(chat):
+def test_an_emergency_wins_over_a_drug_question(chat):
     assert folded(chat.texts("I have chest pain, is that from Herceptin?")[0]) in \
-        response_texts("utter_red_flag")
+        response_texts("utter_emergency")

@@ -5,18 +5,23 @@ from typing import Callable, Dict, List, Optional, Tuple
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SETS = {"dev": "dev_messages.yml", "dev2": "dev2_messages.yml", "holdout": "holdout_messages.yml"}
+ROOT = HERE.parents[1]
+# The dev sets tune the lexicon and train the safety classifier (data/safety/); the held-out
+# set is never used for either.
+SETS = {"dev": ROOT / "data" / "safety" / "dev_messages.yml",
+        "dev2": ROOT / "data" / "safety" / "dev2_messages.yml",
+        "holdout": HERE / "holdout_messages.yml"}
 
 # decide(text) -> (tier, kind): tier "emergency" | "symptom_question" | "distress" | None
 Decide = Callable[[str], Tuple[Optional[str], str]]
 
 
 def messages(name: str) -> List[Dict]:
-    return yaml.safe_load((HERE / SETS[name]).read_text())["messages"]
+    return yaml.safe_load(SETS[name].read_text())["messages"]
 
 
 def available(name: str) -> bool:
-    return (HERE / SETS[name]).exists()
+    return SETS[name].exists()
 
 
 def score(name: str, decide: Decide) -> Dict:
