@@ -56,7 +56,8 @@ class SafetyTriage(GraphComponent):
             "classifier_threshold": 0.85,
             "classifier_c": 64.0,
             # Blind-written, labelled messages it also learns from (relative to the project).
-            "labelled_sets": ["data/safety/dev_messages.yml", "data/safety/dev2_messages.yml"],
+            "labelled_sets": ["data/safety/dev_messages.yml", "data/safety/dev2_messages.yml",
+                              "data/safety/dev3_messages.yml"],
         }
 
     @classmethod
@@ -133,7 +134,9 @@ class SafetyTriage(GraphComponent):
                 intent = UNSURE_INTENT
             if tier == "symptom_question":
                 self._symptom_question(message, intent, assessment.evidence)
-            elif tier == "distress" and intent in (FAQ, UNSURE_INTENT, "out_of_scope", None):
+            elif tier == "distress" and (intent in (UNSURE_INTENT, "out_of_scope", None)
+                                         or (intent == FAQ and "?" not in text)):
+                # feelings, not a question: support (a question keeps its answer)
                 force_faq_topic(message, DISTRESS_TOPIC)
         message.set("triage", {"tier": tier, "kind": kind, "category": assessment.category,
                                "lexicon": assessment.tier, "classifier": by_classifier,

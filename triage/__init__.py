@@ -8,6 +8,8 @@ assess(text) -> Assessment
     kind      "self_harm" | "medical" for an emergency, else ""
     category  the clinical category of knowledge/red_flags.yml that decided it
     evidence  the words that decided it
+    set_aside True when an emergency phrase was found and set aside by its context
+              (negated, in the past, over, asked in general or as a hypothetical)
 
 Built on a blank spaCy English pipeline (triage/text.py), the lexicon in
 knowledge/red_flags.yml compiled to Matcher patterns (triage/lexicon.py) and
@@ -39,6 +41,7 @@ class Assessment:
     kind: str = ""
     category: str = ""
     evidence: str = ""
+    set_aside: bool = False
 
     @property
     def is_emergency(self) -> bool:
@@ -92,30 +95,61 @@ def assess(text: str) -> Assessment:
     lex = lexicon()
     doc = make_doc(text[:MAX_CHARS])
     found: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
-    for match_id, start, end in lex.matcher(doc):
-        found[doc.vocab.strings[match_id]].append((start, end))
+    wildcard_tokens: Dict[Tuple[int, int], set] = defaultdict(set)
+    for match_id, start, end, alignment in lex.matcher(doc, with_alignments=True):
+        key = doc.vocab.strings[match_id]
+        label = key.split("#", 1)[0]
+        found[label].append((start, end))
+        if key in lex.wildcards:
+            wildcard_tokens[(start, end)].update(
+                start + i for i, position in enumerate(alignment)
+                if position in lex.wildcards[key])
     for category, span in _reading_spans(doc, lex.config.get("readings", [])):
         found[f"E|{category}|symptom"].append(span)
     context = Context.from_matches({
         rule.category: found.get(label, [])
         for label, rule in lex.rules.items() if rule.tier == "context"})
     windows = lex.config["context"]["negation"]["window"]
-    scopes = Scopes(doc, context, windows)
+    scopes = Scopes(doc, context, windows, wildcard_tokens)
 
     def excepted(category: str, span) -> bool:
         return any(s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1]
                    for s in found.get(f"X|{category}", []))
 
     emergencies: List[Tuple[str, str, str]] = []   # (kind, category, evidence)
+    set_aside: List[str] = []
     symptom_evidence: List[str] = []
+    distress_evidence: List[str] = []
+
+    short_message = len(doc) <= 4
 
     def judge(kind: str, category: str, strength: str, span) -> None:
+        """An emergency phrase that is not negated: an emergency, or (asked in general, as
+        a hypothetical, in the past, or over) a symptom question."""
+        evidence = doc[span[0]:span[1]].text
+        if kind == "medical" and strength in ("symptom", "mention") and \
+                scopes.hypothetical(span):
+            symptom_evidence.append(evidence)       # "if I get a temperature ..."
+            set_aside.append(evidence)
+            return
+        now = scopes.current(span, clause_only=strength == "mention")
+        if scopes.historical(span):
+            # in the past: for self-harm, support; for symptoms, the answer and the note
+            (distress_evidence if kind == "self_harm" else symptom_evidence).append(evidence)
+            set_aside.append(evidence)
+            return
+        if kind == "medical" and scopes.resolved(span):
+            symptom_evidence.append(evidence)
+            set_aside.append(evidence)
+            return
         general = scopes.general(span, kind)
-        hypothetical = strength == "symptom" and kind == "medical" and scopes.hypothetical(span)
-        if (general or hypothetical) and not scopes.current(span):
-            symptom_evidence.append(doc[span[0]:span[1]].text)
+        hypothetical = kind == "medical" and scopes.hypothetical(span, opening_a_question=True)
+        mentioned_only = strength == "mention" and not now and not short_message
+        if (general or hypothetical or mentioned_only) and not now:
+            symptom_evidence.append(evidence)
+            set_aside.append(evidence)
         else:
-            emergencies.append((kind, category, doc[span[0]:span[1]].text))
+            emergencies.append((kind, category, evidence))
 
     all_groups: Dict[Tuple[str, int], Dict[int, List]] = defaultdict(lambda: defaultdict(list))
     for label, spans in found.items():
@@ -123,7 +157,10 @@ def assess(text: str) -> Assessment:
         if rule is None or rule.tier != "emergency":
             continue
         for span in spans:
-            if excepted(rule.category, span) or scopes.negated(span, rule.kind):
+            if excepted(rule.category, span):
+                continue
+            if scopes.negated(span, rule.kind):
+                set_aside.append(doc[span[0]:span[1]].text)
                 continue
             if rule.group >= 0:
                 all_groups[(rule.category, rule.group)][rule.part].append(span)
@@ -143,14 +180,16 @@ def assess(text: str) -> Assessment:
     for span in found.get("S|symptom", []):
         if not scopes.negated(span, "medical"):
             symptom_evidence.append(doc[span[0]:span[1]].text)
-    distress = [doc[s[0]:s[1]].text for s in found.get("D|distress", [])
-                if not excepted("distress", s) and not scopes.negated(s, "medical")]
+    distress = distress_evidence + [
+        doc[s[0]:s[1]].text for s in found.get("D|distress", [])
+        if not excepted("distress", s) and not scopes.negated(s, "medical")]
     # feelings plus a symptom word, with no question asked: distress ("so stressed I feel sick")
+    cleared = bool(set_aside)
     if symptom_evidence and not (distress and "?" not in text):
-        return Assessment("symptom_question", "", "symptom", symptom_evidence[0])
+        return Assessment("symptom_question", "", "symptom", symptom_evidence[0], cleared)
     if distress:
-        return Assessment("distress", "", "distress", distress[0])
-    return Assessment()
+        return Assessment("distress", "", "distress", distress[0], cleared)
+    return Assessment(set_aside=cleared)
 
 
 __all__ = ["Assessment", "KINDS", "MAX_CHARS", "TIERS", "assess", "lexicon"]

@@ -11,16 +11,24 @@ breathing emergency and "I'm not okay I want to end my life" is not negated:
   "is it normal ...") before the phrase in its sentence, or, for the hypothetical triggers
   ("if", "in case", "should I"), before it in its clause;
 - current: a cue that it is happening now ("I have", "my chest feels", "since", "right
-  now") in the phrase's sentence, outside any hypothetical scope.
+  now") in the phrase's sentence, outside any hypothetical scope;
+- historical: a cue that it happened in the past ("years ago", "as a teenager", "last
+  year") in the phrase's sentence;
+- resolved: a cue anywhere after the phrase that it is over ("turned out to be reflux",
+  "cleared up", "fine since").
+Negation scopes end at any terminator (pronouns included: "not sure, I can't breathe");
+hypothetical scopes only at a clause terminator ("if", "when" ... ",", "but", "so").
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from spacy.tokens import Doc
 
 Span = Tuple[int, int]
+MODALS = {"could", "would", "can", "will", "might", "may", "should", "do", "does", "did",
+          "shall", "must"}
 
 
 @dataclass
@@ -35,11 +43,16 @@ class Context:
     question_start: List[Span]
     hypothetical: List[Span]
     current: List[Span]
+    clause_terminators: List[Span]
+    historical: List[Span]
+    resolved: List[Span]
+    current_sentence: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
         roles = ("preceding", "following", "pseudo", "terminators", "causal", "informational",
-                 "question_start", "hypothetical", "current")
+                 "question_start", "hypothetical", "current", "clause_terminators",
+                 "historical", "resolved", "current_sentence")
         return cls(**{role: spans.get(role, []) for role in roles})
 
 
@@ -52,10 +65,13 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 class Scopes:
-    def __init__(self, doc: Doc, context: Context, windows: Dict[str, int]):
+    def __init__(self, doc: Doc, context: Context, windows: Dict[str, int],
+                 wildcard_tokens: Optional[Dict[Span, Set[int]]] = None):
         self.doc = doc
         self.context = context
         self.windows = windows
+        # per match span, the tokens its "~N" wildcards took
+        self.wildcard_tokens = wildcard_tokens or {}
         self._sentence_of = {}
         for sent in doc.sents:
             for i in range(sent.start, sent.end):
@@ -65,17 +81,25 @@ class Scopes:
     def sentence(self, span: Span) -> Span:
         return self._sentence_of.get(span[0], (0, len(self.doc)))
 
-    def _blocked(self, left: int, right: int) -> bool:
-        """True when a terminator or a clause-ending punctuation mark lies in [left, right)."""
+    def _blocked(self, left: int, right: int, clause_only: bool = False) -> bool:
+        """True when a terminator (or, with clause_only, a clause terminator) or a
+        clause-ending punctuation mark lies in [left, right)."""
         if any(left <= p < right and self.doc[p].text in ",;:.!?()-–—" for p in self._punct):
             return True
-        return any(left <= t[0] and t[1] <= right for t in self.context.terminators)
+        terminators = (self.context.clause_terminators if clause_only
+                       else self.context.terminators)
+        return any(left <= t[0] and t[1] <= right for t in terminators)
 
     def _is_pseudo(self, trigger: Span) -> bool:
         return any(_overlaps(trigger, p) for p in self.context.pseudo)
 
     def negated(self, span: Span, kind: str) -> bool:
         window = self.windows.get(kind, 5)
+        # a negation that one of the phrase's wildcards took ("my lips didn't swell")
+        taken = self.wildcard_tokens.get(span, set())
+        if taken and any(trigger[0] in taken and not self._is_pseudo(trigger)
+                         for trigger in self.context.preceding):
+            return True
         for trigger in self.context.preceding:
             if (trigger[1] <= span[0] and span[0] - trigger[1] <= window
                     and not _overlaps(trigger, span) and not self._is_pseudo(trigger)
@@ -109,23 +133,74 @@ class Scopes:
                 return True
         return False
 
-    def hypothetical(self, span: Span) -> bool:
-        """"if", "in case", "should I" before the phrase in its clause."""
+    def hypothetical(self, span: Span, opening_a_question: bool = False) -> bool:
+        """"if", "in case", "should I" before the phrase in its clause; with
+        opening_a_question, only one that opens a question ("if she had a seizure, what
+        would I do?")."""
         start, _ = self.sentence(span)
-        return any(start <= t[0] and t[1] <= span[0] and not self._blocked(t[1], span[0])
+        if opening_a_question:
+            return self._is_question(span) and any(
+                t[0] == start for t in self.context.hypothetical)
+        return any(start <= t[0] and t[1] <= span[0]
+                   and not self._blocked(t[1], span[0], clause_only=True)
                    for t in self.context.hypothetical)
+
+    def clause(self, span: Span) -> Span:
+        """The clause around a span: its sentence, cut at punctuation and clause terminators."""
+        start, end = self.sentence(span)
+        left, right = start, end
+        for i in range(start, span[0]):
+            if self._blocked(i, i + 1, clause_only=True):
+                left = i + 1
+        for i in range(span[1], end):
+            if self._blocked(i, i + 1, clause_only=True):
+                right = i
+                break
+        return left, right
+
+    def historical(self, span: Span) -> bool:
+        """A cue of the past ("years ago", "as a teenager") in the phrase's clause, with
+        nothing there that says it is happening now."""
+        start, end = self.clause(span)
+        return (any(start <= t[0] and t[1] <= end for t in self.context.historical)
+                and not self._current_between(start, end))
+
+    def resolved(self, span: Span) -> bool:
+        """A cue after the phrase, anywhere in the message, that it is over, with no
+        current cue after it ("it cleared up but now it's back")."""
+        after = [t for t in self.context.resolved if t[0] >= span[1]]
+        if not after:
+            return False
+        last = max(t[1] for t in after)
+        return not self._current_between(last, len(self.doc))
+
+    def _current_between(self, start: int, end: int) -> bool:
+        return any(start <= c[0] and c[1] <= end and not self._after_modal(c)
+                   for c in self.context.current)
+
+    def _after_modal(self, cue: Span) -> bool:
+        """"could I have ...?": a question, not a statement."""
+        return cue[0] > 0 and self.doc[cue[0] - 1].norm_ in MODALS
 
     def _is_question(self, span: Span) -> bool:
         start, end = self.sentence(span)
         return any(self.doc[i].text == "?" for i in range(start, end))
 
-    def current(self, span: Span) -> bool:
-        start, end = self.sentence(span)
+    def current(self, span: Span, clause_only: bool = False) -> bool:
+        """A cue that it is happening now in the phrase's sentence (in its clause, for a
+        question or with clause_only), outside any hypothetical clause."""
+        sentence_start, sentence_end = self.sentence(span)
+        if any(sentence_start <= c[0] and c[1] <= sentence_end
+               for c in self.context.current_sentence):
+            return True
+        start, end = (self.clause(span) if clause_only or self._is_question(span)
+                      else (sentence_start, sentence_end))
         for cue in self.context.current:
-            if not (start <= cue[0] and cue[1] <= end):
+            if not (start <= cue[0] and cue[1] <= end) or self._after_modal(cue):
                 continue
             # a cue inside a hypothetical clause ("if I have a fever") is not "now"
-            if any(start <= t[0] and t[1] <= cue[0] and not self._blocked(t[1], cue[0])
+            if any(start <= t[0] and t[1] <= cue[0]
+                   and not self._blocked(t[1], cue[0], clause_only=True)
                    for t in self.context.hypothetical):
                 continue
             return True

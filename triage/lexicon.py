@@ -21,6 +21,7 @@ from spacy.matcher import Matcher
 from triage.text import phrase_keys, pipeline
 
 Token = Dict  # one Matcher token pattern
+WILDCARD_KEY = "IS_PUNCT"  # a "~N" word: any token that is not punctuation
 Branch = List[Token]  # one way to match a position
 
 
@@ -41,6 +42,7 @@ class Lexicon:
         self.words: Dict[str, List[str]] = config.get("words", {})
         self.matcher = Matcher(pipeline().vocab)
         self.rules: Dict[str, Rule] = {}
+        self.wildcards: Dict[str, set] = {}   # per-pattern key -> its wildcard positions
         self.vocabulary: set = set()
         self.config = config
 
@@ -50,7 +52,17 @@ class Lexicon:
         if not patterns:
             raise ValueError(f"no patterns for {rule.label}")
         self.rules[rule.label] = rule
-        self.matcher.add(rule.label, patterns)
+        plain = [p for p in patterns if not any(WILDCARD_KEY in t for t in p)]
+        if plain:
+            self.matcher.add(rule.label, plain)
+        # A pattern with "~N" gets a key of its own, so that a match tells which of its
+        # words the wildcards took ("rash isn't spreading": "n't" is a negation).
+        for pattern in patterns:
+            if pattern in plain:
+                continue
+            key = f"{rule.label}#{len(self.wildcards)}"
+            self.wildcards[key] = {i for i, t in enumerate(pattern) if WILDCARD_KEY in t}
+            self.matcher.add(key, [pattern])
 
     def patterns(self, phrase: str) -> List[List[Token]]:
         if not isinstance(phrase, str):   # YAML reads a bare no/yes/on/off as a boolean
@@ -68,7 +80,7 @@ class Lexicon:
     def _position(self, part: str) -> List[Branch]:
         """Alternative token sequences for one space-separated element of a phrase."""
         if re.fullmatch(r"~[1-8]", part):
-            return [[{"IS_PUNCT": False, "OP": "?"}] * int(part[1:])]
+            return [[{WILDCARD_KEY: False, "OP": "?"}] * int(part[1:])]
         if part == "<num>":
             return [[{"LIKE_NUM": True}]]
         optional = part.endswith("?") and len(part) > 1
@@ -139,7 +151,7 @@ def build(config: Dict) -> Lexicon:
     lexicon = Lexicon(config)
     for category, spec in config["emergency"].items():
         kind = spec["kind"]
-        for strength in ("strong", "symptom"):
+        for strength in ("strong", "symptom", "mention"):
             phrases = spec.get(strength) or []
             if phrases:
                 lexicon.add(Rule(f"E|{category}|{strength}", "emergency", category, kind,
@@ -161,6 +173,10 @@ def build(config: Dict) -> Lexicon:
     for role in ("causal", "informational", "question_start", "hypothetical"):
         lexicon.add(Rule(f"C|{role}", "context", role), context["general"][role])
     lexicon.add(Rule("C|current", "context", "current"), context["current"])
+    lexicon.add(Rule("C|clause_terminators", "context", "clause_terminators"),
+                context["clause_terminators"])
+    for role in ("historical", "resolved", "current_sentence"):
+        lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon
 
 
