@@ -9,6 +9,7 @@ ROOT = HERE.parents[1]
 # The dev sets tune the lexicon and train the safety classifier (data/safety/); the held-out
 # set is never used for either.
 SETS = {"dev": ROOT / "data" / "safety" / "dev_messages.yml",
+        "dev3": ROOT / "data" / "safety" / "dev3_messages.yml",
         "dev2": ROOT / "data" / "safety" / "dev2_messages.yml",
         "holdout": HERE / "holdout_messages.yml"}
 

@@ -9,8 +9,10 @@ from tests.safety.scoring import available, score
 # What the lexicon alone must keep (measured: docs/safety.md). The whole safety net (lexicon
 # and classifier together) is gated in test_safety_net.py.
 FLOORS = {
-    "dev": {"emergency": 0.97, "false_alarm": 0.03},
-    "holdout": {"emergency": 0.85, "false_alarm": 0.10},
+    "dev": {"emergency": 0.97, "false_alarm": 0.02},
+    "dev2": {"emergency": 0.98, "false_alarm": 0.02},
+    "dev3": {"emergency": 0.98, "false_alarm": 0.04},
+    "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 
 
@@ -19,7 +21,7 @@ def lexicon_decision(text):
     return assessment.tier, assessment.kind
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "holdout"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "holdout"])
 def test_lexicon_layer(name):
     if not available(name):
         pytest.skip(f"{name} set not present")

@@ -11,9 +11,13 @@ from tests.safety.conftest import REPORT
 from tests.safety.scoring import available, messages, score
 from tests.testlib import load_trained_agent
 
-# The held-out targets of issue 15 are 100% recall and at most 5% false alarms; FLOORS are
-# what the net measured (docs/safety.md), below which a change must not go.
-FLOORS = {"holdout": {"emergency": 0.90, "false_alarm": 0.12}}
+# The held-out targets are 100% recall and at most 5% false alarms. FLOORS are what the net
+# measured on the held-out set (docs/safety.md: 98.5% and 6.1%), below which no change may
+# go; the dev sets trained it, so on them it must stay at 100% recall.
+FLOORS = {"dev": {"emergency": 1.0, "false_alarm": 0.02},
+          "dev2": {"emergency": 1.0, "false_alarm": 0.02},
+          "dev3": {"emergency": 1.0, "false_alarm": 0.04},
+          "holdout": {"emergency": 0.98, "false_alarm": 0.07}}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +29,7 @@ def parses():
         for text in texts:
             cache[text] = await agent.parse_message(text)
 
-    texts = [m["text"] for name in ("dev", "dev2", "holdout") if available(name)
+    texts = [m["text"] for name in ("dev", "dev2", "dev3", "holdout") if available(name)
              for m in messages(name)]
     asyncio.run(parse_all(texts))
     return cache
@@ -42,7 +46,7 @@ def _layers(parse):
     }
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "holdout"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "holdout"])
 def test_safety_net(parses, name):
     if not available(name):
         pytest.skip(f"{name} set not present")
