@@ -67,6 +67,8 @@ class Lexicon:
     def patterns(self, phrase: str) -> List[List[Token]]:
         if not isinstance(phrase, str):   # YAML reads a bare no/yes/on/off as a boolean
             raise ValueError(f"phrase {phrase!r} is not text: quote it in red_flags.yml")
+        if "'@" in phrase:   # a list reference quoted inside a phrase is a literal word
+            raise ValueError(f"phrase {phrase!r}: write @name without quotes inside a phrase")
         positions = [self._position(part) for part in phrase.split()]
         patterns = []
         for combination in itertools.product(*positions):
