@@ -20,7 +20,9 @@ FLAGS = ("contradiction", "discordant", "recount_noted", "outdated_terms", "stat
 
 @dataclass
 class Classification:
-    """category: a code from CATEGORIES, or None when problems (impossible values) were found.
+    """category: a code from CATEGORIES, or None when problems (impossible values) were found or
+        when the text had no HER2 statement at all (findings.her2_mentioned is False; then
+        problems is empty and needs is ["ihc"]).
     ish_group: the dual-probe ISH group (1-5) when ratio and copy number place it exactly.
     needs: codes from NEEDS for what would settle or refine the result, most useful first.
     flags: codes from FLAGS. explanation: one plain-language sentence.
@@ -56,6 +58,10 @@ def classify(findings: Findings) -> Classification:
     """Classify parsed findings into a HER2 category (see the module docstring)."""
     if findings.problems:
         return _impossible_values(findings)
+    if _no_her2_statement(findings):
+        sentences = wording.texts()["sentences"]
+        return Classification(None, needs=["ihc"], explanation=sentences["no_her2"].format(
+            **wording.needs_phrase(["ihc"])))
     contradiction = _contradiction(findings)
     if contradiction:
         return contradiction
@@ -74,6 +80,15 @@ def classify(findings: Findings) -> Classification:
         flags=flags,
         explanation=_explanation(findings, decision, category, needs, flags),
     )
+
+
+def _no_her2_statement(findings: Findings) -> bool:
+    """Parsed text that names no HER2 test and gives no HER2 value (e.g. ER/PR only)."""
+    if findings.her2_mentioned is not False:
+        return False
+    return not (findings.has_test_values() or findings.stated_status or findings.ish_method
+                or findings.ish_probe or findings.outdated_terms
+                or findings.percent_stained is not None)
 
 
 # --- decisions ---

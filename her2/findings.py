@@ -1,7 +1,7 @@
 """Findings: the structured values read from one message (or merged across chat turns)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import List, Optional
 
 IHC_SCORES = ("0", "0-staining", "1+", "2+", "3+")
@@ -20,6 +20,9 @@ class Findings:
     ish_result / ish_result_candidates: the written ISH result, the same way.
     hr_stated: a hormone-receptor status stated without ER/PR ("HR-positive").
     problems: codes for impossible values, which are never stored in the value fields.
+    her2_mentioned: True when the text names HER2 (or a HER2 test such as FISH, or gives a HER2
+        value), False when parsed text has no HER2 statement at all (only ER/PR, Ki-67, or
+        nothing), None when unknown (Findings built by hand). Not a value: is_empty() ignores it.
     """
 
     ihc: Optional[str] = None
@@ -39,6 +42,7 @@ class Findings:
     stated_status: Optional[str] = None
     outdated_terms: bool = False
     problems: List[str] = field(default_factory=list)
+    her2_mentioned: Optional[bool] = None
 
     def to_dict(self) -> dict:
         """A JSON-safe dict; Findings.from_dict(f.to_dict()) == f."""
@@ -58,8 +62,9 @@ class Findings:
         return cls(**values)
 
     def is_empty(self) -> bool:
-        """True when nothing HER2- or hormone-receptor-related (not even a problem) was found."""
-        return self == Findings()
+        """True when nothing HER2- or hormone-receptor-related (not even a problem) was found.
+        A bare mention of HER2 (her2_mentioned) is not a finding."""
+        return replace(self, her2_mentioned=None) == Findings()
 
     def has_test_values(self) -> bool:
         """True when any IHC or ISH value (not just a stated status) is known."""
@@ -103,25 +108,40 @@ class Findings:
             merged.percent_stained = newer.percent_stained
         merged.ihc = refine_zero_score(merged.ihc, merged.percent_stained)
         merged.ihc_candidates = _unique(
-            refine_zero_score(score, merged.percent_stained) for score in merged.ihc_candidates
+            refined for refined in (refine_zero_score(score, merged.percent_stained)
+                                    for score in merged.ihc_candidates) if refined
         )
         if newer.ish_result_candidates:
             merged.ish_result = newer.ish_result
             merged.ish_result_candidates = list(newer.ish_result_candidates)
         merged.outdated_terms = self.outdated_terms or newer.outdated_terms
+        mentions = (self.her2_mentioned, newer.her2_mentioned)
+        merged.her2_mentioned = True if True in mentions else (False if False in mentions
+                                                               else None)
         merged.problems = list(newer.problems)
         return merged
 
 
 _NOT_MERGED_ONE_BY_ONE = {
     "ihc", "ihc_candidates", "ish_result", "ish_result_candidates", "outdated_terms", "problems",
+    "her2_mentioned",
 }
 
 
+# IHC 0 with staining ("ultralow") covers staining in more than 0% and at most this share of
+# tumour cells (guideline.yml, "0-staining"); more staining than that is not a score of 0.
+ULTRALOW_MAX_PERCENT = 10.0
+
+
 def refine_zero_score(ihc: Optional[str], percent_stained: Optional[float]) -> Optional[str]:
-    """IHC 0 with some stained cells is "0 with membrane staining" (HER2-ultralow)."""
-    if ihc == "0" and percent_stained is not None and percent_stained > 0:
-        return "0-staining"
+    """IHC 0 with some stained cells is "0 with membrane staining" (HER2-ultralow), when the
+    stained share is at most 10%. A score of 0 said to stain more than 10% of cells doesn't fit
+    the score, so the score is not taken (None: the IHC score is needed)."""
+    if ihc in ("0", "0-staining") and percent_stained is not None:
+        if percent_stained > ULTRALOW_MAX_PERCENT:
+            return None
+        if percent_stained > 0:
+            return "0-staining"
     return ihc
 
 

@@ -85,7 +85,7 @@ PATTERNS = {
                  _words("receptor", "receptors", op="?")]],
     "SUBJ:pr": [[_words("pr", "pgr", "progesterone"), _words("receptor", "receptors", op="?")]],
     "SUBJ:erpr": [
-        [_words("er"), _words("/", "and", "&", ",", "+"), _words("pr", "pgr")],
+        [_words("er"), _words("/", "and", "&", ",", "+", "or"), _words("pr", "pgr")],
         [_words("estrogen", "oestrogen"), _words("and", "&", "/"), _words("progesterone"),
          _words("receptor", "receptors", op="?")],
     ],
@@ -133,7 +133,7 @@ PATTERNS = {
                      _words("copies", "signals", "copy", "signal")]],
     "PERCENT": [[_NUMBER, _words("%", "percent", "pct")], [_NUMBER, _words("per"), _words("cent")]],
     "RANGE": [[_NUMBER, _words("-", "to"), _NUMBER]],
-    "SCORE_CUE": [[_words("score", "scored")]],
+    "SCORE_CUE": [[_words("score", "scored")], [_words("intensity")]],
     # Status words.
     "STATUS:positive": [[_words("positive", "pos", "positivity", "overexpressed",
                                 "overexpression")],
@@ -163,3 +163,88 @@ SCORE_PATTERNS = {
 STAINING_PATTERNS = {
     "STAINING": [[_words("staining", "stain", "stained", "immunoreactivity", "expression")]],
 }
+
+# --- statements: what kind of statement a value sits in (parser._Statements) ---
+# Before a value is taken, the statement around it is classified. A cue marks its scope as one
+# of these kinds; values in a scope that is not a result are set aside (the mention of HER2
+# still counts: "HER2 pending" is an undetermined HER2 result, not "no HER2 statement").
+# Scope "clause": up to the nearest comma, bracket or sentence end; "sentence": the whole
+# sentence (or line). Kind "method" sets aside only status and amplification words (a control
+# or antibody description), never a written score or number.
+STATEMENT_KINDS = {
+    "pending": "clause",     # ordered, pending, to follow
+    "failed": "clause",      # failed, could not be determined
+    "reference": "clause",   # a result given in another report
+    "method": "clause",      # method, antibody, controls
+    "criterion": "clause",   # a threshold, scale or definition printed next to a result
+    "general": "sentence",   # statements about tests or patients in general, statistics
+}
+_STATUS_WORDS = ["positive", "negative", "equivocal", "borderline", "amplified", "nonamplified",
+                 "amplification", "low", "pos", "neg"]
+_COMPARATOR_TOKENS = ["<", ">", "<=", ">=", "="]
+STATEMENT_PATTERNS = {
+    "STMT:pending": [
+        [_words("pending", "ordered", "requested", "recommended", "awaited", "awaiting",
+                "please")],
+        [_words("will", "shall"), _words("be", "follow")],
+        [_words("to"), _words("follow")],
+        [_words("in"), _words("progress")],
+        [_words("sent"), _words("out", "for")],
+        [_words("has", "have"), _words("been"), _words("sent")],
+    ],
+    "STMT:failed": [
+        [_words("failed", "unable", "insufficient", "inadequate", "uninterpretable",
+                "indeterminate", "unsuccessful")],
+        [_words("could", "can", "cannot"), _words("not", op="?"), _words("be"),
+         _words("determined", "assessed", "evaluated", "interpreted", "performed")],
+        [_words("not"), _words("performed", "done", "interpretable", "evaluable")],
+        [_words("no"), _words("result", "results")],
+    ],
+    "STMT:reference": [
+        [_words("see"), _words("the", "separate", "prior", "previous", "outside", op="?"),
+         _words("report", "reports")],
+        [_words("prior", "previous", "earlier", "outside"),
+         _words("sample", "specimen", "biopsy", "report")],
+        [_words("done", "performed"), _words("on", op="?"), _words("previous", "prior")],
+        [_words("previously")],
+    ],
+    "STMT:method": [
+        [_words("control", "controls", "cont", "antibody", "antibodies", "clone", "kit",
+                "reagent", "reagents", "fda", "fda-approved", "immunoperoxidase", "detection")],
+        [_words("cell"), _words("lines", "line")],
+        [_words("in"), _words("accordance")],
+        [_words("is", "was", "were"), _words("evaluated", "assessed")],
+        [_words("method"), _words("for")],
+    ],
+    "STMT:criterion": [
+        [_words("considered", "defined", "define", "defines", "criteria", "criterion",
+                "if", "semiquantitated")],
+        [_words("reference"), _words("range", "ranges", "values", "value", op="?")],
+        [_words(*_STATUS_WORDS), _words(*_COMPARATOR_TOKENS), {"LIKE_NUM": True}],
+        [_words(*_COMPARATOR_TOKENS, "less", "more", "greater"), _words("than", op="?"),
+         {"LIKE_NUM": True}, _words("%", op="?"), _words("is", "are", "="),
+         _words(*_STATUS_WORDS)],
+        [{"LIKE_NUM": True}, _words("%"), _words("is", "are"), _words(*_STATUS_WORDS)],
+        [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
+         _words("is", "are", "="), _words(*_STATUS_WORDS)],
+    ],
+    "STMT:general": [
+        [_words("patients", "cases", "trials", "may", "might", "regardless")],
+        [_words("for", "on", "in"), _words("all")],
+        [_words("category"), _words("for")],
+        [{"TEXT": {"REGEX": r"^\d+/\d+$"}}],  # "3/9 (33%)": a statistic
+    ],
+}
+# The noun names the test ("HER2 protein overexpression by IHC"); only a negated one is a result.
+OVEREXPRESSION_NOUNS = {"overexpression", "expression"}
+# Words that say a hormone receptor is there (positive) unless negated: "estrogen receptors
+# found in 75% of nuclei", "ER: weak expression in 30%", "PR: no expression".
+RECEPTOR_PRESENCE = {"found", "expression", "expressed", "staining", "stained", "immunoreactive",
+                     "immunoreactivity", "reactivity", "present"}
+# Tokens that close a negation's scope (NegEx-style) when looking back from a word.
+NEGATION_SCOPE_END = {",", ";", ".", ":", "(", ")", "but", "however", "although", "while",
+                      "whereas", "!", "?"}
+# Clause boundaries for statement scopes (besides the sentence boundaries).
+CLAUSE_BOUNDARIES = {",", "(", ")", ";", "but", "however"}
+# Methods that name a HER2 test by themselves (a plain "ISH test" or "IHC" may be ER/PR).
+HER2_SPECIFIC_METHODS = {"FISH", "CISH", "SISH", "DISH"}

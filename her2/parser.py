@@ -32,10 +32,19 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"\uff05", "%"),
     (r"\u207a", "+"),
     (r"[\u00a0\u2009\u202f]", " "),
+    # OCR and notation: "</=" is "<=", "85Z" is "85%", ">0 <1+" is IHC 0 with staining
+    # (HER2-ultralow), "zero or 1+" (an old pick-list value) is HER2-negative with no one score.
+    (r"<\s*/\s*=", "<="),
+    (r">\s*/\s*=", ">="),
+    (r"(?<=\d)z\b", "%"),
+    (r">\s*0\s*(?:,|and)?\s*<\s*1\s*\+", " 0 (ultralow) "),
+    (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " negative "),
     (r"[\u2018\u2019]", "'"),
     (r"\b(?:c-?erb-?b-?2|erbb-?2|her[ \t-]?2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)", "her2"),
     (r"\b(?:cep|cen|chr|chromosome)[ \t-]?17\b", "cep17"),
     (r"\b(?:ki[ \t-]?67|mib[ \t-]?1)\b", "ki67"),
+    # A letter O read for a zero: "HER2NEU-O", "intensity o".
+    (r"\b(her2|intensity)[ \t]*[-:=]?[ \t]*o\b", r"\1 0"),
     (r"\bpd[ \t-]?l1\b", "pdl1"),
     (r"\bin[ \t-]situ\b", "in situ"),
     (r"hybridisation", "hybridization"),
@@ -57,7 +66,6 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"([()\[\]:;]|(?<![<>])=)", r" \1 "),
     (r"(?<!\d)/|/(?!\d)", " / "),
     (r"(?<!\d),|,(?!\d)", " , "),
-    (r"\n\s*\n", " . "),  # a blank line ends a sentence; a single line break doesn't
     (r"\s+", " "),
 ]
 _COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in _NORMALISATIONS]
@@ -66,15 +74,40 @@ _NUMBER = re.compile(lx.NUMBER_REGEX)
 # Topics a HER2 IHC score or HER2 status word may have (None: no subject, e.g. a bare "2+").
 _HER2_TOPICS = {None, "her2", "ihc"}
 _AMPLIFICATION_HEADINGS = {"ratio", "status", "test", "testing", "assay", "analysis", "result",
-                           "results", ":", "?"}
+                           "results", ":", "?", "by", "with", "using", "of"}
 _SCORE_TOPICS = _HER2_TOPICS | {"ish"}
+# Mentions that give a value: a statement with one of these is not a heading.
+_VALUE_KINDS = {"STATUS", "AMP", "PERCENT", "TRIPLE_NEGATIVE", "RATIO", "COPIES_CUE"}
+_HEADING_REACH = 4  # statements after a heading that still belong to it
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()  # NFKC: full-width "２＋" -> "2+"
+    text = unicodedata.normalize("NFKC", text)  # NFKC: full-width "２＋" -> "2+"
+    text = _structure(text).lower()
     for pattern, replacement in _COMPILED:
         text = pattern.sub(replacement, text)
     return text
+
+
+_OCR_LINE_JOIN = re.compile(r"(?<=[a-z,])\.\s+(?=[a-z])")
+
+
+def _structure(text: str) -> str:
+    """Line structure, read before lower-casing: a line break ends a statement ("ER: Positive"
+    on one line, "PR: Negative" on the next) unless the next line carries on a mixed-case
+    sentence (it starts in lower case). In mixed-case text, ". " before a lower-case word is a
+    line join made by OCR ("neoplastic. cell nuclei"), not the end of a sentence."""
+    mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
+    lines = text.splitlines()
+    if not lines:
+        return text
+    parts = [lines[0]]
+    for line in lines[1:]:
+        stripped = line.strip()
+        continues = mixed and stripped[:1].islower()
+        parts.append((" " if continues else " . ") + line)
+    joined = "".join(parts)
+    return _OCR_LINE_JOIN.sub(" ", joined) if mixed else joined
 
 
 @dataclass(frozen=True)
@@ -105,6 +138,7 @@ class _Pipeline:
     main: _Rules
     scores: _Rules
     staining: _Rules
+    statements: _Rules
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +148,7 @@ def _pipeline() -> _Pipeline:
 
     nlp = spacy.blank("en")
     return _Pipeline(nlp, _rules(nlp, lx.PATTERNS), _rules(nlp, lx.SCORE_PATTERNS),
-                     _rules(nlp, lx.STAINING_PATTERNS))
+                     _rules(nlp, lx.STAINING_PATTERNS), _rules(nlp, lx.STATEMENT_PATTERNS))
 
 
 def _rules(nlp, patterns: Dict[str, list]) -> _Rules:
@@ -180,14 +214,61 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
         return Findings()
     pipeline = _pipeline()
     doc = pipeline.nlp.make_doc(normalize(text))
+    tokens = [token.text for token in doc]
+    main = _mentions(doc, pipeline.main)
+    set_aside = _statement_kinds(tokens, _mentions(doc, pipeline.statements))
+    her2_named = any(_names_her2(mention) for mention in main)
     reader = _Reader(
-        tokens=[token.text for token in doc],
-        main=_mentions(doc, pipeline.main),
-        scores=_mentions(doc, pipeline.scores),
-        staining=_mentions(doc, pipeline.staining),
+        tokens=tokens,
+        main=[m for m in main if _kept(m, set_aside)],
+        scores=[m for m in _mentions(doc, pipeline.scores) if _kept(m, set_aside)],
+        staining=[m for m in _mentions(doc, pipeline.staining) if _kept(m, set_aside)],
         expect=expect,
+        set_aside=set_aside,
     )
-    return reader.read()
+    findings = reader.read()
+    findings.her2_mentioned = bool(her2_named or findings.has_test_values()
+                                   or findings.stated_status or findings.outdated_terms)
+    return findings
+
+
+# Mentions kept whatever statement they are in: they name things, they don't give results.
+_ALWAYS_KEPT = {"SUBJ", "METHOD", "PROBE"}
+# Mentions set aside in method/control statements (the rest of those statements is kept).
+_SET_ASIDE_IN_METHOD = {"STATUS", "AMP", "TRIPLE_NEGATIVE", "STAINING"}
+
+
+def _kept(mention: Mention, set_aside: Dict[int, str]) -> bool:
+    kind = set_aside.get(mention.start)
+    if kind is None or mention.kind in _ALWAYS_KEPT:
+        return True
+    if kind == "method":
+        return mention.kind not in _SET_ASIDE_IN_METHOD
+    return False
+
+
+def _names_her2(mention: Mention) -> bool:
+    return (mention.kind == "SUBJ" and mention.value == "her2") or \
+        (mention.kind == "METHOD" and mention.value in lx.HER2_SPECIFIC_METHODS)
+
+
+def _statement_kinds(tokens: List[str], cues: List[Mention]) -> Dict[int, str]:
+    """{token index: statement kind} for every token in a statement that is not a result
+    (pending, failed, reference, method, criterion, general; lexicon.STATEMENT_KINDS), each cue
+    covering its clause or its sentence."""
+    if not cues:
+        return {}
+    sentences = _segment_ids(tokens)
+    clauses = _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES)
+    kinds: Dict[int, str] = {}
+    for cue in cues:
+        kind = cue.value
+        ids = sentences if lx.STATEMENT_KINDS[kind] == "sentence" else clauses
+        scope = ids[cue.start]
+        for index, scope_id in enumerate(ids):
+            if scope_id == scope and kinds.get(index) in (None, "method"):
+                kinds[index] = kind
+    return kinds
 
 
 @dataclass
@@ -200,12 +281,15 @@ class _Collected:
     staining_seen: bool = False
     no_staining_seen: bool = False
     ultralow_seen: bool = False
+    implied_receptors: Dict[str, str] = field(default_factory=dict)  # "er"/"pr" -> status
 
 
 class _Reader:
     def __init__(self, tokens: List[str], main: List[Mention], scores: List[Mention],
-                 staining: List[Mention], expect: Optional[str] = None):
+                 staining: List[Mention], expect: Optional[str] = None,
+                 set_aside: Optional[Dict[int, str]] = None):
         self.tokens = tokens
+        self.set_aside = {i for i, kind in (set_aside or {}).items() if kind != "method"}
         self.expect = expect
         self.main = main
         self.scores = scores
@@ -213,6 +297,10 @@ class _Reader:
         self.segments = _segment_ids(tokens)
         self.mention_at = {i: m for m in main for i in range(m.start, m.end)}
         self.subjects = [m for m in main if _subject_topic(m) is not None]
+        # Hormone receptors named anywhere: then a value with no subject is not taken as HER2.
+        self.receptors_named = any(_subject_topic(m) in ("er", "pr", "erpr", "hr")
+                                   for m in self.subjects)
+        self.headings = self._heading_topics()
         self.used: set = set()
         self.seen = _Collected()
         self.limits = load_guideline()
@@ -247,6 +335,7 @@ class _Reader:
         for mention in self.staining:
             self._staining(mention)
             self._score_before_staining(mention)
+        self._receptor_presence()
         if not (self.seen.ihc_hits or self.seen.ish_hits) and self.seen.findings.is_empty():
             self._bare_number_answer()
         return self._settle()
@@ -293,8 +382,9 @@ class _Reader:
         if not (index >= 0 and self._free_number(index)):
             # "HER2 signals 120" is usually a total count, so only copy cues look ahead.
             unit = self.tokens[mention.end - 1]
-            looks_ahead = mention.kind == "COPIES_CUE" or not unit.startswith("signal")
-            index = self._number_after(mention.end) if looks_ahead else None
+            if mention.kind == "COPIES_UNIT" and unit.startswith("signal"):
+                return  # "2 HER-2 signals" in a typical cell: a count, not the average per cell
+            index = self._number_after(mention.end)
         if index is None:
             return
         self.used.add(index)
@@ -341,7 +431,7 @@ class _Reader:
                 staining.start - index <= 6:
             index -= 1
         value = _score_value(self.tokens[index]) if index >= 0 else None
-        if value is None or value > 3 or index in self.used:
+        if value is None or value > 3 or index in self.used or index in self.set_aside:
             return
         self.used.add(index)
         if self.topic(index, index + 1) in _SCORE_TOPICS:
@@ -362,8 +452,8 @@ class _Reader:
             if token in lx.SCORE_FILLERS and not neighbour:
                 continue
             value = _score_value(token)
-            if value is None or index in self.used or self._is_threshold(index) \
-                    or self._followed_by_unit(index):
+            if value is None or index in self.used or index in self.set_aside or \
+                    self._is_threshold(index) or self._followed_by_unit(index):
                 return
             self.used.add(index)
             self._add_score(value, index)
@@ -399,6 +489,8 @@ class _Reader:
         topic = self.topic(mention.start, mention.end)
         status = mention.value
         negated = self._negated(mention.start, window=2)
+        if self.tokens[mention.end - 1] in lx.OVEREXPRESSION_NOUNS and not negated:
+            return  # "HER2 protein overexpression": the test's name, not its result
         if negated and status in ("positive", "negative"):
             status = "negative" if status == "positive" else "positive"
         elif negated:
@@ -422,6 +514,8 @@ class _Reader:
     def _her2_status(self, status: str, topic: Optional[str], index: int) -> None:
         if self._is_not_a_statement(index):
             return  # "what does HER2 positive mean?", "I'm positive it was..."
+        if self._describes_a_score(status, index):
+            return  # "weakly positive (score 2+)": the staining of an IHC 2+, not HER2-positive
         if status == "equivocal":
             self.seen.ihc_hits.append((index, "2+"))
         elif status == "ultralow":
@@ -431,6 +525,16 @@ class _Reader:
             return  # "low" alone is too common a word ("low grade")
         else:
             self.seen.findings.stated_status = status
+
+    def _describes_a_score(self, status: str, index: int) -> bool:
+        """A positive/negative word next to an IHC score in the same statement describes the
+        staining; it is a HER2 status only when the guideline gives that score that result."""
+        if status not in ("positive", "negative"):
+            return False
+        results = {self.limits.ihc[code] for i, code in self.seen.ihc_hits
+                   if self._same_segment(i, index)}
+        return bool(results) and status not in results and \
+            not (status == "negative" and results == {"positive"})
 
     def _is_not_a_statement(self, index: int) -> bool:
         segment = self.segments[index]
@@ -459,7 +563,7 @@ class _Reader:
         return following in _AMPLIFICATION_HEADINGS or "for" in preceding
 
     def _amplification_negated(self, mention: Mention) -> bool:
-        if self._negated(mention.start, window=3, extra={"negative"}):
+        if self._negated(mention.start, window=5, extra={"negative"}):
             return True
         for index in range(mention.end, min(mention.end + 3, len(self.tokens))):
             token = self.tokens[index]
@@ -468,6 +572,20 @@ class _Reader:
             if token in lx.POST_NEGATORS:
                 return True
         return False
+
+    def _receptor_presence(self) -> None:
+        """ER/PR described, not stated: "estrogen receptors found in 75% of nuclei" or "ER: weak
+        expression in 30%" (positive), "no expression of PR", "PR: no expression" (negative).
+        Used only where no status word is given for that receptor."""
+        for index, token in enumerate(self.tokens):
+            if token not in lx.RECEPTOR_PRESENCE or index in self.set_aside:
+                continue
+            topic = self.topic(index, index + 1)
+            if topic not in ("er", "pr", "erpr"):
+                continue
+            status = "negative" if self._negated(index, window=5) else "positive"
+            for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
+                self.seen.implied_receptors.setdefault(receptor, status)
 
     def _triple_negative(self, mention: Mention) -> None:
         findings = self.seen.findings
@@ -486,6 +604,8 @@ class _Reader:
     def _staining(self, mention: Mention) -> None:
         if self.topic(mention.start, mention.end) not in _HER2_TOPICS:
             return  # e.g. "ER: strong staining in 90%"
+        if mention.end < len(self.tokens) and self.tokens[mention.end] == "intensity":
+            return  # "staining intensity 0" names the scale, it doesn't report staining
         negated = self._negated(mention.start, window=3) or any(
             self.tokens[i] in ("absent", "none", "not", "nil")
             for i in range(mention.end, min(mention.end + 2, len(self.tokens)))
@@ -509,8 +629,25 @@ class _Reader:
             if findings.ihc == "0":
                 findings.ihc = "0-staining"
         findings.ihc = refine_zero_score(findings.ihc, findings.percent_stained)
+        findings.ihc_candidates = [score for score in (
+            refine_zero_score(code, findings.percent_stained) for code in findings.ihc_candidates)
+            if score]
+        for receptor in ("er", "pr"):
+            if getattr(findings, receptor) is None:
+                setattr(findings, receptor, self._receptor_status(receptor))
         findings.problems = list(dict.fromkeys(findings.problems))
         return findings
+
+    def _receptor_status(self, receptor: str) -> Optional[str]:
+        """ER/PR status from its description or its percentage of stained nuclei (ASCO/CAP
+        ER/PgR guideline: positive from 1%; receptors.yml)."""
+        implied = self.seen.implied_receptors.get(receptor)
+        if implied:
+            return implied
+        percent = getattr(self.seen.findings, f"{receptor}_percent")
+        if percent is None:
+            return None
+        return "positive" if percent >= _receptor_limits()["positive_from_percent"] else "negative"
 
     def _zero_has_staining(self) -> bool:
         seen = self.seen
@@ -519,9 +656,42 @@ class _Reader:
     # --- helpers ---
 
     def topic(self, start: int, end: int) -> Optional[str]:
-        """What the words at [start, end) are about (see the module docstring)."""
+        """What the words at [start, end) are about (see the module docstring). Words with no
+        subject in their statement take the subject of a heading just before ("HER2 protein
+        stained with HercepTest. Negative reaction (Score = 0)"); with none, they are HER2's
+        only when the text names no hormone receptor (a chat answer such as "2+")."""
         after = self._topic_after(start, end)
-        return after if after is not None else self._topic_before(start)
+        topic = after if after is not None else self._topic_before(start)
+        if topic is None:
+            topic = self.headings.get(self.segments[start])
+        if topic is None and self.receptors_named:
+            return "unattached"
+        return topic
+
+    def _heading_topics(self) -> Dict[int, str]:
+        """{statement id: topic} for statements with no subject that follow (within a few
+        statements with no subject) a heading: a statement naming a subject and no value, as
+        in a synoptic table flattened into sentences ("Estrogen Receptor. Positive. 100 %.")."""
+        if not self.segments:
+            return {}
+        count = self.segments[-1] + 1
+        subjects: Dict[int, List[Mention]] = {}
+        for mention in self.subjects:
+            subjects.setdefault(self.segments[mention.start], []).append(mention)
+        valued = {self.segments[m.start] for m in self.main if m.kind in _VALUE_KINDS}
+        valued |= {self.segments[m.start] for m in self.scores}
+        topics: Dict[int, str] = {}
+        current, hops = None, 0
+        for segment in range(count):
+            if segment in subjects:
+                last = subjects[segment][-1]
+                current = _subject_topic(last) if segment not in valued else None
+                hops = 0
+                continue
+            hops += 1
+            if current is not None and hops <= _HEADING_REACH:
+                topics[segment] = current
+        return topics
 
     def _topic_after(self, start: int, end: int) -> Optional[str]:
         """"negative for HER2", "positive by FISH"; "2 positive nodes" and "negative for
@@ -541,6 +711,12 @@ class _Reader:
         subject = self.mention_at.get(index)
         if subject is not None and subject.start == index and _subject_topic(subject) and \
                 self._same_segment(start, index):
+            # "negative for HER2 by FISH": the method named after the subject is the topic.
+            method = self.mention_at.get(subject.end + 1)
+            if _subject_topic(subject) == "her2" and subject.end < len(self.tokens) and \
+                    self.tokens[subject.end] in ("by", "with", "using") and \
+                    method is not None and method.kind == "METHOD":
+                return "ish"
             return _subject_topic(subject)
         if preposition == "for" and index < len(self.tokens) and \
                 _score_value(self.tokens[index]) is None:
@@ -565,7 +741,7 @@ class _Reader:
 
     def _free_number(self, index: int) -> bool:
         return (self._number(index) is not None and index not in self.used
-                and not self._is_threshold(index))
+                and index not in self.set_aside and not self._is_threshold(index))
 
     def _number_after(self, start: int) -> Optional[int]:
         """The first unclaimed number after a cue, skipping only filler words."""
@@ -576,7 +752,8 @@ class _Reader:
             if self._number(index) is not None:
                 return index if self._free_number(index) else None
             neighbour = self.mention_at.get(index)
-            if token in lx.NUMBER_FILLERS or (neighbour and neighbour.kind == "RATIO"):
+            if token in lx.NUMBER_FILLERS or (neighbour and neighbour.kind == "RATIO") or \
+                    (neighbour and _subject_topic(neighbour) == "her2"):
                 continue
             return None
         return None
@@ -592,9 +769,14 @@ class _Reader:
         return following in lx.UNITS
 
     def _negated(self, index: int, window: int, extra: frozenset = frozenset()) -> bool:
+        """A negation cue within `window` words before, NegEx-style: its scope ends at a
+        punctuation mark or a conjunction such as "but"."""
         negators = lx.NEGATORS | set(extra)
-        for i in range(max(index - window, 0), index):
-            if self.tokens[i] in negators and self._same_segment(i, index):
+        for i in range(index - 1, max(index - window, 0) - 1, -1):
+            token = self.tokens[i]
+            if token in lx.NEGATION_SCOPE_END:
+                return False
+            if token in negators:
                 return True
         return False
 
@@ -608,11 +790,20 @@ class _Reader:
         self.seen.findings.problems.append(code)
 
 
-def _segment_ids(tokens: List[str]) -> List[int]:
-    ids, current = [], 0
+@lru_cache(maxsize=1)
+def _receptor_limits() -> dict:
+    import yaml
+    from pathlib import Path
+    return yaml.safe_load(Path(__file__).with_name("receptors.yml").read_text(encoding="utf-8"))
+
+
+def _segment_ids(tokens: List[str], boundaries: frozenset = lx.BOUNDARIES) -> List[int]:
+    """A statement id per token. A ";" inside brackets ("(1E2; Ventana)") doesn't end one."""
+    ids, current, depth = [], 0, 0
     for token in tokens:
         ids.append(current)
-        if token in lx.BOUNDARIES:
+        depth = max(depth + (token == "(") - (token == ")"), 0)
+        if token in boundaries and not (token == ";" and depth and "(" not in boundaries):
             current += 1
     return ids
 

@@ -83,7 +83,8 @@ ALL_FINDINGS = [Findings.from_dict(c["findings"]) for c in CLASSIFY_CASES] + \
 @pytest.mark.parametrize("findings", ALL_FINDINGS)
 def test_result_uses_only_documented_codes_and_one_sentence(findings):
     result = classify(findings)
-    assert result.category in CATEGORIES or (result.category is None and result.problems)
+    assert result.category in CATEGORIES or (result.category is None and result.problems) or \
+        (result.category is None and findings.her2_mentioned is False)
     assert set(result.needs) <= set(NEEDS)
     assert set(result.flags) <= set(FLAGS)
     assert result.ish_group in (None, 1, 2, 3, 4, 5)
@@ -94,8 +95,18 @@ def test_result_uses_only_documented_codes_and_one_sentence(findings):
 
 @pytest.mark.parametrize("findings", ALL_FINDINGS)
 def test_category_only_when_no_problems(findings):
+    # ... and when the text has no HER2 statement at all (issue 16: "none", not undetermined)
     result = classify(findings)
-    assert (result.category is None) == bool(findings.problems)
+    no_her2 = findings.her2_mentioned is False and not findings.has_test_values()
+    assert (result.category is None) == bool(findings.problems or no_her2)
+
+
+def test_no_her2_statement_has_no_category_but_still_asks_for_the_ihc_score():
+    for text in ("ER positive 90%, PR negative", "grade 2, 2 cm", "Ki-67 20%"):
+        result = classify(parse(text))
+        assert result.category is None and result.problems == [] and result.needs == ["ihc"]
+    for text in ("HER2 pending", "HER2 testing was ordered", "FISH pending"):
+        assert classify(parse(text)).category == "undetermined", text
 
 
 def test_low_and_ultralow_are_called_eligibility_terms_not_asco_cap_categories():

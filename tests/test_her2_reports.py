@@ -39,11 +39,14 @@ TARGETS = {"her2_category": 0.98, "ihc": 0.97, "ish_result": 0.97, "ratio": 0.97
 # Floors: the accuracies reached (rounded down), so that any regression fails the test.
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
-    "dev": {"her2_category": 0.0, "ihc": 0.0, "ish_result": 0.0, "ratio": 0.0,
-            "copy_number": 0.0, "er": 0.0, "er_percent": 0.0, "pr": 0.0, "pr_percent": 0.0},
-    "holdout": {"her2_category": 0.0, "ihc": 0.0, "ish_result": 0.0, "ratio": 0.0,
-                "copy_number": 0.0, "er": 0.0, "er_percent": 0.0, "pr": 0.0,
-                "pr_percent": 0.0},
+    # Gaps to the targets (dev / holdout): category 98% (12.8 / 7.1 points), ihc 97% (4.4 /
+    # 5.0), ish_result 97% (- / 1.6), ratio 97% (- / 1.6), pr 95% (- / 6.4).
+    "dev": {"her2_category": 0.852, "ihc": 0.926, "ish_result": 0.986, "ratio": 1.0,
+            "copy_number": 0.993, "er": 0.966, "er_percent": 0.986, "pr": 0.979,
+            "pr_percent": 0.993},
+    "holdout": {"her2_category": 0.909, "ihc": 0.92, "ish_result": 0.954, "ratio": 0.954,
+                "copy_number": 1.0, "er": 0.965, "er_percent": 0.875, "pr": 0.886,
+                "pr_percent": 0.897},
 }
 
 
@@ -104,16 +107,25 @@ def table_lines(table):
     return lines
 
 
+class _TablePrinter:
+    """Prints the accuracy table in pytest's terminal summary (registered by the fixture)."""
+
+    def __init__(self, scored):
+        self.scored = scored
+
+    def pytest_terminal_summary(self, terminalreporter):
+        terminalreporter.section("HER2/ER/PR real-report table (tests/her2_reports)")
+        for line in table_lines(self.scored):
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="module")
 def table(request):
     scored = score(load_statements())
-    yield scored
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line("HER2/ER/PR real-report table (tests/her2_reports/statements.yml):")
-        for line in table_lines(scored):
-            reporter.write_line(line)
+    plugins = request.config.pluginmanager
+    if not plugins.has_plugin("her2-report-table"):
+        plugins.register(_TablePrinter(scored), "her2-report-table")
+    return scored
 
 
 def test_table_is_well_formed():
@@ -143,6 +155,9 @@ def test_accuracy_floor(table, split, name):
 def main(argv):
     scored = score(load_statements())
     print("\n".join(table_lines(scored)))
+    if "--floors" in argv:  # the FLOORS dict for the accuracies reached (rounded down)
+        print({split: {name: int(accuracy(scored[split], name) * 1000) / 1000 for name in FIELDS}
+               for split in SPLITS})
     if "--dev-errors" in argv:  # never the holdout's
         texts = {s["id"]: s["text"].strip() for s in load_statements() if s["split"] == "dev"}
         shown = set()
