@@ -5,8 +5,14 @@ Public API (stable; the chatbot's actions use exactly this):
 parse(text: str, expect: str | None = None) -> Findings
     Structured values from free text: a chat message ("IHC 2+ and FISH negative", a bare "2+",
     "not amplified", "ratio 2.3") or a pasted pathology-report excerpt. Unrelated numbers
-    (grade, size, Ki-67, dates) and negated words ("no amplification") are handled. Builds the
-    spaCy pipeline once per process (about 1 s); then well under a millisecond per message.
+    (grade, size, Ki-67, dates) and negated words ("no amplification") are handled. A report is
+    read as lines, sentences and clauses; statements that are not results (pending or ordered
+    tests, failed tests, method/antibody/control text, criteria, thresholds and scales, general
+    statements) are set aside (lexicon.STATEMENT_PATTERNS); a positive/negative word that
+    describes an IHC score ("weakly positive (score 2+)") is not a HER2 status; ER/PR are read
+    from status words, narrative wording ("receptors found in 75% of nuclei", "no expression")
+    and percentages (receptors.yml). Builds the spaCy pipeline once per process (about 1 s);
+    then about a millisecond per message (a few ms for a 2,000-character report).
     Optional `expect` = what the bot just asked, used only for bare answers: None/"ihc" (a lone
     number is the IHC score: "3" -> "3+"), "ratio" / "copy_number" (a lone number is that
     value), "ish" (a lone "positive"/"negative" is the ISH result, not a stated HER2 status).
@@ -23,7 +29,8 @@ Findings (dataclass) fields, None/empty/False when not mentioned:
     ratio                  HER2/CEP17 ratio (float)
     copy_number            average HER2 copies (signals) per cell (float)
     percent_stained        % of tumour cells with HER2 membrane staining (float)
-    er, pr                 None | "positive" | "negative"
+    er, pr                 None | "positive" | "negative" (stated, described, or from the
+                           percentage: positive from 1%)
     er_percent, pr_percent float
     hr_stated              None | "positive" | "negative"  ("hormone receptor-positive", "HR+")
     stated_status          None | "positive" | "negative" | "low" | "ultralow"
@@ -32,6 +39,9 @@ Findings (dataclass) fields, None/empty/False when not mentioned:
     problems               codes for impossible values, which are never stored as values:
                            "ihc_out_of_range", "ratio_not_positive", "percent_over_100",
                            "copies_over_100", "copies_not_positive"
+    her2_mentioned         True when the text names HER2 (or FISH/CISH/SISH/dual ISH) or
+                           gives a HER2 value, False when parsed text has no HER2 statement,
+                           None when unknown (built by hand); not a value (is_empty ignores it)
   methods: to_dict() (JSON-safe), Findings.from_dict(d) (round-trips; ignores unknown keys),
   is_empty(), has_test_values(), hormone_receptor_status(), and merge(newer) -> Findings:
   values present in `newer` override, field by field (a newer IHC score replaces ihc,
@@ -41,9 +51,14 @@ classify(findings: Findings) -> Classification
     ASCO/CAP HER2 testing guideline (2018, affirmed 2023) tables in guideline.yml, plus the
     HER2-low/-ultralow eligibility terms. Classification (dataclass) fields:
     category     "positive" | "low" | "ultralow" | "zero" | "negative" | "equivocal" |
-                 "undetermined" | None (None only when problems were found)
+                 "undetermined" | None
+                 None when problems were found, or when the text has no HER2 statement at all
+                 (findings.her2_mentioned is False and no HER2 value: e.g. only ER/PR; then
+                 problems is [] and needs is ["ihc"]); "undetermined" = HER2 is named but no
+                 result can be read (pending, failed, contradictory, a test name or criteria).
                  negative = HER2-negative with the IHC level unknown; equivocal = IHC 2+ with
-                 the ISH result not yet known
+                 the ISH result not yet known (also when a single-probe result needs dual-probe
+                 ISH)
     ish_group    1-5 when ratio and copy number place a dual-probe ISH result exactly, else None
     needs        what would settle or refine it, most useful first: "ihc" (an IHC score),
                  "ish" (an ISH/FISH result), "ratio" (HER2/CEP17 ratio), "copy_number"
@@ -58,7 +73,8 @@ classify(findings: Findings) -> Classification
 
 interpret(text: str, expect: str | None = None) -> dict
     parse + classify in one flat JSON-safe dict; what `python -m her2 "<text>"` prints. Keys:
-    ihc, ish_result, ish_group, ratio, copy_number, hormone_receptor ("positive" if ER or PR is
+    ihc, ish_result (written, or else the result of the ISH group the guideline settles),
+    ish_group, ratio, copy_number, hormone_receptor ("positive" if ER or PR is
     positive, "negative" if both are negative), category, label (category_info label), needs,
     flags, explanation, problems (messages), summary (describe_findings), then the other
     Findings fields, with Findings.problems renamed problem_codes.

@@ -86,9 +86,8 @@ def _no_her2_statement(findings: Findings) -> bool:
     """Parsed text that names no HER2 test and gives no HER2 value (e.g. ER/PR only)."""
     if findings.her2_mentioned is not False:
         return False
-    return not (findings.has_test_values() or findings.stated_status or findings.ish_method
-                or findings.ish_probe or findings.outdated_terms
-                or findings.percent_stained is not None)
+    return not (findings.has_test_values() or findings.stated_status
+                or findings.outdated_terms or findings.percent_stained is not None)
 
 
 # --- decisions ---
@@ -190,7 +189,9 @@ def _row_outcome(row: IshRow, ihc: Optional[str]) -> _Outcome:
         return _Outcome(None, needs=("ihc",))
     answer = row.by_ihc[ihc]
     if answer == "dual_probe_ish":
-        return _Outcome(None, needs=("dual_probe_ish",))
+        # IHC 2+ with a single-probe result that needs dual-probe ISH: still equivocal.
+        category = "equivocal" if load_guideline().ihc[ihc] == "equivocal" else None
+        return _Outcome(category, needs=("dual_probe_ish",))
     flags = ("recount_noted",) if ihc == row.recount_with else ()
     category = "positive" if answer == "positive" else load_guideline().negative_category(ihc)
     return _Outcome(category, flags=flags)

@@ -5,6 +5,7 @@ from typing import Optional
 
 from .categories import category_info
 from .classifier import classify
+from .guideline import load_guideline
 from .parser import parse
 from .wording import describe_findings
 
@@ -12,7 +13,8 @@ from .wording import describe_findings
 def interpret(text: str, expect: Optional[str] = None) -> dict:
     """Parse `text` (see parse() for `expect`), classify it, and return one flat dict.
 
-    Leading keys: ihc, ish_result, ish_group, ratio, copy_number, hormone_receptor, category,
+    Leading keys: ihc, ish_result (the written ISH result, or when none is written, the result
+    the guideline gives the dual-probe ISH group read with the IHC score), ish_group, ratio, copy_number, hormone_receptor, category,
     label, needs, flags, explanation, problems (messages), summary (describe_findings); then the
     remaining Findings fields, with Findings.problems (codes) as problem_codes.
     """
@@ -22,7 +24,7 @@ def interpret(text: str, expect: Optional[str] = None) -> dict:
     details["problem_codes"] = details.pop("problems")
     return {
         "ihc": findings.ihc,
-        "ish_result": findings.ish_result,
+        "ish_result": findings.ish_result or _ish_result_of_group(findings, result.ish_group),
         "ish_group": result.ish_group,
         "ratio": findings.ratio,
         "copy_number": findings.copy_number,
@@ -36,3 +38,15 @@ def interpret(text: str, expect: Optional[str] = None) -> dict:
         "summary": describe_findings(findings),
         **details,
     }
+
+
+def _ish_result_of_group(findings, group: Optional[int]) -> Optional[str]:
+    """"positive"/"negative" for a dual-probe ISH group the guideline settles (groups 1 and 5;
+    groups 2-4 with the IHC score), else None."""
+    if group is None:
+        return None
+    row = next(row for row in load_guideline().dual_probe_groups if row.group == group)
+    if row.result != "by_ihc":
+        return row.result
+    answer = row.by_ihc.get(findings.ihc) if findings.ihc else None
+    return answer if answer in ("positive", "negative") else None

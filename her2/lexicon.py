@@ -77,7 +77,7 @@ PATTERNS = {
     "SUBJ:her2": [[_words("her2", "erbb2")]],
     "SUBJ:ihc": [
         [_words("ihc", "immunohistochemistry", "immunohistochemical", "immunostain",
-                "immunostaining", "hercepttest")],
+                "immunostaining", "hercepttest", "herceptest")],
         [_words("hercep"), _words("test")],
     ],
     "SUBJ:cep17": [[_words("cep17")]],
@@ -99,7 +99,7 @@ PATTERNS = {
                 "nodes", "node", "lymph", "allred", "nottingham", "mitoses", "mitotic", "tubules",
                 "tils", "pdl1", "oncotype", "brca", "brca1", "brca2", "pik3ca", "dcis", "ar",
                 "androgen", "egfr", "cadherin", "gata3", "p53", "p63", "ck5", "lvi",
-                "lymphovascular", "malignancy", "carcinoma", "covid")],
+                "lymphovascular", "covid")],
         [_words("recurrence"), _words("score")],
         [_words("h"), _words("-"), _words("score")],
     ],
@@ -174,11 +174,15 @@ STAINING_PATTERNS = {
 STATEMENT_KINDS = {
     "pending": "clause",     # ordered, pending, to follow
     "failed": "clause",      # failed, could not be determined
-    "reference": "clause",   # a result given in another report
-    "method": "clause",      # method, antibody, controls
-    "criterion": "clause",   # a threshold, scale or definition printed next to a result
+    "reference": None,       # a result quoted from another report: kept ("negative on previous
+                             # biopsy" is still the result); a pointer alone has no value anyway
+    "method": "clause",      # method, antibody, controls (only status words are set aside)
+    "criterion": "bracket",  # a threshold, scale or definition printed next to a result
     "general": "sentence",   # statements about tests or patients in general, statistics
+    "definition": "sentence",  # a scoring scale: "Score 1 = Negative: faint ... staining"
 }
+# Scopes: "sentence"; "clause" (also ends at a comma, ";" or "but"); "bracket" (a clause that
+# also ends at a bracket: "ratio 2.3 (>= 2.0 is considered amplified)").
 _STATUS_WORDS = ["positive", "negative", "equivocal", "borderline", "amplified", "nonamplified",
                  "amplification", "low", "pos", "neg"]
 _COMPARATOR_TOKENS = ["<", ">", "<=", ">=", "="]
@@ -225,6 +229,10 @@ STATEMENT_PATTERNS = {
          {"LIKE_NUM": True}, _words("%", op="?"), _words("is", "are", "="),
          _words(*_STATUS_WORDS)],
         [{"LIKE_NUM": True}, _words("%"), _words("is", "are"), _words(*_STATUS_WORDS)],
+    ],
+    "STMT:definition": [
+        [{"LIKE_NUM": True}, _words("+", op="?"), _words("="), _words(*_STATUS_WORDS)],
+        [_words("is", "are"), _words("defined")],
         [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
          _words("is", "are", "="), _words(*_STATUS_WORDS)],
     ],
@@ -232,11 +240,12 @@ STATEMENT_PATTERNS = {
         [_words("patients", "cases", "trials", "may", "might", "regardless")],
         [_words("for", "on", "in"), _words("all")],
         [_words("category"), _words("for")],
-        [{"TEXT": {"REGEX": r"^\d+/\d+$"}}],  # "3/9 (33%)": a statistic
+        [{"TEXT": {"REGEX": r"^\d+/\d+$"}}, _words("("), {"LIKE_NUM": True},
+         _words("%")],  # "3/9 (33%)": a statistic
     ],
 }
 # The noun names the test ("HER2 protein overexpression by IHC"); only a negated one is a result.
-OVEREXPRESSION_NOUNS = {"overexpression", "expression"}
+OVEREXPRESSION_NOUNS = {"overexpression", "expression", "positivity"}
 # Words that say a hormone receptor is there (positive) unless negated: "estrogen receptors
 # found in 75% of nuclei", "ER: weak expression in 30%", "PR: no expression".
 RECEPTOR_PRESENCE = {"found", "expression", "expressed", "staining", "stained", "immunoreactive",
@@ -245,6 +254,15 @@ RECEPTOR_PRESENCE = {"found", "expression", "expressed", "staining", "stained", 
 NEGATION_SCOPE_END = {",", ";", ".", ":", "(", ")", "but", "however", "although", "while",
                       "whereas", "!", "?"}
 # Clause boundaries for statement scopes (besides the sentence boundaries).
-CLAUSE_BOUNDARIES = {",", "(", ")", ";", "but", "however"}
+CLAUSE_BOUNDARIES = {",", ";", "but", "however"}
+BRACKETS = {"(", ")", "[", "]"}
+# A clause with a status word and one of these before a number is a criterion ("Negative: nuclear
+# staining in less than 1% of cells", "amplified: ratio >= 2.0").
+THRESHOLD_WORDS = {"<", ">", "<=", ">="}
+THRESHOLD_PHRASES = {("less", "than"), ("greater", "than"), ("or", "greater"), ("or", "more"),
+                     ("or", "less")}
+# Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
+# Positive" / "Percentage of cells with nuclear positivity: 85%").
+DETAIL_FIELDS = {"percentage", "proportion"}
 # Methods that name a HER2 test by themselves (a plain "ISH test" or "IHC" may be ER/PR).
 HER2_SPECIFIC_METHODS = {"FISH", "CISH", "SISH", "DISH"}

@@ -34,6 +34,7 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"[\u00a0\u2009\u202f]", " "),
     # OCR and notation: "</=" is "<=", "85Z" is "85%", ">0 <1+" is IHC 0 with staining
     # (HER2-ultralow), "zero or 1+" (an old pick-list value) is HER2-negative with no one score.
+    (r"\.{2,}", "."),
     (r"<\s*/\s*=", "<="),
     (r">\s*/\s*=", ">="),
     (r"(?<=\d)z\b", "%"),
@@ -79,9 +80,11 @@ _SCORE_TOPICS = _HER2_TOPICS | {"ish"}
 # Mentions that give a value: a statement with one of these is not a heading.
 _VALUE_KINDS = {"STATUS", "AMP", "PERCENT", "TRIPLE_NEGATIVE", "RATIO", "COPIES_CUE"}
 _HEADING_REACH = 4  # statements after a heading that still belong to it
+_ANALYTES = {"her2", "er", "pr", "erpr"}
 
 
 def normalize(text: str) -> str:
+    text = text.replace("\u2122", "").replace("\u00ae", "")  # "HercepTest™", "Enhertu®"
     text = unicodedata.normalize("NFKC", text)  # NFKC: full-width "２＋" -> "2+"
     text = _structure(text).lower()
     for pattern, replacement in _COMPILED:
@@ -216,8 +219,8 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
     doc = pipeline.nlp.make_doc(normalize(text))
     tokens = [token.text for token in doc]
     main = _mentions(doc, pipeline.main)
-    set_aside = _statement_kinds(tokens, _mentions(doc, pipeline.statements))
-    her2_named = any(_names_her2(mention) for mention in main)
+    set_aside = _statement_kinds(tokens, _mentions(doc, pipeline.statements), main)
+    her2_named = "her2" in tokens or any(_names_her2(mention) for mention in main)
     reader = _Reader(
         tokens=tokens,
         main=[m for m in main if _kept(m, set_aside)],
@@ -238,6 +241,19 @@ _ALWAYS_KEPT = {"SUBJ", "METHOD", "PROBE"}
 _SET_ASIDE_IN_METHOD = {"STATUS", "AMP", "TRIPLE_NEGATIVE", "STAINING"}
 
 
+def _listed_statuses(tokens: List[str], main: List[Mention]) -> List[int]:
+    """Different status words listed together ("high, low and negative HER2 expression",
+    "positive, negative or equivocal") name a scale, not a result."""
+    words = [m for m in main if m.kind in ("STATUS", "AMP")]
+    listed = []
+    for first, second in zip(words, words[1:]):
+        between = tokens[first.end:second.start]
+        if first.value != second.value and between and \
+                all(token in (",", "and", "or", "/") for token in between):
+            listed += [first.start, second.start]
+    return listed
+
+
 def _kept(mention: Mention, set_aside: Dict[int, str]) -> bool:
     kind = set_aside.get(mention.start)
     if kind is None or mention.kind in _ALWAYS_KEPT:
@@ -252,19 +268,31 @@ def _names_her2(mention: Mention) -> bool:
         (mention.kind == "METHOD" and mention.value in lx.HER2_SPECIFIC_METHODS)
 
 
-def _statement_kinds(tokens: List[str], cues: List[Mention]) -> Dict[int, str]:
+def _statement_kinds(tokens: List[str], cues: List[Mention],
+                     main: List[Mention]) -> Dict[int, str]:
     """{token index: statement kind} for every token in a statement that is not a result
-    (pending, failed, reference, method, criterion, general; lexicon.STATEMENT_KINDS), each cue
-    covering its clause or its sentence."""
-    if not cues:
-        return {}
-    sentences = _segment_ids(tokens)
-    clauses = _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES)
+    (pending, failed, method, criterion, general; lexicon.STATEMENT_KINDS), each cue covering
+    its scope; plus criterion clauses: a status word with a threshold ("Negative: staining in
+    less than 1% of cells")."""
+    scopes = {
+        "sentence": _segment_ids(tokens),
+        "clause": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES),
+        "bracket": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES | lx.BRACKETS),
+    }
+    found = [(cue.value, cue.start) for cue in cues if lx.STATEMENT_KINDS[cue.value]]
+    brackets = scopes["bracket"]
+    thresholds = {brackets[i] for i in range(len(tokens) - 1) if _NUMBER.match(tokens[i + 1])
+                  and (tokens[i] in lx.THRESHOLD_WORDS or
+                       (i >= 1 and (tokens[i - 1], tokens[i]) in lx.THRESHOLD_PHRASES))}
+    thresholds |= {brackets[i] for i in range(len(tokens) - 2) if _NUMBER.match(tokens[i + 2])
+                   and (tokens[i], tokens[i + 1]) in lx.THRESHOLD_PHRASES}
+    found += [("criterion", m.start) for m in main
+              if m.kind in ("STATUS", "AMP") and brackets[m.start] in thresholds]
+    found += [("criterion", start) for start in _listed_statuses(tokens, main)]
     kinds: Dict[int, str] = {}
-    for cue in cues:
-        kind = cue.value
-        ids = sentences if lx.STATEMENT_KINDS[kind] == "sentence" else clauses
-        scope = ids[cue.start]
+    for kind, start in found:
+        ids = scopes[lx.STATEMENT_KINDS[kind]]
+        scope = ids[start]
         for index, scope_id in enumerate(ids):
             if scope_id == scope and kinds.get(index) in (None, "method"):
                 kinds[index] = kind
@@ -290,6 +318,7 @@ class _Reader:
                  set_aside: Optional[Dict[int, str]] = None):
         self.tokens = tokens
         self.set_aside = {i for i, kind in (set_aside or {}).items() if kind != "method"}
+        self.in_statement = set(set_aside or {})  # any statement that is not a result
         self.expect = expect
         self.main = main
         self.scores = scores
@@ -319,6 +348,7 @@ class _Reader:
                 handler(mention)
         for mention in self.scores:
             self._written_score(mention)
+        self._table_cell_scores()
         for mention in self.main:
             if mention.kind in ("SCORE_CUE", "SUBJ") and mention.value in (None, "her2", "ihc"):
                 self._score_after_cue(mention)
@@ -424,6 +454,21 @@ class _Reader:
             return
         self._add_score(_score_value(self.tokens[index]), index)
 
+    def _table_cell_scores(self) -> None:
+        """A statement that is only a number 0-3 under a HER2 heading is its IHC score: a
+        synoptic table flattened into sentences ("C-erbB-2 (HER-2/neu). Negative. 0%. 0.")."""
+        for segment, topic in self.headings.items():
+            if topic not in ("her2", "ihc"):
+                continue
+            content = [i for i, seg in enumerate(self.segments)
+                       if seg == segment and self.tokens[i] not in lx.BOUNDARIES]
+            if len(content) != 1 or content[0] in self.used or content[0] in self.set_aside:
+                continue
+            value = _score_value(self.tokens[content[0]])
+            if value is not None and value <= self.limits.limits["ihc_max"]:
+                self.used.add(content[0])
+                self._add_score(value, content[0])
+
     def _score_before_staining(self, staining: Mention) -> None:
         """"0 with faint staining in 5% of cells", "1 (weak incomplete membrane staining)"."""
         index = staining.start - 1
@@ -516,6 +561,8 @@ class _Reader:
             return  # "what does HER2 positive mean?", "I'm positive it was..."
         if self._describes_a_score(status, index):
             return  # "weakly positive (score 2+)": the staining of an IHC 2+, not HER2-positive
+        if status == "positive" and topic is None and not self._is_short_answer():
+            return  # in a report, "positive" with no subject isn't an explicit HER2 result
         if status == "equivocal":
             self.seen.ihc_hits.append((index, "2+"))
         elif status == "ultralow":
@@ -525,6 +572,10 @@ class _Reader:
             return  # "low" alone is too common a word ("low grade")
         else:
             self.seen.findings.stated_status = status
+
+    def _is_short_answer(self) -> bool:
+        """A chat answer ("it was positive"), not a passage of a report."""
+        return self.segments[-1] <= 1 and len(self.tokens) <= 12
 
     def _describes_a_score(self, status: str, index: int) -> bool:
         """A positive/negative word next to an IHC score in the same statement describes the
@@ -578,7 +629,7 @@ class _Reader:
         expression in 30%" (positive), "no expression of PR", "PR: no expression" (negative).
         Used only where no status word is given for that receptor."""
         for index, token in enumerate(self.tokens):
-            if token not in lx.RECEPTOR_PRESENCE or index in self.set_aside:
+            if token not in lx.RECEPTOR_PRESENCE or index in self.in_statement:
                 continue
             topic = self.topic(index, index + 1)
             if topic not in ("er", "pr", "erpr"):
@@ -593,19 +644,24 @@ class _Reader:
 
     def _method(self, mention: Mention) -> None:
         findings = self.seen.findings
+        if mention.start in self.in_statement and findings.ish_method:
+            return  # "dual-probe ISH has been requested": not the test whose result is given
         if findings.ish_method in (None, "ISH"):
             findings.ish_method = mention.value
         if mention.value == "DISH" and findings.ish_probe is None:
             findings.ish_probe = "dual"
 
     def _probe(self, mention: Mention) -> None:
+        if mention.start in self.in_statement and self.seen.findings.ish_probe:
+            return
         self.seen.findings.ish_probe = mention.value
 
     def _staining(self, mention: Mention) -> None:
         if self.topic(mention.start, mention.end) not in _HER2_TOPICS:
             return  # e.g. "ER: strong staining in 90%"
-        if mention.end < len(self.tokens) and self.tokens[mention.end] == "intensity":
-            return  # "staining intensity 0" names the scale, it doesn't report staining
+        following = self.tokens[mention.end] if mention.end < len(self.tokens) else ""
+        if following in ("intensity", "with", "by", "using"):
+            return  # "staining intensity 0", "stained with HercepTest": not staining seen
         negated = self._negated(mention.start, window=3) or any(
             self.tokens[i] in ("absent", "none", "not", "nil")
             for i in range(mention.end, min(mention.end + 2, len(self.tokens)))
@@ -669,28 +725,55 @@ class _Reader:
         return topic
 
     def _heading_topics(self) -> Dict[int, str]:
-        """{statement id: topic} for statements with no subject that follow (within a few
-        statements with no subject) a heading: a statement naming a subject and no value, as
-        in a synoptic table flattened into sentences ("Estrogen Receptor. Positive. 100 %.")."""
+        """{statement id: topic} for statements with no subject of their own that belong to a
+        subject named before them, as in synoptic tables flattened into sentences:
+        - after a heading (a statement naming a subject and no value: "Estrogen Receptor.
+          Positive. 100 %."), for up to _HEADING_REACH statements;
+        - after a statement that ends with its subject ("... AND HER-2/NEU. NEGATIVE");
+        - a bracket right after a statement ("IS NEGATIVE. (1+)");
+        - a detail field under its analyte ("Percentage of cells with nuclear positivity: 5%")."""
         if not self.segments:
             return {}
         count = self.segments[-1] + 1
         subjects: Dict[int, List[Mention]] = {}
         for mention in self.subjects:
             subjects.setdefault(self.segments[mention.start], []).append(mention)
-        valued = {self.segments[m.start] for m in self.main if m.kind in _VALUE_KINDS}
-        valued |= {self.segments[m.start] for m in self.scores}
+        valued_after: Dict[int, int] = {}  # segment -> index of its last value
+        for mention in self.main:
+            if mention.kind in _VALUE_KINDS:
+                valued_after[self.segments[mention.start]] = mention.start
+        for mention in self.scores:
+            segment = self.segments[mention.start]
+            valued_after[segment] = max(valued_after.get(segment, -1), mention.start)
+        for index, token in enumerate(self.tokens):
+            if _NUMBER.match(token):
+                segment = self.segments[index]
+                valued_after[segment] = max(valued_after.get(segment, -1), index)
+        starts = {}
+        for index, segment in enumerate(self.segments):
+            starts.setdefault(segment, index)
         topics: Dict[int, str] = {}
-        current, hops = None, 0
+        heading, hops, previous_last = None, 0, None
         for segment in range(count):
+            if heading is not None and hops < _HEADING_REACH:
+                topics[segment] = heading  # for the words before the statement's own subject
             if segment in subjects:
                 last = subjects[segment][-1]
-                current = _subject_topic(last) if segment not in valued else None
-                hops = 0
+                analytes = [m for m in subjects[segment] if _subject_topic(m) in _ANALYTES]
+                # A heading names an analyte with no value after it ("by IHC" is not one).
+                ends_with_subject = bool(analytes) and \
+                    valued_after.get(segment, -1) < analytes[-1].start and \
+                    (_subject_topic(last) in _ANALYTES or segment not in valued_after)
+                heading = _subject_topic(analytes[-1]) if ends_with_subject else None
+                previous_last, hops = _subject_topic(last), 0
                 continue
             hops += 1
-            if current is not None and hops <= _HEADING_REACH:
-                topics[segment] = current
+            first = self.tokens[starts[segment]] if segment in starts else ""
+            if heading is not None and hops <= _HEADING_REACH:
+                topics[segment] = heading
+            elif previous_last is not None and hops == 1 and \
+                    (first in lx.BRACKETS or first in lx.DETAIL_FIELDS):
+                topics[segment] = previous_last
         return topics
 
     def _topic_after(self, start: int, end: int) -> Optional[str]:
@@ -797,7 +880,7 @@ def _receptor_limits() -> dict:
     return yaml.safe_load(Path(__file__).with_name("receptors.yml").read_text(encoding="utf-8"))
 
 
-def _segment_ids(tokens: List[str], boundaries: frozenset = lx.BOUNDARIES) -> List[int]:
+def _segment_ids(tokens: List[str], boundaries=lx.BOUNDARIES) -> List[int]:
     """A statement id per token. A ";" inside brackets ("(1E2; Ventana)") doesn't end one."""
     ids, current, depth = [], 0, 0
     for token in tokens:
