@@ -289,12 +289,15 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     found += [("criterion", m.start) for m in main
               if m.kind in ("STATUS", "AMP") and brackets[m.start] in thresholds]
     found += [("criterion", start) for start in _listed_statuses(tokens, main)]
+    members: Dict[Tuple[str, int], List[int]] = {}
+    for name, ids in scopes.items():
+        for index, scope_id in enumerate(ids):
+            members.setdefault((name, scope_id), []).append(index)
     kinds: Dict[int, str] = {}
     for kind, start in found:
-        ids = scopes[lx.STATEMENT_KINDS[kind]]
-        scope = ids[start]
-        for index, scope_id in enumerate(ids):
-            if scope_id == scope and kinds.get(index) in (None, "method"):
+        name = lx.STATEMENT_KINDS[kind]
+        for index in members[(name, scopes[name][start])]:
+            if kinds.get(index) in (None, "method"):
                 kinds[index] = kind
     return kinds
 
@@ -457,11 +460,14 @@ class _Reader:
     def _table_cell_scores(self) -> None:
         """A statement that is only a number 0-3 under a HER2 heading is its IHC score: a
         synoptic table flattened into sentences ("C-erbB-2 (HER-2/neu). Negative. 0%. 0.")."""
+        contents: Dict[int, List[int]] = {}
+        for index, segment in enumerate(self.segments):
+            if self.tokens[index] not in lx.BOUNDARIES:
+                contents.setdefault(segment, []).append(index)
         for segment, topic in self.headings.items():
             if topic not in ("her2", "ihc"):
                 continue
-            content = [i for i, seg in enumerate(self.segments)
-                       if seg == segment and self.tokens[i] not in lx.BOUNDARIES]
+            content = contents.get(segment, [])
             if len(content) != 1 or content[0] in self.used or content[0] in self.set_aside:
                 continue
             value = _score_value(self.tokens[content[0]])
