@@ -57,7 +57,8 @@ class SafetyTriage(GraphComponent):
             "classifier_c": 64.0,
             # Blind-written, labelled messages it also learns from (relative to the project).
             "labelled_sets": ["data/safety/dev_messages.yml", "data/safety/dev2_messages.yml",
-                              "data/safety/dev3_messages.yml", "data/safety/dev4_messages.yml"],
+                              "data/safety/dev3_messages.yml", "data/safety/dev4_messages.yml",
+                              "data/safety/dev5_messages.yml"],
         }
 
     @classmethod

@@ -133,7 +133,7 @@ def assess(text: str) -> Assessment:
             set_aside.append(evidence)
             return
         now = scopes.current(span, clause_only=strength == "mention")
-        if scopes.historical(span):
+        if scopes.historical(span, kind):
             # in the past: for self-harm, support; for symptoms, the answer and the note
             (distress_evidence if kind == "self_harm" else symptom_evidence).append(evidence)
             set_aside.append(evidence)

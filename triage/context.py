@@ -47,17 +47,14 @@ class Context:
     historical: List[Span]
     resolved: List[Span]
     current_sentence: List[Span]
+    recent_past: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
         roles = ("preceding", "following", "pseudo", "terminators", "causal", "informational",
                  "question_start", "hypothetical", "current", "clause_terminators",
-                 "historical", "resolved", "current_sentence")
+                 "historical", "resolved", "current_sentence", "recent_past")
         return cls(**{role: spans.get(role, []) for role in roles})
-
-
-def _inside(span: Span, outer: Span) -> bool:
-    return outer[0] <= span[0] and span[1] <= outer[1]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -158,11 +155,13 @@ class Scopes:
                 break
         return left, right
 
-    def historical(self, span: Span) -> bool:
-        """A cue of the past ("years ago", "as a teenager") in the phrase's clause, with
-        nothing there that says it is happening now."""
+    def historical(self, span: Span, kind: str) -> bool:
+        """A cue of the past in the phrase's clause, with nothing there that says it is
+        happening now: the distant past ("years ago", "as a teenager") for any phrase, the
+        recent past ("last week", "in March") for a medical one only."""
         start, end = self.clause(span)
-        return (any(start <= t[0] and t[1] <= end for t in self.context.historical)
+        cues = self.context.historical + (self.context.recent_past if kind == "medical" else [])
+        return (any(start <= t[0] and t[1] <= end for t in cues)
                 and not self._current_between(start, end))
 
     def resolved(self, span: Span) -> bool:

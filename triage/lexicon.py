@@ -177,7 +177,7 @@ def build(config: Dict) -> Lexicon:
     lexicon.add(Rule("C|current", "context", "current"), context["current"])
     lexicon.add(Rule("C|clause_terminators", "context", "clause_terminators"),
                 context["clause_terminators"])
-    for role in ("historical", "resolved", "current_sentence"):
+    for role in ("historical", "recent_past", "resolved", "current_sentence"):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon
 

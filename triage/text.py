@@ -28,8 +28,8 @@ from spacy.tokens import Doc
 _KEY_OVERRIDES = {
     "dying": "die", "m": "be", "'m": "be", "ve": "have", "'ve": "have", "re": "be",
     "'re": "be", "ll": "will", "'ll": "will", "'d": "would", "d": "would", "nt": "not",
-    "n't": "not", "wo": "will", "ca": "can", "cannot": "can", "’": "'",
-    "breath": "breath", "lying": "lie", "left": "left", "felt": "feel",
+    "n't": "not", "wo": "will", "ca": "can", "cannot": "can",
+    "breath": "breath", "left": "left",   # not "breathe", not "leave"
 }
 _MIN_CORRECTED_LENGTH = 4
 

@@ -11,6 +11,7 @@ ROOT = HERE.parents[1]
 SETS = {"dev": ROOT / "data" / "safety" / "dev_messages.yml",
         "dev3": ROOT / "data" / "safety" / "dev3_messages.yml",
         "dev4": ROOT / "data" / "safety" / "dev4_messages.yml",
+        "dev5": ROOT / "data" / "safety" / "dev5_messages.yml",
         "dev2": ROOT / "data" / "safety" / "dev2_messages.yml",
         "holdout": HERE / "holdout_messages.yml"}
 

@@ -18,6 +18,7 @@ FLOORS = {"dev": {"emergency": 1.0, "false_alarm": 0.02},
           "dev2": {"emergency": 1.0, "false_alarm": 0.02},
           "dev3": {"emergency": 1.0, "false_alarm": 0.04},
           "dev4": {"emergency": 1.0, "false_alarm": 0.03},
+          "dev5": {"emergency": 1.0, "false_alarm": 0.02},
           "holdout": {"emergency": 0.985, "false_alarm": 0.06}}
 
 
@@ -30,7 +31,7 @@ def parses():
         for text in texts:
             cache[text] = await agent.parse_message(text)
 
-    texts = [m["text"] for name in ("dev", "dev2", "dev3", "dev4", "holdout") if available(name)
+    texts = [m["text"] for name in ("dev", "dev2", "dev3", "dev4", "dev5", "holdout") if available(name)
              for m in messages(name)]
     asyncio.run(parse_all(texts))
     return cache
@@ -47,7 +48,7 @@ def _layers(parse):
     }
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "holdout"])
+@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "holdout"])
 def test_safety_net(parses, name):
     if not available(name):
         pytest.skip(f"{name} set not present")
