@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
@@ -294,8 +295,13 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
         for index, scope_id in enumerate(ids):
             members.setdefault((name, scope_id), []).append(index)
     kinds: Dict[int, str] = {}
+    done: set = set()  # a kind already spread over a scope: once is enough (linear time)
     for kind, start in found:
         name = lx.STATEMENT_KINDS[kind]
+        key = (kind, name, scopes[name][start])
+        if key in done:
+            continue
+        done.add(key)
         for index in members[(name, scopes[name][start])]:
             if kinds.get(index) in (None, "method"):
                 kinds[index] = kind
@@ -329,6 +335,20 @@ class _Reader:
         self.segments = _segment_ids(tokens)
         self.mention_at = {i: m for m in main for i in range(m.start, m.end)}
         self.subjects = [m for m in main if _subject_topic(m) is not None]
+        # Indexes built once so that topic lookups stay linear in the text's length.
+        self.subjects_in: Dict[int, List[Mention]] = {}  # statement id -> its subjects
+        self.subject_ends_in: Dict[int, List[int]] = {}  # statement id -> their ends
+        self.subjects_ending_at: Dict[int, List[Mention]] = {}
+        for mention in self.subjects:
+            segment = self.segments[mention.start]
+            self.subjects_in.setdefault(segment, []).append(mention)
+            self.subject_ends_in.setdefault(segment, []).append(mention.end)
+            self.subjects_ending_at.setdefault(mention.end, []).append(mention)
+        self.segment_start: Dict[int, int] = {}
+        for index, segment in enumerate(self.segments):
+            self.segment_start.setdefault(segment, index)
+        self.questions = {self.segments[i] for i, token in enumerate(tokens) if token == "?"}
+        self.scores_in: Dict[int, set] = {}  # statement id -> IHC codes read in it
         # Hormone receptors named anywhere: then a value with no subject is not taken as HER2.
         self.receptors_named = any(_subject_topic(m) in ("er", "pr", "erpr", "hr")
                                    for m in self.subjects)
@@ -530,9 +550,13 @@ class _Reader:
 
     def _add_score(self, value: int, index: int) -> None:
         if value <= self.limits.limits["ihc_max"]:
-            self.seen.ihc_hits.append((index, _score_code(value)))
+            self._hit_score(index, _score_code(value))
         elif value <= 10:  # larger numbers are more likely something else than a typo'd score
             self._problem("ihc_out_of_range")
+
+    def _hit_score(self, index: int, code: str) -> None:
+        self.seen.ihc_hits.append((index, code))
+        self.scores_in.setdefault(self.segments[index], set()).add(code)
 
     # --- words ---
 
@@ -570,7 +594,7 @@ class _Reader:
         if status == "positive" and topic is None and not self._is_short_answer():
             return  # in a report, "positive" with no subject isn't an explicit HER2 result
         if status == "equivocal":
-            self.seen.ihc_hits.append((index, "2+"))
+            self._hit_score(index, "2+")
         elif status == "ultralow":
             self.seen.ultralow_seen = True
             self.seen.findings.stated_status = "ultralow"
@@ -588,17 +612,14 @@ class _Reader:
         staining; it is a HER2 status only when the guideline gives that score that result."""
         if status not in ("positive", "negative"):
             return False
-        results = {self.limits.ihc[code] for i, code in self.seen.ihc_hits
-                   if self._same_segment(i, index)}
+        results = {self.limits.ihc[code] for code in self.scores_in.get(self.segments[index], ())}
         return bool(results) and status not in results and \
             not (status == "negative" and results == {"positive"})
 
     def _is_not_a_statement(self, index: int) -> bool:
         segment = self.segments[index]
-        in_question = any(self.segments[i] == segment and token == "?"
-                          for i, token in enumerate(self.tokens))
-        first = self.segments.index(segment)
-        in_question = in_question or self.tokens[first] in lx.QUESTION_WORDS
+        in_question = segment in self.questions or \
+            self.tokens[self.segment_start[segment]] in lx.QUESTION_WORDS
         personal = index >= 1 and self.tokens[index - 1] in lx.PERSONAL_CUES
         return in_question or personal
 
@@ -813,7 +834,9 @@ class _Reader:
         return None
 
     def _topic_before(self, start: int) -> Optional[str]:
-        before = [m for m in self.subjects if m.end <= start and self._same_segment(m.start, start)]
+        segment = self.segments[start]
+        count = bisect_right(self.subject_ends_in.get(segment, []), start)
+        before = self.subjects_in.get(segment, [])[max(count - 2, 0):count]
         if not before:
             return None
         nearest = before[-1]
@@ -870,7 +893,8 @@ class _Reader:
         return False
 
     def _subject_just_before(self, index: int, topic: str) -> bool:
-        return any(_subject_topic(m) == topic and 0 <= index - m.end <= 1 for m in self.subjects)
+        return any(_subject_topic(m) == topic for end in (index, index - 1)
+                   for m in self.subjects_ending_at.get(end, ()))
 
     def _same_segment(self, a: int, b: int) -> bool:
         return self.segments[a] == self.segments[b]
