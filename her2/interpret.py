@@ -22,7 +22,7 @@ def interpret(text: str, expect: Optional[str] = None) -> dict:
     result = classify(findings)
     details = findings.to_dict()
     details["problem_codes"] = details.pop("problems")
-    return {
+    leading = {
         "ihc": findings.ihc,
         "ish_result": findings.ish_result or _ish_result_of_group(findings, result.ish_group),
         "ish_group": result.ish_group,
@@ -36,8 +36,10 @@ def interpret(text: str, expect: Optional[str] = None) -> dict:
         "explanation": result.explanation,
         "problems": result.problems,
         "summary": describe_findings(findings),
-        **details,
     }
+    # The remaining Findings fields; a leading key is not overwritten (ish_result keeps the
+    # result of the ISH group when none is written).
+    return {**leading, **{name: value for name, value in details.items() if name not in leading}}
 
 
 def _ish_result_of_group(findings, group: Optional[int]) -> Optional[str]:

@@ -134,6 +134,10 @@ PATTERNS = {
     "PERCENT": [[_NUMBER, _words("%", "percent", "pct")], [_NUMBER, _words("per"), _words("cent")]],
     "RANGE": [[_NUMBER, _words("-", "to"), _NUMBER]],
     "SCORE_CUE": [[_words("score", "scored")], [_words("intensity")]],
+    # An Allred score (0-8) of ER or PR: "ER, PR - 8 points", "Allred score: 7".
+    "ALLRED": [[_NUMBER, _words("points", "point")],
+               [_words("allred"), _words("score", op="?"), _words(":", "=", "-", "of", op="?"),
+                _NUMBER]],
     # Status words.
     "STATUS:positive": [[_words("positive", "pos", "positivity", "overexpressed",
                                 "overexpression")],
@@ -231,6 +235,11 @@ STATEMENT_PATTERNS = {
         [{"LIKE_NUM": True}, _words("%"), _words("is", "are"), _words(*_STATUS_WORDS)],
     ],
     "STMT:definition": [
+        # A scale entry: "Score 2+ (equivocal): weak to moderate ... staining in >10% of cells".
+        [_words("score"), {"LIKE_NUM": True}, _words("+", op="?"), _words("("),
+         _words(*_STATUS_WORDS), _words(")"), _words(":"),
+         {"LOWER": {"NOT_IN": [".", ";", "!", "?"]}, "OP": "*"},
+         _words(*_COMPARATOR_TOKENS, "less", "more", "greater"), {"LIKE_NUM": True}],
         [{"LIKE_NUM": True}, _words("+", op="?"), _words("="), _words(*_STATUS_WORDS)],
         [_words("is", "are"), _words("defined")],
         [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
@@ -240,6 +249,9 @@ STATEMENT_PATTERNS = {
         [_words("patients", "cases", "trials", "may", "might", "regardless")],
         [_words("for", "on", "in"), _words("all")],
         [_words("category"), _words("for")],
+        # A class of results, not one: "all HER2 IHC 2+ results", "2+ cases".
+        [{"LIKE_NUM": True}, _words("+"), _words("results", "cases", "tumors", "tumours",
+                                               "specimens", "samples")],
         [{"TEXT": {"REGEX": r"^\d+/\d+$"}}, _words("("), {"LIKE_NUM": True},
          _words("%")],  # "3/9 (33%)": a statistic
     ],
@@ -264,5 +276,22 @@ THRESHOLD_PHRASES = {("less", "than"), ("greater", "than"), ("or", "greater"), (
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
 # Positive" / "Percentage of cells with nuclear positivity: 85%").
 DETAIL_FIELDS = {"percentage", "proportion"}
+# Words that make a number of signals an average per cell, not the count in one cell.
+AVERAGE_WORDS = {"average", "mean", "avg", "averaged", "averaging"}
+PER_CELL_WORDS = {"per", "/", "cell", "cells", "nucleus", "nuclei"}
+# Membrane staining with a score, in a text naming no other marker, is HER2 scoring (ER/PR
+# staining is nuclear; parser._her2_scoring_text). ("Basement membrane", "nuclear membrane"
+# are not staining: the membrane word alone is not enough.)
+HER2_ONLY_PHRASES = {
+    (membrane, word) for membrane in ("membrane", "membranous")
+    for word in ("staining", "stain", "stained", "immunoreactivity", "reactivity", "positivity")
+} | {("membrane", verb, status) for verb in ("is", "was", "are")
+     for status in ("positive", "stained", "staining")}
+# OCR damage: letters a scanner confuses ("ncgative", "zoro", "posltive", "amp1ified"). A word one
+# such confusion away from one of OCR_TARGETS is read as that word (parser.normalize).
+OCR_CONFUSIONS = [("e", "c"), ("e", "o"), ("i", "l"), ("i", "1"), ("l", "1"), ("o", "0")]
+OCR_TARGETS = ["positive", "negative", "equivocal", "amplified", "nonamplified", "amplification",
+               "zero", "estrogen", "progesterone", "receptor", "receptors", "staining",
+               "intensity"]
 # Methods that name a HER2 test by themselves (a plain "ISH test" or "IHC" may be ER/PR).
 HER2_SPECIFIC_METHODS = {"FISH", "CISH", "SISH", "DISH"}

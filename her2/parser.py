@@ -40,9 +40,10 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r">\s*/\s*=", ">="),
     (r"(?<=\d)z\b", "%"),
     (r">\s*0\s*(?:,|and)?\s*<\s*1\s*\+", " 0 (ultralow) "),
-    (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " negative "),
+    # "zero or 1+" is a HER2 pick-list value (ER/PR are not scored 0 or 1+).
+    (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " her2 negative "),
     (r"[\u2018\u2019]", "'"),
-    (r"\b(?:c-?erb-?b-?2|erbb-?2|her[ \t-]?2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)", "her2"),
+    (r"\b(?:c-?erb-?b-?2|erbb-?2|her(?:[ \t-]?|-[ \t]*\.[ \t]*)2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)", "her2"),
     (r"\b(?:cep|cen|chr|chromosome)[ \t-]?17\b", "cep17"),
     (r"\b(?:ki[ \t-]?67|mib[ \t-]?1)\b", "ki67"),
     # A letter O read for a zero: "HER2NEU-O", "intensity o".
@@ -64,6 +65,10 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc)-(?![a-z0-9])", r"\1 negative "),
     # Glued tokens: "ihc2+", "her2-0", "ratio:2.0".
     (r"\b(ihc|fish|cish|sish|dish|ish|score|ratio|her2)[-:=]?(?=\d)", r"\1 "),
+    (r"\b(er|pr|pgr)[-:=](?=\d)", r"\1 - "),
+    # A single letter then a period at a word's end ("HER2-C.", "ER-C.") ends a statement; the
+    # tokenizer would keep "c." as one abbreviation.
+    (r"(?<=[\s-][a-z])\.(?=\s|$)", " ."),
     (r"(<=|>=|<|>)", r" \1 "),
     (r"([()\[\]:;]|(?<![<>])=)", r" \1 "),
     (r"(?<!\d)/|/(?!\d)", " / "),
@@ -87,10 +92,33 @@ _ANALYTES = {"her2", "er", "pr", "erpr"}
 def normalize(text: str) -> str:
     text = text.replace("\u2122", "").replace("\u00ae", "")  # "HercepTest™", "Enhertu®"
     text = unicodedata.normalize("NFKC", text)  # NFKC: full-width "２＋" -> "2+"
-    text = _structure(text).lower()
+    text = _repair_ocr(_structure(text).lower())
     for pattern, replacement in _COMPILED:
         text = pattern.sub(replacement, text)
     return text
+
+
+@lru_cache(maxsize=1)
+def _ocr_variants() -> Dict[str, str]:
+    """{damaged word: word} for every word of lexicon.OCR_TARGETS with one OCR confusion."""
+    variants: Dict[str, str] = {}
+    for word in lx.OCR_TARGETS:
+        for index, letter in enumerate(word):
+            for a, b in lx.OCR_CONFUSIONS:
+                for old, new in ((a, b), (b, a)):
+                    if letter == old:
+                        variants.setdefault(word[:index] + new + word[index + 1:], word)
+    for word in lx.OCR_TARGETS:
+        variants.pop(word, None)
+    return variants
+
+
+_WORD = re.compile(r"\b[a-z0-9]{4,}\b")
+
+
+def _repair_ocr(text: str) -> str:
+    variants = _ocr_variants()
+    return _WORD.sub(lambda match: variants.get(match.group(0), match.group(0)), text)
 
 
 _OCR_LINE_JOIN = re.compile(r"(?<=[a-z,])\.\s+(?=[a-z])")
@@ -221,7 +249,8 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
     tokens = [token.text for token in doc]
     main = _mentions(doc, pipeline.main)
     set_aside = _statement_kinds(tokens, _mentions(doc, pipeline.statements), main)
-    her2_named = "her2" in tokens or any(_names_her2(mention) for mention in main)
+    her2_named = "her2" in tokens or any(_names_her2(mention) for mention in main) or \
+        _her2_scoring_text(tokens, main)
     reader = _Reader(
         tokens=tokens,
         main=[m for m in main if _kept(m, set_aside)],
@@ -262,6 +291,19 @@ def _kept(mention: Mention, set_aside: Dict[int, str]) -> bool:
     if kind == "method":
         return mention.kind not in _SET_ASIDE_IN_METHOD
     return False
+
+
+def _her2_scoring_text(tokens: List[str], main: List[Mention]) -> bool:
+    """HER2 IHC scoring text that doesn't write "HER2": membrane staining given a score ("Score
+    0 = Negative: ... only a portion of the membrane is positive"), in a text that names no
+    other marker (E-cadherin, EGFR and CK5/6 are membrane stains too)."""
+    if any(m.kind == "SUBJ" and m.value == "other" for m in main) or \
+            not any(m.kind == "SCORE_CUE" for m in main):
+        return False
+    phrases = lx.HER2_ONLY_PHRASES
+    return any(tuple(tokens[index:index + size]) in phrases
+               for size in {len(phrase) for phrase in phrases}
+               for index in range(len(tokens)))
 
 
 def _names_her2(mention: Mention) -> bool:
@@ -319,6 +361,7 @@ class _Collected:
     no_staining_seen: bool = False
     ultralow_seen: bool = False
     implied_receptors: Dict[str, str] = field(default_factory=dict)  # "er"/"pr" -> status
+    stated_hits: List[Tuple[int, str]] = field(default_factory=list)  # HER2 status words
 
 
 class _Reader:
@@ -366,6 +409,7 @@ class _Reader:
             ("RATIO", self._ratio),
             ("COPIES_CUE", self._copies),
             ("COPIES_UNIT", self._copies),
+            ("ALLRED", self._allred),
         ):
             for mention in self._main_of(kind):
                 handler(mention)
@@ -428,10 +472,29 @@ class _Reader:
             if getattr(self.seen.findings, name) is None:
                 setattr(self.seen.findings, name, value)
 
+    def _allred(self, mention: Mention) -> None:
+        """An Allred score of ER or PR gives its status when no status word does."""
+        index = next((i for i in range(mention.start, mention.end)
+                      if self._number(i) is not None), None)
+        if index is None:
+            return
+        self.used.add(index)
+        value, limits = self._number(index), _receptor_limits()
+        topic = self.topic(mention.start, mention.end)
+        if topic not in ("er", "pr", "erpr") or value != int(value) or \
+                not 0 <= value <= limits["allred_max"]:
+            return
+        status = "positive" if value >= limits["allred_positive_from"] else "negative"
+        for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
+            self.seen.implied_receptors.setdefault(receptor, status)
+
     def _copies(self, mention: Mention) -> None:
         if self._subject_just_before(mention.start, "cep17"):
             return
         index = mention.start - 1
+        if mention.kind == "COPIES_UNIT" and self.tokens[mention.end - 1].startswith("signal") \
+                and index >= 0 and self._typical_cell_count(index, mention.end):
+            return  # "cells displayed 2 CEP17 signals and 2 HER2 signals": one cell, not the mean
         if not (index >= 0 and self._free_number(index)):
             # "HER2 signals 120" is usually a total count, so only copy cues look ahead.
             unit = self.tokens[mention.end - 1]
@@ -442,6 +505,16 @@ class _Reader:
             return
         self.used.add(index)
         self._store_copies(self._number(index))
+
+    def _typical_cell_count(self, index: int, end: int) -> bool:
+        """A whole number of signals with no average word before it and no "per cell" after
+        it counts the signals of a typical cell; the mean copy number is an average ("average
+        of 4.5 signals", "4 signals per cell")."""
+        value = self._number(index)
+        if value is None or value != int(value):
+            return False
+        return not (any(token in lx.AVERAGE_WORDS for token in self.tokens[max(index - 4, 0):index])
+                    or any(token in lx.PER_CELL_WORDS for token in self.tokens[end:end + 2]))
 
     def _ratio(self, mention: Mention) -> None:
         index = self._number_after(mention.end)
@@ -601,6 +674,7 @@ class _Reader:
         elif status == "low" and topic is None:
             return  # "low" alone is too common a word ("low grade")
         else:
+            self.seen.stated_hits.append((index, status))
             self.seen.findings.stated_status = status
 
     def _is_short_answer(self) -> bool:
@@ -706,6 +780,11 @@ class _Reader:
         findings.ihc, findings.ihc_candidates = _choose(self.seen.ihc_hits, corrections)
         findings.ish_result, findings.ish_result_candidates = _choose(self.seen.ish_hits,
                                                                       corrections)
+        stated, distinct = _choose(self.seen.stated_hits, corrections)
+        if "positive" in distinct and stated is None:
+            # "HER2: positive" and "HER2 negative" in one text, with no correction between them:
+            # never settled as positive (the category falls to undetermined).
+            findings.stated_status = None
         if self._zero_has_staining():
             findings.ihc_candidates = list(dict.fromkeys(
                 "0-staining" if score == "0" else score for score in findings.ihc_candidates))
