@@ -18,6 +18,7 @@ NOT_KNOWN = "not_known"
 QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "tell_more",
                     "results_treatment", "ask_eligibility", "stop", "emergency", "self_harm", "restart",
                     "goodbye", "greet", "thank"}
+EMERGENCY_INTENTS = {"emergency", "self_harm"}
 RESULT_INTENTS = {"inform_results", "interpret_results", "results_treatment",
                   "ask_eligibility", "dont_know"}
 # Words that show a message is about the user's (or their loved one's) own report.
@@ -82,6 +83,10 @@ class ExtractHER2Values(ValidationAction):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
         if not text or text.startswith("/"):
+            return []
+        if (tracker.latest_message.get("intent") or {}).get("name") in EMERGENCY_INTENTS:
+            # The emergency reply comes first and alone: a value in the same message must
+            # not let the results form carry on (data/rules/safety.yml ends the form).
             return []
         findings = parse_turn(text, tracker.get_slot("requested_slot"))
         if findings.is_empty() or not _is_about_own_results(tracker, text):

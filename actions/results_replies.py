@@ -120,13 +120,18 @@ def eligibility_message(category: Optional[str]) -> Dict[str, Any]:
 
 def _what_it_means(findings: Findings, result: Classification, not_known: List[str]) -> str:
     parts = [f"You told me: {describe_findings(findings)}."]
+    sources = [source_line("asco_cap")]
     if result.category in SETTLED or result.category == "equivocal":
         info = category_info(result.category)
         parts.append(f"Result: {info['label']}. {info['meaning']}")
+        sources.append(_source(info))
     parts.append(result.explanation)
     for slot in not_known:
         if slot == "ish_result" and result.category == "equivocal":
             parts.append(DONT_KNOW["ish_result"])
+    # Every results bubble ends with its sources: the guideline for the classification,
+    # and the articles for what the category means.
+    parts.append("\n".join(sources))
     return "\n\n".join(parts)
 
 

@@ -36,9 +36,11 @@ EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
 SYMPTOM_ENTITY = "symptom"
 DRUG_INTENT = "ask_drug"
 UNSURE_INTENT = "nlu_fallback"
-# Intents whose answer a symptom question keeps (plus the safety note); any other intent is
-# a guess about a question the sources may not cover: it gets the honest reply instead.
-ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs"}
+# Intents whose answer a symptom question keeps (the safety note is added to the FAQ and drug
+# answers); any other intent is a guess about a question the sources may not cover: it gets
+# the honest reply instead. HER2 results keep their own conversation.
+ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs", "inform_results", "interpret_results",
+                     "results_treatment", "ask_eligibility"}
 DISTRESS_TOPIC = "coping"
 MODEL_FILE = "safety_classifier.joblib"
 

@@ -29,7 +29,7 @@ _KEY_OVERRIDES = {
     "dying": "die", "m": "be", "'m": "be", "ve": "have", "'ve": "have", "re": "be",
     "'re": "be", "ll": "will", "'ll": "will", "'d": "would", "d": "would", "nt": "not",
     "n't": "not", "wo": "will", "ca": "can", "cannot": "can",
-    "breath": "breath", "left": "left",   # not "breathe", not "leave"
+    "breath": "breath", "left": "left", "number": "number",   # not breathe, leave, numb
 }
 _MIN_CORRECTED_LENGTH = 4
 

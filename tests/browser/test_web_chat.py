@@ -201,6 +201,21 @@ def test_typed_question_gets_the_sourced_answer(page, chat_url):
 
 
 @pytest.mark.stack
+def test_a_pasted_multi_line_report_is_explained_on_the_page(page, chat_url):
+    from tests.e2e.test_conversations import PASTED_REPORT
+
+    from playwright.sync_api import expect
+
+    open_chat(page, chat_url)
+    index = settle(page)
+    box = message_box(page)
+    expect(box).to_be_enabled(timeout=REPLY_TIMEOUT)
+    box.fill(PASTED_REPORT)
+    box.press("Enter")
+    reply_at(page, index, "HER2-low", "ASCO/CAP HER2 testing guideline")
+
+
+@pytest.mark.stack
 def test_an_emergency_gets_the_emergency_reply_on_the_page(page, chat_url):
     open_chat(page, chat_url)
     reply = reply_at(page, ask(page, "my throat is closing up after my Herceptin"),

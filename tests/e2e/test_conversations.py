@@ -150,3 +150,27 @@ def test_start_over_forgets_the_results(chat):
 def test_an_emergency_wins_over_a_drug_question(chat):
     assert folded(chat.texts("I have chest pain, is that from Herceptin?")[0]) in \
         response_texts("utter_emergency")
+
+
+# A pasted block in the layout of a pathology report's biomarker section (values written
+# for this test; the labels follow the ASCO/CAP table: IHC 2+ with a dual-probe ISH ratio
+# under 2.0 and under 4 copies is group 5, HER2-negative, i.e. HER2-low).
+PASTED_REPORT = """BREAST BIOMARKER REPORT
+Specimen: left breast, core biopsy
+Estrogen Receptor (ER): Positive (90%, strong)
+Progesterone Receptor (PgR): Negative (<1%)
+HER2 (by immunohistochemistry): Equivocal (Score 2+)
+HER2 by dual-probe ISH: Not amplified
+HER2/CEP17 ratio: 1.4
+Average HER2 copy number: 3.1 signals/cell
+(Ratio >= 2.0 is considered amplified)
+Ki-67: 20%"""
+
+
+def test_a_pasted_multi_line_report_is_read_and_explained_with_its_sources(chat):
+    replies = "\n".join(chat.texts(PASTED_REPORT))
+    assert f"Result: {category_info('low')['label']}." in replies
+    assert category_info("positive")["label"] + "." not in replies
+    assert "ratio 1.4" in replies and "3.1" in replies
+    assert "ASCO/CAP HER2 testing guideline" in replies
+    assert "Source: Breast Cancer Research Foundation" in replies
