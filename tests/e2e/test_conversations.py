@@ -114,13 +114,6 @@ def test_question_mid_form_is_answered_then_the_form_continues(chat):
     assert replies[-1] == form_question("ish_result")
 
 
-def test_an_emergency_mid_form_comes_first_and_ends_the_form(chat):
-    chat.say("help me understand my results")
-    replies = chat.texts("I have chest pain and can't breathe")
-    assert folded(replies[0]) in response_texts("utter_emergency")
-    assert form_question("ihc_score") not in replies
-
-
 def test_never_mind_leaves_the_form(chat):
     chat.say("help me understand my results")
     replies = chat.texts("never mind")

@@ -41,11 +41,17 @@ def test_the_emergency_reply_right_after_a_drug_answer(chat):
     assert folded(replies[0]) in response_texts("utter_emergency")
 
 
-def test_self_harm_mid_form_ends_the_form(chat):
+@pytest.mark.parametrize("message, reply, next_question", [
+    ("I have chest pain and can't breathe", "utter_emergency", "ihc_score"),
+    # a HER2 value in the same message must not let the form carry on
+    ("IHC 2+ but honestly I just want to die", "utter_self_harm", "ish_result"),
+])
+def test_an_emergency_mid_form_comes_first_and_ends_the_form(chat, message, reply,
+                                                             next_question):
     chat.say("help me understand my results")
-    replies = chat.texts("IHC 2+ but honestly I just want to die")
-    assert folded(replies[0]) in response_texts("utter_self_harm")
-    assert form_question("ish_result") not in replies
+    replies = chat.texts(message)
+    assert folded(replies[0]) in response_texts(reply)
+    assert form_question(next_question) not in replies
 
 
 def test_a_symptom_question_about_a_drug_gets_the_honest_answer_and_the_note(chat):
