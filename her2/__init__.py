@@ -84,6 +84,36 @@ describe_findings(findings: Findings) -> str
     "IHC 2+, HER2/CEP17 ratio 1.8, 6.5 HER2 copies per cell, ER-positive (90%), PR-negative".
     "" when nothing was found.
 
+read_report(text: str) -> ReportReading
+    A whole pasted report (or a chat message), specimen by specimen, for restating what was read
+    and asking the user to check before interpreting when anything was unclear. ReportReading
+    (dataclass; to_dict() is JSON-safe) fields:
+    specimens    list of Specimen (a NamedTuple: label, findings, classification), one per
+                 specimen when the text gives results for more than one ("core biopsy",
+                 "excision", "lumpectomy", "mastectomy", "lymph node", "metastasis", "liver
+                 biopsy", "block A2", "part B", "specimen 1": specimens.yml; a heading naming
+                 two, "Part A: ... core biopsy:", is labelled "part A, core biopsy"). Each is
+                 parsed and classified on its own: nothing is merged or replaced across
+                 specimens. A text with one set of values is one specimen labelled "" (parsed
+                 whole, as parse() reads it). [] for an empty text.
+    read         short restatements per field, in reading order, built from the parsed values:
+                 "HER2 IHC: 2+ (core biopsy)", "HER2 FISH: not amplified", "HER2/CEP17 ratio:
+                 1.4", "HER2 copies per cell: 3.1", "HER2 status: negative", "ER: positive
+                 (90%)", "PR: negative" (a stated status only when no test value is read or it
+                 doesn't fit them); the specimen's label in brackets when there are several.
+    set_aside    (kind, excerpt) for each statement (line, sentence, bracket or clause) about
+                 HER2/ER/PR from which no value was taken, kind from the parser's statement
+                 kinds: "criteria" (criteria, thresholds, scales), "method" (method, antibody,
+                 controls), "pending" (ordered, pending, to follow), "failed" (failed, not
+                 determined, not performed), "reference" (another report, a prior sample),
+                 "general" (statements about HER2 testing in general); excerpt: at most
+                 60 characters of the statement, cut at a word boundary ("...").
+    uncertain    True when the bot should ask the user to check the report before
+                 interpreting: a specimen's category is "undetermined", a contradiction or a
+                 stated status that doesn't fit the values, an impossible value, a pending or
+                 failed test set aside, or specimens whose HER2 categories (or ER/PR statuses)
+                 disagree ("negative" agrees with zero, ultralow or low).
+
 category_info(category: str) -> dict
     {"label", "meaning", "treatment_families", "is_asco_cap_category", "source"} for a category
     code, with text taken from the two source articles (categories.yml). ValueError otherwise.
@@ -93,6 +123,7 @@ from .classifier import CATEGORIES, FLAGS, NEEDS, Classification, classify
 from .findings import Findings
 from .interpret import interpret
 from .parser import parse
+from .report import ReportReading, Specimen, read_report
 from .wording import describe_findings
 
 __all__ = [
@@ -105,5 +136,8 @@ __all__ = [
     "classify",
     "describe_findings",
     "interpret",
+    "ReportReading",
+    "Specimen",
     "parse",
+    "read_report",
 ]

@@ -320,7 +320,10 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     scopes = {
         "sentence": _segment_ids(tokens),
         "clause": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES),
-        "bracket": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES | lx.BRACKETS),
+        # A ";" inside brackets doesn't end a bracket's scope: "(scores of 0 and 1+ are
+        # considered negative; 2+ equivocal; 3+ positive)" is one scale.
+        "bracket": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES | lx.BRACKETS,
+                                semicolon_in_brackets=False),
     }
     found = [(cue.value, cue.start) for cue in cues if lx.STATEMENT_KINDS[cue.value]]
     brackets = scopes["bracket"]
@@ -989,13 +992,17 @@ def _receptor_limits() -> dict:
     return yaml.safe_load(Path(__file__).with_name("receptors.yml").read_text(encoding="utf-8"))
 
 
-def _segment_ids(tokens: List[str], boundaries=lx.BOUNDARIES) -> List[int]:
-    """A statement id per token. A ";" inside brackets ("(1E2; Ventana)") doesn't end one."""
+def _segment_ids(tokens: List[str], boundaries=lx.BOUNDARIES,
+                 semicolon_in_brackets: Optional[bool] = None) -> List[int]:
+    """A statement id per token. A ";" inside brackets ("(1E2; Ventana)") doesn't end one
+    (by default, unless brackets are boundaries themselves)."""
+    if semicolon_in_brackets is None:
+        semicolon_in_brackets = "(" in boundaries
     ids, current, depth = [], 0, 0
     for token in tokens:
         ids.append(current)
         depth = max(depth + (token == "(") - (token == ")"), 0)
-        if token in boundaries and not (token == ";" and depth and "(" not in boundaries):
+        if token in boundaries and not (token == ";" and depth and not semicolon_in_brackets):
             current += 1
     return ids
 
@@ -1031,3 +1038,57 @@ def _choose(hits: List[Tuple[int, str]], corrections: List[int]) -> Tuple[Option
     if before and after:
         return after[-1], distinct
     return None, distinct
+
+
+# --- statement facts for read_report (report.py) ---
+
+# Topics that make a statement "about HER2/ER/PR" (the ratio and copy cues count as ISH).
+REPORT_TOPICS = ("her2", "ihc", "ish", "cep17", "er", "pr", "erpr", "hr")
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """What the parser's rules see in a short piece of text, without reading values:
+    kinds: the statement kinds of lexicon.STATEMENT_KINDS found in it, in reading order
+        (a "reference" cue counts even though the parser keeps a referenced value);
+    topics: {topic: first token index} for the HER2/ER/PR subjects, methods and cues named
+        (REPORT_TOPICS, plus "ratio" and "copies" for those cues, "score" for an IHC score and
+        "other" for another marker or feature: Ki-67, grade, margins);
+    valued: it has a status word, a score or a number."""
+
+    kinds: Tuple[str, ...]
+    topics: Dict[str, int]
+    valued: bool
+
+
+def statement_facts(text: str) -> StatementFacts:
+    if not text or not text.strip():
+        return StatementFacts((), {}, False)
+    pipeline = _pipeline()
+    doc = pipeline.nlp.make_doc(normalize(text))
+    tokens = [token.text for token in doc]
+    main = _mentions(doc, pipeline.main)
+    cues = _mentions(doc, pipeline.statements)
+    scopes = _statement_kinds(tokens, cues, main)
+    firsts: Dict[str, int] = {}
+    for index, kind in sorted(scopes.items()):
+        firsts.setdefault(kind, index)
+    for cue in cues:
+        if cue.value == "reference":
+            firsts.setdefault("reference", cue.start)
+    kinds = tuple(kind for kind, _ in sorted(firsts.items(), key=lambda item: item[1]))
+    scores = _mentions(doc, pipeline.scores)
+    topics: Dict[str, int] = {}
+    for mention in main:
+        topic = _subject_topic(mention)
+        if mention.kind == "RATIO":
+            topic = "ratio"
+        elif mention.kind in ("COPIES_CUE", "COPIES_UNIT"):
+            topic = "copies"
+        if topic in REPORT_TOPICS or topic in ("ratio", "copies", "other"):
+            topics.setdefault(topic, mention.start)
+    for mention in scores:
+        topics.setdefault("score", mention.start)
+    valued = bool(scores) or any(m.kind in _VALUE_KINDS for m in main) or \
+        any(_NUMBER.match(token) for token in tokens)
+    return StatementFacts(kinds, topics, valued)
