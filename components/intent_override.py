@@ -18,11 +18,11 @@ def force_intent(message: Message, name: str) -> None:
     message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
 
 
-def faq_topic(message: Message) -> str:
-    """The FAQ topic the response selector chose ("coping"), or ""."""
+def faq_confidence(message: Message) -> float:
+    """The response selector's confidence in the FAQ topic it chose (0 when none)."""
     selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}
-    key = (selected.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}).get(INTENT_RESPONSE_KEY) or ""
-    return key.split("/", 1)[1] if "/" in key else ""
+    return float((selected.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {})
+                 .get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
 def force_faq_topic(message: Message, topic: str) -> None:
