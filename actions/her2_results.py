@@ -152,6 +152,9 @@ class ActionExplainHER2Results(Action):
             return []
         result = classify(findings)
         not_known = [s for s in ("ihc_score", "ish_result") if tracker.get_slot(s) == NOT_KNOWN]
+        reading = results_replies.reading_message(tracker.latest_message.get("text") or "")
+        if reading:
+            dispatcher.utter_message(**reading)
         for message in results_replies.explanation_messages(findings, result, not_known):
             dispatcher.utter_message(**message)
         return [SlotSet("her2_category", result.category)]

@@ -7,7 +7,8 @@ said is restated from the parsed values only, never from their raw text.
 from typing import Any, Dict, List, Optional
 
 from actions.replies import button, source_line
-from her2 import Classification, Findings, category_info, classify, describe_findings
+from her2 import (Classification, Findings, category_info, classify, describe_findings,
+                  read_report)
 from knowledge import load
 from knowledge.drug_matcher import drug_by_id
 
@@ -63,6 +64,36 @@ def problem_message(findings: Findings) -> Optional[str]:
     if "contradiction" in result.flags:
         return result.explanation
     return None
+
+
+# How the bot names a statement it set aside (her2.read_report's kinds).
+SET_ASIDE_WORDS = {
+    "criteria": "the scoring criteria",
+    "method": "how the test was done",
+    "pending": "a test still to come",
+    "failed": "a test that could not be read",
+    "reference": "a result in another report",
+    "general": "general information about HER2 testing",
+}
+# A message restated field by field: a pasted report rather than a chat answer.
+MIN_FIELDS_TO_RESTATE = 3
+
+
+def reading_message(text: str) -> Optional[Dict[str, Any]]:
+    """For a pasted report: what was read, field by field, and what was set aside, and a
+    request to check the report when something was unclear. None for a short chat answer."""
+    reading = read_report(text or "")
+    if len(reading.read) < MIN_FIELDS_TO_RESTATE and not reading.set_aside:
+        return None
+    lines = ["Here is what I read from what you pasted:"]
+    lines += [f"• {line}" for line in reading.read]
+    for kind, excerpt in reading.set_aside:
+        lines.append(f"I skipped the line that gives {SET_ASIDE_WORDS.get(kind, kind)}: "
+                     f"“{excerpt}”")
+    if reading.uncertain:
+        lines.append("Part of it was unclear to me, so please check those lines on the report, "
+                     "or ask your care team, before relying on my explanation.")
+    return {"text": "\n".join(lines)}
 
 
 def nothing_to_explain() -> str:

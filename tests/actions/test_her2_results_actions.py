@@ -178,3 +178,31 @@ async def test_unchanged_values_are_not_set_again(dispatcher):
                            slots={"her2_findings": findings, "ihc_score": "2+",
                                   "requested_slot": "ish_result"})
     assert "ihc_score" not in slot_sets(events)
+
+
+def test_a_pasted_report_is_restated_field_by_field_with_what_was_set_aside():
+    from actions.results_replies import reading_message
+
+    report = ("HER2 (IHC): Negative (Score 1+)\n"
+              "Estrogen receptor: Positive (80%)\n"
+              "Progesterone receptor: Negative\n"
+              "Scores of 0 and 1+ are considered negative; 2+ equivocal; 3+ positive.")
+    text = reading_message(report)["text"]
+    assert "• HER2 IHC: 1+" in text and "• ER: positive (80%)" in text
+    assert "I skipped the line that gives the scoring criteria" in text
+    assert "unclear" not in text
+
+
+def test_a_report_with_a_pending_test_asks_the_user_to_check_it():
+    from actions.results_replies import reading_message
+
+    report = ("HER2 IHC: 2+ (equivocal)\nER: positive (95%)\nPR: positive (60%)\n"
+              "HER2 FISH has been ordered and will be reported separately.")
+    text = reading_message(report)["text"]
+    assert "a test still to come" in text and "please check those lines" in text
+
+
+def test_a_short_chat_answer_is_not_restated():
+    from actions.results_replies import reading_message
+
+    assert reading_message("IHC 2+ and FISH not amplified") is None

@@ -167,3 +167,6 @@ def test_a_pasted_multi_line_report_is_read_and_explained_with_its_sources(chat)
     assert "ratio 1.4" in replies and "3.1" in replies
     assert "ASCO/CAP HER2 testing guideline" in replies
     assert "Source: Breast Cancer Research Foundation" in replies
+    # restated field by field, with the line it set aside named
+    assert "• HER2 IHC: 2+" in replies and "• ER: positive (90%)" in replies
+    assert "I skipped the line that gives the scoring criteria" in replies
