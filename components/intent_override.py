@@ -18,13 +18,6 @@ def force_intent(message: Message, name: str) -> None:
     message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
 
 
-def faq_confidence(message: Message) -> float:
-    """The response selector's confidence in the FAQ topic it chose (0 when none)."""
-    selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}
-    return float((selected.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {})
-                 .get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-
-
 def force_faq_topic(message: Message, topic: str) -> None:
     """Make the message the FAQ question ``faq/<topic>``, answered with utter_faq/<topic>."""
     force_intent(message, FAQ)

@@ -29,7 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
-from components.intent_override import FAQ, faq_confidence, force_faq_topic, force_intent
+from components.intent_override import FAQ, force_faq_topic, force_intent
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
@@ -42,8 +42,6 @@ UNSURE_INTENT = "nlu_fallback"
 ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs", "inform_results", "interpret_results",
                      "results_treatment", "ask_eligibility"}
 DISTRESS_TOPIC = "coping"
-# Below this confidence of the FAQ topic, a message of feelings gets the coping answer.
-UNSURE_TOPIC = 0.5
 MODEL_FILE = "safety_classifier.joblib"
 
 
@@ -140,10 +138,9 @@ class SafetyTriage(GraphComponent):
             if tier == "symptom_question":
                 self._symptom_question(message, intent, assessment.evidence)
             elif tier == "distress" and (intent in (UNSURE_INTENT, "out_of_scope", None)
-                                         or (intent == FAQ and "?" not in text
-                                             and faq_confidence(message) < UNSURE_TOPIC)):
-                # feelings, not a question: support (a topic the selector is sure of keeps
-                # its answer: "one breast has got bigger, should I worry")
+                                         or (intent == FAQ and "?" not in text)):
+                # feelings, not a question: support, whatever topic the words resemble ("my
+                # world collapsed when I got the diagnosis" is not a question about diagnosis)
                 force_faq_topic(message, DISTRESS_TOPIC)
         message.set("triage", {"tier": tier, "kind": kind, "category": assessment.category,
                                "lexicon": assessment.tier, "classifier": by_classifier,
