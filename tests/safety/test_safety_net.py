@@ -12,14 +12,14 @@ from tests.safety.scoring import available, messages, score
 from tests.testlib import load_trained_agent
 
 # The held-out targets are 100% recall and at most 5% false alarms. FLOORS are what the net
-# measured on the held-out set (docs/safety.md: 99.0% and 5.6%), below which no change may
+# measured on the held-out set (docs/safety.md: 99.5% and 5.1%), below which no change may
 # go; the dev sets trained it, so on them it must stay at 100% recall.
 FLOORS = {"dev": {"emergency": 1.0, "false_alarm": 0.02},
           "dev2": {"emergency": 1.0, "false_alarm": 0.02},
           "dev3": {"emergency": 1.0, "false_alarm": 0.04},
           "dev4": {"emergency": 1.0, "false_alarm": 0.03},
           "dev5": {"emergency": 1.0, "false_alarm": 0.02},
-          "holdout": {"emergency": 0.985, "false_alarm": 0.06}}
+          "holdout": {"emergency": 0.99, "false_alarm": 0.055}}
 
 
 @pytest.fixture(scope="module")
