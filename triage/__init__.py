@@ -8,8 +8,6 @@ assess(text) -> Assessment
     kind      "self_harm" | "medical" for an emergency, else ""
     category  the clinical category of knowledge/red_flags.yml that decided it
     evidence  the words that decided it
-    set_aside True when an emergency phrase was found and set aside by its context
-              (negated, in the past, over, asked in general or as a hypothetical)
 
 Built on a blank spaCy English pipeline (triage/text.py), the lexicon in
 knowledge/red_flags.yml compiled to Matcher patterns (triage/lexicon.py) and
@@ -41,7 +39,6 @@ class Assessment:
     kind: str = ""
     category: str = ""
     evidence: str = ""
-    set_aside: bool = False
 
     @property
     def is_emergency(self) -> bool:
@@ -117,7 +114,6 @@ def assess(text: str) -> Assessment:
                    for s in found.get(f"X|{category}", []))
 
     emergencies: List[Tuple[str, str, str]] = []   # (kind, category, evidence)
-    set_aside: List[str] = []
     symptom_evidence: List[str] = []
     distress_evidence: List[str] = []
 
@@ -130,24 +126,20 @@ def assess(text: str) -> Assessment:
         if kind == "medical" and strength in ("symptom", "mention") and \
                 scopes.hypothetical(span):
             symptom_evidence.append(evidence)       # "if I get a temperature ..."
-            set_aside.append(evidence)
             return
         now = scopes.current(span, clause_only=strength == "mention")
         if scopes.historical(span, kind):
             # in the past: for self-harm, support; for symptoms, the answer and the note
             (distress_evidence if kind == "self_harm" else symptom_evidence).append(evidence)
-            set_aside.append(evidence)
             return
         if kind == "medical" and scopes.resolved(span):
             symptom_evidence.append(evidence)
-            set_aside.append(evidence)
             return
         general = scopes.general(span, kind)
         hypothetical = kind == "medical" and scopes.hypothetical(span, opening_a_question=True)
         mentioned_only = strength == "mention" and not now and not short_message
         if (general or hypothetical or mentioned_only) and not now:
             symptom_evidence.append(evidence)
-            set_aside.append(evidence)
         else:
             emergencies.append((kind, category, evidence))
 
@@ -157,10 +149,7 @@ def assess(text: str) -> Assessment:
         if rule is None or rule.tier != "emergency":
             continue
         for span in spans:
-            if excepted(rule.category, span):
-                continue
-            if scopes.negated(span, rule.kind):
-                set_aside.append(doc[span[0]:span[1]].text)
+            if excepted(rule.category, span) or scopes.negated(span, rule.kind):
                 continue
             if rule.group >= 0:
                 all_groups[(rule.category, rule.group)][rule.part].append(span)
@@ -184,12 +173,11 @@ def assess(text: str) -> Assessment:
         doc[s[0]:s[1]].text for s in found.get("D|distress", [])
         if not excepted("distress", s) and not scopes.negated(s, "medical")]
     # feelings plus a symptom word, with no question asked: distress ("so stressed I feel sick")
-    cleared = bool(set_aside)
     if symptom_evidence and not (distress and "?" not in text):
-        return Assessment("symptom_question", "", "symptom", symptom_evidence[0], cleared)
+        return Assessment("symptom_question", "", "symptom", symptom_evidence[0])
     if distress:
-        return Assessment("distress", "", "distress", distress[0], cleared)
-    return Assessment(set_aside=cleared)
+        return Assessment("distress", "", "distress", distress[0])
+    return Assessment()
 
 
 __all__ = ["Assessment", "KINDS", "MAX_CHARS", "TIERS", "assess", "lexicon"]

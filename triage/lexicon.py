@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence
 
 from spacy.matcher import Matcher
 
@@ -180,7 +180,3 @@ def build(config: Dict) -> Lexicon:
     for role in ("historical", "recent_past", "resolved", "current_sentence"):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon
-
-
-def split_label(label: str) -> Tuple[str, ...]:
-    return tuple(label.split("|"))

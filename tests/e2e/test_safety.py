@@ -2,37 +2,28 @@
 
 (The triage's own accuracy is measured on blind-written sets in tests/safety/.)"""
 import pytest
-import yaml
 
-from knowledge import load
 from tests.e2e.test_conversations import FAQ, folded, form_question, response_texts
 
 pytestmark = pytest.mark.stack
 
-CRISIS_LINES = load("crisis_lines")["crisis_lines"]
 
-
-@pytest.mark.parametrize("message", [
-    "my throat is closing up after my Herceptin",
-    "she's not breathing",
-    "my wife has a high fever on chemo",
-    "mum's face is drooping on one side and her words are coming out wrong",
+@pytest.mark.parametrize("message, reply", [
+    ("my throat is closing up after my Herceptin", "utter_emergency"),
+    ("she's not breathing", "utter_emergency"),
+    ("my wife has a high fever on chemo", "utter_emergency"),
+    ("mum's face is drooping on one side and her words are coming out wrong", "utter_emergency"),
+    ("I want to end it", "utter_self_harm"),
+    ("I wrote goodbye letters to my kids", "utter_self_harm"),
+    ("overdosed on tamoxifen", "utter_self_harm"),
+    ("never felt so suicidal", "utter_self_harm"),
 ])
-def test_a_medical_emergency_gets_the_emergency_reply_first(chat, message):
+def test_an_emergency_gets_its_reply_first(chat, message, reply):
     replies = chat.texts(message)
-    assert folded(replies[0]) in response_texts("utter_emergency")
-
-
-@pytest.mark.parametrize("message", [
-    "I want to end it",
-    "I wrote goodbye letters to my kids",
-    "overdosed on tamoxifen",
-    "never felt so suicidal",
-])
-def test_self_harm_gets_the_crisis_reply_first_with_real_lines(chat, message):
-    replies = chat.texts(message)
-    assert folded(replies[0]) in response_texts("utter_self_harm")
-    assert "988" in replies[0] and "116 123" in replies[0] and "findahelpline.com" in replies[0]
+    assert folded(replies[0]) in response_texts(reply)
+    if reply == "utter_self_harm":   # real crisis lines next to the emergency number
+        assert "988" in replies[0] and "116 123" in replies[0]
+        assert "findahelpline.com" in replies[0]
 
 
 def test_the_emergency_reply_right_after_a_drug_answer(chat):
