@@ -134,10 +134,27 @@ def test_bot_challenge(chat):
     assert folded(chat.texts("am I talking to a robot?")[0]) in response_texts("utter_iamabot")
 
 
-def test_start_over_forgets_the_results(chat):
+def test_start_over_forgets_the_results_once_confirmed(chat):
     chat.say("my HER2 was 3+")
-    assert folded(chat.texts("please delete my data")[0]) in response_texts("utter_restart")
+    asked = chat.say("please delete my data")
+    assert folded(asked[0]["text"]) in response_texts("utter_confirm_clear")
+    assert [b["payload"] for b in asked[0]["buttons"]][0] == "/restart"
+    assert folded(chat.texts("yes")[0]) in response_texts("utter_restart")
     assert chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
+
+
+def test_no_to_clearing_keeps_the_results(chat):
+    chat.say("my HER2 was 3+")
+    assert folded(chat.texts("start over")[0]) in response_texts("utter_confirm_clear")
+    assert folded(chat.texts("No, keep our conversation")[0]) in response_texts("utter_kept")
+    assert not chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
+
+
+def test_a_question_about_a_treatment_break_clears_nothing(chat):
+    chat.say("my HER2 was 3+")
+    reply = chat.texts("Can I take a break from Herceptin this summer?")
+    assert not any(folded(t) in response_texts("utter_restart") for t in reply), reply
+    assert not chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
 
 
 def test_an_emergency_wins_over_a_drug_question(chat):

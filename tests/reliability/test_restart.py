@@ -93,6 +93,8 @@ def test_ctrl_c_restart_continues_the_conversation(run):
 
     # "delete my data": reset, and the history before it is gone from the store.
     reply = texts(run.say(forgetful, "delete my data"))
+    assert not any(RESTART_REPLY in t for t in reply), reply   # asked to confirm first
+    reply = texts(run.say(forgetful, "/restart"))              # the confirm button's payload
     assert any(RESTART_REPLY in t for t in reply), reply
     kept = stored_events(run.db, forgetful)
     assert kept and kept[0][0] == "restart", [t for t, _ in kept]
