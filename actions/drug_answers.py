@@ -1,6 +1,6 @@
 """Answers about HER2-targeted drugs, built only from knowledge/drugs.yml."""
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from knowledge import load
 from knowledge.drug_matcher import chemo_by_id, default_matcher, drug_by_id
@@ -47,18 +47,29 @@ def display_name(drug: Dict) -> str:
 
 
 def answer(drug_id: str, aspect: str, other_id: Optional[str] = None) -> str:
-    """The reply about one drug (or a comparison of two)."""
+    """The reply about one drug (or a comparison of two), citing the sources of the facts
+    it uses."""
     if drug_id.startswith("chemo:"):
         return _chemo_answer(drug_id)
     drug = drug_by_id(drug_id)
     if aspect == "compare" and other_id and not other_id.startswith("chemo:"):
         return _compare(drug, drug_by_id(other_id))
-    body = {
+    body, fields = {
         "how_given": _how_given,
         "when_used": _when_used,
         "side_effects": _side_effects,
     }.get(aspect, _overview)(drug)
-    return f"{body}\n\n{source_line(*drug['source'])}"
+    if not fields:
+        return body
+    return f"{body}\n\n{source_line(*cited(drug, fields))}"
+
+
+def cited(drug: Dict, fields: List[str]) -> List[str]:
+    """The sources of the given fields of a drug (knowledge/drugs.yml ``cite``), in order."""
+    keys: List[str] = []
+    for field in fields:
+        keys.extend(drug["cite"].get(field, []))
+    return list(dict.fromkeys(keys))
 
 
 def unknown_drug_reply(names: List[str]) -> str:
@@ -66,8 +77,13 @@ def unknown_drug_reply(names: List[str]) -> str:
     return (
         f"I'm sorry, I don't have information on {named}. I can only explain the "
         f"HER2-targeted drugs described in my sources:\n{known_drug_list()}\n\n"
-        "Your care team or pharmacist can tell you about other medicines."
+        "Your care team or pharmacist can tell you about other medicines.\n\n"
+        f"{source_line(LIST_SOURCE)}"
     )
+
+
+# The list of HER2-targeted drugs by family is Everyday Health's ("Targeted Therapy").
+LIST_SOURCE = "everyday_health"
 
 
 def known_drug_list() -> str:
@@ -79,52 +95,59 @@ def known_drug_list() -> str:
 
 
 def list_drugs_reply() -> str:
-    keys = sorted({k for d in load("drugs")["drugs"] for k in d["source"]})
     return (
         "These are the HER2-targeted drugs my sources describe, by family:\n"
         f"{known_drug_list()}\n\nAsk me about any of them, e.g. “How is Phesgo given?”\n\n"
-        f"{source_line(*keys)}"
+        f"{source_line(LIST_SOURCE)}"
     )
 
 
-def _overview(drug: Dict) -> str:
+def _overview(drug: Dict) -> Tuple[str, List[str]]:
     parts = [f"{display_name(drug)} is {_with_article(drug['family'])}. {drug['what_it_is']}"]
+    fields = ["what_it_is"]
     if drug.get("how_given"):
         parts.append(f"How it's given: {drug['how_given']}")
+        fields.append("how_given")
     parts.append(f"When it's used: {drug['when_used']}")
+    fields.append("when_used")
     if drug.get("notes"):
         parts.append(drug["notes"])
-    return "\n\n".join(parts)
+        fields.append("notes")
+    return "\n\n".join(parts), fields
 
 
-def _how_given(drug: Dict) -> str:
+def _how_given(drug: Dict) -> Tuple[str, List[str]]:
     if drug.get("how_given"):
-        return f"{display_name(drug)}: {drug['how_given']}"
+        return f"{display_name(drug)}: {drug['how_given']}", ["how_given"]
     return (f"My sources don't say how {display_name(drug)} is given (for example whether "
             f"it is a pill). Your care team or pharmacist can tell you. What the sources do "
-            f"say: {drug['when_used']}")
+            f"say: {drug['when_used']}"), ["when_used"]
 
 
-def _when_used(drug: Dict) -> str:
-    return f"{display_name(drug)}: {drug['when_used']}"
+def _when_used(drug: Dict) -> Tuple[str, List[str]]:
+    return f"{display_name(drug)}: {drug['when_used']}", ["when_used"]
 
 
-def _side_effects(drug: Dict) -> str:
+def _side_effects(drug: Dict) -> Tuple[str, List[str]]:
+    """No drug has side effects in the sources (``side_effects`` is null for all): an honest
+    reply. The complications Everyday Health lists for the disease in general are not
+    attached to a drug's name; the follow-up button offers them separately."""
     if drug.get("side_effects"):
-        return f"Side effects of {display_name(drug)}: {drug['side_effects']}"
+        return f"Side effects of {display_name(drug)}: {drug['side_effects']}", ["side_effects"]
     return (f"My sources don't list side effects specific to {display_name(drug)}, so I "
             "can't tell you about them. Please ask your oncologist, nurse or pharmacist: "
-            "they know your treatment and can tell you what to watch for.\n\n"
-            f"{load('drugs')['general_side_effects_note']}")
+            "they know your treatment and can tell you what to watch for."), []
 
 
 def _compare(first: Dict, second: Dict) -> str:
     lines = [f"Here is what my sources say about each:"]
+    keys: List[str] = []
     for drug in (first, second):
         given = drug.get("how_given") or "the sources don't say how it is given"
         lines.append(f"• {display_name(drug)}: {_with_article(drug['family'])}. {given} "
                      f"{drug['when_used']}")
-    lines.append(f"\n{source_line(*first['source'], *second['source'])}")
+        keys += cited(drug, ["how_given", "when_used"])
+    lines.append(f"\n{source_line(*dict.fromkeys(keys))}")
     return "\n".join(lines)
 
 

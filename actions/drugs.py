@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import drug_answers
 from actions.replies import button
+from knowledge import load
 
 
 class ActionDrugInfo(Action):
@@ -69,4 +70,10 @@ def _follow_up_buttons(aspect: str) -> List[Dict[str, str]]:
         "when_used": "When is it used?",
         "side_effects": "What about side effects?",
     }
-    return [button(title) for key, title in options.items() if key != aspect]
+    buttons = [button(title) for key, title in options.items() if key != aspect]
+    if aspect == "side_effects":
+        # What the sources do list (complications of the disease in general), offered apart
+        # from the drug's answer rather than attached to its name.
+        buttons.append(button("Complications the sources list",
+                              load("topics")["topics"]["side_effects"]["payload"]))
+    return buttons

@@ -6,6 +6,7 @@ said is restated from the parsed values only, never from their raw text.
 """
 from typing import Any, Dict, List, Optional
 
+from actions import drug_answers
 from actions.replies import button, source_line
 from her2 import (Classification, Findings, category_info, classify, describe_findings,
                   read_report)
@@ -145,7 +146,7 @@ def eligibility_message(category: Optional[str]) -> Dict[str, Any]:
                      "for that kind of result.")
     lines.append("Whether a treatment is right for you is for your oncologist to decide: "
                  "eligibility depends on much more than the HER2 result.")
-    lines.append(source_line(*enhertu["source"], "bcrf"))
+    lines.append(source_line(*drug_answers.cited(enhertu, ["when_used", "notes"]), "bcrf"))
     return {"text": "\n\n".join(lines), "buttons": [_questions_button()]}
 
 
@@ -168,7 +169,8 @@ def _what_it_means(findings: Findings, result: Classification, not_known: List[s
 
 def _treatment_text(category: str, findings: Findings) -> str:
     info = category_info(category)
-    text = f"What this usually means for treatment: {info['treatment_families']}"
+    text = ("What the sources say about treatment, in general (not about you in particular): "
+            f"{info['treatment_families']}")
     sources = _source(info)
     hormone = findings.hormone_receptor_status()
     if hormone:

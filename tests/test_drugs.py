@@ -4,6 +4,7 @@ import pytest
 from actions import drug_answers
 from knowledge import load
 from knowledge.drug_matcher import default_matcher, drug_by_id
+from tests.testlib import source_texts
 
 DRUGS = load("drugs")["drugs"]
 
@@ -68,8 +69,44 @@ def test_overview_answer_states_the_knowledge_file_facts_and_source(drug):
     reply = drug_answers.answer(drug["id"], "overview")
     assert drug["name"] in reply and drug["when_used"] in reply
     assert drug["what_it_is"] in reply
-    for key in drug["source"]:
+    used = [f for f in ("what_it_is", "how_given", "when_used", "notes") if drug.get(f)]
+    for key in {k for f in used for k in drug["cite"][f]}:
         assert f"Source: {load('drugs')['sources'][key]}" in reply
+
+
+@pytest.mark.parametrize("drug", DRUGS, ids=lambda d: d["id"])
+def test_every_fact_of_a_drug_is_cited_to_a_source_that_names_the_drug(drug):
+    """Cited field by field: a source that never names the drug (margetuximab is not in the
+    BCRF article) is never cited for it, and every stated field has a source."""
+    texts = {key: text.lower() for key, text in source_texts().items()}
+    names = [drug["name"].lower(), *(b.lower() for b in drug["brands"])]
+    for field in ("what_it_is", "how_given", "when_used", "notes", "side_effects"):
+        if drug.get(field):
+            assert drug["cite"].get(field), f"{field} has no source"
+    for field, keys in drug["cite"].items():
+        assert drug.get(field), f"cite names {field}, which the drug doesn't state"
+        for key in keys:
+            assert any(name in texts[key] for name in names), (field, key)
+
+
+def test_an_answer_cites_only_the_sources_of_the_facts_it_uses():
+    sources = load("drugs")["sources"]
+    how = drug_answers.answer("trastuzumab", "how_given")      # Everyday Health's fact
+    assert f"Source: {sources['everyday_health']}" in how and sources["bcrf"] not in how
+    about = drug_answers.answer("margetuximab", "overview")
+    assert sources["bcrf"] not in about
+
+
+def test_drug_lists_name_their_source():
+    source = f"Source: {load('drugs')['sources']['everyday_health']}"
+    assert source in drug_answers.unknown_drug_reply(["tamoxifen"])
+    assert source in drug_answers.list_drugs_reply()
+
+
+def test_a_drugs_side_effect_reply_does_not_attach_the_complications_list_to_it():
+    reply = drug_answers.answer("fam_trastuzumab_deruxtecan", "side_effects")
+    for complication in ("hair loss", "infertility", "nerve damage", "bleeding"):
+        assert complication not in reply.lower()
 
 
 @pytest.mark.parametrize("drug", DRUGS, ids=lambda d: d["id"])

@@ -4,9 +4,7 @@ Table-driven from tests/her2_classify_cases.yml (Findings -> Classification, eve
 boundary of the ASCO/CAP tables) and tests/her2_text_cases.yml (free text -> result).
 """
 import itertools
-import os
 import re
-import subprocess
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -24,27 +22,10 @@ from her2 import (  # noqa: E402
 )
 from her2.findings import IHC_SCORES  # noqa: E402
 from her2.guideline import load_guideline  # noqa: E402
+from tests.testlib import source_articles_dir  # noqa: E402
 
 CLASSIFY_CASES = yaml.safe_load((ROOT / "tests" / "her2_classify_cases.yml").read_text("utf-8"))
 TEXT_CASES = yaml.safe_load((ROOT / "tests" / "her2_text_cases.yml").read_text("utf-8"))
-
-
-def source_articles_dir():
-    """The source articles (../shared/sources beside the repository, README "Source
-    content"): $HER2_SOURCES_DIR if set, else beside this checkout, else beside the local
-    repository this checkout was cloned from (a CI clone made elsewhere on the machine)."""
-    candidates = [os.environ.get("HER2_SOURCES_DIR"), ROOT.parent / "shared" / "sources"]
-    try:
-        origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        origin = ""
-    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
-        candidates.append(Path(origin).resolve().parent / "shared" / "sources")
-    for candidate in candidates:
-        if candidate and any(Path(candidate).glob("*.txt")):
-            return Path(candidate)
-    return None
 
 
 @pytest.mark.parametrize("case", CLASSIFY_CASES, ids=[c["name"] for c in CLASSIFY_CASES])

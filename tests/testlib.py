@@ -1,6 +1,9 @@
-"""Helpers shared by tests in several folders: the trained model, and a stand-in webhook."""
+"""Helpers shared by tests in several folders: the trained model, a stand-in webhook, and
+the source articles."""
+import os
+import subprocess
 from pathlib import Path
-from typing import Awaitable, Callable, Tuple
+from typing import Awaitable, Callable, Dict, Optional, Tuple
 
 import pytest
 from aiohttp import web
@@ -30,3 +33,34 @@ async def serve_webhook(
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     return runner, f"http://127.0.0.1:{port}/webhook"
+
+
+def source_articles_dir() -> Optional[Path]:
+    """The source articles (../shared/sources beside the repository, README "Source
+    content"): $HER2_SOURCES_DIR if set, else beside this checkout, else beside the local
+    repository this checkout was cloned from (a CI clone made elsewhere on the machine)."""
+    candidates = [os.environ.get("HER2_SOURCES_DIR"), ROOT.parent / "shared" / "sources"]
+    try:
+        origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        origin = ""
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
+        candidates.append(Path(origin).resolve().parent / "shared" / "sources")
+    for candidate in candidates:
+        if candidate and any(Path(candidate).glob("*.txt")):
+            return Path(candidate)
+    return None
+
+
+def source_texts() -> Dict[str, str]:
+    """The two source articles' text by source key (knowledge/drugs.yml ``sources``);
+    skips the test when they are not beside the checkout."""
+    folder = source_articles_dir()
+    if folder is None:
+        pytest.skip("the source articles were not found; set HER2_SOURCES_DIR")
+    return {key: (folder / name).read_text("utf-8") for key, name in SOURCE_FILES.items()}
+
+
+# The source articles' files (../shared/sources/README.md), by source key.
+SOURCE_FILES = {"everyday_health": "000_244b1925f8247cf7.txt", "bcrf": "002_ce0fc5f13c5e33eb.txt"}

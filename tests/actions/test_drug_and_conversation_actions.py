@@ -28,6 +28,9 @@ async def test_side_effects_not_in_the_sources_are_not_invented(dispatcher):
     await ActionDrugInfo().run(dispatcher, tracker, DOMAIN)
     assert "don't list side effects" in texts(dispatcher)[0]
     assert "oncologist" in texts(dispatcher)[0]
+    assert "hair loss" not in texts(dispatcher)[0]          # not attached to the drug
+    offered = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "Complications the sources list" in offered
 
 
 async def test_unknown_drug_gets_an_honest_answer_even_with_a_drug_in_context(dispatcher):
