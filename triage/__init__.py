@@ -138,7 +138,10 @@ def assess(text: str) -> Assessment:
         general = scopes.general(span, kind)
         hypothetical = kind == "medical" and scopes.hypothetical(span, opening_a_question=True)
         mentioned_only = strength == "mention" and not now and not short_message
-        if (general or hypothetical or mentioned_only) and not now:
+        # a general frame is outweighed by a cue of now in the phrase's own clause only
+        # ("I'm on Enhertu and was told to report any cough": the "I'm" is not the cough)
+        framed = (general or hypothetical) and not scopes.current(span, clause_only=True)
+        if framed or mentioned_only:
             symptom_evidence.append(evidence)
         else:
             emergencies.append((kind, category, evidence))

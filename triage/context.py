@@ -161,8 +161,18 @@ class Scopes:
         recent past ("last week", "in March") for a medical one only."""
         start, end = self.clause(span)
         cues = self.context.historical + (self.context.recent_past if kind == "medical" else [])
-        return (any(start <= t[0] and t[1] <= end for t in cues)
-                and not self._current_between(start, end))
+        if (any(start <= t[0] and t[1] <= end for t in cues)
+                and not self._current_between(start, end)):
+            return True
+        # a cue that opens the sentence ("When I was 19, long before any of this, I ...")
+        # reaches over commas, up to a clause-terminating word
+        sentence_start, _ = self.sentence(span)
+        return any(t[0] == sentence_start and t[1] <= span[0]
+                   and not self._blocked_by_word(t[1], span[0])
+                   and not self._current_between(t[1], span[0]) for t in cues)
+
+    def _blocked_by_word(self, left: int, right: int) -> bool:
+        return any(left <= t[0] and t[1] <= right for t in self.context.clause_terminators)
 
     def resolved(self, span: Span) -> bool:
         """A cue after the phrase, anywhere in the message, that it is over, with no
@@ -171,7 +181,10 @@ class Scopes:
         if not after:
             return False
         last = max(t[1] for t in after)
-        return not self._current_between(last, len(self.doc))
+        # a cue in a later question ("... then it passed. Will it happen again?") asks; it
+        # doesn't say it is back
+        return not any(last <= c[0] and c[1] <= len(self.doc) and not self._after_modal(c)
+                       and not self._is_question(c) for c in self.context.current)
 
     def _current_between(self, start: int, end: int) -> bool:
         return any(start <= c[0] and c[1] <= end and not self._after_modal(c)

@@ -83,11 +83,25 @@ def keyer() -> Keyer:
     return Keyer()
 
 
+# "'s" after these words is "is" ("it's over", "she's going"), not a possessive or "has".
+_IS_AFTER = frozenset({"it", "that", "he", "she", "there", "here", "what", "who", "where",
+                       "this", "everything", "everyone", "nothing", "plan", "life"})
+
+
+def _contextual(previous: str, key: str, text: str) -> str:
+    if text.lower() in ("'s", "s") and previous in _IS_AFTER:
+        return "be"
+    return key
+
+
 @Language.component("triage_keys")
 def _set_keys(doc: Doc) -> Doc:
     k = keyer()
+    previous = ""
     for token in doc:
-        token.norm_ = k.key(token.norm_)
+        key = _contextual(previous, k.key(token.norm_), _normalise(token.text))
+        token.norm_ = key
+        previous = key
     return doc
 
 
@@ -107,4 +121,8 @@ def make_doc(text: str) -> Doc:
 def phrase_keys(phrase: str) -> List[str]:
     """The keys of a lexicon phrase's words, as a message's tokens would get them."""
     nlp = pipeline()
-    return [keyer().lemma(t.norm_.lower()) for t in nlp.make_doc(_normalise(phrase))]
+    keys: List[str] = []
+    for token in nlp.make_doc(_normalise(phrase)):
+        keys.append(_contextual(keys[-1] if keys else "", keyer().lemma(token.norm_.lower()),
+                                token.text))
+    return keys

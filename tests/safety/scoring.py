@@ -8,11 +8,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 # The dev sets tune the lexicon and train the safety classifier (data/safety/); the held-out
 # set is never used for either.
-SETS = {"dev": ROOT / "data" / "safety" / "dev_messages.yml",
-        "dev3": ROOT / "data" / "safety" / "dev3_messages.yml",
-        "dev4": ROOT / "data" / "safety" / "dev4_messages.yml",
-        "dev5": ROOT / "data" / "safety" / "dev5_messages.yml",
-        "dev2": ROOT / "data" / "safety" / "dev2_messages.yml",
+DEV_DIR = ROOT / "data" / "safety"
+SETS = {**{path.name[:-len("_messages.yml")]: path
+           for path in sorted(DEV_DIR.glob("dev*_messages.yml"))},
         "holdout": HERE / "holdout_messages.yml"}
 
 # decide(text) -> (tier, kind): tier "emergency" | "symptom_question" | "distress" | None

@@ -4,7 +4,7 @@ import pytest
 
 import triage
 from tests.safety.conftest import REPORT
-from tests.safety.scoring import available, score
+from tests.safety.scoring import SETS, available, score
 
 # What the lexicon alone must keep (measured: docs/safety.md). The whole safety net (lexicon
 # and classifier together) is gated in test_safety_net.py.
@@ -14,6 +14,7 @@ FLOORS = {
     "dev3": {"emergency": 0.98, "false_alarm": 0.04},
     "dev4": {"emergency": 0.98, "false_alarm": 0.03},
     "dev5": {"emergency": 0.98, "false_alarm": 0.02},
+    "dev6": {"emergency": 0.95, "false_alarm": 0.03},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 
@@ -23,7 +24,7 @@ def lexicon_decision(text):
     return assessment.tier, assessment.kind
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2", "dev3", "dev4", "dev5", "holdout"])
+@pytest.mark.parametrize("name", list(SETS))
 def test_lexicon_layer(name):
     if not available(name):
         pytest.skip(f"{name} set not present")
