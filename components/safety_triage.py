@@ -24,12 +24,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
 from components.intent_override import FAQ, force_faq_topic, force_intent
+from components.source_coverage import UNCOVERED_INTENT
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
@@ -40,8 +41,9 @@ UNSURE_INTENT = "nlu_fallback"
 # answers); any other intent is a guess about a question the sources may not cover: it gets
 # the honest reply instead. HER2 results keep their own conversation.
 ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs", "inform_results", "interpret_results",
-                     "results_treatment", "ask_eligibility"}
+                     "results_treatment", "ask_eligibility", UNCOVERED_INTENT}
 DISTRESS_TOPIC = "coping"
+COPING_KEY = f"{FAQ}/{DISTRESS_TOPIC}"
 MODEL_FILE = "safety_classifier.joblib"
 
 
@@ -57,6 +59,11 @@ class SafetyTriage(GraphComponent):
             # logistic regression's inverse regularisation.
             "classifier_threshold": 0.85,
             "classifier_c": 64.0,
+            # The distress classifier's: the probability from which a message that is
+            # neither an emergency nor a symptom question counts as distress, and its C
+            # (bench/TUNING.md, change 20).
+            "distress_threshold": 0.5,
+            "distress_c": 16.0,
             # Blind-written, labelled messages it also learns from: every dev set in
             # data/safety/ (a glob, relative to the project; never the held-out set).
             "labelled_sets": "data/safety/dev*_messages.yml",
@@ -70,39 +77,52 @@ class SafetyTriage(GraphComponent):
     @classmethod
     def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "SafetyTriage":
-        model = None
+        models = None
         try:
             with model_storage.read_from(resource) as directory:
-                model = joblib.load(Path(directory) / MODEL_FILE)
+                models = joblib.load(Path(directory) / MODEL_FILE)
         except (ValueError, FileNotFoundError):
-            model = None   # trained without examples: the lexicon decides alone
-        return cls(config, model_storage, resource, model)
+            models = None   # trained without examples: the lexicon decides alone
+        return cls(config, model_storage, resource, models)
 
     def __init__(self, config: Optional[Dict[str, Any]] = None,
                  model_storage: Optional[ModelStorage] = None,
-                 resource: Optional[Resource] = None, model: Any = None) -> None:
+                 resource: Optional[Resource] = None,
+                 models: Optional[Dict[str, Any]] = None) -> None:
         config = {**self.get_default_config(), **(config or {})}
         self._config = config
         self._threshold = float(config["classifier_threshold"])
-        self._storage, self._resource, self._model = model_storage, resource, model
+        self._distress_threshold = float(config["distress_threshold"])
+        models = models or {}
+        self._storage, self._resource = model_storage, resource
+        self._model, self._distress_model = models.get("emergency"), models.get("distress")
         triage.lexicon()   # built once, before the first message
 
     # -- training -----------------------------------------------------------------------
     def train(self, training_data: TrainingData) -> Resource:
-        texts, labels = [], []
+        texts, labels, feelings = [], [], []
         for example in training_data.intent_examples:
             intent = example.get(INTENT)
             texts.append(example.get(TEXT))
             labels.append("self_harm" if intent == "self_harm"
                           else "medical" if intent == "emergency" else "none")
+            feelings.append("distress" if example.get(INTENT_RESPONSE_KEY) == COPING_KEY
+                            else "none")
         for path in sorted(Path().glob(self._config["labelled_sets"])):
             for message in yaml.safe_load(Path(path).read_text())["messages"]:
                 texts.append(message["text"])
                 labels.append(message["kind"] if message["tier"] == "emergency" else "none")
+                feelings.append("distress" if message["tier"] == "distress" else "none")
         if {"self_harm", "medical"} & set(labels):
             self._model = classifier.fit(texts, labels, float(self._config["classifier_c"]))
+            models = {"emergency": self._model}
+            if "distress" in feelings:
+                self._distress_model = classifier.fit(
+                    texts, feelings, float(self._config["distress_c"]),
+                    classes=classifier.DISTRESS_CLASSES)
+                models["distress"] = self._distress_model
             with self._storage.write_to(self._resource) as directory:
-                joblib.dump(self._model, Path(directory) / MODEL_FILE)
+                joblib.dump(models, Path(directory) / MODEL_FILE)
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -125,11 +145,15 @@ class SafetyTriage(GraphComponent):
         else:
             kind = by_classifier or ""
         intent = (message.get(INTENT) or {}).get("name")
+        p_distress = (classifier.distress(self._distress_model, text)
+                      if self._distress_model is not None else 0.0)
         if kind:
             force_intent(message, EMERGENCY_INTENTS[kind])
             tier = "emergency"
         else:
             tier = assessment.tier
+            if tier is None and p_distress >= self._distress_threshold:
+                tier = "distress"   # the distress classifier's opinion
             if intent in EMERGENCY_INTENTS.values():
                 # the intent classifier alone never raises the alarm
                 force_intent(message, UNSURE_INTENT)
@@ -143,7 +167,8 @@ class SafetyTriage(GraphComponent):
                 force_faq_topic(message, DISTRESS_TOPIC)
         message.set("triage", {"tier": tier, "kind": kind, "category": assessment.category,
                                "lexicon": assessment.tier, "classifier": by_classifier,
-                               "classifier_probability": round(probability, 4)},
+                               "classifier_probability": round(probability, 4),
+                               "distress_probability": round(p_distress, 4)},
                     add_to_output=True)
 
     @staticmethod
@@ -154,6 +179,8 @@ class SafetyTriage(GraphComponent):
                          "end": start + len(evidence), "confidence_entity": 1.0,
                          "extractor": SafetyTriage.__name__})
         message.set(ENTITIES, entities, add_to_output=True)
+        if intent == UNCOVERED_INTENT:
+            return    # the honest "my sources don't cover ..." reply, with the note
         if any(e.get("entity") == "drug" for e in entities):
             force_intent(message, DRUG_INTENT)
         elif intent not in ANSWERING_INTENTS:

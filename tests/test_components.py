@@ -48,7 +48,7 @@ def _tiny_safety_classifier():
 
 
 def test_the_safety_classifier_alone_can_raise_the_alarm():
-    component = SafetyTriage({"classifier_threshold": 0.5}, model=_tiny_safety_classifier())
+    component = SafetyTriage({"classifier_threshold": 0.5}, models={"emergency": _tiny_safety_classifier()})
     [message] = component.process([classified("the blue bird sings", "faq")])
     assert message.get(INTENT)["name"] == "self_harm"
     decision = message.get("triage")
@@ -56,8 +56,30 @@ def test_the_safety_classifier_alone_can_raise_the_alarm():
         ("emergency", None, "self_harm")
 
 
+def _tiny_distress_classifier():
+    from triage import classifier
+
+    texts = ["the grey fog settled on me", "grey fog again today", "fog so grey inside me",
+             "what is HER2?", "how is Herceptin given", "where can I find support",
+             "tell me about FISH", "what is HER2-low?"]
+    labels = ["distress"] * 3 + ["none"] * 5
+    return classifier.fit(texts, labels, c=64.0, classes=classifier.DISTRESS_CLASSES)
+
+
+def test_the_distress_classifier_gives_support_where_no_word_list_would():
+    component = SafetyTriage({"distress_threshold": 0.5},
+                             models={"distress": _tiny_distress_classifier()})
+    [message] = component.process([classified("grey fog inside", "nlu_fallback")])
+    assert message.get("triage")["tier"] == "distress"
+    assert message.get("triage")["lexicon"] is None
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == \
+        "faq/coping"
+    [question] = component.process([classified("what is HER2-low?", "faq")])
+    assert question.get("triage")["tier"] is None
+
+
 def test_the_safety_classifier_below_its_threshold_says_nothing():
-    component = SafetyTriage({"classifier_threshold": 0.99}, model=_tiny_safety_classifier())
+    component = SafetyTriage({"classifier_threshold": 0.99}, models={"emergency": _tiny_safety_classifier()})
     [message] = component.process([classified("the blue bird sings", "faq")])
     assert message.get(INTENT)["name"] == "faq"
     assert message.get("triage")["classifier"] is None

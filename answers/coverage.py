@@ -1,0 +1,88 @@
+"""What the sources don't cover: finds the concepts of knowledge/uncovered.yml in a question.
+
+A blank English spaCy pipeline with the lookup lemmatizer (``spacy-lookups-data``, no model
+download) and a spaCy ``Matcher`` over lower-cased lemmas, so "vaccines", "vaccinated" and
+"vaccination" all find the vaccines topic. Pure: no Rasa imports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+from knowledge import load
+
+# At most this many uncovered concepts are named in one reply.
+MAX_TOPICS = 2
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    id: str
+    concept: str
+    who: str
+    near: Tuple[str, ...] = field(default_factory=tuple)
+    heading: Optional[str] = None
+
+
+@lru_cache(maxsize=1)
+def _pipeline() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def _lemmas(text: str) -> List[str]:
+    return [t.lemma_.lower() for t in _pipeline()(text.lower())]
+
+
+def _pattern(term: str) -> List[Dict]:
+    """A term's token pattern: lemmas; "_" any one word; a trailing "?" an optional word."""
+    pattern: List[Dict] = []
+    for word in term.split():
+        if word == "_":
+            pattern.append({})
+            continue
+        optional = word.endswith("?")
+        for lemma in _lemmas(word.rstrip("?")):
+            token: Dict = {"LEMMA": lemma}
+            if optional:
+                token["OP"] = "?"
+            pattern.append(token)
+    return pattern
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
+    topics = load("uncovered")["topics"]
+    matcher = Matcher(_pipeline().vocab)
+    catalogue: Dict[str, Uncovered] = {}
+    for topic_id, topic in topics.items():
+        catalogue[topic_id] = Uncovered(topic_id, topic["concept"], topic["who"],
+                                        tuple(topic.get("near") or ()), topic.get("heading"))
+        matcher.add(topic_id, [_pattern(term) for term in topic["terms"]])
+    return catalogue, matcher
+
+
+def uncovered_topics(text: str) -> List[Uncovered]:
+    """The uncovered concepts a message asks about, in the order they first appear
+    (at most MAX_TOPICS)."""
+    if not text or not text.strip():
+        return []
+    catalogue, matcher = _catalogue()
+    doc = _pipeline()(text.lower())   # lower-cased, so a capital doesn't block the lemma
+    first: Dict[str, int] = {}
+    for match_id, start, _ in matcher(doc):
+        topic_id = doc.vocab.strings[match_id]
+        first[topic_id] = min(first.get(topic_id, start), start)
+    ordered = sorted(first, key=first.get)
+    return [catalogue[topic_id] for topic_id in ordered[:MAX_TOPICS]]
+
+
+def topic(topic_id: str) -> Optional[Uncovered]:
+    return _catalogue()[0].get(topic_id)

@@ -1,0 +1,70 @@
+"""Rasa NLU component: a question about something the sources don't cover gets an honest reply.
+
+Runs after the drug extractor and before the safety triage (which still decides over it).
+When a question names a concept of knowledge/uncovered.yml (heart checks, pregnancy,
+vaccines, how long treatment lasts, ...; answers/coverage.py) and the intent classifier took
+it for a question (a FAQ topic, a drug, out of scope, unsure, or a look-alike conversation
+control such as "take a break" read as clearing the conversation), the intent becomes
+``ask_uncovered`` and the parse result gets ``"coverage": {"uncovered": [ids], "faq_topic":
+topic or None}``. The action (actions/sources.py) says what the sources don't cover, who can
+answer, and what the sources do say next to it; the FAQ topic the selector had chosen is
+offered as a button, never sent as the answer.
+"""
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from answers.coverage import uncovered_topics
+from components.intent_override import FAQ, force_intent
+
+UNCOVERED_INTENT = "ask_uncovered"
+COVERAGE_KEY = "coverage"
+# Intents that take the message for a question (or mistake one for a conversation control).
+QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "out_of_scope", "nlu_fallback",
+                    "clear_conversation", "stop", "help"}
+# A FAQ topic chosen with at least this confidence is offered as a button.
+OFFER_CONFIDENCE = 0.5
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SourceCoverage(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "SourceCoverage":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = (message.get(INTENT) or {}).get("name")
+            if not text or intent not in QUESTION_INTENTS:
+                continue
+            found = uncovered_topics(text)
+            if not found:
+                continue
+            offered = _faq_topic(message) if intent == FAQ else None
+            force_intent(message, UNCOVERED_INTENT)
+            message.set(COVERAGE_KEY, {"uncovered": [t.id for t in found],
+                                       "faq_topic": offered}, add_to_output=True)
+        return messages
+
+
+def _faq_topic(message: Message) -> Optional[str]:
+    selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
+        RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+    key = selected.get(INTENT_RESPONSE_KEY) or ""
+    if selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= OFFER_CONFIDENCE and "/" in key:
+        return key.split("/", 1)[1]
+    return None

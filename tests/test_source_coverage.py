@@ -1,0 +1,91 @@
+"""What the sources don't cover (knowledge/uncovered.yml, answers/coverage.py) and its reply."""
+import pytest
+import yaml
+
+from actions.source_answers import fact, uncovered_reply
+from answers.coverage import uncovered_topics
+from knowledge import load
+from tests.testlib import ROOT, source_texts
+
+TOPICS = load("uncovered")["topics"]
+QUESTIONS = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")
+                           .read_text("utf-8"))["questions"]
+
+
+def found(text):
+    return [t.id for t in uncovered_topics(text)]
+
+
+@pytest.mark.parametrize("question", [
+    # Questions the two articles answer: never "not covered".
+    "What is HER2?",
+    "How does HER2 work in breast cancer?",
+    "How is Herceptin given?",
+    "What are the survival rates for HER2-positive breast cancer?",
+    "What is a FISH test?",
+    "Is Enhertu used for HER2-low cancer?",
+    "What are the risk factors?",
+    "What complementary therapies can help?",
+    "What questions should I ask my doctor?",
+    "What is hormone therapy?",
+])
+def test_covered_questions_are_not_called_uncovered(question):
+    assert found(question) == []
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Does Herceptin affect the heart?", "heart"),
+    ("Will I need an echocardiogram while on Phesgo?", "heart"),
+    ("Can I get pregnant after finishing trastuzumab?", "pregnancy_fertility"),
+    ("Is it safe to have the flu vaccine during treatment?", "vaccines_infections"),
+    ("How long will I be on Herceptin?", "duration"),
+    ("Can I take a break from Herceptin this summer?", "treatment_break"),
+    ("How do I know if the treatment is working?", "is_it_working"),
+    ("What are the chances of it coming back?", "recurrence"),
+    ("Is HER2-positive breast cancer hereditary?", "heredity"),
+    ("Is hormone replacement therapy safe for me now?", "hormone_replacement"),
+    ("Can I fly abroad on holiday between cycles?", "travel_driving"),
+])
+def test_uncovered_concepts_are_found_by_their_lemmas(question, topic):
+    assert topic in found(question)
+
+
+def test_real_dev_questions_that_are_not_covered_are_mostly_recognised():
+    """Measured on the real questions' dev part (tuned on); labels come from the sources."""
+    dev = [q for q in QUESTIONS if q["split"] == "dev"]
+    not_covered = [q for q in dev if q["coverage"] == "not_covered"]
+    covered = [q for q in dev if q["coverage"] == "covered"]
+    recognised = sum(bool(found(q["text"])) for q in not_covered)
+    assert recognised / len(not_covered) >= 0.7, recognised
+    assert not any(found(q["text"]) for q in covered)
+
+
+def test_every_near_fact_exists_and_every_topic_is_complete():
+    for topic_id, topic in TOPICS.items():
+        assert topic["concept"] and topic["who"] and topic["terms"], topic_id
+        for fact_id in topic.get("near") or []:
+            assert fact(fact_id)["text"], (topic_id, fact_id)
+
+
+def test_heading_only_sections_are_really_empty_in_the_source():
+    text = source_texts()["everyday_health"]
+    lines = [line.strip() for line in text.splitlines()]
+    for topic_id, topic in TOPICS.items():
+        if topic.get("heading"):
+            index = lines.index(topic["heading"])
+            following = lines[index + 1]
+            assert len(following.split()) <= 8, (topic_id, following)   # the next heading
+
+
+def test_the_reply_says_what_is_not_covered_who_can_answer_and_the_nearby_fact():
+    reply = uncovered_reply(["duration"])
+    assert reply.startswith("My sources don't cover how long treatment lasts")
+    assert "Your oncologist can." in reply
+    assert fact("eh_neratinib_early")["text"] in reply
+    assert "Source: Everyday Health" in reply
+
+
+def test_the_reply_for_two_concepts_names_both():
+    reply = uncovered_reply(["heart", "pregnancy_fertility"])
+    assert TOPICS["heart"]["concept"] in reply and \
+        TOPICS["pregnancy_fertility"]["concept"] in reply
