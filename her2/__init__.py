@@ -113,6 +113,31 @@ read_report(text: str) -> ReportReading
                  stated status that doesn't fit the values, an impossible value, a pending or
                  failed test set aside, or specimens whose HER2 categories (or ER/PR statuses)
                  disagree ("negative" agrees with zero, ultralow or low).
+    unclear      why it is uncertain, codes in this order: "undetermined", "contradiction",
+                 "stated_status_differs", "impossible_value", "pending", "failed",
+                 "samples_differ", "receptors_differ"; [] when certain.
+    A specimen's text that names neither HER2 nor a HER2 test, in a text that names HER2
+    elsewhere, gives no HER2 values but an IHC score written as one ("3+"): parsed alone,
+    "Tubular score: 3" or "The stains are negative" would read as a bare chat answer.
+    A chat message names its sample where the sample opens a clause that gives a value ("the
+    biopsy was 2+ and the surgery sample came back 3+" is two specimens).
+
+her2.samples: results for several samples across a conversation (issue 16, item 4), pure
+    functions over Sample(label, findings) and Pending(sample, target):
+    message_samples(text, findings) -> [Sample]: the samples one message gives values for
+        (several when it reports on several specimens; else one, with the sample it names:
+        named_specimen(text) -> "surgical specimen" for "the surgery sample came back 3+").
+    add_message(samples, new, correction=False) -> Update(samples, pending): a value goes to
+        the sample it names, or to the only one stored; one that differs from a stored value
+        waits in `pending` (target = the sample it may correct) unless the message corrects
+        (is_correction: "sorry, I meant 1+"); with several samples stored, a value that names
+        none waits with target None (which sample?). Nothing is replaced silently.
+    answer(samples, pending, text, yes_no, names) -> [Sample] | None: the person's answer
+        ("another sample" / "a correction", a yes or no, a sample's name) applied, None when
+        the answer doesn't say; resolve(samples, pending, ANOTHER | CORRECTION) applies one.
+    conflicts(old, new), same_sample(a, b) (generic names: "biopsy" ~ "core biopsy",
+    "surgical specimen" ~ "excision"; specimens.yml families), to_dicts / samples_from /
+    pending_from for slots.
 
 category_info(category: str) -> dict
     {"label", "meaning", "treatment_families", "is_asco_cap_category", "source"} for a category

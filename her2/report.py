@@ -10,7 +10,7 @@ the parser's statement kinds, lexicon.STATEMENT_KINDS) and says whether anything
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple
@@ -61,12 +61,14 @@ class ReportReading:
         when the text gives one set of values.
     read: short restatements of the values read, per field, in reading order.
     set_aside: (kind, excerpt) for HER2/ER/PR statements whose values were not taken.
-    uncertain: True when the bot should ask the user to check the report first."""
+    uncertain: True when the bot should ask the user to check the report first.
+    unclear: why it is uncertain (UNCLEAR_REASONS codes, in that order); [] when certain."""
 
     specimens: List[Specimen] = field(default_factory=list)
     read: List[str] = field(default_factory=list)
     set_aside: List[Tuple[str, str]] = field(default_factory=list)
     uncertain: bool = False
+    unclear: List[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -76,6 +78,7 @@ class ReportReading:
             "read": list(self.read),
             "set_aside": [{"kind": kind, "excerpt": excerpt} for kind, excerpt in self.set_aside],
             "uncertain": self.uncertain,
+            "unclear": list(self.unclear),
         }
 
 
@@ -87,11 +90,18 @@ class _Labels:
     not_before: "re.Pattern"
     counts: "re.Pattern"
     prepositions: "re.Pattern"
+    determiners: "re.Pattern"
+
+
+@lru_cache(maxsize=1)
+def specimen_table() -> dict:
+    """specimens.yml as written."""
+    return yaml.safe_load(SPECIMENS_FILE.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def _labels() -> _Labels:
-    table = yaml.safe_load(SPECIMENS_FILE.read_text(encoding="utf-8"))
+    table = specimen_table()
     patterns = [(entry["label"], re.compile(r"(?<![\w-])(?:%s)(?![\w])" % entry["pattern"],
                                             re.IGNORECASE))
                 for entry in table["kinds"]]
@@ -99,7 +109,8 @@ def _labels() -> _Labels:
                  for entry in table["ids"]]
     return _Labels(patterns, re.compile(table["not_before"], re.IGNORECASE),
                    re.compile(table["counts"], re.IGNORECASE),
-                   re.compile(table["prepositions"], re.IGNORECASE))
+                   re.compile(table["prepositions"], re.IGNORECASE),
+                   re.compile(table["determiners"], re.IGNORECASE))
 
 
 def _label_text(template: str, match: "re.Match") -> str:
@@ -132,11 +143,36 @@ def _specimen_labels(statement: str) -> List[Tuple[int, str]]:
             in_brackets = before.count("(") > before.count(")")
             placed = (head is not None and end <= len(head)) or short or in_brackets or \
                 not _ENUMERATOR.sub("", before).strip(" \t,.:-") or \
-                table.prepositions.search(before)
+                table.prepositions.search(before) or \
+                _opens_valued_clause(statement, start, end, table)
             if placed:
                 taken.append((start, end))
                 found.append((start, _label_text(template, match)))
     return sorted(found)
+
+
+def _opens_valued_clause(statement: str, start: int, end: int, table: _Labels) -> bool:
+    """A label that opens a clause giving a value, after at most a determiner: "the biopsy was
+    2+", "and my surgery sample came back 3+" (how a chat message names its sample)."""
+    before = statement[:start]
+    clause_start = max((m.end() for m in _CLAUSE_SPLIT.finditer(before)), default=0)
+    lead = _ENUMERATOR.sub("", before[clause_start:]).strip(" \t,.:-")
+    if lead and not table.determiners.fullmatch(lead + " "):
+        return False
+    after = _CLAUSE_SPLIT.search(statement, end)
+    clause = statement[clause_start:after.start() if after else len(statement)]
+    return _has_values(parse(clause))
+
+
+def named_specimen(text: str) -> str:
+    """The label of the one specimen a text gives values for ("the surgery sample came back 3+"
+    -> "surgical specimen"), "" when it names none, or values sit under more than one label or
+    none (read_report then has one unlabelled specimen, or several)."""
+    if not text or not text.strip():
+        return ""
+    valued = [label for label, items, _ in _groups(_statements(text))
+              if _has_values(parse("\n".join(items)))]
+    return valued[0] if len(valued) == 1 else ""
 
 
 # --- statements of the original text ---
@@ -168,11 +204,13 @@ def _has_values(findings: Findings) -> bool:
 
 # --- specimens ---
 
-def _groups(statements: List[str]) -> List[Tuple[str, List[str]]]:
-    """(label, statements) in order of first appearance; statements with no label belong to
-    the specimen named last ("" before any). A statement that gives results for several
-    specimens ("HER2 IHC: 2+ (core biopsy); 3+ (excision)") is split into clauses."""
+def _groups(statements: List[str]) -> List[Tuple[str, List[str], List[str]]]:
+    """(label, statements, source statements) in order of first appearance; statements with no
+    label belong to the specimen named last ("" before any). A statement that gives results for
+    several specimens ("HER2 IHC: 2+ (core biopsy); 3+ (excision)") is split into clauses; the
+    source statements are the whole statements a specimen's clauses come from."""
     groups: Dict[str, List[str]] = {"": []}
+    sources: Dict[str, List[str]] = {"": []}
     current = ""
     for statement in statements:
         labels = _specimen_labels(statement)
@@ -181,12 +219,14 @@ def _groups(statements: List[str]) -> List[Tuple[str, List[str]]]:
         if pieces:
             for label, piece in pieces:
                 groups.setdefault(label, []).append(piece)
+                sources.setdefault(label, []).append(statement)
                 current = label
             continue
         if labels:
             current = ", ".join(dict.fromkeys(label for _, label in labels))
         groups.setdefault(current, []).append(statement)
-    return [(label, items) for label, items in groups.items() if items]
+        sources.setdefault(current, []).append(statement)
+    return [(label, items, sources[label]) for label, items in groups.items() if items]
 
 
 def _split_by_specimen(statement: str, labels: List[Tuple[int, str]]
@@ -335,17 +375,21 @@ def read_report(text: str) -> ReportReading:
     if not text or not text.strip():
         return ReportReading()
     statements = _statements(text)
+    whole = parse(text)
+    text_names_her2 = _names_her2(text)
     groups = []
-    for label, items in _groups(statements):
+    for label, items, sources in _groups(statements):
         group_text = "\n".join(items)
         findings = parse(group_text)
+        if text_names_her2 and not any(_names_her2(source) for source in sources):
+            findings = _without_her2_values(findings, group_text)
         groups.append((label, group_text, findings))
     candidates = [(label, group_text, findings) for label, group_text, findings in groups
                   if _has_values(findings) or (label and findings.her2_mentioned)]
     if len(candidates) > 1 and sum(_has_values(f) for _, _, f in candidates) >= 1:
         chosen = candidates
     else:
-        chosen = [("", text, parse(text))]
+        chosen = [("", text, whole)]
     reading = ReportReading()
     for label, group_text, findings in chosen:
         result = classify(findings)
@@ -353,24 +397,62 @@ def read_report(text: str) -> ReportReading:
         suffix = f" ({label})" if label else ""
         reading.read += [line + suffix for line in _restate(findings, result, group_text)]
     reading.set_aside = _set_aside(statements)
-    reading.uncertain = _uncertain(reading)
+    reading.unclear = _unclear(reading)
+    reading.uncertain = bool(reading.unclear)
     return reading
 
 
-def _uncertain(reading: ReportReading) -> bool:
+_HER2_TOPICS = {"her2", "ihc", "ish", "cep17"}
+
+
+def _names_her2(text: str) -> bool:
+    return bool(statement_facts(text).topics.keys() & _HER2_TOPICS)
+
+
+# An IHC score written as one ("3+", "2 +", "++", "two plus"), not a sum of grades
+# ("3+3+3", "3 + 2 + 3 / 35 mitoses").
+_IHC_NOTATION = re.compile(r"(?<![\d+])[0-3][ \t]?\+(?![ \t]*\+?[ \t]*\d)|(?<!\+)\+{2,3}(?!\+)|"
+                           r"\b(?:zero|one|two|three)[ -]plus\b", re.IGNORECASE)
+
+
+def _without_her2_values(findings: Findings, group_text: str) -> Findings:
+    """A specimen's findings when its text names neither HER2 nor a HER2 test, in a text that
+    names HER2 elsewhere. Parsed alone, such a text is read as a chat answer would be:
+    "Tubular score: 3" or "NHG3 (3 + 2 + 3 / 35 mitoses)" as an IHC score, "The stains are
+    negative" as a HER2 status; the whole text's parse takes none of them. Only an IHC score
+    written as one ("the surgery sample came back 3+") is kept; ER and PR values are kept."""
+    keep_ihc = bool(_IHC_NOTATION.search(group_text))
+    dropped = replace(findings, ish_method=None, ish_probe=None, ish_result=None,
+                      ish_result_candidates=[], ratio=None, copy_number=None,
+                      stated_status=None, outdated_terms=False, problems=[])
+    if not keep_ihc:
+        dropped = replace(dropped, ihc=None, ihc_candidates=[], percent_stained=None)
+    if not dropped.ihc_candidates:
+        dropped.her2_mentioned = False
+    return dropped
+
+
+# Why a reading is uncertain (ReportReading.unclear), in this order.
+UNCLEAR_REASONS = ("undetermined", "contradiction", "stated_status_differs", "impossible_value",
+                   "pending", "failed", "samples_differ", "receptors_differ")
+
+
+def _unclear(reading: ReportReading) -> List[str]:
+    found = set()
     for specimen in reading.specimens:
         result = specimen.classification
-        if result.category == "undetermined" or result.problems or \
-                _UNCLEAR_FLAGS & set(result.flags):
-            return True
-    if any(kind in _OPEN_KINDS for kind, _ in reading.set_aside):
-        return True
+        if result.category == "undetermined":
+            found.add("undetermined")
+        if result.problems:
+            found.add("impossible_value")
+        found.update(_UNCLEAR_FLAGS & set(result.flags))
+    found.update(kind for kind, _ in reading.set_aside if kind in _OPEN_KINDS)
     if len(reading.specimens) > 1:
         categories = {s.classification.category for s in reading.specimens} - {None}
         if len(categories) > 1 and not (categories <= _NEGATIVE_FAMILY and
                                         len(categories - {"negative"}) <= 1):
-            return True
+            found.add("samples_differ")
         for receptor in ("er", "pr"):
             if len({getattr(s.findings, receptor) for s in reading.specimens} - {None}) > 1:
-                return True
-    return False
+                found.add("receptors_differ")
+    return [reason for reason in UNCLEAR_REASONS if reason in found]

@@ -183,6 +183,51 @@ def test_empty_and_json():
     assert isinstance(empty, ReportReading) and empty.specimens == [] and not empty.uncertain
     data = read_report(TWO_DISAGREE + "\n" + PENDING_FISH).to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert set(data) == {"specimens", "read", "set_aside", "uncertain"}
+    assert set(data) == {"specimens", "read", "set_aside", "uncertain", "unclear"}
     assert set(data["specimens"][0]) == {"label", "findings", "classification"}
     assert Findings.from_dict(data["specimens"][0]["findings"]).ihc == "2+"
+
+
+def test_why_a_reading_is_uncertain():
+    assert read_report(TWO_DISAGREE).unclear == ["samples_differ"]
+    assert read_report(PENDING_FISH).unclear == ["pending"]
+    assert read_report(FAILED_ISH).unclear == ["failed"]
+    assert read_report(PRIOR_REPORT).unclear == ["undetermined"]
+    assert read_report(CAP_ONE_SPECIMEN).unclear == []
+    assert read_report(TWO_AGREE).unclear == []
+
+
+def test_a_chat_message_about_two_samples_is_read_as_two_specimens():
+    # how people say it in a chat: the sample opens a clause that gives its value
+    reading = read_report("the biopsy was 2+ and the surgery sample came back 3+")
+    assert [(s.label, s.classification.category) for s in reading.specimens] == \
+        [("biopsy", "equivocal"), ("surgical specimen", "positive")]
+    # a sample named in a clause without a value does not split a report
+    reading = read_report("The core biopsy shows invasive carcinoma, grade 3.\nHER2 IHC 3+.")
+    assert [s.label for s in reading.specimens] == [""]
+
+
+def test_a_grade_score_under_another_specimen_is_not_a_her2_score():
+    # parsed alone, "Nottingham score 3" would read as a bare chat answer, IHC 3+
+    text = "Left breast, core biopsy: HER2 (IHC) 1+.\nLeft breast, excision: Nottingham score 3."
+    assert [s.classification.category for s in read_report(text).specimens] == ["low"]
+    text = ("Part A, mastectomy: Tubular score: 3. Nuclear pleomorphism: score 3.\n"
+            "Part B, lymph node: The stains are negative.\n"
+            "HER2 (IHC): Negative (score 1+).")
+    assert "positive" not in {s.classification.category for s in read_report(text).specimens}
+    # a score written as an IHC score is kept: "the surgery sample came back 3+"
+    text = "the biopsy was 2+, FISH not amplified. The surgery sample came back 3+"
+    assert [(s.label, s.classification.category) for s in read_report(text).specimens] == \
+        [("biopsy", "low"), ("surgical specimen", "positive")]
+
+
+def test_no_specimen_of_a_labelled_non_positive_real_statement_is_positive():
+    """The real-report table (both splits, aggregate only): splitting a statement by specimen
+    never makes a HER2-positive specimen out of a statement labelled not positive."""
+    import yaml
+
+    table = yaml.safe_load((ROOT / "tests" / "her2_reports" / "statements.yml")
+                           .read_text("utf-8"))["statements"]
+    wrong = [case["id"] for case in table if case["expect"]["her2_category"] != "positive" and
+             "positive" in {s.classification.category for s in read_report(case["text"]).specimens}]
+    assert wrong == []
