@@ -26,10 +26,11 @@ from triage.text import Keyer
 
 DRUG_PREFIX = "drug:"
 
-# spaCy stop words that carry meaning here ("side effects", "first-line", "whole breast").
+# spaCy stop words that carry meaning here ("side effects", "first-line", "given as an IV",
+# "before or after surgery").
 _KEEP = frozenset({"side", "first", "whole", "amount", "last", "front", "back", "least", "less",
-                   "more", "most", "only", "early", "well"})
-_FILLER = frozenset({"mean", "meaning", "wonder", "know", "tell", "explain", "please", "thank",
+                   "more", "most", "only", "well", "give", "used", "using", "name", "full"})
+_FILLER = frozenset({"mean", "meaning", "wonder", "tell", "explain", "please", "thank",
                      "thanks", "hi", "hello", "hey", "anyone", "anybody", "question", "lady",
                      "guy", "x", "xx", "xxx", "also", "really", "just", "'s", "s", "t"})
 STOP = frozenset((set(STOP_WORDS) - _KEEP) | _FILLER)
