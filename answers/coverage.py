@@ -29,35 +29,12 @@ class Uncovered:
     heading: Optional[str] = None
 
 
-# A message this long, with several sentences, is a story around a question: only its
-# question sentences are read for what it asks.
-LONG_MESSAGE_WORDS = 40
-_QUESTION_OPENERS = frozenset({"how", "what", "why", "when", "which", "where", "who", "can",
-                               "could", "should", "does", "do", "is", "are", "will", "would",
-                               "has", "have", "anyone", "any"})
-
-
 @lru_cache(maxsize=1)
 def _pipeline() -> Language:
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
-
-
-def question_part(text: str) -> str:
-    """The question(s) of a long, story-like message ("... had my echo today ... has anyone
-    else been in this position?"): its sentences with a question mark or opening like a
-    question. A short message, or one without a recognisable question, is kept whole."""
-    if len(text.split()) < LONG_MESSAGE_WORDS:
-        return text
-    sentences = list(_pipeline()(text).sents)
-    if len(sentences) < 3:
-        return text
-    asked = [s.text for s in sentences
-             if "?" in s.text or (len(s) and s[0].lower_ in _QUESTION_OPENERS)]
-    return " ".join(asked) if asked else text
 
 
 def _lemmas(text: str) -> List[str]:
@@ -98,8 +75,7 @@ def uncovered_topics(text: str) -> List[Uncovered]:
     if not text or not text.strip():
         return []
     catalogue, matcher = _catalogue()
-    # lower-cased, so a capital doesn't block the lemma
-    doc = _pipeline()(question_part(text).lower())
+    doc = _pipeline()(text.lower())   # lower-cased, so a capital doesn't block the lemma
     first: Dict[str, int] = {}
     for match_id, start, _ in matcher(doc):
         topic_id = doc.vocab.strings[match_id]
