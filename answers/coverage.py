@@ -29,12 +29,35 @@ class Uncovered:
     heading: Optional[str] = None
 
 
+# A message this long, with several sentences, is a story around a question: only its
+# question sentences are read for what it asks.
+LONG_MESSAGE_WORDS = 40
+_QUESTION_OPENERS = frozenset({"how", "what", "why", "when", "which", "where", "who", "can",
+                               "could", "should", "does", "do", "is", "are", "will", "would",
+                               "has", "have", "anyone", "any"})
+
+
 @lru_cache(maxsize=1)
 def _pipeline() -> Language:
     nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
+
+
+def question_part(text: str) -> str:
+    """The question(s) of a long, story-like message ("... had my echo today ... has anyone
+    else been in this position?"): its sentences with a question mark or opening like a
+    question. A short message, or one without a recognisable question, is kept whole."""
+    if len(text.split()) < LONG_MESSAGE_WORDS:
+        return text
+    sentences = list(_pipeline()(text).sents)
+    if len(sentences) < 3:
+        return text
+    asked = [s.text for s in sentences
+             if "?" in s.text or (len(s) and s[0].lower_ in _QUESTION_OPENERS)]
+    return " ".join(asked) if asked else text
 
 
 def _lemmas(text: str) -> List[str]:
@@ -70,12 +93,21 @@ def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
 
 
 def uncovered_topics(text: str) -> List[Uncovered]:
-    """The uncovered concepts a message asks about, in the order they first appear
-    (at most MAX_TOPICS)."""
+    """The uncovered concepts a message asks about, in the order they first appear (at most
+    MAX_TOPICS); in a long message, those of its questions first."""
     if not text or not text.strip():
         return []
+    asked = question_part(text)
+    found = _topics_in(asked)
+    if not found and asked != text:
+        found = _topics_in(text)    # the question points back at the story ("what next?")
+    return found
+
+
+def _topics_in(text: str) -> List[Uncovered]:
     catalogue, matcher = _catalogue()
-    doc = _pipeline()(text.lower())   # lower-cased, so a capital doesn't block the lemma
+    # lower-cased, so a capital doesn't block the lemma
+    doc = _pipeline()(text.lower())
     first: Dict[str, int] = {}
     for match_id, start, _ in matcher(doc):
         topic_id = doc.vocab.strings[match_id]

@@ -28,7 +28,7 @@ UNCOVERED_INTENT = "ask_uncovered"
 COVERAGE_KEY = "coverage"
 # Intents that take the message for a question (or mistake one for a conversation control).
 QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "out_of_scope", "nlu_fallback",
-                    "clear_conversation", "stop", "help"}
+                    "clear_conversation", "stop", "help", "results_treatment", "ask_eligibility"}
 # A FAQ topic chosen with at least this confidence is offered as a button.
 OFFER_CONFIDENCE = 0.5
 

@@ -89,3 +89,16 @@ def test_the_reply_for_two_concepts_names_both():
     reply = uncovered_reply(["heart", "pregnancy_fertility"])
     assert TOPICS["heart"]["concept"] in reply and \
         TOPICS["pregnancy_fertility"]["concept"] in reply
+
+
+def test_a_long_post_is_read_for_its_questions():
+    """A real forum post (q-003, dev): the story around it isn't what it asks."""
+    from answers.coverage import question_part
+
+    post = next(q["text"] for q in QUESTIONS if q["id"] == "q-003")
+    asked = question_part(post)
+    assert len(asked) < len(post) / 2
+    assert "Is this to be concerned about" in asked
+    assert "Her Heart Ejection Fraction from her last MRI" not in asked
+    assert question_part("How long do you have to take herceptin?") == \
+        "How long do you have to take herceptin?"
