@@ -187,7 +187,6 @@ OWN_QUESTIONS = [
     ("Is this medical advice?", ["bcrf_disclaimer_educational", "bcrf_disclaimer_team"]),
 ]
 
-SOURCE_SPLITS = ("dev", "holdout")
 COVERED = ("covered", "partly")
 
 
@@ -429,3 +428,15 @@ def test_queries_are_fast_once_the_index_is_built():
     print(f"\nper query: mean {mean_ms:.2f} ms, 95th percentile {p95_ms:.2f} ms, "
           f"longest {1000 * times[-1]:.2f} ms ({len(times)} questions)")
     assert mean_ms < 5
+
+
+def test_facts_are_loaded_once_and_found_by_id():
+    from answers import empty_sections, fact_by_id
+    assert all_facts() is all_facts()
+    assert len(all_facts()) >= 150
+    fact = fact_by_id("bcrf_prevalence")
+    assert "15 to 20 percent" in fact.text and fact.topic == "how_common"
+    assert fact.source_name == "Breast Cancer Research Foundation — HER2 status"
+    with pytest.raises(KeyError):
+        fact_by_id("no_such_fact")
+    assert ("everyday_health", "Hormone Therapy") in empty_sections()

@@ -111,10 +111,6 @@ def _sections_by_source() -> Dict[str, Dict[str, Section]]:
     return {key: cut_sections(texts[key], OUTLINE[key]) for key in SOURCE_KEYS}
 
 
-def sections_of(source: str) -> Dict[str, Section]:
-    return _sections_by_source()[source] if source_articles_dir() else source_texts()
-
-
 def fact_ids(facts=FACTS):
     return [fact["id"] for fact in facts]
 
