@@ -11,9 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import results_replies
-from her2 import Findings, classify, parse
+from her2 import Findings, classify, parse, samples
 
 NOT_KNOWN = "not_known"
+# her2_reading_ok: the reading of a pasted report is right / wrong (the values are asked for
+# again) / corrected by values typed instead of an answer.
+READING_CONFIRMED, READING_REDO, READING_CORRECTED = "yes", "no", "corrected"
 # Intents that ask something else mid-form: the form steps aside for them.
 QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "tell_more",
                     "results_treatment", "ask_eligibility", "stop", "emergency", "self_harm", "restart",
@@ -46,6 +49,24 @@ def stored_findings(tracker: Tracker) -> Findings:
     return Findings.from_dict(tracker.get_slot("her2_findings") or {})
 
 
+def stored_samples(tracker: Tracker) -> List[samples.Sample]:
+    """The results per sample; a conversation from before samples were kept (her2_findings
+    only) is one unnamed sample."""
+    data = tracker.get_slot("her2_samples")
+    if data is not None:
+        return samples.samples_from(data)
+    findings = stored_findings(tracker)
+    return [] if findings.is_empty() else [samples.Sample("", findings)]
+
+
+def stored_pending(tracker: Tracker) -> List[samples.Pending]:
+    return samples.pending_from(tracker.get_slot("her2_pending"))
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def _has_ish(findings: Findings) -> bool:
     return any(v is not None for v in (findings.ish_result, findings.ratio, findings.copy_number))
 
@@ -62,6 +83,32 @@ def _is_about_own_results(tracker: Tracker, text: str) -> bool:
 def slot_events(merged: Findings, tracker: Tracker) -> List[Dict[Text, Any]]:
     """SlotSets for the findings that changed. Re-setting an unchanged required slot would
     make the form treat a mid-form question as an answer, so unchanged values are left out."""
+    return _changed(_findings_values(merged), tracker)
+
+
+def state_events(stored: List[samples.Sample], pending: List[samples.Pending],
+                 tracker: Tracker, check: Optional[Dict[str, Any]] = None
+                 ) -> List[Dict[Text, Any]]:
+    """SlotSets for the samples (her2_findings and the form's slots follow the last one), the
+    values waiting for an answer, and a reading waiting for confirmation; changed ones only."""
+    values: Dict[str, Any] = {"her2_samples": samples.to_dicts(stored),
+                              "her2_pending": samples.to_dicts(pending) or None}
+    if stored:
+        values.update(_findings_values(stored[-1].findings))
+    else:
+        values.update({"her2_findings": None, "ihc_score": None, "ish_result": None})
+    if pending and values["her2_pending"] != tracker.get_slot("her2_pending"):
+        values["her2_sample_answer"] = None  # a new question
+    if check is not None:
+        values["her2_check"] = check
+        if check != tracker.get_slot("her2_check"):
+            values["her2_reading_ok"] = None  # a new question
+    elif tracker.get_slot("her2_reading_ok") == READING_REDO:
+        values["her2_reading_ok"] = None  # the values asked for again have come
+    return _changed(values, tracker)
+
+
+def _findings_values(merged: Findings) -> Dict[str, Any]:
     values = {"her2_findings": merged.to_dict()}
     if merged.ihc is not None:
         values["ihc_score"] = merged.ihc
@@ -69,12 +116,33 @@ def slot_events(merged: Findings, tracker: Tracker) -> List[Dict[Text, Any]]:
         values["ihc_score"] = None
     if _has_ish(merged):
         values["ish_result"] = results_replies.ish_summary(merged)
+    return values
+
+
+def _changed(values: Dict[str, Any], tracker: Tracker) -> List[Dict[Text, Any]]:
     return [SlotSet(name, value) for name, value in values.items()
             if tracker.get_slot(name) != value]
 
 
+def reading_to_check(text: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """her2_check for a pasted report whose reading needs confirming: the restatement, and the
+    samples from before it (kept if the person says the reading is wrong). The same report
+    read again (Rasa extracts slots twice when the form starts) keeps its first record."""
+    restatement = results_replies.reading_check(text)
+    if restatement is None:
+        return None
+    current = tracker.get_slot("her2_check")
+    if current and current.get("text") == restatement:
+        return current
+    return {"text": restatement, "before": samples.to_dicts(stored_samples(tracker)),
+            "shown": False}
+
+
 class ExtractHER2Values(ValidationAction):
-    """Runs after every user message (action_extract_slots) and stores any HER2 values."""
+    """Runs after every user message (action_extract_slots) and stores any HER2 values, per
+    sample (her2.samples): a value that would change a stored result waits for the person to
+    say whether it is another sample or a correction; a pasted report read with something
+    unclear waits for the person to confirm the reading."""
 
     def name(self) -> Text:
         return "action_validate_slot_mappings"
@@ -84,31 +152,50 @@ class ExtractHER2Values(ValidationAction):
         text = tracker.latest_message.get("text") or ""
         if not text or text.startswith("/"):
             return []
-        if (tracker.latest_message.get("intent") or {}).get("name") in EMERGENCY_INTENTS:
+        if _intent(tracker) in EMERGENCY_INTENTS:
             # The emergency reply comes first and alone: a value in the same message must
             # not let the results form carry on (data/rules/safety.yml ends the form).
             return []
-        findings = parse_turn(text, tracker.get_slot("requested_slot"))
+        requested = tracker.get_slot("requested_slot")
+        findings = parse_turn(text, requested)
         if findings.is_empty() or not _is_about_own_results(tracker, text):
             return []
+        new = samples.message_samples(text, findings)
+        check = reading_to_check(text, tracker)
         problem = results_replies.problem_message(findings)
+        if problem and (len(new) > 1 or check) and not classify(findings).problems:
+            problem = None  # two samples' values, or restated for checking: not a contradiction
         if problem:
             dispatcher.utter_message(text=problem)
-        merged = stored_findings(tracker).merge(findings)
-        merged.problems = []  # impossible values are reported, never stored
-        return slot_events(merged, tracker)
+        # While the bot asks to check its reading, new values correct it.
+        correcting = requested == "her2_reading_ok" or samples.is_correction(text)
+        update = samples.add_message(stored_samples(tracker), new, correction=correcting)
+        pending = update.pending or stored_pending(tracker)  # an open question stays open
+        return state_events(update.samples, pending, tracker, check)
 
 
 class ValidateHER2Form(FormValidationAction):
-    """Asks only for what the classification still needs."""
+    """Asks only for what the classification still needs: first whether a pasted report was
+    read right (when it needed checking), then whether a value that would change a stored
+    result is another sample or a correction, then the IHC score and ISH result of a single
+    sample (with several samples each one's explanation says what it still needs)."""
 
     def name(self) -> Text:
         return "validate_her2_form"
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        needs = classify(stored_findings(tracker)).needs
         required = []
+        if tracker.get_slot("her2_check"):
+            required.append("her2_reading_ok")
+        if tracker.get_slot("her2_pending"):
+            required.append("her2_sample_answer")
+        stored = stored_samples(tracker)
+        if len(stored) > 1:
+            return required
+        needs = classify(stored[0].findings if stored else Findings()).needs
+        if tracker.get_slot("her2_reading_ok") == READING_REDO:
+            needs = list(dict.fromkeys(["ihc"] + needs))  # the values are asked for again
         if "ihc" in needs:
             required.append("ihc_score")
         if "ish" in needs or "dual_probe_ish" in needs:
@@ -128,52 +215,175 @@ class ValidateHER2Form(FormValidationAction):
         """"I don't know" fills the slot; an answer with no usable value gets a hint."""
         if tracker.get_slot("requested_slot") != slot or slot in tracker.slots_to_validate():
             return {}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = _intent(tracker)
         if intent == "dont_know":
             dispatcher.utter_message(text=results_replies.dont_know_help(slot))
             return {slot: NOT_KNOWN}
         if intent in QUESTION_INTENTS:
             return {}
         text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("her2_pending"):
+            return {slot: None}  # a value that waits for "another sample or a correction?"
         if results_replies.problem_message(parse_turn(text, slot)) is None:
             dispatcher.utter_message(text=results_replies.reask_hint(slot))
         return {slot: None}
 
+    # --- "Did I read it right?" (a pasted report that needed checking) ---
+
+    async def extract_her2_reading_ok(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "her2_reading_ok":
+            return {}
+        intent = _intent(tracker)
+        text = (tracker.latest_message.get("text") or "").strip()
+        if intent in EMERGENCY_INTENTS:
+            return {}
+        if text == results_replies.READING_YES:
+            return {"her2_reading_ok": READING_CONFIRMED}
+        if text == results_replies.READING_NO:
+            return {"her2_reading_ok": READING_REDO}
+        if intent in QUESTION_INTENTS:  # asked something else, or wants to stop
+            return {}
+        if not parse_turn(text, None).is_empty():
+            return {"her2_reading_ok": READING_CORRECTED}  # stored as corrections already
+        if intent == "affirm":
+            return {"her2_reading_ok": READING_CONFIRMED}
+        if intent == "deny":
+            return {"her2_reading_ok": READING_REDO}
+        dispatcher.utter_message(text=results_replies.READING_HINT)
+        return {"her2_reading_ok": None}
+
+    async def validate_her2_reading_ok(self, value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value in (READING_CONFIRMED, READING_CORRECTED):
+            return {"her2_reading_ok": value, "her2_check": None}
+        if value == READING_REDO:
+            dispatcher.utter_message(text=results_replies.READING_CORRECTED)
+            before = samples.samples_from((tracker.get_slot("her2_check") or {}).get("before"))
+            events = {event["name"]: event["value"]
+                      for event in state_events(before, [], tracker)}
+            return {**events, "her2_samples": samples.to_dicts(before),
+                    "her2_pending": None, "ihc_score": None, "ish_result": None,
+                    "her2_check": None, "her2_reading_ok": READING_REDO}
+        return {"her2_reading_ok": None}
+
+    # --- "Another sample, or a correction?" / "Which sample is it for?" ---
+
+    async def extract_her2_sample_answer(self, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: DomainDict
+                                         ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "her2_sample_answer":
+            return {}
+        intent = _intent(tracker)
+        if intent in EMERGENCY_INTENTS:
+            return {}
+        stored, pending = stored_samples(tracker), stored_pending(tracker)
+        text = (tracker.latest_message.get("text") or "").strip()
+        names = results_replies.sample_names(stored)
+        if intent in QUESTION_INTENTS and text not in results_replies.sample_buttons(names):
+            return {}  # asked something else, or wants to stop
+        yes_no = {"affirm": True, "deny": False}.get(intent)
+        if samples.answer(stored, pending, text, yes_no, names) is not None:
+            return {"her2_sample_answer": text}
+        which = any(item.target is None for item in pending)
+        dispatcher.utter_message(text=results_replies.sample_hint(which))
+        return {"her2_sample_answer": None}
+
+    async def validate_her2_sample_answer(self, value: Any, dispatcher: CollectingDispatcher,
+                                          tracker: Tracker, domain: DomainDict
+                                          ) -> Dict[Text, Any]:
+        if not value:
+            return {"her2_sample_answer": None}
+        stored = stored_samples(tracker)
+        yes_no = {"affirm": True, "deny": False}.get(_intent(tracker))
+        answered = samples.answer(stored, stored_pending(tracker), value, yes_no,
+                                  results_replies.sample_names(stored))
+        if answered is None:
+            return {"her2_sample_answer": None}
+        events = {event["name"]: event["value"]
+                  for event in state_events(answered, [], tracker)}
+        return {**events, "her2_samples": samples.to_dicts(answered), "her2_pending": None,
+                "her2_sample_answer": value}
+
+
+class ActionAskReadingOk(Action):
+    """The her2_form's question for her2_reading_ok: what was read, and "Did I read it right?"
+    (the restatement in full the first time only)."""
+
+    def name(self) -> Text:
+        return "action_ask_her2_reading_ok"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        check = tracker.get_slot("her2_check") or {}
+        first_time = not check.get("shown")
+        dispatcher.utter_message(**results_replies.reading_question(check.get("text", ""),
+                                                                    first_time))
+        return [SlotSet("her2_check", {**check, "shown": True})] if first_time and check else []
+
+
+class ActionAskSampleAnswer(Action):
+    """The her2_form's question for her2_sample_answer: another sample or a correction; or
+    which sample a value is for."""
+
+    def name(self) -> Text:
+        return "action_ask_her2_sample_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        pending = stored_pending(tracker)
+        if pending:
+            dispatcher.utter_message(**results_replies.sample_question(stored_samples(tracker),
+                                                                       pending))
+        return []
+
 
 class ActionExplainHER2Results(Action):
+    """Explains the stored results: one sample's classification, or each sample's on its own
+    with what the guideline says about testing again (her2.samples)."""
+
     def name(self) -> Text:
         return "action_explain_her2_results"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        findings = stored_findings(tracker)
-        if findings.is_empty():
+        stored = [sample for sample in stored_samples(tracker) if not sample.findings.is_empty()]
+        if not stored:
             dispatcher.utter_message(text=results_replies.nothing_to_explain())
             return []
-        result = classify(findings)
-        not_known = [s for s in ("ihc_score", "ish_result") if tracker.get_slot(s) == NOT_KNOWN]
         reading = results_replies.reading_message(tracker.latest_message.get("text") or "")
         if reading:
             dispatcher.utter_message(**reading)
+        if len(stored) > 1:
+            for message in results_replies.samples_messages(stored):
+                dispatcher.utter_message(**message)
+            return [SlotSet("her2_category", results_replies.shared_category(stored))]
+        findings = stored[0].findings
+        result = classify(findings)
+        not_known = [s for s in ("ihc_score", "ish_result") if tracker.get_slot(s) == NOT_KNOWN]
         for message in results_replies.explanation_messages(findings, result, not_known):
             dispatcher.utter_message(**message)
         return [SlotSet("her2_category", result.category)]
 
 
 class ActionResultsFollowup(Action):
-    """Treatment and eligibility questions, answered for the user's own category."""
+    """Treatment and eligibility questions, answered for the user's own category (for each
+    kind of result when samples gave different ones)."""
 
     def name(self) -> Text:
         return "action_results_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = _intent(tracker)
         category = tracker.get_slot("her2_category")
-        findings = stored_findings(tracker)
-        if intent == "ask_eligibility":
+        stored = [sample for sample in stored_samples(tracker) if not sample.findings.is_empty()]
+        if len(stored) > 1 and results_replies.shared_category(stored) is None:
+            message = results_replies.samples_followup(intent, stored)
+        elif intent == "ask_eligibility":
             message = results_replies.eligibility_message(category)
         else:
-            message = results_replies.treatment_message(category, findings)
+            message = results_replies.treatment_message(
+                category, stored[-1].findings if stored else Findings())
         dispatcher.utter_message(**message)
         return []

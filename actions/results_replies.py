@@ -84,17 +84,241 @@ def reading_message(text: str) -> Optional[Dict[str, Any]]:
     """For a pasted report: what was read, field by field, and what was set aside, and a
     request to check the report when something was unclear. None for a short chat answer."""
     reading = read_report(text or "")
-    if len(reading.read) < MIN_FIELDS_TO_RESTATE and not reading.set_aside:
+    if not _is_pasted_report(reading):
         return None
+    lines = _restatement(reading)
+    if reading.uncertain:
+        lines.append("Part of it was unclear to me, so please check those lines on the report, "
+                     "or ask your care team, before relying on my explanation.")
+    return {"text": "\n".join(lines)}
+
+
+def _is_pasted_report(reading) -> bool:
+    return len(reading.read) >= MIN_FIELDS_TO_RESTATE or bool(reading.set_aside)
+
+
+def _restatement(reading) -> List[str]:
     lines = ["Here is what I read from what you pasted:"]
     lines += [f"• {line}" for line in reading.read]
     for kind, excerpt in reading.set_aside:
         lines.append(f"I skipped the line that gives {SET_ASIDE_WORDS.get(kind, kind)}: "
                      f"“{excerpt}”")
-    if reading.uncertain:
-        lines.append("Part of it was unclear to me, so please check those lines on the report, "
-                     "or ask your care team, before relying on my explanation.")
-    return {"text": "\n".join(lines)}
+    return lines
+
+
+# --- confirming the reading of a pasted report before interpreting it (issue 16, item 5) ---
+
+# Why the bot asks to check its reading (her2.ReportReading.unclear).
+UNCLEAR_WORDS = {
+    "undetermined": "I couldn't find a HER2 result I can be sure of",
+    "contradiction": "it gives two different values for the same test",
+    "stated_status_differs": "the HER2 status it states doesn't fit the test values",
+    "impossible_value": "a value isn't possible as I read it",
+    "pending": "a test is still to come",
+    "failed": "a test could not be read",
+    "samples_differ": "the samples give different HER2 results",
+    "receptors_differ": "the samples give different ER or PR results",
+}
+READING_YES = "Yes, that's right"
+READING_NO = "No, let me correct it"
+READING_HINT = (
+    "Please check what I read against the report. If it matches, choose “Yes, that's right” and "
+    "I'll explain it. If something is wrong or you're not sure, choose “No, let me correct it” "
+    "and I'll ask for the values one at a time. Your care team can also go through the report "
+    "with you.")
+READING_CORRECTED = (
+    "No problem, let's put it right. I've set aside what I read from that report; I'll ask for "
+    "the HER2 values one at a time, so you can copy each one from the report as it is written.")
+
+
+def reading_check(text: str) -> Optional[str]:
+    """For a pasted report read with something unclear, or with results for more than one
+    sample: what was read, and why it needs checking, to confirm before interpreting. None when
+    the reading is clear (it is explained at once) or the message is a short chat answer."""
+    reading = read_report(text or "")
+    if not _is_pasted_report(reading) or \
+            not (reading.uncertain or len(reading.specimens) > 1):
+        return None
+    lines = _restatement(reading)
+    reasons = [UNCLEAR_WORDS[code] for code in reading.unclear if code in UNCLEAR_WORDS]
+    if reasons:
+        lines.append(f"Part of it is unclear to me ({'; '.join(reasons)}), so before I explain "
+                     "what it means, please check that I read it right.")
+    else:
+        lines.append(f"I read results for {len(reading.specimens)} samples, so before I explain "
+                     "what they mean, please check that I matched each result to the right "
+                     "sample.")
+    return "\n".join(lines)
+
+
+def reading_question(check: str, first_time: bool = True) -> Dict[str, Any]:
+    """Asks to confirm a reading (the her2_form's question for her2_reading_ok)."""
+    question = "Did I read it right?"
+    text = f"{check}\n\n{question}" if first_time else \
+        f"{question} (What I read from your report is in my message above.)"
+    return {"text": text, "buttons": [button(READING_YES), button(READING_NO)]}
+
+
+# --- results for several samples (issue 16, item 4) ---
+
+# What the ASCO/CAP guideline says about testing again, and who decides (no more than that).
+SEVERAL_SAMPLES_NOTE = (
+    "The ASCO/CAP HER2 testing guideline allows HER2 to be tested again on another sample, for "
+    "example on the surgery specimen after a core biopsy, or on a metastasis, so one person can "
+    "have more than one HER2 result. I've kept each sample's result on its own rather than "
+    "replacing one with the other. Which result applies to your treatment is for your care team "
+    "to decide, so it's worth asking them which one they are going by.")
+ANOTHER_SAMPLE = "Yes, another sample"
+A_CORRECTION = "No, it corrects the earlier one"
+NEW_SAMPLE = "Another sample"
+SAMPLE_HINT = (
+    "If you're not sure, choose “Yes, another sample”: I'll keep both results apart, and your "
+    "care team can tell you which sample each one comes from.")
+WHICH_SAMPLE_HINT = (
+    "Please choose the sample this result is for, or “Another sample” if it's from a sample you "
+    "haven't told me about. If you're not sure, your care team can tell you.")
+
+
+def sample_names(samples) -> List[str]:
+    """How the bot names each sample: its label ("core biopsy"), "sample 2" when the person
+    named none, with a number when two share a label."""
+    labels = [sample.label for sample in samples]
+    names = []
+    for index, label in enumerate(labels):
+        if not label:
+            names.append(f"sample {index + 1}")
+        elif labels.count(label) > 1:
+            names.append(f"{label} ({labels[:index + 1].count(label)})")
+        else:
+            names.append(label)
+    return names
+
+
+def sample_question(samples, pending) -> Dict[str, Any]:
+    """Asks about values that would change a stored result (the her2_form's question for
+    her2_sample_answer): another sample or a correction; or, with several samples stored and
+    none named, which sample they are for."""
+    names = sample_names(samples)
+    new = "; ".join(_findings_text(item.sample) for item in pending)
+    if any(item.target is None for item in pending):
+        return {"text": f"You've told me about more than one sample ({_listed(names)}). Which "
+                        f"sample is this result ({new}) for?",
+                "buttons": [button(_cap(name)) for name in names] + [button(NEW_SAMPLE)]}
+    targets = [item.target for item in pending if item.target is not None]
+    earlier = "; ".join(f"{describe_findings(samples[t].findings)}"
+                        + (f" for {_named(names[t])}" if samples[t].label else "")
+                        for t in dict.fromkeys(targets))
+    return {"text": f"Earlier you told me {earlier}, and now {new}. Is that a result for a "
+                    "different sample, for example the surgery specimen after a biopsy, or a "
+                    "metastasis? I won't replace the earlier result unless you tell me it was a "
+                    "mistake.",
+            "buttons": [button(ANOTHER_SAMPLE), button(A_CORRECTION)]}
+
+
+def sample_buttons(names: List[str]) -> List[str]:
+    """Every button title the sample questions use (their payloads are the titles)."""
+    return [ANOTHER_SAMPLE, A_CORRECTION, NEW_SAMPLE] + [_cap(name) for name in names]
+
+
+def sample_hint(which: bool) -> str:
+    return WHICH_SAMPLE_HINT if which else SAMPLE_HINT
+
+
+def samples_messages(samples) -> List[Dict[str, Any]]:
+    """The chat bubbles explaining results for several samples, each on its own."""
+    names = sample_names(samples)
+    results = [classify(sample.findings) for sample in samples]
+    lines = [f"You've given me HER2 results for {len(samples)} samples, and I've kept them "
+             "apart:"]
+    for name, sample, result in zip(names, samples, results):
+        told = describe_findings(sample.findings) or "no HER2 result yet"
+        verdict = result.explanation
+        if result.category in SETTLED or result.category == "equivocal":
+            verdict = f"Result: {category_info(result.category)['label']}. {verdict}"
+        lines.append(f"• {_cap(name)}: {told}. {verdict}")
+    parts = ["\n".join(lines)]
+    sources = [source_line("asco_cap")]
+    categories = list(dict.fromkeys(r.category for r in results
+                                    if r.category in SETTLED or r.category == "equivocal"))
+    if categories:
+        meanings = ["What these results mean:"]
+        for category in categories:
+            info = category_info(category)
+            meanings.append(f"• {info['label']}: {info['meaning']}")
+            sources.append(_source(info))
+        parts.append("\n".join(meanings))
+    parts.append(SEVERAL_SAMPLES_NOTE)
+    parts.append("\n".join(dict.fromkeys("\n".join(sources).split("\n"))))
+    messages = [{"text": "\n\n".join(parts)}]
+    shared = {r.category for r in results}
+    if len(shared) == 1 and shared <= SETTLED:
+        messages.append({"text": _treatment_text(shared.pop(), samples[-1].findings)})
+    messages.append({
+        "text": f"{_questions_offer()} {FINAL_CALL}",
+        "buttons": [_questions_button(), button("What treatments are used for that?")],
+    })
+    return messages
+
+
+def shared_category(samples) -> Optional[str]:
+    """The HER2 category all samples share, else None."""
+    categories = {classify(sample.findings).category for sample in samples}
+    return categories.pop() if len(categories) == 1 else None
+
+
+def samples_followup(intent: Optional[str], samples) -> Dict[str, Any]:
+    """A treatment or eligibility question when samples gave different results: what the
+    sources say for each kind of result, and that the care team decides which applies."""
+    names = sample_names(samples)
+    results = [classify(sample.findings) for sample in samples]
+    said = "; ".join(f"{_named(name)}: {_category_words(result.category)}"
+                     for name, result in zip(names, results))
+    lines = [f"Your samples gave different results ({said}). Which result your treatment "
+             "follows is for your care team to decide."]
+    sources = []
+    if intent == "ask_eligibility":
+        enhertu = drug_by_id(ENHERTU)
+        lines.append(f"What my sources say about {enhertu['name']} "
+                     f"({', '.join(enhertu['brands'])}): {enhertu['when_used']}")
+        if enhertu.get("notes"):
+            lines.append(enhertu["notes"])
+        sources.append(source_line(*drug_answers.cited(enhertu, ["when_used", "notes"]), "bcrf"))
+    for category in dict.fromkeys(r.category for r in results):
+        if category in SETTLED or category == "equivocal":
+            info = category_info(category)
+            lines.append(f"For a result that is {info['label']}: {info['treatment_families']}")
+            sources.append(_source(info))
+    if intent == "ask_eligibility":
+        lines.append("Whether a treatment is right for you is for your oncologist to decide: "
+                     "eligibility depends on much more than the HER2 result.")
+    lines.append("\n".join(dict.fromkeys("\n".join(sources).split("\n"))))
+    lines.append(FINAL_CALL)
+    return {"text": "\n\n".join(lines), "buttons": [_questions_button()]}
+
+
+def _category_words(category: Optional[str]) -> str:
+    if category in SETTLED or category == "equivocal":
+        return category_info(category)["label"]
+    return "not settled yet"
+
+
+def _findings_text(sample) -> str:
+    told = describe_findings(sample.findings)
+    return f"{told} for {_named(sample.label)}" if sample.label else told
+
+
+def _named(name: str) -> str:
+    """"the core biopsy", but "sample 2", "part A", "block B1" as they are."""
+    return name if name.split(" ", 1)[0] in ("sample", "part", "block", "specimen") \
+        else f"the {name}"
+
+
+def _listed(names: List[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _cap(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def nothing_to_explain() -> str:
