@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from answers.coverage import uncovered_topics
 from components.intent_override import FAQ, force_intent
+from knowledge.drug_matcher import default_matcher
 
 UNCOVERED_INTENT = "ask_uncovered"
 COVERAGE_KEY = "coverage"
@@ -42,8 +43,14 @@ class SourceCoverage(GraphComponent):
                resource: Resource, execution_context: ExecutionContext) -> "SourceCoverage":
         return cls()
 
+    def __init__(self) -> None:
+        self._drugs = default_matcher()
+
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+    def _only_unknown_drugs(self, text: str) -> bool:
+        return bool(self._drugs.unknown_drug_names(text)) and not self._drugs.find(text)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -51,6 +58,8 @@ class SourceCoverage(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             if not text or intent not in QUESTION_INTENTS:
                 continue
+            if intent == "ask_drug" and self._only_unknown_drugs(text):
+                continue   # "how long does tamoxifen take...": the honest unknown-drug reply
             found = uncovered_topics(text)
             if not found:
                 continue

@@ -86,6 +86,17 @@ def _number(text: str) -> Optional[float]:
         return None
 
 
+def _distinct_choice(parts: List[List[Tuple[int, int]]]) -> bool:
+    """One span for each part of an `all:` group, no two overlapping: one word doesn't
+    count for two parts ("hot flashes" is not both "red or hot" and "swollen or hot")."""
+    def choose(index: int, taken: List[Tuple[int, int]]) -> bool:
+        if index == len(parts):
+            return True
+        return any(choose(index + 1, taken + [span]) for span in parts[index]
+                   if all(span[1] <= t[0] or t[1] <= span[0] for t in taken))
+    return choose(0, [])
+
+
 def assess(text: str) -> Assessment:
     if not text or not text.strip():
         return Assessment()
@@ -161,7 +172,7 @@ def assess(text: str) -> Assessment:
     emergency_config = lex.config["emergency"]
     for (category, group), parts in all_groups.items():
         needed = len(emergency_config[category]["all"][group])
-        if len(parts) == needed:
+        if len(parts) == needed and _distinct_choice([parts[p] for p in sorted(parts)]):
             anchor = min(parts[0])
             judge(emergency_config[category]["kind"], category, "symptom", anchor)
 
