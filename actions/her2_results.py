@@ -20,7 +20,8 @@ READING_CONFIRMED, READING_REDO, READING_CORRECTED = "yes", "no", "corrected"
 # Intents that ask something else mid-form: the form steps aside for them.
 QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "tell_more",
                     "results_treatment", "ask_eligibility", "stop", "emergency", "self_harm", "restart",
-                    "clear_conversation", "ask_uncovered", "goodbye", "greet", "thank"}
+                    "clear_conversation", "ask_uncovered", "ask_fact", "goodbye", "greet",
+                    "thank"}
 EMERGENCY_INTENTS = {"emergency", "self_harm"}
 RESULT_INTENTS = {"inform_results", "interpret_results", "results_treatment",
                   "ask_eligibility", "dont_know"}

@@ -2,15 +2,50 @@
 (knowledge/uncovered.yml, answers/coverage.py)."""
 from typing import Dict, List, Optional
 
+from answers import Fact, fact_by_id
 from answers.coverage import Uncovered, topic
 from actions.replies import button, source_line
 from knowledge import load
 
 
+def facts_reply(fact_ids: List[str]) -> Optional[str]:
+    """The sources' facts that best match a question, each cited with its source (and, for
+    Everyday Health, whose page has headings, its section)."""
+    facts = [fact_by_id(i) for i in fact_ids if _known(i)]
+    if not facts:
+        return None
+    lines = ["Here is what my sources say that is closest to your question:"]
+    lines += [f"• {f.text}" for f in facts]
+    return "\n".join(lines) + "\n\n" + _citations(facts)
+
+
+def _citations(facts: List[Fact]) -> str:
+    cited: Dict[str, List[str]] = {}
+    for f in facts:
+        sections = cited.setdefault(f.source, [])
+        if f.source == "everyday_health" and f.section not in sections:
+            sections.append(f.section)
+    lines = []
+    for source, sections in cited.items():
+        line = source_line(source)
+        if sections:
+            line += " (" + "; ".join(f"“{s}”" for s in sections) + ")"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _known(fact_id: str) -> bool:
+    try:
+        fact_by_id(fact_id)
+    except KeyError:
+        return False
+    return True
+
+
 def fact(fact_id: str) -> Dict:
-    """One fact of knowledge/facts.yml by its id."""
-    by_id = {f["id"]: f for f in load("facts")["facts"]}
-    return by_id[fact_id]
+    """One fact of knowledge/facts.yml, as a dict (id, text, source, section, ...)."""
+    f = fact_by_id(fact_id)
+    return {"id": f.id, "text": f.text, "source": f.source, "section": f.section}
 
 
 def uncovered_reply(topic_ids: List[str]) -> Optional[str]:
@@ -39,6 +74,13 @@ def _not_covered(topics: List[Uncovered]) -> str:
     lines.append(f"My sources don't cover {concepts}, so I can't answer that. "
                  f"{who[0].upper()}{who[1:]} can.")
     return " ".join(lines)
+
+
+def topic_buttons(faq_topics: List[str]) -> List[Dict[str, str]]:
+    """Buttons for FAQ topics (knowledge/topics.yml), in order, without repeats."""
+    topics = load("topics")["topics"]
+    return [button(topics[t]["title"], topics[t]["payload"])
+            for t in dict.fromkeys(faq_topics) if t in topics]
 
 
 def offer_button(faq_topic: Optional[str]) -> List[Dict[str, str]]:

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
 from components.intent_override import FAQ, force_faq_topic, force_intent
-from components.source_coverage import UNCOVERED_INTENT
+from components.source_coverage import FACTS_INTENT, UNCOVERED_INTENT
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
@@ -41,7 +41,7 @@ UNSURE_INTENT = "nlu_fallback"
 # answers); any other intent is a guess about a question the sources may not cover: it gets
 # the honest reply instead. HER2 results keep their own conversation.
 ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs", "inform_results", "interpret_results",
-                     "results_treatment", "ask_eligibility", UNCOVERED_INTENT}
+                     "results_treatment", "ask_eligibility", UNCOVERED_INTENT, FACTS_INTENT}
 DISTRESS_TOPIC = "coping"
 COPING_KEY = f"{FAQ}/{DISTRESS_TOPIC}"
 MODEL_FILE = "safety_classifier.joblib"
@@ -179,8 +179,8 @@ class SafetyTriage(GraphComponent):
                          "end": start + len(evidence), "confidence_entity": 1.0,
                          "extractor": SafetyTriage.__name__})
         message.set(ENTITIES, entities, add_to_output=True)
-        if intent == UNCOVERED_INTENT:
-            return    # the honest "my sources don't cover ..." reply, with the note
+        if intent in (UNCOVERED_INTENT, FACTS_INTENT):
+            return    # the honest "my sources don't cover ..." or the facts, with the note
         if any(e.get("entity") == "drug" for e in entities):
             force_intent(message, DRUG_INTENT)
         elif intent not in ANSWERING_INTENTS:

@@ -21,17 +21,30 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CON
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from answers.coverage import uncovered_topics
+from answers import find_facts
+from answers.coverage import question_part, uncovered_topics
 from components.intent_override import FAQ, force_intent
 from knowledge.drug_matcher import default_matcher
 
 UNCOVERED_INTENT = "ask_uncovered"
+FACTS_INTENT = "ask_fact"
 COVERAGE_KEY = "coverage"
 # Intents that take the message for a question (or mistake one for a conversation control).
 QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "out_of_scope", "nlu_fallback",
                     "clear_conversation", "stop", "help", "results_treatment", "ask_eligibility"}
 # A FAQ topic chosen with at least this confidence is offered as a button.
 OFFER_CONFIDENCE = 0.5
+# Below this confidence the FAQ selection is unsure: the best-matching facts answer instead,
+# when the best one scores at least FACT_SCORE (answers.find_facts, 0..1). Facts within
+# FACT_RATIO of the best are shown with it (up to 3). Chosen on the real questions' dev part
+# (bench/TUNING.md, change 21).
+UNSURE_SELECTION = 0.3
+FACT_SCORE = 0.35
+FACT_RATIO = 0.6
+# A message the intent classifier could not place gets up to this many topics to choose from
+# (from facts scoring at least CLARIFY_SCORE) instead of the whole menu.
+CLARIFY_TOPICS = 3
+CLARIFY_SCORE = 0.15
 
 
 @DefaultV1Recipe.register(
@@ -45,6 +58,7 @@ class SourceCoverage(GraphComponent):
 
     def __init__(self) -> None:
         self._drugs = default_matcher()
+        find_facts("HER2")   # the facts' index is built once, before the first message
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -61,13 +75,38 @@ class SourceCoverage(GraphComponent):
             if intent == "ask_drug" and self._only_unknown_drugs(text):
                 continue   # "how long does tamoxifen take...": the honest unknown-drug reply
             found = uncovered_topics(text)
-            if not found:
-                continue
-            offered = _faq_topic(message) if intent == FAQ else None
-            force_intent(message, UNCOVERED_INTENT)
-            message.set(COVERAGE_KEY, {"uncovered": [t.id for t in found],
-                                       "faq_topic": offered}, add_to_output=True)
+            if found:
+                offered = _faq_topic(message) if intent == FAQ else None
+                force_intent(message, UNCOVERED_INTENT)
+                message.set(COVERAGE_KEY, {"uncovered": [t.id for t in found],
+                                           "faq_topic": offered}, add_to_output=True)
+            elif intent in (FAQ, "nlu_fallback", "out_of_scope"):
+                self._answer_from_facts(message, text, intent)
         return messages
+
+    @staticmethod
+    def _answer_from_facts(message: Message, text: str, intent: str) -> None:
+        if intent == FAQ and _selection_confidence(message) >= UNSURE_SELECTION:
+            return
+        matches = find_facts(question_part(text), k=CLARIFY_TOPICS + 2)
+        best = matches[0].score if matches else 0.0
+        if best >= FACT_SCORE:
+            chosen = [m.fact for m in matches[:3] if m.score >= best * FACT_RATIO]
+            force_intent(message, FACTS_INTENT)
+            message.set(COVERAGE_KEY, {
+                "facts": [f.id for f in chosen],
+                "topics": list(dict.fromkeys(f.topic for f in chosen if f.topic))[:2]},
+                add_to_output=True)
+        elif intent == "nlu_fallback":
+            topics = [m.fact.topic for m in matches if m.score >= CLARIFY_SCORE and m.fact.topic]
+            message.set(COVERAGE_KEY, {"clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
+                        add_to_output=True)
+
+
+def _selection_confidence(message: Message) -> float:
+    selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
+        RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+    return float(selected.get(PREDICTED_CONFIDENCE_KEY, 0.0))
 
 
 def _faq_topic(message: Message) -> Optional[str]:
