@@ -57,6 +57,10 @@ class Context:
         return cls(**{role: spans.get(role, []) for role in roles})
 
 
+# current cues that say a resolved symptom is back, wherever they come after it
+_RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -181,10 +185,15 @@ class Scopes:
         if not after:
             return False
         last = max(t[1] for t in after)
-        # a cue in a later question ("... then it passed. Will it happen again?") asks; it
-        # doesn't say it is back
-        return not any(last <= c[0] and c[1] <= len(self.doc) and not self._after_modal(c)
-                       and not self._is_question(c) for c in self.context.current)
+        # After "it passed" only a cue in that sentence, or one that says it is back ("again",
+        # "now", "worse") in a later statement, undoes it; a later question ("will it happen
+        # again?") or another story ("my husband still hasn't let it go") doesn't.
+        _, sentence_end = self.sentence((last - 1, last))
+        return not any(
+            last <= c[0] and not self._after_modal(c) and not self._is_question(c)
+            and (c[1] <= sentence_end
+                 or any(self.doc[i].norm_ in _RETURN_CUES for i in range(c[0], c[1])))
+            for c in self.context.current)
 
     def _current_between(self, start: int, end: int) -> bool:
         return any(start <= c[0] and c[1] <= end and not self._after_modal(c)

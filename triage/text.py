@@ -30,6 +30,7 @@ _KEY_OVERRIDES = {
     "'re": "be", "ll": "will", "'ll": "will", "'d": "would", "d": "would", "nt": "not",
     "n't": "not", "wo": "will", "ca": "can", "cannot": "can",
     "breath": "breath", "left": "left", "number": "number",   # not breathe, leave, numb
+    "does": "do", "planing": "plan",                          # not doe (deer), plane
 }
 _MIN_CORRECTED_LENGTH = 4
 
