@@ -38,7 +38,7 @@ OFFER_CONFIDENCE = 0.5
 # when the best one scores at least FACT_SCORE (answers.find_facts, 0..1). Facts within
 # FACT_RATIO of the best are shown with it (up to 3). Chosen on the real questions' dev part
 # (bench/TUNING.md, change 21).
-UNSURE_SELECTION = 0.3
+UNSURE_SELECTION = 0.4
 FACT_SCORE = 0.35
 FACT_RATIO = 0.6
 # A message the intent classifier could not place gets up to this many topics to choose from
