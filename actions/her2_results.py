@@ -23,6 +23,8 @@ QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "t
                     "clear_conversation", "ask_uncovered", "ask_fact", "goodbye", "greet",
                     "thank"}
 EMERGENCY_INTENTS = {"emergency", "self_harm"}
+# A pasted report: at least this many lines (and restated field by field).
+MIN_PASTED_LINES = 3
 RESULT_INTENTS = {"inform_results", "interpret_results", "results_treatment",
                   "ask_eligibility", "dont_know"}
 # Words that show a message is about the user's (or their loved one's) own report.
@@ -72,9 +74,17 @@ def _has_ish(findings: Findings) -> bool:
     return any(v is not None for v in (findings.ish_result, findings.ratio, findings.copy_number))
 
 
-def _is_about_own_results(tracker: Tracker, text: str) -> bool:
+def is_pasted_report(text: str) -> bool:
+    """Several lines that read as a report's results (restated field by field)."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return len(lines) >= MIN_PASTED_LINES and results_replies.reading_message(text) is not None
+
+
+def _is_about_own_results(tracker: Tracker, text: str, pasted: bool = False) -> bool:
     if tracker.active_loop.get("name") == "her2_form":
         return True
+    if pasted:
+        return True  # someone pasting a report is sharing their (or their loved one's) results
     if (tracker.latest_message.get("intent") or {}).get("name") in RESULT_INTENTS:
         return True
     words = {w.strip(".,!?:;()\"'").lower() for w in text.split()}
@@ -159,7 +169,10 @@ class ExtractHER2Values(ValidationAction):
             return []
         requested = tracker.get_slot("requested_slot")
         findings = parse_turn(text, requested)
-        if findings.is_empty() or not _is_about_own_results(tracker, text):
+        if findings.is_empty():
+            return []
+        pasted = is_pasted_report(text)
+        if not _is_about_own_results(tracker, text, pasted):
             return []
         new = samples.message_samples(text, findings)
         check = reading_to_check(text, tracker)
@@ -172,7 +185,10 @@ class ExtractHER2Values(ValidationAction):
         correcting = requested == "her2_reading_ok" or samples.is_correction(text)
         update = samples.add_message(stored_samples(tracker), new, correction=correcting)
         pending = update.pending or stored_pending(tracker)  # an open question stays open
-        return state_events(update.samples, pending, tracker, check)
+        events = state_events(update.samples, pending, tracker, check)
+        if pasted:
+            events.append(SlotSet("her2_pasted", True))
+        return events
 
 
 class ValidateHER2Form(FormValidationAction):
@@ -217,14 +233,18 @@ class ValidateHER2Form(FormValidationAction):
         if tracker.get_slot("requested_slot") != slot or slot in tracker.slots_to_validate():
             return {}
         intent = _intent(tracker)
+        if intent in EMERGENCY_INTENTS:
+            return {}
         if intent == "dont_know":
             dispatcher.utter_message(text=results_replies.dont_know_help(slot))
             return {slot: NOT_KNOWN}
+        if tracker.get_slot("her2_pasted") or tracker.get_slot("her2_pending"):
+            # a pasted report (stored already), or a value that waits for "another sample or
+            # a correction?": the form asks what comes next
+            return {slot: None}
         if intent in QUESTION_INTENTS:
             return {}
         text = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("her2_pending"):
-            return {slot: None}  # a value that waits for "another sample or a correction?"
         if results_replies.problem_message(parse_turn(text, slot)) is None:
             dispatcher.utter_message(text=results_replies.reask_hint(slot))
         return {slot: None}
@@ -243,6 +263,10 @@ class ValidateHER2Form(FormValidationAction):
             return {"her2_reading_ok": READING_CONFIRMED}
         if text == results_replies.READING_NO:
             return {"her2_reading_ok": READING_REDO}
+        if tracker.get_slot("her2_pasted"):
+            # another report: a reading to check is asked about; a clear one corrected it
+            fresh = not (tracker.get_slot("her2_check") or {}).get("shown")
+            return {"her2_reading_ok": None if fresh else READING_CORRECTED}
         if intent in QUESTION_INTENTS:  # asked something else, or wants to stop
             return {}
         if not parse_turn(text, None).is_empty():
@@ -281,6 +305,8 @@ class ValidateHER2Form(FormValidationAction):
         stored, pending = stored_samples(tracker), stored_pending(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
         names = results_replies.sample_names(stored)
+        if tracker.get_slot("her2_pasted"):
+            return {"her2_sample_answer": None}  # a pasted report: asked about again
         if intent in QUESTION_INTENTS and text not in results_replies.sample_buttons(names):
             return {}  # asked something else, or wants to stop
         yes_no = {"affirm": True, "deny": False}.get(intent)

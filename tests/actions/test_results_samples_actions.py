@@ -56,14 +56,17 @@ def stored_samples(*pairs) -> List[dict]:
 
 
 async def extract(dispatcher, text, intent="inform_results", **slots):
-    tracker = make_tracker(text, intent=intent, slots=slots)
+    """Slot extraction after a user message; Rasa has reset her2_pasted just before."""
+    tracker = make_tracker(text, intent=intent, slots={**slots, "her2_pasted": False})
     return await ExtractHER2Values().run(dispatcher, tracker, DOMAIN)
 
 
-async def form_turn(text, intent="inform_results", **slots):
-    """The form's validation after a user message, as Rasa calls it; (events, replies)."""
+async def form_turn(text, intent="inform_results", pasted=False, **slots):
+    """The form's validation after a user message, as Rasa calls it; (events, replies).
+    pasted: the message was a pasted report (her2_pasted, set this turn)."""
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent=intent, slots=slots, active_loop="her2_form")
+    tracker = make_tracker(text, intent=intent, slots={**slots, "her2_pasted": pasted},
+                           active_loop="her2_form")
     events = await ValidateHER2Form().run(dispatcher, tracker, FORM_DOMAIN)
     return slot_sets(events), texts(dispatcher)
 
@@ -178,7 +181,7 @@ async def test_slot_extraction_twice_on_one_message_changes_nothing_more(dispatc
     first = slot_sets(await extract(dispatcher, "it was 3+", **state))
     assert slot_sets(await extract(dispatcher, "it was 3+", **after(state, first))) == {}
     first = slot_sets(await extract(dispatcher, TWO_TUMOURS))
-    assert slot_sets(await extract(dispatcher, TWO_TUMOURS, **first)) == {}
+    assert slot_sets(await extract(dispatcher, TWO_TUMOURS, **first)) == {"her2_pasted": True}
 
 
 # --- the explanation and follow-ups for several samples ---
@@ -334,3 +337,27 @@ def test_the_sample_question_names_samples_plainly():
         "results_treatment", [Sample("", parse("IHC 1+")), Sample("", parse("IHC 3+"))])
     assert reply["text"].startswith("Your samples gave different results (sample 1: HER2-low; "
                                     "sample 2: HER2-positive).")
+
+
+async def test_a_pasted_report_is_marked_whatever_the_intent(dispatcher):
+    """The NLU often takes a pasted report's ER/PR/HER2 lines for a question (faq); her2_pasted
+    lets the rules take it to the results form all the same (data/rules/her2_results.yml)."""
+    slots = slot_sets(await extract(dispatcher, TWO_TUMOURS, intent="faq"))
+    assert slots["her2_pasted"] is True and len(slots["her2_samples"]) == 2
+    slots = slot_sets(await extract(dispatcher, CERTAIN, intent="ask_fact"))
+    assert slots["her2_pasted"] is True and slots["ihc_score"] == "3+"
+    # a question with values on one line is a question
+    assert await extract(dispatcher, "what does ER positive, PR negative and HER2 2+ mean?",
+                         intent="faq") == []
+    slots = slot_sets(await extract(dispatcher, "my ER is positive, PR negative and HER2 2+"))
+    assert "her2_pasted" not in slots
+
+
+async def test_a_report_pasted_while_a_question_is_open_is_read_not_stepped_aside():
+    slots = slot_sets(await extract(CollectingDispatcher(), PENDING_ISH))
+    state = {**slots, "requested_slot": "her2_reading_ok"}
+    pasted = slot_sets(await extract(CollectingDispatcher(), TWO_TUMOURS, intent="faq",
+                                     **state))
+    answered, replies = await form_turn(TWO_TUMOURS, intent="faq", pasted=True,
+                                        **after(state, pasted))
+    assert answered["requested_slot"] == "her2_reading_ok" and replies == []

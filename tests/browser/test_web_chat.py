@@ -216,6 +216,26 @@ def test_a_pasted_multi_line_report_is_explained_on_the_page(page, chat_url):
 
 
 @pytest.mark.stack
+def test_a_pasted_report_with_two_samples_is_confirmed_with_a_button_then_explained(page,
+                                                                                    chat_url):
+    """Issue 16, items 4 and 5: read back first ("Did I read it right?"), then each sample."""
+    from tests.e2e.test_conversations import TWO_TUMOURS
+
+    from actions.results_replies import READING_YES
+    from playwright.sync_api import expect
+
+    open_chat(page, chat_url)
+    index = settle(page)
+    box = message_box(page)
+    expect(box).to_be_enabled(timeout=REPLY_TIMEOUT)
+    box.fill(TWO_TUMOURS)
+    box.press("Enter")
+    reply_at(page, index, "I read results for 2 samples", "Did I read it right?")
+    reply_at(page, choose(page, READING_YES), "Part 1:", "Lumpectomy:", "HER2-low",
+             "tested again on another sample", "ASCO/CAP HER2 testing guideline")
+
+
+@pytest.mark.stack
 def test_an_emergency_gets_the_emergency_reply_on_the_page(page, chat_url):
     open_chat(page, chat_url)
     reply = reply_at(page, ask(page, "my throat is closing up after my Herceptin"),

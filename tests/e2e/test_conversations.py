@@ -187,3 +187,115 @@ def test_a_pasted_multi_line_report_is_read_and_explained_with_its_sources(chat)
     # restated field by field, with the line it set aside named
     assert "• HER2 IHC: 2+" in replies and "• ER: positive (90%)" in replies
     assert "I skipped the line that gives the scoring criteria" in replies
+
+
+# --- several samples (issue 16, item 4) ---
+
+def test_two_samples_in_one_message_are_kept_apart_and_both_explained(chat):
+    replies = "\n".join(chat.texts("the biopsy was 2+ and the surgery sample came back 3+"))
+    assert f"• Biopsy: IHC 2+. Result: {category_info('equivocal')['label']}." in replies
+    assert f"• Surgical specimen: IHC 3+. Result: {category_info('positive')['label']}." in replies
+    assert results_replies.SEVERAL_SAMPLES_NOTE in replies
+    assert "two different IHC scores" not in replies and "You told me:" not in replies
+    assert replies.endswith(results_replies.FINAL_CALL)
+
+
+def test_a_later_different_score_is_asked_about_then_kept_as_another_sample(chat):
+    assert f"Result: {category_info('low')['label']}." in \
+        "\n".join(chat.texts("my report says IHC 2+ and FISH not amplified"))
+    asked = chat.say("it was 3+")
+    question = asked[-1]
+    assert "IHC 2+, FISH negative" in question["text"] and "IHC 3+" in question["text"]
+    assert [b["title"] for b in question["buttons"]] == [results_replies.ANOTHER_SAMPLE,
+                                                         results_replies.A_CORRECTION]
+    assert not any("Result:" in m.get("text", "") for m in asked)  # nothing replaced yet
+    replies = "\n".join(chat.texts(results_replies.ANOTHER_SAMPLE))
+    assert f"• Sample 1: IHC 2+, FISH negative. Result: {category_info('low')['label']}." \
+        in replies
+    assert f"• Sample 2: IHC 3+. Result: {category_info('positive')['label']}." in replies
+    assert results_replies.SEVERAL_SAMPLES_NOTE in replies
+    follow_up = chat.texts("what treatments are used for that?")[0]
+    assert "is for your care team to decide" in follow_up
+    assert category_info("low")["treatment_families"] in follow_up
+    assert category_info("positive")["treatment_families"] in follow_up
+
+
+def test_a_later_different_score_can_be_a_correction(chat):
+    chat.say("my HER2 was 1+")
+    chat.say("it was 3+")
+    replies = "\n".join(chat.texts("no"))
+    assert "You told me: IHC 3+." in replies
+    assert f"Result: {category_info('positive')['label']}." in replies
+    assert results_replies.SEVERAL_SAMPLES_NOTE not in replies
+
+
+# --- confirming the reading of a pasted report (issue 16, item 5) ---
+
+# The CAP biomarker template's layout with the ISH test still to come (values written for this
+# test): IHC 2+ with the ISH result not yet known is equivocal under the ASCO/CAP table.
+PENDING_REPORT = """BREAST BIOMARKER REPORT
+Specimen: left breast, core needle biopsy
+Estrogen Receptor (ER): Positive (95%)
+Progesterone Receptor (PgR): Positive (60%)
+HER2 (by immunohistochemistry): Equivocal (Score 2+)
+HER2 (by in situ hybridization): Pending, to be reported in an addendum"""
+
+
+def test_an_unclear_pasted_report_is_confirmed_before_it_is_interpreted(chat):
+    asked = chat.say(PENDING_REPORT)
+    question = asked[-1]
+    assert question["text"].startswith("Here is what I read from what you pasted:")
+    assert "• HER2 IHC: 2+" in question["text"] and "a test is still to come" in question["text"]
+    assert question["text"].endswith("Did I read it right?")
+    assert [b["title"] for b in question["buttons"]] == [results_replies.READING_YES,
+                                                         results_replies.READING_NO]
+    assert not any("Result:" in m.get("text", "") for m in asked)
+    # yes: interpreted, asking first for what the result still needs
+    assert chat.texts(results_replies.READING_YES)[-1] == form_question("ish_result")
+    replies = "\n".join(chat.texts("it hasn't been done yet"))
+    assert f"Result: {category_info('equivocal')['label']}." in replies
+
+
+def test_no_to_the_reading_asks_for_the_values(chat):
+    chat.say(PENDING_REPORT)
+    replies = chat.texts(results_replies.READING_NO)
+    assert results_replies.READING_CORRECTED in replies
+    assert replies[-1] == form_question("ihc_score")
+    assert chat.texts("2+")[-1] == form_question("ish_result")
+    replies = "\n".join(chat.texts("not amplified"))
+    assert "You told me: IHC 2+, ISH negative." in replies
+    assert f"Result: {category_info('low')['label']}." in replies
+
+
+# Real report lines (TCGA-BH-A18H, ../shared/her2-reports): a bilateral cancer, the synoptic
+# HER2, ER and PR lines of each breast under its part's heading. From the report's words and the
+# ASCO/CAP table: right breast IHC 2+, FISH not amplified -> HER2-low; left breast IHC 1+ ->
+# HER2-low.
+TWO_TUMOURS = """PART 1: BREAST, RIGHTAT 9 O'CLOCK, SEGMENTAL MASTECTOMY
+ESTROGEN RECEPTORS: positive, H-score: 230.
+PROGESTERONE RECEPTORS: positive, H-score: 180.
+HER2/NEU: 2+.
+HER2/NEU (FISH): Not amplified.
+PART 3: BREAST, LEFT. AT 12 O'CLOCK, SEGMENTAL MASTECTOMY
+ESTROGEN RECEPTORS: positive, H-score: 300.
+PROGESTERONE RECEPTORS: positive, H-score: 235.
+HER2/NEU: 1+."""
+
+
+def test_a_pasted_report_with_two_samples_is_confirmed_then_each_explained(chat):
+    question = chat.texts(TWO_TUMOURS)[-1]
+    assert "• HER2 IHC: 2+ (part 1)" in question and "• HER2 IHC: 1+ (lumpectomy)" in question
+    assert "I read results for 2 samples" in question and "Result:" not in question
+    replies = "\n".join(chat.texts("yes"))
+    low = category_info("low")["label"]
+    assert f"• Part 1: IHC 2+, FISH negative, ER-positive, PR-positive. Result: {low}." in replies
+    assert f"• Lumpectomy: IHC 1+, ER-positive, PR-positive. Result: {low}." in replies
+    assert results_replies.SEVERAL_SAMPLES_NOTE in replies
+    assert category_info("positive")["label"] + "." not in replies
+
+
+def test_an_emergency_while_the_reading_is_being_checked_comes_first_and_ends_the_form(chat):
+    chat.say(PENDING_REPORT)
+    replies = chat.texts("I have chest pain and can't breathe")
+    assert folded(replies[0]) in response_texts("utter_emergency")
+    assert not any("Did I read it right?" in r for r in replies)
