@@ -27,6 +27,7 @@ class Uncovered:
     who: str
     near: Tuple[str, ...] = field(default_factory=tuple)
     heading: Optional[str] = None
+    answered_by: Tuple[str, ...] = field(default_factory=tuple)
 
 
 # A message this long, with several sentences, is a story around a question: only its
@@ -87,7 +88,8 @@ def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
     catalogue: Dict[str, Uncovered] = {}
     for topic_id, topic in topics.items():
         catalogue[topic_id] = Uncovered(topic_id, topic["concept"], topic["who"],
-                                        tuple(topic.get("near") or ()), topic.get("heading"))
+                                        tuple(topic.get("near") or ()), topic.get("heading"),
+                                        tuple(topic.get("answered_by") or ()))
         matcher.add(topic_id, [_pattern(term) for term in topic["terms"]])
     return catalogue, matcher
 

@@ -30,16 +30,15 @@ UNCOVERED_INTENT = "ask_uncovered"
 FACTS_INTENT = "ask_fact"
 COVERAGE_KEY = "coverage"
 # Intents that take the message for a question (or mistake one for a conversation control).
-QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "out_of_scope", "nlu_fallback",
-                    "clear_conversation", "stop", "help", "results_treatment", "ask_eligibility"}
+QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "nlu_fallback", "clear_conversation", "stop",
+                    "help", "results_treatment", "ask_eligibility"}
 # A FAQ topic chosen with at least this confidence is offered as a button.
 OFFER_CONFIDENCE = 0.5
-# Below this confidence the FAQ selection is unsure: the best-matching facts answer instead,
-# when the best one scores at least FACT_SCORE (answers.find_facts, 0..1). Facts within
+# A question the intent classifier could not place is answered by the best-matching facts
+# when the best one scores at least FACT_SCORE (answers.find_facts, 0..1); facts within
 # FACT_RATIO of the best are shown with it (up to 3). Chosen on the real questions' dev part
 # (bench/TUNING.md, change 21).
-UNSURE_SELECTION = 0.4
-FACT_SCORE = 0.35
+FACT_SCORE = 0.5
 FACT_RATIO = 0.6
 # A message the intent classifier could not place gets up to this many topics to choose from
 # (from facts scoring at least CLARIFY_SCORE) instead of the whole menu.
@@ -74,20 +73,20 @@ class SourceCoverage(GraphComponent):
                 continue
             if intent == "ask_drug" and self._only_unknown_drugs(text):
                 continue   # "how long does tamoxifen take...": the honest unknown-drug reply
-            found = uncovered_topics(text)
+            selected = _faq_topic(message, 0.0) if intent == FAQ else None
+            # a FAQ topic that already answers these words stands ("lose my hair")
+            found = [t for t in uncovered_topics(text) if selected not in t.answered_by]
             if found:
                 offered = _faq_topic(message) if intent == FAQ else None
                 force_intent(message, UNCOVERED_INTENT)
                 message.set(COVERAGE_KEY, {"uncovered": [t.id for t in found],
                                            "faq_topic": offered}, add_to_output=True)
-            elif intent in (FAQ, "nlu_fallback", "out_of_scope"):
-                self._answer_from_facts(message, text, intent)
+            elif intent == "nlu_fallback":
+                self._answer_from_facts(message, text)
         return messages
 
     @staticmethod
-    def _answer_from_facts(message: Message, text: str, intent: str) -> None:
-        if intent == FAQ and _selection_confidence(message) >= UNSURE_SELECTION:
-            return
+    def _answer_from_facts(message: Message, text: str) -> None:
         matches = find_facts(question_part(text), k=CLARIFY_TOPICS + 2)
         best = matches[0].score if matches else 0.0
         if best >= FACT_SCORE:
@@ -97,22 +96,17 @@ class SourceCoverage(GraphComponent):
                 "facts": [f.id for f in chosen],
                 "topics": list(dict.fromkeys(f.topic for f in chosen if f.topic))[:2]},
                 add_to_output=True)
-        elif intent == "nlu_fallback":
+        else:
             topics = [m.fact.topic for m in matches if m.score >= CLARIFY_SCORE and m.fact.topic]
             message.set(COVERAGE_KEY, {"clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
                         add_to_output=True)
 
 
-def _selection_confidence(message: Message) -> float:
-    selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
-        RESPONSE_SELECTOR_PREDICTION_KEY) or {}
-    return float(selected.get(PREDICTED_CONFIDENCE_KEY, 0.0))
-
-
-def _faq_topic(message: Message) -> Optional[str]:
+def _faq_topic(message: Message, at_least: float = OFFER_CONFIDENCE) -> Optional[str]:
+    """The FAQ topic the response selector chose, if it is at least that confident."""
     selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
         RESPONSE_SELECTOR_PREDICTION_KEY) or {}
     key = selected.get(INTENT_RESPONSE_KEY) or ""
-    if selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= OFFER_CONFIDENCE and "/" in key:
+    if selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= at_least and "/" in key:
         return key.split("/", 1)[1]
     return None
