@@ -8,6 +8,10 @@ from rasa.shared.nlu.constants import (INTENT, INTENT_RANKING_KEY, INTENT_RESPON
 from rasa.shared.nlu.training_data.message import Message
 
 FAQ = "faq"
+# Set by components/source_coverage.py: a question the sources don't cover, and one answered
+# from the sources' facts.
+UNCOVERED_INTENT = "ask_uncovered"
+FACTS_INTENT = "ask_fact"
 
 
 def force_intent(message: Message, name: str) -> None:

@@ -29,8 +29,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
-from components.intent_override import FAQ, force_faq_topic, force_intent
-from components.source_coverage import FACTS_INTENT, UNCOVERED_INTENT
+from components.intent_override import (FACTS_INTENT, FAQ, UNCOVERED_INTENT, force_faq_topic,
+                                       force_intent)
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}

@@ -1,14 +1,19 @@
-"""Rasa NLU component: a question about something the sources don't cover gets an honest reply.
+"""Rasa NLU component: questions the sources don't cover, and questions nobody could place.
 
 Runs after the drug extractor and before the safety triage (which still decides over it).
-When a question names a concept of knowledge/uncovered.yml (heart checks, pregnancy,
-vaccines, how long treatment lasts, ...; answers/coverage.py) and the intent classifier took
-it for a question (a FAQ topic, a drug, out of scope, unsure, or a look-alike conversation
-control such as "take a break" read as clearing the conversation), the intent becomes
-``ask_uncovered`` and the parse result gets ``"coverage": {"uncovered": [ids], "faq_topic":
-topic or None}``. The action (actions/sources.py) says what the sources don't cover, who can
-answer, and what the sources do say next to it; the FAQ topic the selector had chosen is
-offered as a button, never sent as the answer.
+- When a question names a concept of knowledge/uncovered.yml (heart checks, pregnancy,
+  vaccines, how long treatment lasts, ...; answers/coverage.py) and the intent classifier took
+  it for a question (a FAQ topic, a drug, unsure, or a look-alike conversation control such
+  as "take a break" read as clearing the conversation), the intent becomes ``ask_uncovered``
+  and the parse result gets ``"coverage": {"uncovered": [ids], "faq_topic": topic or None}``
+  (unless the FAQ topic chosen already answers those words: ``answered_by``). The action
+  (actions/sources.py) says what the sources don't cover, who can answer, and what the
+  sources do say next to it; the FAQ topic the selector had chosen is offered as a button,
+  never sent as the answer.
+- A question the intent classifier could not place (nlu_fallback) is answered from the
+  sources' facts when one matches well (``ask_fact``, ``"coverage": {"facts": [ids],
+  "topics": [...]}``); otherwise the FAQ topics nearest to it are offered to choose from
+  (``"coverage": {"clarify": [topics]}``, shown by action_show_menu).
 """
 from typing import Any, Dict, List, Optional
 
@@ -23,11 +28,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from answers import find_facts
 from answers.coverage import question_part, uncovered_topics
-from components.intent_override import FAQ, force_intent
+from components.intent_override import FACTS_INTENT, FAQ, UNCOVERED_INTENT, force_intent
 from knowledge.drug_matcher import default_matcher
 
-UNCOVERED_INTENT = "ask_uncovered"
-FACTS_INTENT = "ask_fact"
 COVERAGE_KEY = "coverage"
 # Intents that take the message for a question (or mistake one for a conversation control).
 QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "nlu_fallback", "clear_conversation", "stop",
