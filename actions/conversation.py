@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import drug_answers, source_answers
+from actions import drug_answers
 from actions.replies import button, menu_buttons
 from knowledge import load
 
@@ -19,13 +19,6 @@ class ActionShowMenu(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        # a message the NLU could not place, with topics close to it: those to choose from
-        clarify = (tracker.latest_message.get("coverage") or {}).get("clarify") or []
-        if clarify:
-            dispatcher.utter_message(text="Were you asking about one of these?",
-                                     buttons=source_answers.topic_buttons(clarify)
-                                     + [button("Something else", "help")])
-            return []
         dispatcher.utter_message(text="Here are some topics I can help with:",
                                  buttons=menu_buttons())
         return []

@@ -20,8 +20,7 @@ READING_CONFIRMED, READING_REDO, READING_CORRECTED = "yes", "no", "corrected"
 # Intents that ask something else mid-form: the form steps aside for them.
 QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "tell_more",
                     "results_treatment", "ask_eligibility", "stop", "emergency", "self_harm", "restart",
-                    "clear_conversation", "ask_uncovered", "ask_fact", "goodbye", "greet",
-                    "thank"}
+                    "clear_conversation", "goodbye", "greet", "thank"}
 EMERGENCY_INTENTS = {"emergency", "self_harm"}
 # A pasted report: at least this many lines (and restated field by field).
 MIN_PASTED_LINES = 3
@@ -67,7 +66,12 @@ def stored_pending(tracker: Tracker) -> List[samples.Pending]:
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
-    return (tracker.latest_message.get("intent") or {}).get("name")
+    """The message's intent; a question the source coverage answers (something the sources
+    don't cover, or the facts: components/source_coverage.py) counts as a question."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if (tracker.latest_message.get("coverage") or {}).get("answer") in ("uncovered", "facts"):
+        return "faq"
+    return intent
 
 
 def _has_ish(findings: Findings) -> bool:

@@ -8,10 +8,13 @@ from rasa.shared.nlu.constants import (INTENT, INTENT_RANKING_KEY, INTENT_RESPON
 from rasa.shared.nlu.training_data.message import Message
 
 FAQ = "faq"
-# Set by components/source_coverage.py: a question the sources don't cover, and one answered
-# from the sources' facts.
-UNCOVERED_INTENT = "ask_uncovered"
-FACTS_INTENT = "ask_fact"
+# The intent of a message the classifiers could not place. components/source_coverage.py
+# also gives it to a question the sources don't cover or one the facts answer (with its
+# "coverage" decision), so that no new label enters the intent classifier's training: intents
+# that only rules mention still shift DIET's results (docs/nlu-evaluation.md).
+UNSURE_INTENT = "nlu_fallback"
+# Where components/source_coverage.py puts its decision in the parse result.
+COVERAGE_KEY = "coverage"
 
 
 def force_intent(message: Message, name: str) -> None:

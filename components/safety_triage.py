@@ -29,8 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
-from components.intent_override import (FACTS_INTENT, FAQ, UNCOVERED_INTENT, force_faq_topic,
-                                       force_intent)
+from components.intent_override import COVERAGE_KEY, FAQ, force_faq_topic, force_intent
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
@@ -41,7 +40,7 @@ UNSURE_INTENT = "nlu_fallback"
 # answers); any other intent is a guess about a question the sources may not cover: it gets
 # the honest reply instead. HER2 results keep their own conversation.
 ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs", "inform_results", "interpret_results",
-                     "results_treatment", "ask_eligibility", UNCOVERED_INTENT, FACTS_INTENT}
+                     "results_treatment", "ask_eligibility"}
 DISTRESS_TOPIC = "coping"
 COPING_KEY = f"{FAQ}/{DISTRESS_TOPIC}"
 MODEL_FILE = "safety_classifier.joblib"
@@ -160,8 +159,9 @@ class SafetyTriage(GraphComponent):
                 intent = UNSURE_INTENT
             if tier == "symptom_question":
                 self._symptom_question(message, intent, assessment.evidence)
-            elif tier == "distress" and (intent in (UNSURE_INTENT, "out_of_scope", None)
-                                         or (intent == FAQ and "?" not in text)):
+            elif tier == "distress" and not _answered_by_coverage(message) and (
+                    intent in (UNSURE_INTENT, "out_of_scope", None)
+                    or (intent == FAQ and "?" not in text)):
                 # feelings, not a question: support, whatever topic the words resemble ("my
                 # world collapsed when I got the diagnosis" is not a question about diagnosis)
                 force_faq_topic(message, DISTRESS_TOPIC)
@@ -179,9 +179,14 @@ class SafetyTriage(GraphComponent):
                          "end": start + len(evidence), "confidence_entity": 1.0,
                          "extractor": SafetyTriage.__name__})
         message.set(ENTITIES, entities, add_to_output=True)
-        if intent in (UNCOVERED_INTENT, FACTS_INTENT):
+        if _answered_by_coverage(message):
             return    # the honest "my sources don't cover ..." or the facts, with the note
         if any(e.get("entity") == "drug" for e in entities):
             force_intent(message, DRUG_INTENT)
         elif intent not in ANSWERING_INTENTS:
             force_intent(message, UNSURE_INTENT)
+
+
+def _answered_by_coverage(message: Message) -> bool:
+    """The source coverage chose an answer for it: the honest "not covered" or the facts."""
+    return (message.get(COVERAGE_KEY) or {}).get("answer") in ("uncovered", "facts")

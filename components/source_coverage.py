@@ -4,16 +4,19 @@ Runs after the drug extractor and before the safety triage (which still decides 
 - When a question names a concept of knowledge/uncovered.yml (heart checks, pregnancy,
   vaccines, how long treatment lasts, ...; answers/coverage.py) and the intent classifier took
   it for a question (a FAQ topic, a drug, unsure, or a look-alike conversation control such
-  as "take a break" read as clearing the conversation), the intent becomes ``ask_uncovered``
-  and the parse result gets ``"coverage": {"uncovered": [ids], "faq_topic": topic or None}``
+  as "take a break" read as clearing the conversation), the intent becomes ``nlu_fallback``
+  and the parse result gets ``"coverage": {"answer": "uncovered", "uncovered": [ids],
+  "faq_topic": topic or None}``
   (unless the FAQ topic chosen already answers those words: ``answered_by``). The action
-  (actions/sources.py) says what the sources don't cover, who can answer, and what the
+  (action_answer_fallback, actions/sources.py) says what the sources don't cover, who can answer, and what the
   sources do say next to it; the FAQ topic the selector had chosen is offered as a button,
   never sent as the answer.
 - A question the intent classifier could not place (nlu_fallback) is answered from the
-  sources' facts when one matches well (``ask_fact``, ``"coverage": {"facts": [ids],
+  sources' facts when one matches well (``"coverage": {"answer": "facts", "facts": [ids],
   "topics": [...]}``); otherwise the FAQ topics nearest to it are offered to choose from
-  (``"coverage": {"clarify": [topics]}``, shown by action_show_menu).
+  (``"answer": "clarify"``).
+No new intent is used (components/intent_override.py says why); the one fallback action
+reads the decision.
 """
 from typing import Any, Dict, List, Optional
 
@@ -28,10 +31,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from answers import find_facts
 from answers.coverage import question_part, uncovered_topics
-from components.intent_override import FACTS_INTENT, FAQ, UNCOVERED_INTENT, force_intent
+from components.intent_override import COVERAGE_KEY, FAQ, UNSURE_INTENT, force_intent
 from knowledge.drug_matcher import default_matcher
 
-COVERAGE_KEY = "coverage"
 # Intents that take the message for a question (or mistake one for a conversation control).
 QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "nlu_fallback", "clear_conversation", "stop",
                     "help", "results_treatment", "ask_eligibility"}
@@ -81,10 +83,11 @@ class SourceCoverage(GraphComponent):
             found = [t for t in uncovered_topics(text) if selected not in t.answered_by]
             if found:
                 offered = _faq_topic(message) if intent == FAQ else None
-                force_intent(message, UNCOVERED_INTENT)
-                message.set(COVERAGE_KEY, {"uncovered": [t.id for t in found],
+                force_intent(message, UNSURE_INTENT)
+                message.set(COVERAGE_KEY, {"answer": "uncovered",
+                                           "uncovered": [t.id for t in found],
                                            "faq_topic": offered}, add_to_output=True)
-            elif intent == "nlu_fallback":
+            elif intent == UNSURE_INTENT:
                 self._answer_from_facts(message, text)
         return messages
 
@@ -94,14 +97,15 @@ class SourceCoverage(GraphComponent):
         best = matches[0].score if matches else 0.0
         if best >= FACT_SCORE:
             chosen = [m.fact for m in matches[:3] if m.score >= best * FACT_RATIO]
-            force_intent(message, FACTS_INTENT)
             message.set(COVERAGE_KEY, {
+                "answer": "facts",
                 "facts": [f.id for f in chosen],
                 "topics": list(dict.fromkeys(f.topic for f in chosen if f.topic))[:2]},
                 add_to_output=True)
         else:
             topics = [m.fact.topic for m in matches if m.score >= CLARIFY_SCORE and m.fact.topic]
-            message.set(COVERAGE_KEY, {"clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
+            message.set(COVERAGE_KEY, {"answer": "clarify",
+                                       "clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
                         add_to_output=True)
 
 

@@ -344,7 +344,7 @@ async def test_a_pasted_report_is_marked_whatever_the_intent(dispatcher):
     lets the rules take it to the results form all the same (data/rules/her2_results.yml)."""
     slots = slot_sets(await extract(dispatcher, TWO_TUMOURS, intent="faq"))
     assert slots["her2_pasted"] is True and len(slots["her2_samples"]) == 2
-    slots = slot_sets(await extract(dispatcher, CERTAIN, intent="ask_fact"))
+    slots = slot_sets(await extract(dispatcher, CERTAIN, intent="nlu_fallback"))
     assert slots["her2_pasted"] is True and slots["ihc_score"] == "3+"
     # a question with values on one line is a question
     assert await extract(dispatcher, "what does ER positive, PR negative and HER2 2+ mean?",

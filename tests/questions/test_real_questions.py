@@ -31,11 +31,12 @@ def reply_id(parse: Dict) -> str:
     if intent == "faq":
         key = parse["response_selector"]["faq"]["response"]["intent_response_key"]
         return key
-    if intent == "ask_fact":
+    coverage = parse.get("coverage") or {}
+    if intent == "nlu_fallback" and coverage.get("answer") == "facts":
         # the facts' FAQ topic stands for them (a labelled fitting reply is a topic answer)
-        return "facts/" + "+".join(parse["coverage"]["topics"])
-    if intent == "ask_uncovered":
-        return "uncovered/" + "+".join(parse["coverage"]["uncovered"])
+        return "facts/" + "+".join(coverage["topics"])
+    if intent == "nlu_fallback" and coverage.get("answer") == "uncovered":
+        return "uncovered/" + "+".join(coverage["uncovered"])
     if intent == "ask_drug":
         drugs = drug_answers.drugs_in(parse["text"])
         if not drugs:
