@@ -161,9 +161,11 @@ class SafetyTriage(GraphComponent):
                 self._symptom_question(message, intent, assessment.evidence)
             elif tier == "distress" and not _answered_by_coverage(message) and (
                     intent in (UNSURE_INTENT, "out_of_scope", None)
-                    or (intent == FAQ and "?" not in text)):
+                    or (intent == FAQ and "?" not in text and assessment.tier == "distress")):
                 # feelings, not a question: support, whatever topic the words resemble ("my
-                # world collapsed when I got the diagnosis" is not a question about diagnosis)
+                # world collapsed when I got the diagnosis" is not a question about diagnosis);
+                # a FAQ question is taken from its topic only on the lexicon's word (questions
+                # are often typed without "?": "can you have breast cancer and feel nothing")
                 force_faq_topic(message, DISTRESS_TOPIC)
         message.set("triage", {"tier": tier, "kind": kind, "category": assessment.category,
                                "lexicon": assessment.tier, "classifier": by_classifier,
