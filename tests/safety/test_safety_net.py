@@ -19,7 +19,8 @@ FLOORS = {"dev": {"emergency": 1.0, "false_alarm": 0.02},
           "dev3": {"emergency": 1.0, "false_alarm": 0.04},
           "dev4": {"emergency": 1.0, "false_alarm": 0.03},
           "dev5": {"emergency": 1.0, "false_alarm": 0.02},
-          "dev6": {"emergency": 1.0, "false_alarm": 0.02},
+          "dev6": {"emergency": 1.0, "false_alarm": 0.01},
+          "dev7": {"emergency": 1.0, "false_alarm": 0.04},
           "holdout": {"emergency": 0.99, "false_alarm": 0.055}}
 
 
