@@ -42,12 +42,6 @@ def _known(fact_id: str) -> bool:
     return True
 
 
-def fact(fact_id: str) -> Dict:
-    """One fact of knowledge/facts.yml, as a dict (id, text, source, section, ...)."""
-    f = fact_by_id(fact_id)
-    return {"id": f.id, "text": f.text, "source": f.source, "section": f.section}
-
-
 def uncovered_reply(topic_ids: List[str]) -> Optional[str]:
     """"My sources don't cover ...", who can answer, and what the sources say next to it."""
     topics = [t for t in (topic(i) for i in topic_ids) if t is not None]
@@ -56,10 +50,10 @@ def uncovered_reply(topic_ids: List[str]) -> Optional[str]:
     parts = [_not_covered(topics)]
     near = list(dict.fromkeys(f for t in topics for f in t.near))
     if near:
-        facts = [fact(f) for f in near]
+        facts = [fact_by_id(f) for f in near]
         parts.append("What my sources do say that is close to it:\n"
-                     + "\n".join(f"• {f['text']}" for f in facts))
-        parts.append(source_line(*(f["source"] for f in facts)))
+                     + "\n".join(f"• {f.text}" for f in facts))
+        parts.append(_citations(facts))
     return "\n\n".join(parts)
 
 
@@ -81,11 +75,3 @@ def topic_buttons(faq_topics: List[str]) -> List[Dict[str, str]]:
     topics = load("topics")["topics"]
     return [button(topics[t]["title"], topics[t]["payload"])
             for t in dict.fromkeys(faq_topics) if t in topics]
-
-
-def offer_button(faq_topic: Optional[str]) -> List[Dict[str, str]]:
-    """The FAQ topic the question resembled, offered (not sent) as a button."""
-    topics = load("topics")["topics"]
-    if faq_topic in topics:
-        return [button(topics[faq_topic]["title"], topics[faq_topic]["payload"])]
-    return []

@@ -27,7 +27,7 @@ class ActionAnswerFallback(Action):
         reply = None
         if answer == "uncovered":
             reply = source_answers.uncovered_reply(coverage.get("uncovered") or [])
-            buttons = source_answers.offer_button(coverage.get("faq_topic"))
+            buttons = source_answers.topic_buttons([coverage.get("faq_topic")])
         elif answer == "facts":
             reply = source_answers.facts_reply(coverage.get("facts") or [])
             buttons = source_answers.topic_buttons(coverage.get("topics") or [])

@@ -2,7 +2,8 @@
 import pytest
 import yaml
 
-from actions.source_answers import fact, uncovered_reply
+from actions.source_answers import uncovered_reply
+from answers import fact_by_id
 from answers.coverage import uncovered_topics
 from knowledge import load
 from tests.testlib import ROOT, source_texts
@@ -64,7 +65,7 @@ def test_every_near_fact_exists_and_every_topic_is_complete():
     for topic_id, topic in TOPICS.items():
         assert topic["concept"] and topic["who"] and topic["terms"], topic_id
         for fact_id in topic.get("near") or []:
-            assert fact(fact_id)["text"], (topic_id, fact_id)
+            assert fact_by_id(fact_id).text, (topic_id, fact_id)
 
 
 def test_heading_only_sections_are_really_empty_in_the_source():
@@ -81,7 +82,7 @@ def test_the_reply_says_what_is_not_covered_who_can_answer_and_the_nearby_fact()
     reply = uncovered_reply(["duration"])
     assert reply.startswith("My sources don't cover how long treatment lasts")
     assert "Your oncologist can." in reply
-    assert fact("eh_neratinib_early")["text"] in reply
+    assert fact_by_id("eh_neratinib_early").text in reply
     assert "Source: Everyday Health" in reply
 
 

@@ -1,6 +1,6 @@
 """The fallback action: the source coverage's decision (components/source_coverage.py) turned
 into the reply."""
-from actions.source_answers import fact
+from answers import fact_by_id
 from actions.sources import ActionAnswerFallback
 from knowledge import load
 from tests.actions.conftest import DOMAIN, make_tracker, texts
@@ -22,7 +22,7 @@ async def test_an_uncovered_question_gets_the_honest_reply_and_the_resembled_top
     await ActionAnswerFallback().run(dispatcher, tracker, DOMAIN)
     [reply] = dispatcher.messages
     assert reply["text"].startswith("My sources don't cover how long treatment lasts")
-    assert fact("eh_neratinib_early")["text"] in reply["text"]
+    assert fact_by_id("eh_neratinib_early").text in reply["text"]
     assert [b["title"] for b in reply["buttons"]] == [TARGETED_THERAPY]
 
 
@@ -32,7 +32,7 @@ async def test_facts_are_given_with_their_source_and_section(dispatcher):
                                 "topics": ["targeted_therapy"]})
     await ActionAnswerFallback().run(dispatcher, tracker, DOMAIN)
     [reply] = texts(dispatcher)
-    assert fact("eh_trastuzumab_use")["text"] in reply
+    assert fact_by_id("eh_trastuzumab_use").text in reply
     assert "Source: Everyday Health — What Is HER2-Positive Breast Cancer? " \
            "(“Monoclonal Antibodies”)" in reply
 
