@@ -32,7 +32,7 @@ def test_a_bare_yaml_boolean_is_refused():
 
 @pytest.mark.parametrize("word, key", [
     ("killing", "kill"), ("breathing", "breathe"), ("bleeding", "bleed"),
-    ("swallowed", "swallow"), ("dying", "die"),
+    ("swallowed", "swallow"), ("dying", "die"), ("does", "do"), ("planing", "plan"),
 ])
 def test_inflected_words_share_their_lemma(word, key):
     assert [t.norm_ for t in make_doc(word)] == [key]
@@ -51,6 +51,7 @@ def test_known_english_words_are_never_corrected():
     triage.lexicon()
     assert keyer().correct("breeding") == "breeding"
     assert keyer().correct("herceptin") == "herceptin"
+    assert keyer().correct("than") == "than"     # a stop word, not a misspelt "thank"
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -81,6 +82,9 @@ def test_emergencies(text, kind):
     ("I cut myself shaving", None),
     ("I want to take my life back after treatment", None),
     ("what is HER2?", None),
+    # the past, opened a few words into the sentence and reaching over its comma
+    ("Less than two years later, I had a mild heart attack. Can radiation cause that?",
+     "symptom_question"),
 ])
 def test_not_emergencies(text, tier):
     assert triage.assess(text).tier == tier

@@ -57,6 +57,8 @@ class Context:
         return cls(**{role: spans.get(role, []) for role in roles})
 
 
+# how far into its sentence a cue of the past still opens it ("Less than two years later")
+_OPENING = 4
 # current cues that say a resolved symptom is back, wherever they come after it
 _RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
 
@@ -168,10 +170,11 @@ class Scopes:
         if (any(start <= t[0] and t[1] <= end for t in cues)
                 and not self._current_between(start, end)):
             return True
-        # a cue that opens the sentence ("When I was 19, long before any of this, I ...")
-        # reaches over commas, up to a clause-terminating word
+        # a cue that opens the sentence ("When I was 19, long before any of this, I ...",
+        # "Less than two years later, I had ...") reaches over commas, up to a
+        # clause-terminating word
         sentence_start, _ = self.sentence(span)
-        return any(t[0] == sentence_start and t[1] <= span[0]
+        return any(sentence_start <= t[0] <= sentence_start + _OPENING and t[1] <= span[0]
                    and not self._blocked_by_word(t[1], span[0])
                    and not self._current_between(t[1], span[0]) for t in cues)
 

@@ -4,7 +4,8 @@ A token's key (stored as its NORM, which the Matcher compares fastest) is its le
 ``spacy-lookups-data`` package) after two normalisations:
 - spaCy's own norms for contractions and their apostrophe-less forms ("can't", "cant" ->
   "can" "not"; "im" -> "i" "be");
-- a spelling correction for words no English word list knows, towards the lexicon's own
+- a spelling correction for words no English word list knows (the lookup table's words and
+  spaCy's stop words: "than" is not a misspelt "thank"), towards the lexicon's own
   words ("sucidal" -> "suicidal", "breathng" -> "breathing"), with rapidfuzz's
   optimal-string-alignment distance: at most 1 edit (a swap of two letters counts as one)
   for words of 4-7 letters, 2 from 8, never changing the first letter.
@@ -20,6 +21,7 @@ from typing import Dict, FrozenSet, Iterable, List
 import spacy
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.tokens import Doc
@@ -67,7 +69,7 @@ class Keyer:
     def correct(self, word: str) -> str:
         """``word`` itself when it is a known English word, else the nearest lexicon word."""
         if (len(word) < _MIN_CORRECTED_LENGTH or not word.isalpha() or word in self._lemmas
-                or word in self._base_forms or word in _KEY_OVERRIDES):
+                or word in self._base_forms or word in _KEY_OVERRIDES or word in STOP_WORDS):
             return word
         candidates = self._vocabulary.get(word[0], ())
         limit = 1 if len(word) < 8 else 2
