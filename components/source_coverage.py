@@ -30,13 +30,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from answers import find_facts
-from answers.coverage import question_part, uncovered_topics
+from answers.coverage import LONG_MESSAGE_WORDS, question_part, uncovered_topics
 from components.intent_override import COVERAGE_KEY, FAQ, UNSURE_INTENT, force_intent
 from knowledge.drug_matcher import default_matcher
 
 # Intents that take the message for a question (or mistake one for a conversation control).
 QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "nlu_fallback", "clear_conversation", "stop",
                     "help", "results_treatment", "ask_eligibility"}
+# Intents a long post keeps whatever it asks: results given, and emergencies.
+NEVER_RELABELLED = {"inform_results", "emergency", "self_harm"}
 # A FAQ topic chosen with at least this confidence is offered as a button.
 OFFER_CONFIDENCE = 0.5
 # A question the intent classifier could not place is answered by the best-matching facts
@@ -74,7 +76,7 @@ class SourceCoverage(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             intent = (message.get(INTENT) or {}).get("name")
-            if not text or intent not in QUESTION_INTENTS:
+            if not text or not (intent in QUESTION_INTENTS or _long_post(text, intent)):
                 continue
             if intent == "ask_drug" and self._only_unknown_drugs(text):
                 continue   # "how long does tamoxifen take...": the honest unknown-drug reply
@@ -107,6 +109,14 @@ class SourceCoverage(GraphComponent):
             message.set(COVERAGE_KEY, {"answer": "clarify",
                                        "clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
                         add_to_output=True)
+
+
+def _long_post(text: str, intent: Optional[str]) -> bool:
+    """A long, story-like message, which the intent classifier often takes for something
+    else ("my heart is only functioning at 45 percent" read as results): read for what it
+    asks whatever the intent, unless it gives HER2 values (results) or is an emergency."""
+    return (intent not in NEVER_RELABELLED and len(text.split()) >= LONG_MESSAGE_WORDS
+            and question_part(text) != text)
 
 
 def _faq_topic(message: Message, at_least: float = OFFER_CONFIDENCE) -> Optional[str]:

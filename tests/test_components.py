@@ -192,3 +192,29 @@ def test_the_same_happens_to_training_examples():
 def test_a_message_without_features_is_left_alone():
     [message] = SentenceFeaturesOnly().process([Message(data={TEXT: ""})])
     assert message.features == []
+
+
+def _real_question(question_id):
+    import yaml
+
+    from tests.testlib import ROOT
+    questions = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")
+                               .read_text("utf-8"))["questions"]
+    return next(q["text"] for q in questions if q["id"] == question_id)
+
+
+def test_a_question_the_sources_dont_cover_gets_the_honest_reply_whatever_it_resembled():
+    from components.source_coverage import SourceCoverage
+
+    [message] = SourceCoverage().process([classified("Does Herceptin affect the heart?", "faq")])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+    assert message.get("coverage")["answer"] == "uncovered"
+    assert message.get("coverage")["uncovered"] == ["heart"]
+    # a long real forum post (dev q-042) the intent classifier took for something else
+    [post] = SourceCoverage().process([classified(_real_question("q-042"), "interpret_results")])
+    assert post.get("coverage")["uncovered"][0] == "heart"
+    # results given, and a plain FAQ question, keep their intent
+    [given] = SourceCoverage().process([classified(_real_question("q-042"), "inform_results")])
+    assert given.get(INTENT)["name"] == "inform_results" and given.get("coverage") is None
+    [plain] = SourceCoverage().process([classified("What is HER2?", "faq")])
+    assert plain.get(INTENT)["name"] == "faq" and plain.get("coverage") is None
