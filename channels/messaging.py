@@ -4,8 +4,9 @@ channels/messaging.yml lists each channel's Rasa credentials with ``${VAR}``
 placeholders. A channel is enabled when every variable it names is set; its
 section is then added to the run's credentials file, and Rasa itself fills
 in the placeholders from the environment (secrets never touch the disk).
-Channels listed in CHANNEL_CLASSES are written under the module path of their
-hardened class (channels/safe_channels.py) so that Rasa uses that class.
+Every channel is written under the module path of its class in
+channels/safe_channels.py (CHANNEL_CLASSES) so that Rasa uses that class: hardened
+for Telegram, and with the disclaimer for all of them.
 """
 import re
 from pathlib import Path
@@ -15,7 +16,9 @@ import yaml
 
 TEMPLATE = Path(__file__).resolve().parent / "messaging.yml"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z0-9_]+)\}")
-CHANNEL_CLASSES = {"telegram": "channels.safe_channels.SafeTelegramInput"}
+CHANNEL_CLASSES = {"telegram": "channels.safe_channels.SafeTelegramInput",
+                   "slack": "channels.safe_channels.SafeSlackInput",
+                   "facebook": "channels.safe_channels.SafeFacebookInput"}
 
 
 def required_variables(section: Any) -> set:

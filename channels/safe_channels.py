@@ -1,10 +1,16 @@
-"""Hardened chat channels: REST, socket.io and Telegram for the HER2 assistant.
+"""Hardened chat channels: REST, socket.io and Telegram for the HER2 assistant, and Slack
+and Messenger with the disclaimer.
 
-credentials.yml (and channels/messaging.yml for Telegram) name these classes by
-module path instead of Rasa's built-in ``rest``, ``socketio`` and ``telegram``.
-The URLs stay the same (/webhooks/rest/webhook, /socket.io, /webhooks/telegram/webhook).
+credentials.yml (and channels/messaging.yml for the messaging apps) name these classes by
+module path instead of Rasa's built-in ``rest``, ``socketio``, ``telegram``, ``slack``
+and ``facebook``. The URLs stay the same (/webhooks/rest/webhook, /socket.io,
+/webhooks/telegram/webhook, /webhooks/slack/webhook, /webhooks/facebook/webhook).
 
-What they add to Rasa 3.6's channels, all in this module:
+Every one of them, Slack and Messenger included: the identity line and disclaimer before
+the first answer of each conversation, never before an emergency reply
+(channels/disclaimer.py).
+
+What the others add to Rasa 3.6's channels, all in this module:
 
 * Every message goes through ``clean_text``: invalid UTF-8 and lone surrogates become
   U+FFFD / "?", control characters are removed, text is NFC-normalised, and it is
@@ -49,7 +55,9 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, NamedTuple, O
 import rasa.core.actions.action
 from rasa.core.channels.channel import (
     CollectingOutputChannel, InputChannel, OutputChannel, UserMessage, decode_bearer_token)
+from rasa.core.channels.facebook import FacebookInput
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.slack import SlackInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.shared.exceptions import RasaException
@@ -57,6 +65,9 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
+
+from channels.disclaimer import DisclaimerOutput, agent_of, answer_with_disclaimer
+from channels.disclaimer import sql_store as _sql_store
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +167,8 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
                   output: OutputChannel, sender_id: Text, input_channel: Text,
                   metadata: Optional[Dict[Text, Any]] = None,
                   app: Optional[Sanic] = None) -> None:
-    """Cleans one user message, lets Rasa answer it, and makes sure there is an answer."""
+    """Cleans one user message, lets Rasa answer it (after the disclaimer when it is the
+    conversation's first answer), and makes sure there is an answer."""
     if raw is not None and not isinstance(raw, (str, bytes, bytearray)):
         await output.send_response(sender_id, {"text": NOT_TEXT_REPLY})
         return
@@ -167,7 +179,9 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
     if cleaned.shortened:
         await output.send_response(
             sender_id, {"text": SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS)})
-    counting = _CountingOutput(output)
+    # Rasa's messages are counted; the disclaimer, sent in front of them, is not an answer.
+    disclaimed = DisclaimerOutput(output, agent_of(app), sender_id)
+    counting = _CountingOutput(disclaimed)
     message = UserMessage(cleaned.text, counting, sender_id, input_channel=input_channel,
                           metadata=metadata if isinstance(metadata, dict) else None)
     loop = asyncio.get_running_loop()
@@ -180,6 +194,7 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
         logger.error("A message could not be answered (%s); the user was asked to try "
                      "again.", reason)
         logger.debug("Processing error", exc_info=True)
+    await disclaimed.finish()
     if not counting.sent:
         await output.send_response(sender_id, {"text": CANT_LOOK_UP})
     if app is not None:
@@ -187,17 +202,6 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
 
 
 # ------------------------------------------------------------ privacy: forgetting
-def _sql_store(store: Any) -> Any:
-    """The SQLTrackerStore behind ``store`` (Rasa may wrap it), or None."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    for candidate in (store, getattr(store, "_tracker_store", None),
-                      getattr(store, "tracker_store", None)):
-        if isinstance(candidate, SQLTrackerStore):
-            return candidate
-    return None
-
-
 def delete_conversation(store: Any, sender_id: Text) -> int:
     """Deletes every stored event of one conversation; returns how many were deleted."""
     sql = _sql_store(store)
@@ -551,3 +555,36 @@ class SafeTelegramInput(TelegramInput):
             return None
 
         return webhook
+
+
+# ---------------------------------------------------------------- Slack, Messenger
+def _answered_with_disclaimer(
+        channel_blueprint: Callable[[Callable[[UserMessage], Awaitable[Any]]], Blueprint],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    """A channel's own blueprint, its messages answered through the disclaimer."""
+    seen: Dict[str, Sanic] = {}
+    webhook = channel_blueprint(answer_with_disclaimer(on_new_message,
+                                                       lambda: seen.get("app")))
+
+    @webhook.middleware("request")
+    async def remember_app(request: Request) -> None:
+        seen["app"] = request.app
+
+    return webhook
+
+
+class SafeSlackInput(SlackInput):
+    """Rasa's Slack channel (its request signature check included), with the disclaimer."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                  ) -> Blueprint:
+        return _answered_with_disclaimer(super().blueprint, on_new_message)
+
+
+class SafeFacebookInput(FacebookInput):
+    """Rasa's Messenger channel (its X-Hub-Signature check included), with the
+    disclaimer."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                  ) -> Blueprint:
+        return _answered_with_disclaimer(super().blueprint, on_new_message)

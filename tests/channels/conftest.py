@@ -119,6 +119,12 @@ def iamabot_text(domain_responses) -> str:
 
 
 @pytest.fixture(scope="session")
+def disclaimer_text(domain_responses) -> str:
+    """The identity line and disclaimer, before a conversation's first answer."""
+    return domain_responses["utter_disclaimer"].strip()
+
+
+@pytest.fixture(scope="session")
 def agent():
     """The trained assistant, loaded once per test session. In-memory tracker store, no
     action server: the tests use messages whose replies are plain responses from domain.yml."""

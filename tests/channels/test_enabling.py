@@ -4,22 +4,24 @@ env -> channels.messaging.enabled_channels -> scripts/runtime_config.py writes
 .run/credentials.yml -> Rasa (create_http_input_channels) reads it and fills in
 ${VAR} from the environment. REST and socket.io are always on, as the hardened
 classes of channels/safe_channels.py (credentials.yml names them by module path),
-and so is Telegram when enabled (channels/messaging.py). No model needed.
+and so are the messaging apps when enabled, as their classes there (channels/messaging.py).
+No model needed.
 """
 import pytest
 import yaml
 
 from channel_testlib import (
-    CHANNEL_VARIABLES, SAFE_REST, SAFE_SOCKETIO, SAFE_TELEGRAM, build_input_channels,
-    fake_channel_env)
+    CHANNEL_VARIABLES, SAFE_FACEBOOK, SAFE_REST, SAFE_SLACK, SAFE_SOCKETIO, SAFE_TELEGRAM,
+    build_input_channels, fake_channel_env)
 from channels.messaging import TEMPLATE, enabled_channels, required_variables
 
 # Channel names (InputChannel.name()) that every run gets, and the keys they have in
 # the credentials file: the hardened classes, by module path, not Rasa's rest/socketio.
 ALWAYS_ON = {"rest", "socketio"}
 ALWAYS_ON_KEYS = {SAFE_REST, SAFE_SOCKETIO}
-# How each messaging channel is keyed in the written credentials file.
-CREDENTIALS_KEYS = {"telegram": SAFE_TELEGRAM, "slack": "slack", "facebook": "facebook"}
+# How each messaging channel is keyed in the written credentials file: the project's class
+# (Telegram hardened; all three with the disclaimer, channels/disclaimer.py).
+CREDENTIALS_KEYS = {"telegram": SAFE_TELEGRAM, "slack": SAFE_SLACK, "facebook": SAFE_FACEBOOK}
 SECRET_VARIABLES = {"TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "SLACK_TOKEN",
                     "SLACK_SIGNING_SECRET", "FACEBOOK_VERIFY", "FACEBOOK_SECRET",
                     "FACEBOOK_PAGE_ACCESS_TOKEN"}
@@ -71,7 +73,7 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
         assert "${%s}" % var in written
         if var in SECRET_VARIABLES:
             assert env[var] not in written
-    from channels.safe_channels import SafeTelegramInput
+    from channels.safe_channels import SafeFacebookInput, SafeSlackInput, SafeTelegramInput
 
     created = next(c for c in channels if c.name() == channel)
     expected = {
@@ -79,9 +81,11 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
             c.access_token, c.verify, c.webhook_url, c.secret_token) == (
             env["TELEGRAM_TOKEN"], env["TELEGRAM_BOT_NAME"], env["TELEGRAM_WEBHOOK_URL"],
             env["TELEGRAM_SECRET_TOKEN"]),
-        "slack": lambda c: (c.slack_token, c.slack_signing_secret) == (
+        "slack": lambda c: type(c) is SafeSlackInput and (
+            c.slack_token, c.slack_signing_secret) == (
             env["SLACK_TOKEN"], env["SLACK_SIGNING_SECRET"]),
-        "facebook": lambda c: (c.fb_verify, c.fb_secret, c.fb_access_token) == (
+        "facebook": lambda c: type(c) is SafeFacebookInput and (
+            c.fb_verify, c.fb_secret, c.fb_access_token) == (
             env["FACEBOOK_VERIFY"], env["FACEBOOK_SECRET"],
             env["FACEBOOK_PAGE_ACCESS_TOKEN"]),
     }[channel]

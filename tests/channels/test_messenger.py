@@ -39,7 +39,8 @@ def messaging_event(text: str) -> bytes:
 
 
 @in_fresh_loop
-async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, iamabot_text):
+async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, iamabot_text,
+                                                  disclaimer_text):
     body = messaging_event("are you a bot?")
     _, response = await app.asgi_client.post(WEBHOOK, content=body, headers={
         "Content-Type": "application/json",
@@ -48,7 +49,9 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
     assert response.status == 200
     assert response.text == "success"
     sent = [c.args for c in outbound.messenger_send.call_args_list]
-    assert sent == [({"text": iamabot_text}, USER_PSID, "RESPONSE")]
+    # The conversation's first reply: after the disclaimer (tests/channels/test_disclaimer.py).
+    assert sent == [({"text": text}, USER_PSID, "RESPONSE")
+                    for text in (disclaimer_text, iamabot_text)]
     actions = [c.args for c in outbound.messenger_action.call_args_list]
     assert actions == [(a, USER_PSID)
                        for a in ("mark_seen", "typing_on", "typing_off")]

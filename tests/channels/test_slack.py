@@ -42,7 +42,8 @@ def message_event(text: str) -> bytes:
 
 
 @in_fresh_loop
-async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, iamabot_text):
+async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, iamabot_text,
+                                                  disclaimer_text):
     body = message_event("are you a bot?")
     _, response = await app.asgi_client.post(
         WEBHOOK, content=body, headers=signed_headers(body, channel_env["SLACK_SIGNING_SECRET"]))
@@ -50,8 +51,9 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
     assert response.status == 200
     await wait_for_background_tasks(input_channel(app, "slack"))  # Slack answers async
     sent = [c.kwargs for c in outbound.slack_post.await_args_list]
-    assert sent == [{"channel": DM_CHANNEL, "as_user": True, "text": iamabot_text,
-                     "type": "mrkdwn"}]
+    # The conversation's first reply: after the disclaimer (tests/channels/test_disclaimer.py).
+    assert sent == [{"channel": DM_CHANNEL, "as_user": True, "text": text,
+                     "type": "mrkdwn"} for text in (disclaimer_text, iamabot_text)]
 
 
 @pytest.mark.parametrize("headers", [

@@ -83,7 +83,7 @@ def test_webhook_registration_carries_the_secret_token(channel_env):
 
 @in_fresh_loop
 async def test_message_with_the_secret_gets_the_bots_reply(
-        app, outbound, channel_env, iamabot_text):
+        app, outbound, channel_env, iamabot_text, disclaimer_text):
     _, response = await app.asgi_client.post(
         WEBHOOK, json=telegram_update("are you a bot?"), headers=with_secret(channel_env))
 
@@ -91,7 +91,8 @@ async def test_message_with_the_secret_gets_the_bots_reply(
     assert response.text == "success"
     outbound.telegram_get_me.assert_awaited()
     sent = [c.args for c in outbound.telegram_send.await_args_list]
-    assert sent == [(str(CHAT_ID), iamabot_text)]
+    # The conversation's first reply: after the disclaimer (tests/channels/test_disclaimer.py).
+    assert sent == [(str(CHAT_ID), disclaimer_text), (str(CHAT_ID), iamabot_text)]
 
 
 @pytest.mark.parametrize("secret_header", [

@@ -29,9 +29,10 @@ def form_question(slot):
 
 
 def test_greeting_introduces_the_assistant_with_disclaimer_and_menu(chat):
-    replies = chat.say("hello")
+    replies = chat.say_all("hello")
     assert folded(replies[0]["text"]) in response_texts("utter_greet")
-    assert [b["title"] for b in replies[1]["buttons"]] == [m["title"] for m in load("topics")["menu"]]
+    assert folded(replies[1]["text"]) in response_texts("utter_disclaimer")
+    assert [b["title"] for b in replies[2]["buttons"]] == [m["title"] for m in load("topics")["menu"]]
 
 
 @pytest.mark.parametrize("question, topic", [
