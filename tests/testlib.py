@@ -64,3 +64,18 @@ def source_texts() -> Dict[str, str]:
 
 # The source articles' files (../shared/sources/README.md), by source key.
 SOURCE_FILES = {"everyday_health": "000_244b1925f8247cf7.txt", "bcrf": "002_ce0fc5f13c5e33eb.txt"}
+
+
+# Real report lines (TCGA-BH-A18H, ../shared/her2-reports): a bilateral cancer, the synoptic
+# HER2, ER and PR lines of each breast under its part's heading. From the report's words and the
+# ASCO/CAP table: right breast IHC 2+, FISH not amplified -> HER2-low; left breast IHC 1+ ->
+# HER2-low.
+TWO_TUMOURS = """PART 1: BREAST, RIGHTAT 9 O'CLOCK, SEGMENTAL MASTECTOMY
+ESTROGEN RECEPTORS: positive, H-score: 230.
+PROGESTERONE RECEPTORS: positive, H-score: 180.
+HER2/NEU: 2+.
+HER2/NEU (FISH): Not amplified.
+PART 3: BREAST, LEFT. AT 12 O'CLOCK, SEGMENTAL MASTECTOMY
+ESTROGEN RECEPTORS: positive, H-score: 300.
+PROGESTERONE RECEPTORS: positive, H-score: 235.
+HER2/NEU: 1+."""

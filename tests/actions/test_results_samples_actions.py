@@ -17,6 +17,7 @@ from actions.her2_results import (READING_CONFIRMED, READING_CORRECTED, READING_
 from her2 import Findings, category_info, parse
 from her2.samples import Pending, Sample, add_message, message_samples, to_dicts
 from tests.actions.conftest import DOMAIN, make_tracker, slot_sets, texts
+from tests.testlib import TWO_TUMOURS
 
 SLOTS = ("ihc_score", "ish_result", "her2_findings", "her2_samples", "her2_pending",
          "her2_sample_answer", "her2_check", "her2_reading_ok")
@@ -25,18 +26,6 @@ FORM_DOMAIN: Dict[str, Any] = {
     "slots": {name: {"type": "any", "mappings": [{"type": "custom"}]} for name in SLOTS},
 }
 
-# Real report lines (TCGA-BH-A18H, ../shared/her2-reports: bilateral cancer, the synoptic HER2,
-# ER and PR lines of each breast under its part's heading). Labelled from the report's words:
-# right breast IHC 2+ with FISH not amplified -> HER2-low; left breast IHC 1+ -> HER2-low.
-TWO_TUMOURS = """PART 1: BREAST, RIGHTAT 9 O'CLOCK, SEGMENTAL MASTECTOMY
-ESTROGEN RECEPTORS: positive, H-score: 230.
-PROGESTERONE RECEPTORS: positive, H-score: 180.
-HER2/NEU: 2+.
-HER2/NEU (FISH): Not amplified.
-PART 3: BREAST, LEFT. AT 12 O'CLOCK, SEGMENTAL MASTECTOMY
-ESTROGEN RECEPTORS: positive, H-score: 300.
-PROGESTERONE RECEPTORS: positive, H-score: 235.
-HER2/NEU: 1+."""
 
 # A biomarker section in the CAP template's layout with a test still to come (values written
 # for this test): IHC 2+ with the ISH result not known -> equivocal.

@@ -6,6 +6,7 @@ from actions import results_replies
 from her2 import category_info, describe_findings, parse
 from knowledge import load
 from knowledge.drug_matcher import drug_by_id
+from tests.testlib import TWO_TUMOURS
 
 pytestmark = pytest.mark.stack
 
@@ -267,20 +268,6 @@ def test_no_to_the_reading_asks_for_the_values(chat):
     assert "You told me: IHC 2+, ISH negative." in replies
     assert f"Result: {category_info('low')['label']}." in replies
 
-
-# Real report lines (TCGA-BH-A18H, ../shared/her2-reports): a bilateral cancer, the synoptic
-# HER2, ER and PR lines of each breast under its part's heading. From the report's words and the
-# ASCO/CAP table: right breast IHC 2+, FISH not amplified -> HER2-low; left breast IHC 1+ ->
-# HER2-low.
-TWO_TUMOURS = """PART 1: BREAST, RIGHTAT 9 O'CLOCK, SEGMENTAL MASTECTOMY
-ESTROGEN RECEPTORS: positive, H-score: 230.
-PROGESTERONE RECEPTORS: positive, H-score: 180.
-HER2/NEU: 2+.
-HER2/NEU (FISH): Not amplified.
-PART 3: BREAST, LEFT. AT 12 O'CLOCK, SEGMENTAL MASTECTOMY
-ESTROGEN RECEPTORS: positive, H-score: 300.
-PROGESTERONE RECEPTORS: positive, H-score: 235.
-HER2/NEU: 1+."""
 
 
 def test_a_pasted_report_with_two_samples_is_confirmed_then_each_explained(chat):
