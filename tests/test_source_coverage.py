@@ -103,3 +103,34 @@ def test_a_long_post_is_read_for_its_questions():
     assert "Her Heart Ejection Fraction from her last MRI" not in asked
     assert question_part("How long do you have to take herceptin?") == \
         "How long do you have to take herceptin?"
+
+
+# The check on the response selector's pick (answers/topics.py, components/source_coverage.py).
+DEV_BY_ID = {q["id"]: q for q in QUESTIONS if q["split"] == "dev"}
+
+
+@pytest.mark.parametrize("question_id, topic", [
+    # real dev questions the selector answered with a topic they share nothing with
+    ("q-111", "questions_for_doctor"),   # running again after chemotherapy
+    ("q-062", "complications_spread"),   # treatment options after a lumpectomy at 84
+])
+def test_a_topic_that_shares_nothing_with_a_real_question_is_not_its_answer(question_id, topic):
+    from components.source_coverage import _supported
+
+    assert topic not in DEV_BY_ID[question_id]["fitting"] and f"faq/{topic}" not in \
+        DEV_BY_ID[question_id]["fitting"]
+    assert not _supported(DEV_BY_ID[question_id]["text"], topic)
+
+
+@pytest.mark.parametrize("question, topic", [
+    # our own phrasings of covered questions, and a short one with too few words to judge
+    ("What does HER2-positive actually mean?", "what_is_her2"),
+    ("How is the FISH test different from the IHC one?", "fish_test"),
+    ("Are there side effects from radiotherapy?", "radiation"),
+    ("Which charities can help me?", "support_organisations"),
+    ("and then?", "prognosis"),
+])
+def test_a_topic_with_words_in_common_with_the_question_stands(question, topic):
+    from components.source_coverage import _supported
+
+    assert _supported(question, topic)
