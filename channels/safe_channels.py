@@ -24,6 +24,11 @@ What the others add to Rasa 3.6's channels, all in this module:
   or produces no bot message (Rasa 3.6 stays silent when the action server is down),
   the user gets CANT_LOOK_UP. Calls to the action server time out after
   ACTION_TIMEOUT seconds instead of Rasa's 5 minutes.
+* A REST message sent twice is answered once: a request's ``X-Request-ID`` header (set
+  by nginx in the cluster, the same when nginx sends the request again to another
+  replica because the first died while handling it) becomes the message id, and a
+  message whose id is already stored as the conversation's latest turns gets the
+  stored replies instead of being processed again (``stored_replies``).
 * REST: JSON only (415 otherwise), malformed or non-UTF-8 JSON, a missing or invalid
   ``sender`` / ``message`` give 400; bodies over MAX_REQUEST_BYTES give 413. A
   request without a sender is never merged into a shared "default" conversation.
@@ -97,6 +102,11 @@ SHORTENED_NOTICE = ("Your message was very long, so I read only the first {limit
                     "characters. If I missed something, please send it in a shorter message.")
 CANT_LOOK_UP = "I'm sorry, I can't look that up right now. Please try again in a moment."
 NOT_TEXT_REPLY = "I can only read text messages. Please type your question."
+# A REST request's id (nginx's $request_id in the cluster): the message's id.
+MESSAGE_ID_HEADER = "X-Request-ID"
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+# How many of a conversation's latest messages a repeated message id is looked for in.
+RECENT_MESSAGES = 5
 
 # Rasa waits up to 5 minutes for the action server; a patient should not.
 rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = ACTION_TIMEOUT
@@ -163,12 +173,82 @@ class _CountingOutput(OutputChannel):
         await self.inner.send_response(recipient_id, message)
 
 
+def message_id_of(value: Any) -> Optional[str]:
+    """A client's (or nginx's) message id, or None when it is missing or unusable."""
+    return value if isinstance(value, str) and _MESSAGE_ID.match(value) else None
+
+
+def _stored_turn_sql(sql: Any, sender_id: Text, message_id: Text
+                     ) -> Optional[List[Dict[Text, Any]]]:
+    """The bot messages stored after the user message ``message_id`` (one of the
+    conversation's latest), read with two small queries; None if it is not stored."""
+    event = sql.SQLEvent
+    with sql.session_scope() as session:
+        recent = session.query(event.id, event.data).filter(
+            event.sender_id == sender_id, event.type_name == "user").order_by(
+                event.id.desc()).limit(RECENT_MESSAGES).all()
+        later_ids = [row.id for row in recent]
+        for position, row in enumerate(recent):
+            if json.loads(row.data).get("message_id") != message_id:
+                continue
+            query = session.query(event.data).filter(
+                event.sender_id == sender_id, event.type_name == "bot", event.id > row.id)
+            if position > 0:  # up to the next user message
+                query = query.filter(event.id < later_ids[position - 1])
+            return [json.loads(data) for (data,) in query.order_by(event.id).all()]
+    return None
+
+
+async def stored_replies(agent: Any, sender_id: Text, message_id: Text
+                         ) -> Optional[List[Dict[Text, Any]]]:
+    """The replies already stored for a message sent again, or None if it is new.
+
+    Read under the conversation's lock: a replica that died while handling the message
+    either stored its whole turn before it died or stored nothing, and once its lock is
+    given up (deploy/lock_store.py) nothing of it can still be on its way to the store.
+    """
+    from rasa.shared.core.events import BotUttered, Event, UserUttered
+
+    store = getattr(agent, "tracker_store", None)
+    lock_store = getattr(agent, "lock_store", None)
+    if store is None or lock_store is None:
+        return None
+    async with lock_store.lock(sender_id):
+        sql = _sql_store(store)
+        if sql is not None:
+            bots = _stored_turn_sql(sql, sender_id, message_id)
+        else:
+            tracker = await store.retrieve(sender_id)
+            events = list(tracker.events) if tracker is not None else []
+            users = [i for i, e in enumerate(events) if isinstance(e, UserUttered)]
+            match = [i for i in users[-RECENT_MESSAGES:] if events[i].message_id == message_id]
+            if not match:
+                return None
+            bots = []
+            for later in events[match[-1] + 1:]:
+                if isinstance(later, UserUttered):
+                    break
+                if isinstance(later, BotUttered):
+                    bots.append(later.as_dict())
+    if bots is None:
+        return None
+    messages = []
+    for data in bots:
+        bot = Event.from_parameters(data)
+        if isinstance(bot, BotUttered):
+            messages.append({k: v for k, v in bot.message().items()
+                             if v is not None and k != "timestamp"})
+    return messages
+
+
 async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: Any,
                   output: OutputChannel, sender_id: Text, input_channel: Text,
                   metadata: Optional[Dict[Text, Any]] = None,
-                  app: Optional[Sanic] = None) -> None:
+                  app: Optional[Sanic] = None, message_id: Optional[Text] = None) -> None:
     """Cleans one user message, lets Rasa answer it (after the disclaimer when it is the
-    conversation's first answer), and makes sure there is an answer."""
+    conversation's first answer), and makes sure there is an answer. With a
+    ``message_id`` already stored (the same message sent again), the stored replies are
+    sent instead."""
     if raw is not None and not isinstance(raw, (str, bytes, bytearray)):
         await output.send_response(sender_id, {"text": NOT_TEXT_REPLY})
         return
@@ -183,11 +263,24 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
     disclaimed = DisclaimerOutput(output, agent_of(app), sender_id)
     counting = _CountingOutput(disclaimed)
     message = UserMessage(cleaned.text, counting, sender_id, input_channel=input_channel,
-                          metadata=metadata if isinstance(metadata, dict) else None)
+                          metadata=metadata if isinstance(metadata, dict) else None,
+                          message_id=message_id)
+
+    async def answer() -> None:
+        stored = (await stored_replies(agent_of(app), sender_id, message_id)
+                  if message_id and app is not None else None)
+        if stored is None:
+            await on_new_message(message)
+            return
+        logger.info("A message sent again was already answered before (its replica "
+                    "stopped before replying): the stored replies were sent.")
+        for reply in stored:
+            await counting.send_response(sender_id, reply)
+
     loop = asyncio.get_running_loop()
     started = loop.time()
     try:
-        await asyncio.wait_for(on_new_message(message), REPLY_TIMEOUT)
+        await asyncio.wait_for(answer(), REPLY_TIMEOUT)
     except Exception as error:  # the user must get an answer whatever went wrong
         reason = (f"no answer within {REPLY_TIMEOUT:g} s"
                   if loop.time() - started >= REPLY_TIMEOUT else type(error).__name__)
@@ -351,7 +444,8 @@ class SafeRestInput(RestInput):
                 return _error(400, "'message' must be a string.")
             collector = CollectingOutputChannel()
             await deliver(on_new_message, body["message"], collector, sender, self.name(),
-                          body.get("metadata"), app=request.app)
+                          body.get("metadata"), app=request.app,
+                          message_id=message_id_of(request.headers.get(MESSAGE_ID_HEADER)))
             return response.json(collector.messages)
 
         return webhook

@@ -9,6 +9,7 @@ CLUSTER_RASA_PORTS / CLUSTER_ACTION_PORTS (comma-separated), CLUSTER_LB_BIND,
 CLUSTER_LB_PORT, CLUSTER_ACTION_LB_PORT, CLUSTER_WEB_PORT, CLUSTER_NGINX_DIR,
 CLUSTER_LOG_DIR (absolute paths), REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, CLUSTER_REDIS_DIR.
 """
+import json
 import os
 import re
 import secrets
@@ -19,6 +20,21 @@ from typing import Dict, List, Mapping
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.cluster.conf.template"
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Z_]+)\s*\}\}")
+
+
+# What a person is told when the message they sent may have been lost with a replica
+# that died while handling it (nginx's reply when no replica could answer a REST
+# message; the chat page says the same when its connection drops, web/chat.js).
+RESEND_REPLY = "That message may not have reached the assistant — please send it again."
+
+
+def resend_reply_json() -> str:
+    """RESEND_REPLY as a REST channel reply (a JSON list of bot messages), quoted for
+    nginx's `return` (single quotes; no $ or quote inside)."""
+    body = json.dumps([{"text": RESEND_REPLY}], ensure_ascii=False)
+    if any(ch in body for ch in "'$\\"):
+        raise ValueError("RESEND_REPLY cannot be put in nginx's configuration as it is")
+    return body
 
 
 def ports(value: str) -> List[int]:
@@ -51,6 +67,7 @@ def nginx_values(env: Mapping[str, str]) -> Dict[str, str]:
         "WEB_PORT": str(int(env["CLUSTER_WEB_PORT"])),
         "NGINX_DIR": env["CLUSTER_NGINX_DIR"],
         "LOG_DIR": env["CLUSTER_LOG_DIR"],
+        "RESEND_REPLY_JSON": resend_reply_json(),
     }
 
 
