@@ -8,8 +8,11 @@
 #     internal (loopback) load balancer for the action servers.
 # Ctrl-C or SIGTERM stops everything this script started (a PostgreSQL or Redis that
 # was already running is left alone). A replica that stops is reported and the rest
-# carry on; the script gives up only when no Rasa replica or no action server is left,
-# or nginx, Redis or the chat page stops.
+# carry on; one that crashes (killed, out of memory: any exit but a clean stop) is
+# started again, as Kubernetes restarts a crashed pod, unless it had been running for
+# less than CLUSTER_RESTART_AFTER seconds (30: a replica that cannot start stays down;
+# CLUSTER_RESTART_CRASHED=0 turns restarting off). The script gives up only when no
+# Rasa replica or no action server is left, or nginx, Redis or the chat page stops.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -116,13 +119,25 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ------------------------------------------------------------------ process bookkeeping
-pids=(); names=(); declare -A exited=()
+pids=(); names=(); declare -A exited=() commands=() started_at=()
 pg_started=0
 start() {  # name command... : runs in the background, output in $CLUSTER_LOG_DIR/name.log
   local name=$1; shift
   "$@" >"$CLUSTER_LOG_DIR/$name.log" 2>&1 &
   pids+=($!); names+=("$name")
+  commands[$name]=$(printf '%q ' "$@"); started_at[$name]=$SECONDS
   echo $! >"$CLUSTER_DIR/pids/$name.pid"
+}
+
+restart() {  # index : the same command again, its output appended to the same log
+  local i=$1 name=${names[$1]}
+  eval "${commands[$name]}" >>"$CLUSTER_LOG_DIR/$name.log" 2>&1 &
+  pids[$i]=$!; unset "exited[$i]"; started_at[$name]=$SECONDS
+  echo $! >"$CLUSTER_DIR/pids/$name.pid"
+}
+
+crashed() {  # exit status : anything but a clean stop (0, or SIGTERM/SIGINT's 143/130)
+  case $1 in 0|130|143) return 1 ;; *) return 0 ;; esac
 }
 
 stop_postgres() {
@@ -319,6 +334,15 @@ while true; do
     echo "$(date +%T) ${names[$i]} stopped (exit status ${exited[$i]}); see $CLUSTER_LOG_DIR/${names[$i]}.log" >&2
     case ${names[$i]} in
       nginx|redis|web) echo "The cluster cannot run without ${names[$i]}." >&2; exit 1 ;;
+      rasa-*|action-*)
+        if [ "${CLUSTER_RESTART_CRASHED:-1}" = 1 ] && crashed "${exited[$i]}"; then
+          if [ $((SECONDS - ${started_at[${names[$i]}]})) -ge "${CLUSTER_RESTART_AFTER:-30}" ]; then
+            echo "$(date +%T) ${names[$i]} crashed: starting it again." >&2
+            restart "$i"
+          else
+            echo "${names[$i]} crashed within ${CLUSTER_RESTART_AFTER:-30} s of starting: left stopped." >&2
+          fi
+        fi ;;
     esac
   done
   rasa_alive || { echo "No Rasa replica is left." >&2; exit 1; }
