@@ -27,6 +27,54 @@
   var UNREACHABLE = "Can't reach the assistant right now. It will reconnect automatically; " +
     "please wait a moment or reload the page.";
 
+  // ------------------------------------------------------------ a message lost in a crash
+  // When the connection drops while the user's last message has had no reply (the server
+  // handling it stopped), that message may be lost: the page says so, and keeps saying it
+  // after the widget has reconnected, until the user sends something again.
+  // (Same wording as nginx's REST reply in the cluster: scripts/cluster_config.py.)
+  var MAYBE_LOST = "That message may not have reached the assistant — please send it again.";
+
+  // A reply comes as several messages with no end-of-turn marker: a drop this soon after
+  // the latest one may have cut the reply short, so it counts as unanswered too.
+  var REPLY_SETTLED_MS = 2000;
+
+  function watchForLostMessages() {
+    var counted = -1;     // user messages on screen (-1: not counting before the 1st connect,
+                          // so a conversation restored after a reload is not "sent")
+    var waiting = false;  // the latest user message may still be waiting for (more) reply
+    var repliedAt = 0;    // when its latest bot message came (0: none yet)
+    var lost = false;     // the notice is up
+    function userMessages() { return mount.querySelectorAll(".rw-client").length; }
+    function show() { setStatus(lost ? MAYBE_LOST : UNREACHABLE, true); }
+    new MutationObserver(function () {
+      if (counted < 0) { return; }
+      var now = userMessages();
+      if (now > counted) {
+        waiting = true;
+        repliedAt = 0;
+        if (lost) { lost = false; setStatus(""); }
+      }
+      counted = now;
+    }).observe(mount, { childList: true, subtree: true });
+    return {
+      connected: function () {
+        if (counted < 0) { counted = userMessages(); }
+        setStatus(lost ? MAYBE_LOST : "", lost);
+      },
+      answered: function () { repliedAt = Date.now(); },
+      dropped: function () {
+        if (waiting && (!repliedAt || Date.now() - repliedAt < REPLY_SETTLED_MS)) {
+          lost = true;
+        }
+        waiting = false;
+        show();
+      },
+      unreachable: show
+    };
+  }
+
+  var connection = watchForLostMessages();
+
   window.WebChat.default({
     socketUrl: config.socketUrl,
     socketPath: config.socketPath || "/socket.io/",
@@ -48,9 +96,10 @@
       return Math.max(300, Math.min(delay, 1200));
     },
     onSocketEvent: {
-      connect: function () { setStatus(""); },
-      connect_error: function () { setStatus(UNREACHABLE, true); },
-      disconnect: function () { setStatus(UNREACHABLE, true); }
+      connect: function () { connection.connected(); },
+      bot_uttered: function () { connection.answered(); },
+      connect_error: function () { connection.unreachable(); },
+      disconnect: function () { connection.dropped(); }
     }
   }, mount);
 
