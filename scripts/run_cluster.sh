@@ -9,9 +9,9 @@
 # Ctrl-C or SIGTERM stops everything this script started (a PostgreSQL or Redis that
 # was already running is left alone). A replica that stops is reported and the rest
 # carry on; one that crashes (killed, out of memory: any exit but a clean stop) is
-# started again, as Kubernetes restarts a crashed pod, unless it had been running for
-# less than CLUSTER_RESTART_AFTER seconds (30: a replica that cannot start stays down;
-# CLUSTER_RESTART_CRASHED=0 turns restarting off). The script gives up only when no
+# started again, as Kubernetes restarts a crashed pod, unless it crashes again within
+# CLUSTER_RESTART_AFTER seconds of that restart (30: a replica that cannot start stays
+# down; CLUSTER_RESTART_CRASHED=0 turns restarting off). The script gives up only when no
 # Rasa replica or no action server is left, or nginx, Redis or the chat page stops.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -125,13 +125,13 @@ start() {  # name command... : runs in the background, output in $CLUSTER_LOG_DI
   local name=$1; shift
   "$@" >"$CLUSTER_LOG_DIR/$name.log" 2>&1 &
   pids+=($!); names+=("$name")
-  commands[$name]=$(printf '%q ' "$@"); started_at[$name]=$SECONDS
+  commands[$name]=$(printf '%q ' "$@")
   echo $! >"$CLUSTER_DIR/pids/$name.pid"
 }
 
 restart() {  # index : the same command again, its output appended to the same log
   local i=$1 name=${names[$1]}
-  eval "${commands[$name]}" >>"$CLUSTER_LOG_DIR/$name.log" 2>&1 &
+  eval "exec ${commands[$name]}" >>"$CLUSTER_LOG_DIR/$name.log" 2>&1 &
   pids[$i]=$!; unset "exited[$i]"; started_at[$name]=$SECONDS
   echo $! >"$CLUSTER_DIR/pids/$name.pid"
 }
@@ -336,11 +336,12 @@ while true; do
       nginx|redis|web) echo "The cluster cannot run without ${names[$i]}." >&2; exit 1 ;;
       rasa-*|action-*)
         if [ "${CLUSTER_RESTART_CRASHED:-1}" = 1 ] && crashed "${exited[$i]}"; then
-          if [ $((SECONDS - ${started_at[${names[$i]}]})) -ge "${CLUSTER_RESTART_AFTER:-30}" ]; then
+          restarted=${started_at[${names[$i]}]:-}   # (empty: never restarted)
+          if [ -z "$restarted" ] || [ $((SECONDS - restarted)) -ge "${CLUSTER_RESTART_AFTER:-30}" ]; then
             echo "$(date +%T) ${names[$i]} crashed: starting it again." >&2
             restart "$i"
           else
-            echo "${names[$i]} crashed within ${CLUSTER_RESTART_AFTER:-30} s of starting: left stopped." >&2
+            echo "${names[$i]} crashed again within ${CLUSTER_RESTART_AFTER:-30} s of its restart: left stopped." >&2
           fi
         fi ;;
     esac
