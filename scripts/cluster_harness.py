@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -165,6 +166,23 @@ class Cluster:
     def texts(self, base_url: str, sender: str, text: str) -> List[str]:
         return [m.get("text", "") for m in self.say(base_url, sender, text)]
 
+    def say_status(self, base_url: str, sender: str, text: str,
+                   timeout: float = REQUEST_TIMEOUT_S) -> Tuple[int, object]:
+        """(HTTP status, parsed JSON body or the raw text) of one REST message; an error
+        status is returned, not raised."""
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode("utf-8", "replace")
+
     # ------------------------------------------------------------- state
     def events(self, sender: str) -> List[Dict]:
         """The conversation's events as stored in PostgreSQL, in order."""
@@ -202,6 +220,47 @@ class Cluster:
 
     def replica_alive(self, index: int) -> bool:
         return (self.dir / "pids" / f"rasa-{self.rasa_ports[index]}.pid").exists()
+
+    def replica_pids(self) -> Dict[int, int]:
+        """pid -> index of every Rasa replica running now."""
+        pids = {}
+        for index, port in enumerate(self.rasa_ports):
+            try:
+                pids[self.pid(f"rasa-{port}")] = index
+            except (FileNotFoundError, ValueError):
+                pass
+        return pids
+
+    def replica_ready(self, index: int) -> bool:
+        try:
+            with urllib.request.urlopen(self.rasa_url(index) + "/", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def redis(self):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.redis_port,
+                           password=self.redis_password, db=1)
+
+    @staticmethod
+    def lock_holders(client, senders: Sequence[str]) -> Dict[str, int]:
+        """sender -> pid of the process serving that conversation's lock now (the owner
+        deploy/lock_store.py records with each ticket), for the locked ones."""
+        holders = {}
+        for sender, raw in zip(senders, client.mget([f"lock:{s}" for s in senders])
+                               if senders else []):
+            if not raw:
+                continue
+            lock = json.loads(raw)
+            tickets = [json.loads(t) for t in lock.get("tickets", [])]
+            if not tickets or tickets[0]["expires"] < time.time():
+                continue
+            owner = (lock.get("owners") or {}).get(str(tickets[0]["number"]))
+            if owner:
+                holders[sender] = int(owner.split(":")[-2])
+        return holders
 
     def balance_over(self, count: int) -> None:
         """Makes nginx send REST and socket.io traffic to the first ``count`` replicas
