@@ -102,3 +102,16 @@ def test_empty_and_odd_input():
     assert triage.assess("   ").tier is None
     assert triage.assess("🙂🙂🙂").tier is None
     assert triage.assess("x" * 30000).tier is None
+
+
+def test_a_dated_normal_result_in_another_sentence_does_not_set_aside_a_symptom_now():
+    """A message from the blind dev8 set: the scan "three months ago that was normal" is not
+    the chest pain of half an hour ago."""
+    text = ("We're at my house for Sunday lunch and about half an hour ago she said she had a "
+            "heavy pain in the middle of her chest, like someone sitting on her. She's gone grey "
+            "and sweaty and says her left arm aches. She had a heart scan three months ago that "
+            "was normal. Could this be the Herceptin?")
+    assert triage.assess(text).tier == "emergency"
+    # the same cue in the symptom's own story still says it is over
+    assert not triage.assess("I had chest pain on Monday. It was checked and it was normal, "
+                      "nothing to worry about.").is_emergency

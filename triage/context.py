@@ -184,7 +184,11 @@ class Scopes:
     def resolved(self, span: Span) -> bool:
         """A cue after the phrase, anywhere in the message, that it is over, with no
         current cue after it ("it cleared up but now it's back")."""
-        after = [t for t in self.context.resolved if t[0] >= span[1]]
+        phrase_sentence = self.sentence(span)
+        # A dated statement that something was fine ("a heart scan three months ago that was
+        # normal") is about that earlier time: it says nothing of a phrase in another sentence.
+        after = [t for t in self.context.resolved if t[0] >= span[1]
+                 and (self.sentence(t) == phrase_sentence or not self._dated(t))]
         if not after:
             return False
         last = max(t[1] for t in after)
@@ -197,6 +201,12 @@ class Scopes:
             and (c[1] <= sentence_end
                  or any(self.doc[i].norm_ in _RETURN_CUES for i in range(c[0], c[1])))
             for c in self.context.current)
+
+    def _dated(self, cue: Span) -> bool:
+        """A cue of the past (distant or recent) in the cue's own sentence."""
+        start, end = self.sentence(cue)
+        return any(start <= t[0] and t[1] <= end
+                   for t in self.context.historical + self.context.recent_past)
 
     def _current_between(self, start: int, end: int) -> bool:
         return any(start <= c[0] and c[1] <= end and not self._after_modal(c)
