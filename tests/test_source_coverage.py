@@ -28,6 +28,8 @@ def found(text):
     "What are the risk factors?",
     "What complementary therapies can help?",
     "What questions should I ask my doctor?",
+    "Is chemo filling my body with toxins?",
+    "My aunt has HER2-positive breast cancer, what does that mean?",
     "What is hormone therapy?",
 ])
 def test_covered_questions_are_not_called_uncovered(question):
@@ -46,6 +48,10 @@ def test_covered_questions_are_not_called_uncovered(question):
     ("Is HER2-positive breast cancer hereditary?", "heredity"),
     ("Is hormone replacement therapy safe for me now?", "hormone_replacement"),
     ("Can I fly abroad on holiday between cycles?", "travel_driving"),
+    ("Should I get my teeth checked by the dentist before chemo starts?", "dental"),
+    ("Is breast feeding linked to breast cancer?", "pregnancy_fertility"),
+    ("My grandmother and an aunt both had it - does breast cancer in a relative raise my risk?",
+     "heredity"),
 ])
 def test_uncovered_concepts_are_found_by_their_lemmas(question, topic):
     assert topic in found(question)
