@@ -115,3 +115,14 @@ def test_a_dated_normal_result_in_another_sentence_does_not_set_aside_a_symptom_
     # the same cue in the symptom's own story still says it is over
     assert not triage.assess("I had chest pain on Monday. It was checked and it was normal, "
                       "nothing to worry about.").is_emergency
+
+
+def test_the_parts_of_an_all_group_count_only_near_each_other():
+    """After a real forum post (tests/questions, q-010, dev): 'hours' three sentences before
+    'I began to vomit' is not vomiting for hours; the same words in one sentence are."""
+    far = ("On tuesday I was given my first dose and thought it would be a doddle. It took "
+           "hours to get the line in. About 3/4 way through I felt tired. My husband drove me "
+           "home. A short time after this I began to vomit.")
+    near = "I have been vomiting for hours since this morning."
+    assert not triage.assess(far).is_emergency
+    assert triage.assess(near).is_emergency

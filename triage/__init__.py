@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from knowledge import load
 from triage.context import Context, Scopes
@@ -86,12 +86,21 @@ def _number(text: str) -> Optional[float]:
         return None
 
 
-def _distinct_choice(parts: List[List[Tuple[int, int]]]) -> bool:
-    """One span for each part of an `all:` group, no two overlapping: one word doesn't
-    count for two parts ("hot flashes" is not both "red or hot" and "swollen or hot")."""
+# The parts of an `all:` group count together only this many sentences apart at most (0: in
+# one sentence): "most of the time" in one paragraph and "I began to vomit" four sentences on
+# are not "vomiting all the time". Chosen on the dev sets (bench/TUNING.md, change 23).
+ALL_GROUP_SENTENCES = 2
+
+
+def _distinct_choice(parts: List[List[Tuple[int, int]]],
+                     sentence_of: Callable[[Tuple[int, int]], int]) -> bool:
+    """One span for each part of an `all:` group, no two overlapping (one word doesn't
+    count for two parts: "hot flashes" is not both "red or hot" and "swollen or hot"), all
+    within ALL_GROUP_SENTENCES sentences of each other."""
     def choose(index: int, taken: List[Tuple[int, int]]) -> bool:
         if index == len(parts):
-            return True
+            sentences = [sentence_of(span) for span in taken]
+            return max(sentences) - min(sentences) <= ALL_GROUP_SENTENCES
         return any(choose(index + 1, taken + [span]) for span in parts[index]
                    if all(span[1] <= t[0] or t[1] <= span[0] for t in taken))
     return choose(0, [])
@@ -172,7 +181,8 @@ def assess(text: str) -> Assessment:
     emergency_config = lex.config["emergency"]
     for (category, group), parts in all_groups.items():
         needed = len(emergency_config[category]["all"][group])
-        if len(parts) == needed and _distinct_choice([parts[p] for p in sorted(parts)]):
+        if len(parts) == needed and _distinct_choice([parts[p] for p in sorted(parts)],
+                                                     scopes.sentence_index):
             anchor = min(parts[0])
             judge(emergency_config[category]["kind"], category, "symptom", anchor)
 

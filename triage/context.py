@@ -76,13 +76,19 @@ class Scopes:
         # per match span, the tokens its "~N" wildcards took
         self.wildcard_tokens = wildcard_tokens or {}
         self._sentence_of = {}
-        for sent in doc.sents:
+        self._sentence_number = {}
+        for number, sent in enumerate(doc.sents):
             for i in range(sent.start, sent.end):
                 self._sentence_of[i] = (sent.start, sent.end)
+                self._sentence_number[i] = number
         self._punct = [i for i, t in enumerate(doc) if t.is_punct]
 
     def sentence(self, span: Span) -> Span:
         return self._sentence_of.get(span[0], (0, len(self.doc)))
+
+    def sentence_index(self, span: Span) -> int:
+        """The number of the phrase's sentence in the message (0 for the first)."""
+        return self._sentence_number.get(span[0], 0)
 
     def _blocked(self, left: int, right: int, clause_only: bool = False) -> bool:
         """True when a terminator (or, with clause_only, a clause terminator) or a
