@@ -77,6 +77,13 @@ forget: $(INSTALLED)
 	@$(PY) scripts/delete_conversation.py "$(SENDER)"
 .PHONY: soak forget
 
+# Content review (README, "Adding content"): the questions the assistant abstained on, fell
+# back on or got a "No" for, from the tracker store, grouped and counted, without conversation
+# ids (make review REVIEW_ARGS="--since 2026-11-01 --until 2026-11-30 --out report.md").
+review: $(INSTALLED)
+	@$(PY) scripts/review.py $(REVIEW_ARGS)
+.PHONY: review
+
 # Scale-out deployment (README, "Deploying at scale"): PostgreSQL tracker store, Redis lock
 # store, nginx in front of 2 Rasa replicas and 2 action servers; Ctrl-C stops all of it.
 run-cluster: train $(WEB_BUNDLE)

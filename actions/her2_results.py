@@ -67,9 +67,11 @@ def stored_pending(tracker: Tracker) -> List[samples.Pending]:
 
 def _intent(tracker: Tracker) -> Optional[str]:
     """The message's intent; a question the source coverage answers (something the sources
-    don't cover, or the facts: components/source_coverage.py) counts as a question."""
+    don't cover, or the facts: components/source_coverage.py) and a request for the summary
+    (components/summary_request.py) count as a question."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if (tracker.latest_message.get("coverage") or {}).get("answer") in ("uncovered", "facts"):
+    if (tracker.latest_message.get("coverage") or {}).get("answer") in ("uncovered", "facts",
+                                                                        "summary"):
         return "faq"
     return intent
 

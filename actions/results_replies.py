@@ -15,6 +15,11 @@ from knowledge.drug_matcher import drug_by_id
 
 FINAL_CALL = ("Your pathologist and oncologist make the final call on what your results mean "
               "and on your treatment.")
+# The button after HER2 results that asks for the appointment summary (actions/summary.py);
+# its title is its payload, which components/summary_request.py recognises.
+SUMMARY_BUTTON = "Summary for my appointment"
+ELIGIBILITY_DECIDES = ("Whether a treatment is right for you is for your oncologist to decide: "
+                       "eligibility depends on much more than the HER2 result.")
 # Categories whose meaning is settled enough to talk about treatment families.
 SETTLED = {"positive", "low", "ultralow", "zero", "negative"}
 ENHERTU = "fam_trastuzumab_deruxtecan"
@@ -255,7 +260,8 @@ def samples_messages(samples) -> List[Dict[str, Any]]:
         messages.append({"text": _treatment_text(shared.pop(), samples[-1].findings)})
     messages.append({
         "text": f"{_questions_offer()} {FINAL_CALL}",
-        "buttons": [_questions_button(), button("What treatments are used for that?")],
+        "buttons": [_questions_button(), button("What treatments are used for that?"),
+                    button(SUMMARY_BUTTON)],
     })
     return messages
 
@@ -289,8 +295,7 @@ def samples_followup(intent: Optional[str], samples) -> Dict[str, Any]:
             lines.append(f"For a result that is {info['label']}: {info['treatment_families']}")
             sources.append(_source(info))
     if intent == "ask_eligibility":
-        lines.append("Whether a treatment is right for you is for your oncologist to decide: "
-                     "eligibility depends on much more than the HER2 result.")
+        lines.append(ELIGIBILITY_DECIDES)
     lines.append("\n".join(dict.fromkeys("\n".join(sources).split("\n"))))
     lines.append(FINAL_CALL)
     return {"text": "\n\n".join(lines), "buttons": [_questions_button()]}
@@ -334,7 +339,8 @@ def explanation_messages(findings: Findings, result: Classification,
         messages.append({"text": _treatment_text(result.category, findings)})
     messages.append({
         "text": f"{_questions_offer()} {FINAL_CALL}",
-        "buttons": [_questions_button(), button("What treatments are used for that?")],
+        "buttons": [_questions_button(), button("What treatments are used for that?"),
+                    button(SUMMARY_BUTTON)],
     })
     return messages
 
@@ -368,8 +374,7 @@ def eligibility_message(category: Optional[str]) -> Dict[str, Any]:
     else:
         lines.append("If you tell me your HER2 test results, I can explain what the sources say "
                      "for that kind of result.")
-    lines.append("Whether a treatment is right for you is for your oncologist to decide: "
-                 "eligibility depends on much more than the HER2 result.")
+    lines.append(ELIGIBILITY_DECIDES)
     lines.append(source_line(*drug_answers.cited(enhertu, ["when_used", "notes"]), "bcrf"))
     return {"text": "\n\n".join(lines), "buttons": [_questions_button()]}
 

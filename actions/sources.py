@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import source_answers
+from actions import source_answers, summary
 from actions.replies import button, menu_buttons
 
 
@@ -13,7 +13,8 @@ class ActionAnswerFallback(Action):
     """A message the classifiers could not place (nlu_fallback), with what the source coverage
     (components/source_coverage.py) decided for it: the honest "my sources don't cover ...",
     the matching facts, or the nearest topics to choose from; a symptom question also gets the
-    one-line safety note."""
+    one-line safety note. A request for the appointment summary (components/summary_request.py,
+    no intent of its own) gets the summary (actions/summary.py)."""
 
     def name(self) -> Text:
         return "action_answer_fallback"
@@ -24,6 +25,10 @@ class ActionAnswerFallback(Action):
         symptom = any(e.get("entity") == "symptom"
                       for e in tracker.latest_message.get("entities", []))
         answer = coverage.get("answer")
+        if answer == "summary":  # asked for the appointment summary (summary_request.py)
+            for message in summary.summary_for(tracker, domain):
+                dispatcher.utter_message(**message)
+            return []
         reply = None
         if answer == "uncovered":
             reply = source_answers.uncovered_reply(coverage.get("uncovered") or [])

@@ -34,7 +34,9 @@ What the others add to Rasa 3.6's channels, all in this module:
   request without a sender is never merged into a shared "default" conversation.
 * socket.io: connections from browser origins other than ``allowed_origins`` (the
   chat page, from CORS_ORIGIN) are refused; optional JWT (``jwt_key``); a socket
-  can only talk in the session it asked for with ``session_request``.
+  can only talk in the session it asked for with ``session_request``. The chat page gets
+  the appointment summary as one block and the feedback question under the answer
+  (channels/web_output.py).
 * Telegram: the ``X-Telegram-Bot-Api-Secret-Token`` header must equal
   ``secret_token`` (TELEGRAM_SECRET_TOKEN); the webhook is registered with it.
 * Privacy: after a restart ("start over", "delete my data") the stored events from
@@ -63,7 +65,7 @@ from rasa.core.channels.channel import (
 from rasa.core.channels.facebook import FacebookInput
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.slack import SlackInput
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, Sanic, response
@@ -73,6 +75,7 @@ from socketio import AsyncServer
 
 from channels.disclaimer import DisclaimerOutput, agent_of, answer_with_disclaimer
 from channels.disclaimer import sql_store as _sql_store
+from channels.web_output import WebChatOutput
 
 logger = logging.getLogger(__name__)
 
@@ -567,7 +570,7 @@ class SafeSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt)
             await deliver(on_new_message, data.get("message"), output, sender_id, self.name(),
                           metadata, app=getattr(webhook.ctx, "app", None))
 

@@ -10,6 +10,8 @@ ever mapped onto the file system, so nothing outside web/ can be served):
     /chat.js         web/chat.js       (starts the widget)
     /webchat.js      web/node_modules/rasa-webchat/lib/index.js (the widget bundle,
                      minus its CSS @import of a web font from a CDN: see strip_remote_imports)
+    /summary.css, /summary.js   the appointment summary: Print or save as PDF, Copy
+    /feedback.js     "Did this answer your question?" under an answer
     /config.js       window.HER2_CHAT_CONFIG = {"socketUrl": <--rasa-url>, ...}
     /healthz         "ok"
 
@@ -46,6 +48,9 @@ STATIC_FILES: Dict[str, Tuple[Path, str]] = {
     "/chat.css": (WEB_DIR / "chat.css", "text/css; charset=utf-8"),
     "/chat.js": (WEB_DIR / "chat.js", "text/javascript; charset=utf-8"),
     "/webchat.js": (BUNDLE, "text/javascript; charset=utf-8"),
+    "/summary.css": (WEB_DIR / "summary.css", "text/css; charset=utf-8"),
+    "/summary.js": (WEB_DIR / "summary.js", "text/javascript; charset=utf-8"),
+    "/feedback.js": (WEB_DIR / "feedback.js", "text/javascript; charset=utf-8"),
 }
 
 

@@ -199,7 +199,10 @@ def test_two_samples_in_one_message_are_kept_apart_and_both_explained(chat):
     assert f"• Surgical specimen: IHC 3+. Result: {category_info('positive')['label']}." in replies
     assert results_replies.SEVERAL_SAMPLES_NOTE in replies
     assert "two different IHC scores" not in replies and "You told me:" not in replies
-    assert replies.endswith(results_replies.FINAL_CALL)
+    # the explanation ends with the final-call line; "Did this answer your question?" follows
+    explanation, question = replies.rsplit("\n", 1)
+    assert explanation.endswith(results_replies.FINAL_CALL)
+    assert question == "Did this answer your question?"
 
 
 def test_a_later_different_score_is_asked_about_then_kept_as_another_sample(chat):
