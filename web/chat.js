@@ -104,10 +104,70 @@
   }, mount);
 
   // ------------------------------------------------------------ accessibility
+  // docs/accessibility.md; tests/browser/test_accessibility.py checks all of this.
+  var announcer = document.getElementById("chat-announcer");
+  var ANNOUNCED_KEPT = 10;        // the live region keeps only the last few messages
+  var announcedCount = -1;        // bot messages already on screen (-1: list not seen yet)
+
+  function squash(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+
+  function botMessages(list) {
+    // Each bot message's bubble, in order; not the typing indicator ("...").
+    return Array.prototype.filter.call(list.querySelectorAll(".rw-response"), function (el) {
+      return !el.closest(".rw-typing-indication");
+    });
+  }
+
+  function announce(list) {
+    // Copies each new bot message (and the choices offered with it) into the polite
+    // live region. Messages are counted, not remembered by node: the widget redraws
+    // a message when its quick replies are used, and that must not be read again.
+    // Messages already on screen when the list first appears (the conversation
+    // restored after a reload) are not read out.
+    var messages = botMessages(list);
+    if (announcedCount < 0 || messages.length < announcedCount) {
+      announcedCount = messages.length;
+      return;
+    }
+    messages.slice(announcedCount).forEach(function (bubble) {
+      var text = squash(bubble.textContent);
+      var replies = bubble.parentNode.querySelectorAll(".rw-replies .rw-reply");
+      if (replies.length) {
+        text += " Choices: " + Array.prototype.map.call(replies, function (reply) {
+          return squash(reply.textContent);
+        }).join("; ") + ".";
+      }
+      if (!text) { return; }
+      var line = document.createElement("p");
+      line.textContent = "Assistant: " + text;
+      announcer.appendChild(line);
+    });
+    announcedCount = messages.length;
+    while (announcer.childNodes.length > ANNOUNCED_KEPT) {
+      announcer.removeChild(announcer.firstChild);
+    }
+  }
+
+  function focusAfterReply() {
+    // A chosen quick reply is replaced by the user's message (and the send button is
+    // disabled once the box is empty), so the keyboard focus would fall back to the
+    // page: put it in the message box (or, if the widget has disabled that, on the
+    // conversation), the next thing a keyboard user needs.
+    var input = mount.querySelector(".rw-new-message");
+    var target = input && !input.disabled ? input : mount.querySelector(".rw-messages-container");
+    if (target) { target.focus(); }
+  }
+
   function activateOnKey(event) {
     if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
-      event.currentTarget.click();
+      var reply = event.currentTarget;
+      reply.click();
+      setTimeout(function () {
+        if (!document.body.contains(reply) || document.activeElement === document.body) {
+          focusAfterReply();
+        }
+      }, 0);
     }
   }
 
@@ -115,9 +175,11 @@
     var list = root.querySelectorAll ? root : document;
     list.querySelectorAll(".rw-messages-container:not([role])").forEach(function (el) {
       el.setAttribute("role", "log");
-      el.setAttribute("aria-live", "polite");
+      // Not read out here: #chat-announcer reads each bot message once, without the
+      // user's own words, the typing indicator or a restored conversation.
+      el.setAttribute("aria-live", "off");
       el.setAttribute("aria-label", "Conversation");
-      el.setAttribute("tabindex", "0");
+      el.setAttribute("tabindex", "0");   // scrollable by keyboard
     });
     list.querySelectorAll("div.rw-reply:not([role])").forEach(function (el) {
       el.setAttribute("role", "button");
@@ -130,7 +192,23 @@
     list.querySelectorAll("button.rw-send:not([aria-label])").forEach(function (el) {
       el.setAttribute("aria-label", "Send");
     });
+    var messages = list.querySelector(".rw-messages-container");
+    if (messages && announcer) { announce(messages); }
   }
+
+  // Sending with the keyboard (Enter or Space on the send button) empties the box,
+  // which disables the button and would drop the focus: keep it in the message box.
+  // (event.detail is 0 for a click made from the keyboard.)
+  mount.addEventListener("click", function (event) {
+    var send = event.target.closest && event.target.closest("button.rw-send");
+    if (send && event.detail === 0) {
+      setTimeout(function () {
+        if (document.activeElement === send || document.activeElement === document.body) {
+          focusAfterReply();
+        }
+      }, 0);
+    }
+  }, true);
 
   new MutationObserver(function () { enhance(mount); })
     .observe(mount, { childList: true, subtree: true });
