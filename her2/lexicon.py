@@ -35,7 +35,7 @@ QUESTION_WORDS = {"what", "whats", "what's", "does", "do", "is", "are", "can", "
 PERSONAL_CUES = {"'m", "am", "im", "feel", "feeling", "stay", "staying", "think", "thinking",
                  "be"}
 # Sentence-like boundaries: values never attach across them.
-BOUNDARIES = {".", ";", "!", "?"}
+BOUNDARIES = {".", ";", "!", "?", "|"}
 
 # Words allowed between a cue ("IHC", "ratio", ...) and its number.
 SCORE_FILLERS = {":", "=", "-", "was", "is", "of", "score", "scored", "scoring", "a", "an", "the",
@@ -180,13 +180,16 @@ STATEMENT_KINDS = {
     "failed": "clause",      # failed, could not be determined
     "reference": None,       # a result quoted from another report: kept ("negative on previous
                              # biopsy" is still the result); a pointer alone has no value anyway
-    "method": "clause",      # method, antibody, controls (only status words are set aside)
+    "method": "clause",      # method, antibody (only status words are set aside)
+    "control": "forward",    # a control and what it showed ("external control (3+ cell line)
+                             # stained as expected"): everything from the cue to its clause end
     "criterion": "bracket",  # a threshold, scale or definition printed next to a result
     "general": "sentence",   # statements about tests or patients in general, statistics
     "definition": "sentence",  # a scoring scale: "Score 1 = Negative: faint ... staining"
 }
 # Scopes: "sentence"; "clause" (also ends at a comma, ";" or "but"); "bracket" (a clause that
-# also ends at a bracket: "ratio 2.3 (>= 2.0 is considered amplified)").
+# also ends at a bracket: "ratio 2.3 (>= 2.0 is considered amplified)"); "forward" (from the cue
+# to the end of its clause: "HER2 3+ with appropriate controls" keeps its 3+).
 _STATUS_WORDS = ["positive", "negative", "equivocal", "borderline", "amplified", "nonamplified",
                  "amplification", "low", "pos", "neg"]
 _COMPARATOR_TOKENS = ["<", ">", "<=", ">=", "="]
@@ -216,8 +219,11 @@ STATEMENT_PATTERNS = {
         [_words("done", "performed"), _words("on", op="?"), _words("previous", "prior")],
         [_words("previously")],
     ],
+    "STMT:control": [
+        [_words("control", "controls", "cont")],
+    ],
     "STMT:method": [
-        [_words("control", "controls", "cont", "antibody", "antibodies", "clone", "kit",
+        [_words("antibody", "antibodies", "clone", "kit",
                 "reagent", "reagents", "fda", "fda-approved", "immunoperoxidase", "detection")],
         [_words("cell"), _words("lines", "line")],
         [_words("in"), _words("accordance")],
@@ -242,6 +248,10 @@ STATEMENT_PATTERNS = {
          _words(*_COMPARATOR_TOKENS, "less", "more", "greater"), {"LIKE_NUM": True}],
         [{"LIKE_NUM": True}, _words("+", op="?"), _words("="), _words(*_STATUS_WORDS)],
         [_words("is", "are"), _words("defined")],
+        # "Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ positive"; "faint
+        # staining in >10% would be reported as 1+"
+        [_words("scores"), _words("of")],
+        [_words("would"), _words("be"), _words("reported", "classified", "called", "scored")],
         [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
          _words("is", "are", "="), _words(*_STATUS_WORDS)],
     ],
@@ -261,13 +271,17 @@ OVEREXPRESSION_NOUNS = {"overexpression", "expression", "positivity"}
 # Words that say a hormone receptor is there (positive) unless negated: "estrogen receptors
 # found in 75% of nuclei", "ER: weak expression in 30%", "PR: no expression".
 RECEPTOR_PRESENCE = {"found", "expression", "expressed", "staining", "stained", "immunoreactive",
-                     "immunoreactivity", "reactivity", "present"}
+                     "immunoreactivity", "reactivity", "present", "detected"}
 # Tokens that close a negation's scope (NegEx-style) when looking back from a word.
 NEGATION_SCOPE_END = {",", ";", ".", ":", "(", ")", "but", "however", "although", "while",
                       "whereas", "!", "?"}
 # Clause boundaries for statement scopes (besides the sentence boundaries).
 CLAUSE_BOUNDARIES = {",", ";", "but", "however"}
 BRACKETS = {"(", ")", "[", "]"}
+# Words before a control cue that belong to it ("internal positive and negative controls"): a
+# control statement's scope starts at them.
+CONTROL_MODIFIERS = {"positive", "negative", "pos", "neg", "internal", "external", "and", "/",
+                     "appropriate", "tissue", "her2"}
 # A clause with a status word and one of these before a number is a criterion ("Negative: nuclear
 # staining in less than 1% of cells", "amplified: ratio >= 2.0").
 THRESHOLD_WORDS = {"<", ">", "<=", ">="}

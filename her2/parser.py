@@ -314,7 +314,7 @@ def _names_her2(mention: Mention) -> bool:
 def _statement_kinds(tokens: List[str], cues: List[Mention],
                      main: List[Mention]) -> Dict[int, str]:
     """{token index: statement kind} for every token in a statement that is not a result
-    (pending, failed, method, criterion, general; lexicon.STATEMENT_KINDS), each cue covering
+    (pending, failed, method, control, criterion, general; lexicon.STATEMENT_KINDS), each cue covering
     its scope; plus criterion clauses: a status word with a threshold ("Negative: staining in
     less than 1% of cells")."""
     scopes = {
@@ -343,6 +343,19 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     done: set = set()  # a kind already spread over a scope: once is enough (linear time)
     for kind, start in found:
         name = lx.STATEMENT_KINDS[kind]
+        if name == "sentence" and _inside_brackets(tokens, start, scopes["sentence"]):
+            name = "bracket"   # "HER2 by IHC: 0 (scores of 0 and 1+ are ...)": the bracket only
+        if name == "forward":
+            clause = scopes["clause"]
+            while start > 0 and clause[start - 1] == clause[start] and \
+                    tokens[start - 1] in lx.CONTROL_MODIFIERS:
+                start -= 1
+            for index in range(start, len(tokens)):
+                if clause[index] != clause[start]:
+                    break
+                if kinds.get(index) in (None, "method"):
+                    kinds[index] = kind
+            continue
         key = (kind, name, scopes[name][start])
         if key in done:
             continue
@@ -351,6 +364,21 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
             if kinds.get(index) in (None, "method"):
                 kinds[index] = kind
     return kinds
+
+
+def _inside_brackets(tokens: List[str], index: int, sentences: List[int]) -> bool:
+    """Whether the token is inside an open bracket of its sentence."""
+    depth = 0
+    for i in range(index - 1, -1, -1):
+        if sentences[i] != sentences[index]:
+            break
+        if tokens[i] in (")", "]"):
+            depth -= 1
+        elif tokens[i] in ("(", "["):
+            depth += 1
+            if depth > 0:
+                return True
+    return False
 
 
 @dataclass
@@ -738,9 +766,16 @@ class _Reader:
             topic = self.topic(index, index + 1)
             if topic not in ("er", "pr", "erpr"):
                 continue
-            status = "negative" if self._negated(index, window=5) else "positive"
+            status = "negative" if self._negated(index, window=5) or \
+                self._in_no_cells(index) else "positive"
             for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
                 self.seen.implied_receptors.setdefault(receptor, status)
+
+    def _in_no_cells(self, index: int) -> bool:
+        """"detected in 0% of nuclei": present in no cells."""
+        following = self.tokens[index + 1:index + 4]
+        return any(token in ("0", "0%") and (token == "0%" or following[i + 1:i + 2] == ["%"])
+                   for i, token in enumerate(following))
 
     def _triple_negative(self, mention: Mention) -> None:
         findings = self.seen.findings

@@ -29,6 +29,7 @@ SET_ASIDE_KINDS = {
     "criterion": "criteria",
     "definition": "criteria",
     "method": "method",
+    "control": "method",   # control tissue and what it showed: method text to the reader
     "pending": "pending",
     "failed": "failed",
     "reference": "reference",

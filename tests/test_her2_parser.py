@@ -219,3 +219,33 @@ def test_bare_impossible_answers_are_problems():
 def test_unknown_expect_is_rejected():
     with pytest.raises(ValueError):
         parse("3", expect="grade")
+
+
+@pytest.mark.parametrize("text, category, ihc", [
+    # a control and what it showed is not the tumour's result (found by the blind written set)
+    ("External control (HER2 3+ cell line) stained appropriately. Tumor: HER2 1+.", "low", "1+"),
+    # ... but a result next to a word about its controls stands
+    ("HER2 IHC 3+ with appropriate controls.", "positive", "3+"),
+    ("HER2 (4B5): 3+, external control stained as expected.", "positive", "3+"),
+    # a scale in a sentence of its own is not a second result; in brackets, only the bracket
+    ("HER2/neu: 1+ (negative). Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ "
+     "positive.", "low", "1+"),
+    ("HER2 by IHC: 0 (scores of 0 and 1+ are considered negative; 2+ equivocal; 3+ positive).",
+     "zero", "0"),
+    # flattened synoptic fields separated by "|"
+    ("HER2 (ERBB2) by IHC: Equivocal (Score 2+) | HER2 by ISH: Pending | ER: Positive (85%)",
+     "equivocal", "2+"),
+])
+def test_statements_that_are_not_results_are_set_aside(text, category, ihc):
+    from her2 import interpret
+
+    result = interpret(text)
+    assert (result["category"], result["ihc"]) == (category, ihc)
+
+
+def test_a_receptor_detected_in_no_cells_is_negative():
+    from her2 import interpret
+
+    result = interpret("Oestrogen receptor detected in 0% of tumour nuclei. Progesterone "
+                       "receptor not detected in any tumour nuclei.")
+    assert (result["er"], result["pr"]) == ("negative", "negative")
