@@ -53,6 +53,10 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"hybridisation", "hybridization"),
     (r"\bultra[ \t-]low\b", "ultralow"),
     (r"\bnon[ \t-]?amplified\b", "nonamplified"),
+    # An Allred score written out of its maximum: "Allred score 7/8" is Allred 7.
+    (r"\b(allred[^.;\d]{0,16}\d)\s*/\s*8\b", r"\1"),
+    # "(SCORE +1)" is a score of 1+ (older wording); "0+" is a score of 0.
+    (r"\bscore\s*\+\s*([0-3])\b", r"score \1+"),
     (r"\bpos\.", "positive"),
     (r"\bneg\.", "negative"),
     (r"\+\s?ve\b", " positive"),
@@ -765,11 +769,25 @@ class _Reader:
                 continue
             topic = self.topic(index, index + 1)
             if topic not in ("er", "pr", "erpr"):
+                topic = self._subject_of(index + 1)   # "no expression of progesterone receptor"
+            if topic not in ("er", "pr", "erpr"):
                 continue
             status = "negative" if self._negated(index, window=5) or \
                 self._in_no_cells(index) else "positive"
             for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
                 self.seen.implied_receptors.setdefault(receptor, status)
+
+    def _subject_of(self, index: int) -> Optional[str]:
+        """The subject named by "of (the) <subject>" at index, in the same statement."""
+        if index >= len(self.tokens) or self.tokens[index] != "of":
+            return None
+        index += 1
+        if index < len(self.tokens) and self.tokens[index] in ("the", "a", "an"):
+            index += 1
+        subject = self.mention_at.get(index)
+        if subject is None or subject.start != index or not self._same_segment(index - 1, index):
+            return None
+        return _subject_topic(subject)
 
     def _in_no_cells(self, index: int) -> bool:
         """"detected in 0% of nuclei": present in no cells."""

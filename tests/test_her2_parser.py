@@ -249,3 +249,22 @@ def test_a_receptor_detected_in_no_cells_is_negative():
     result = interpret("Oestrogen receptor detected in 0% of tumour nuclei. Progesterone "
                        "receptor not detected in any tumour nuclei.")
     assert (result["er"], result["pr"]) == ("negative", "negative")
+
+
+@pytest.mark.parametrize("text, er, pr", [
+    ("ER: Allred score 7/8. PR: Allred score 2/8.", "positive", "negative"),
+    ("There was no expression of progesterone receptor.", None, "negative"),
+    ("Strong expression of the estrogen receptor in 90% of cells.", "positive", None),
+])
+def test_receptors_written_as_scores_or_in_words(text, er, pr):
+    from her2 import interpret
+
+    result = interpret(text)
+    assert (result["er"], result["pr"]) == (er, pr)
+
+
+def test_an_older_plus_first_score_is_read():
+    from her2 import interpret
+
+    result = interpret("HER2 (SCORE +1) NEGATIVE.")
+    assert (result["category"], result["ihc"]) == ("low", "1+")
