@@ -53,6 +53,9 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"hybridisation", "hybridization"),
     (r"\bultra[ \t-]low\b", "ultralow"),
     (r"\bnon[ \t-]?amplified\b", "nonamplified"),
+    # A count of cells is not a result: "(60 nuclei counted)".
+    (r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
+     " cells counted "),
     # An Allred score written out of its maximum: "Allred score 7/8" is Allred 7.
     (r"\b(allred[^.;\d]{0,16}\d)\s*/\s*8\b", r"\1"),
     # "(SCORE +1)" is a score of 1+ (older wording); "0+" is a score of 0.
@@ -360,14 +363,36 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
                 if kinds.get(index) in (None, "method"):
                     kinds[index] = kind
             continue
-        key = (kind, name, scopes[name][start])
+        # A cue after a ";" inside brackets covers only what follows that ";" ("(ratio 1.05;
+        # reference: amplified >= 2.0)" keeps its 1.05).
+        first = _after_semicolon(tokens, start) if name == "bracket" else 0
+        key = (kind, name, scopes[name][start], first)
         if key in done:
             continue
         done.add(key)
         for index in members[(name, scopes[name][start])]:
-            if kinds.get(index) in (None, "method"):
+            if index >= first and kinds.get(index) in (None, "method"):
                 kinds[index] = kind
     return kinds
+
+
+def _after_semicolon(tokens: List[str], index: int) -> int:
+    """The index after the last ";" between the bracket the token is in and the token (0 when
+    the token is not in brackets or no ";" comes first)."""
+    for i in range(index - 1, -1, -1):
+        if tokens[i] in (")", "]", "."):
+            return 0
+        if tokens[i] in ("(", "["):
+            return 0
+        if tokens[i] == ";":
+            inner = i
+            for j in range(i - 1, -1, -1):
+                if tokens[j] in (")", "]", "."):
+                    return 0
+                if tokens[j] in ("(", "["):
+                    return inner + 1
+            return 0
+    return 0
 
 
 def _inside_brackets(tokens: List[str], index: int, sentences: List[int]) -> bool:

@@ -268,3 +268,18 @@ def test_an_older_plus_first_score_is_read():
 
     result = interpret("HER2 (SCORE +1) NEGATIVE.")
     assert (result["category"], result["ihc"]) == ("low", "1+")
+
+
+@pytest.mark.parametrize("text, ratio, copies", [
+    # a reference after a ";" in the bracket is not the measured ratio's statement
+    ("TUMOR IS NEGATIVE FOR HER-2/NEU GENE AMPLIFICATION BY FISH (HER2/CEP17 RATIO 1.05; "
+     "REFERENCE: AMPLIFIED >= 2.0).", 1.05, None),
+    # a count of nuclei is not a copy number
+    ("HER2 FISH: AMPLIFIED. HER2/CEP17 ratio 4.6; average HER2 copy number 10.2 signals per "
+     "nucleus (60 nuclei counted).", 4.6, 10.2),
+])
+def test_ish_numbers_next_to_references_and_counts(text, ratio, copies):
+    from her2 import interpret
+
+    result = interpret(text)
+    assert (result["ratio"], result["copy_number"]) == (ratio, copies)
