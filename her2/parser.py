@@ -342,6 +342,7 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     found += [("criterion", m.start) for m in main
               if m.kind in ("STATUS", "AMP") and brackets[m.start] in thresholds]
     found += [("criterion", start) for start in _listed_statuses(tokens, main)]
+    legends = _legend_brackets(tokens, main)
     members: Dict[Tuple[str, int], List[int]] = {}
     for name, ids in scopes.items():
         for index, scope_id in enumerate(ids):
@@ -373,7 +374,29 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
         for index in members[(name, scopes[name][start])]:
             if index >= first and kinds.get(index) in (None, "method"):
                 kinds[index] = kind
+    for index in legends:
+        kinds[index] = "criterion"
     return kinds
+
+
+def _legend_brackets(tokens: List[str], main: List[Mention]) -> List[int]:
+    """The tokens of brackets that pair several scores with several statuses: a scoring
+    legend, "(Positive: 3+; Equivocal: 2+; Negative: 0-1+)", "(3+ positive, 2+ equivocal)"."""
+    statuses = {m.start: m.value for m in main if m.kind == "STATUS"}
+    inside: List[int] = []
+    opened: Optional[int] = None
+    for index, token in enumerate(tokens):
+        if token in ("(", "["):
+            opened = index
+        elif token in (")", "]") and opened is not None:
+            span = range(opened, index + 1)
+            found = {statuses[i] for i in span if i in statuses}
+            scores = {tokens[i] for i in span if _score_value(tokens[i]) is not None
+                      and i + 1 < len(tokens) and tokens[i + 1] == "+"}
+            if len(found) >= 2 and len(scores) >= 2:
+                inside.extend(span)
+            opened = None
+    return inside
 
 
 def _after_semicolon(tokens: List[str], index: int) -> int:

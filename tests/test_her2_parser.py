@@ -232,6 +232,10 @@ def test_unknown_expect_is_rejected():
      "positive.", "low", "1+"),
     ("HER2 by IHC: 0 (scores of 0 and 1+ are considered negative; 2+ equivocal; 3+ positive).",
      "zero", "0"),
+    # a legend pairing several scores with several statuses is not a result
+    ("HER2: negative. (Positive: 3+; Equivocal: 2+; Negative: 0-1+)", "negative", None),
+    ("HER2 clone 4B5, scored per ASCO/CAP 2018 (3+ positive, 2+ equivocal). Result: 2+.",
+     "equivocal", "2+"),
     # flattened synoptic fields separated by "|"
     ("HER2 (ERBB2) by IHC: Equivocal (Score 2+) | HER2 by ISH: Pending | ER: Positive (85%)",
      "equivocal", "2+"),
