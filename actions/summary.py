@@ -46,27 +46,25 @@ ELIGIBILITY_CATEGORIES = {"low", "ultralow"}
 KNOWN_CATEGORIES = results_replies.SETTLED | {"equivocal"}
 
 
-def sources_questions(domain: Optional[Dict[str, Any]] = None) -> List[str]:
-    """The questions the sources suggest asking (the bullets of utter_faq/questions_for_doctor,
-    from the domain the Rasa server sends, else from the training data)."""
-    responses = (domain or {}).get("responses") or {}
-    variants = responses.get(QUESTIONS_RESPONSE)
+def _questions_answer(domain: Optional[Dict[str, Any]] = None) -> str:
+    """The text of utter_faq/questions_for_doctor, from the domain the Rasa server sends, else
+    from the training data."""
+    variants = ((domain or {}).get("responses") or {}).get(QUESTIONS_RESPONSE)
     if not variants:
         with FAQ_RESPONSES.open(encoding="utf-8") as handle:
             variants = yaml.safe_load(handle)["responses"][QUESTIONS_RESPONSE]
-    text = variants[0]["text"]
-    return [line.strip()[1:].strip() for line in text.splitlines()
+    return variants[0]["text"]
+
+
+def sources_questions(domain: Optional[Dict[str, Any]] = None) -> List[str]:
+    """The questions the sources suggest asking (the bullets of that answer)."""
+    return [line.strip()[1:].strip() for line in _questions_answer(domain).splitlines()
             if line.strip().startswith("•")]
 
 
 def questions_source(domain: Optional[Dict[str, Any]] = None) -> str:
-    """The Source line of utter_faq/questions_for_doctor."""
-    responses = (domain or {}).get("responses") or {}
-    variants = responses.get(QUESTIONS_RESPONSE)
-    if not variants:
-        with FAQ_RESPONSES.open(encoding="utf-8") as handle:
-            variants = yaml.safe_load(handle)["responses"][QUESTIONS_RESPONSE]
-    return next(line.strip() for line in variants[0]["text"].splitlines()
+    """That answer's Source line."""
+    return next(line.strip() for line in _questions_answer(domain).splitlines()
                 if line.strip().startswith("Source:"))
 
 
