@@ -33,6 +33,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,6 +319,8 @@ def main(argv=None) -> int:
     endpoints_file = args.endpoints.resolve() if args.endpoints else None
     os.chdir(ROOT)  # relative database paths are relative to the project, as in run.sh
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    warnings.showwarning = lambda *args, **kwargs: None  # library deprecation noise
 
     import yaml
 
