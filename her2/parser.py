@@ -53,6 +53,11 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"hybridisation", "hybridization"),
     (r"\bultra[ \t-]low\b", "ultralow"),
     (r"\bnon[ \t-]?amplified\b", "nonamplified"),
+    # Pick-list fields with their scale in brackets: "HER2/neu IHC (0-3+, n/a): 1" is a score
+    # of 1; "Estrogen receptor (% positive nuclei): 70" is 70% of nuclei.
+    (r"\(\s*0\s*-\s*3\s*\+?\s*(?:,\s*n\s*/?\s*a)?\s*\)\s*:\s*(?=[0-3]\b)", " score "),
+    (r"\(\s*%\s*(?:positive|stained|staining)?\s*(?:nuclei|cells)?\s*\)\s*:\s*(\d{1,3}(?:[.,]\d+)?)\b(?!\s*%)",
+     r": \1 % "),
     # A count of cells is not a result: "(60 nuclei counted)".
     (r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
      " cells counted "),

@@ -261,6 +261,7 @@ def test_a_receptor_detected_in_no_cells_is_negative():
     ("Strong expression of the estrogen receptor in 90% of cells.", "positive", None),
 ])
 def test_receptors_written_as_scores_or_in_words(text, er, pr):
+    """Also pick-list fields (see test_pick_list_fields_with_their_scale_in_brackets)."""
     from her2 import interpret
 
     result = interpret(text)
@@ -287,3 +288,12 @@ def test_ish_numbers_next_to_references_and_counts(text, ratio, copies):
 
     result = interpret(text)
     assert (result["ratio"], result["copy_number"]) == (ratio, copies)
+
+
+def test_pick_list_fields_with_their_scale_in_brackets():
+    from her2 import interpret
+
+    result = interpret("HER2/neu IHC (0-3+, n/a): 1\nEstrogen receptor (% positive nuclei): 70\n"
+                       "Progesterone receptor (% positive nuclei): 0")
+    assert (result["category"], result["ihc"], result["er"], result["er_percent"],
+            result["pr"], result["pr_percent"]) == ("low", "1+", "positive", 70.0, "negative", 0.0)

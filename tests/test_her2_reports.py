@@ -42,7 +42,7 @@ TARGETS = {"her2_category": 0.98, "ihc": 0.97, "ish_result": 0.97, "ratio": 0.97
 # Floors: the accuracies reached (rounded down), so that any regression fails the test.
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
-    # Gaps to the targets (dev / holdout): category 98% (- / 6.0 points), ihc 97% (- / 2.7),
+    # Gaps to the targets (dev / holdout): category 98% (- / 3.7 points), ihc 97% (- / 0.4),
     # ratio 97% (- / 1.6), pr 95% (- / 5.3). False HER2+: 0 / 0.
     "dev": {"her2_category": 0.979, "ihc": 1.0, "ish_result": 1.0, "ratio": 1.0,
             "copy_number": 1.0, "er": 0.993, "er_percent": 1.0, "pr": 1.0,
@@ -50,10 +50,10 @@ FLOORS = {
     # Written blind (tests/her2_reports/written_statements.yml): on arrival, before any parser
     # change, category 87.0%, ihc 89.6%, ish 99.1%, ratio 99.1%, copies 98.3%, ER 96.5%, PR 93.9%
     # and one false HER2+ (a 3+ control cell line); after the changes they showed, below.
-    "written": {"her2_category": 0.939, "ihc": 0.956, "ish_result": 0.991, "ratio": 1.0,
-                "copy_number": 0.991, "er": 0.99, "er_percent": 0.965, "pr": 0.973,
-                "pr_percent": 0.982},
-    "holdout": {"her2_category": 0.92, "ihc": 0.943, "ish_result": 0.977, "ratio": 0.954,
+    "written": {"her2_category": 0.947, "ihc": 0.965, "ish_result": 0.991, "ratio": 1.0,
+                "copy_number": 0.991, "er": 0.99, "er_percent": 0.973, "pr": 0.982,
+                "pr_percent": 0.99},
+    "holdout": {"her2_category": 0.943, "ihc": 0.965, "ish_result": 0.977, "ratio": 0.954,
                 "copy_number": 1.0, "er": 0.965, "er_percent": 0.886, "pr": 0.897,
                 "pr_percent": 0.92},
 }
