@@ -251,6 +251,9 @@ STATEMENT_PATTERNS = {
         # "Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ positive"; "faint
         # staining in >10% would be reported as 1+"
         [_words("scores"), _words("of")],
+        # "A score of 1+ requires faint staining in more than 10% of cells"
+        [_words("score"), _words("of"), {"LIKE_NUM": True}, _words("+", op="?"),
+         _words("requires", "require", "needs", "means", "indicates")],
         [_words("would"), _words("be"), _words("reported", "classified", "called", "scored")],
         [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
          _words("is", "are", "="), _words(*_STATUS_WORDS)],

@@ -23,7 +23,16 @@ from .findings import Findings, refine_zero_score
 from .guideline import load_guideline
 
 # Applied in order to the lower-cased text.
-_NORMALISATIONS: List[Tuple[str, str]] = [
+_INTENSITY_BINS = (r"\b0\s+(\d{1,3})\s*%\s*[;,]?\s*1\s*\+\s+(\d{1,3})\s*%\s*[;,]?\s*"
+                   r"2\s*\+\s+(\d{1,3})\s*%\s*[;,]?\s*3\s*\+\s+(\d{1,3})\s*%")
+
+
+def _bins_status(match: "re.Match") -> str:
+    stained = sum(int(match.group(i)) for i in (2, 3, 4))
+    return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
+
+
+_NORMALISATIONS: List[Tuple[str, object]] = [
     # Hesitations ("er, I think..."), not the estrogen receptor.
     (r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,(?=\s*(?:i|it|its|it's|the|my|so|well|maybe|they|we|"
      r"that|was)\b)", r"\1"),
@@ -58,6 +67,11 @@ _NORMALISATIONS: List[Tuple[str, str]] = [
     (r"\(\s*0\s*-\s*3\s*\+?\s*(?:,\s*n\s*/?\s*a)?\s*\)\s*:\s*(?=[0-3]\b)", " score "),
     (r"\(\s*%\s*(?:positive|stained|staining)?\s*(?:nuclei|cells)?\s*\)\s*:\s*(\d{1,3}(?:[.,]\d+)?)\b(?!\s*%)",
      r": \1 % "),
+    # Intensity bins of ER or PR ("0 10%; 1+ 20%; 2+ 40%; 3+ 30%"): not HER2 scores and not a
+    # single percentage; stained (positive) when any cells stain at 1+ or more.
+    (_INTENSITY_BINS, _bins_status),
+    # An H-score (0-300) is neither a percentage nor a HER2 score: "ER H-score 280".
+    (r"\bh\s*-?\s*score\s*[:=]?\s*\d{1,3}\b", " hscore "),
     # A count of cells is not a result: "(60 nuclei counted)".
     (r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
      " cells counted "),

@@ -236,6 +236,9 @@ def test_unknown_expect_is_rejected():
     ("HER2: negative. (Positive: 3+; Equivocal: 2+; Negative: 0-1+)", "negative", None),
     ("HER2 clone 4B5, scored per ASCO/CAP 2018 (3+ positive, 2+ equivocal). Result: 2+.",
      "equivocal", "2+"),
+    ("HER2 IHC score 0+ with faint incomplete membrane staining in 8% of tumour cells "
+     "(ultralow). A score of 1+ requires faint staining in more than 10% of cells.",
+     "ultralow", "0-staining"),
     # flattened synoptic fields separated by "|"
     ("HER2 (ERBB2) by IHC: Equivocal (Score 2+) | HER2 by ISH: Pending | ER: Positive (85%)",
      "equivocal", "2+"),
@@ -259,6 +262,11 @@ def test_a_receptor_detected_in_no_cells_is_negative():
     ("ER: Allred score 7/8. PR: Allred score 2/8.", "positive", "negative"),
     ("There was no expression of progesterone receptor.", None, "negative"),
     ("Strong expression of the estrogen receptor in 90% of cells.", "positive", None),
+    ("ER H-score 280 (strongly positive). PR H-score 15 (weakly positive).", "positive",
+     "positive"),
+    # intensity bins: stained when any cells stain at 1+ or more
+    ("ER: 0 20%; 1+ 30%; 2+ 30%; 3+ 20%. PR: 0 100%; 1+ 0%; 2+ 0%; 3+ 0%.", "positive",
+     "negative"),
 ])
 def test_receptors_written_as_scores_or_in_words(text, er, pr):
     """Also pick-list fields (see test_pick_list_fields_with_their_scale_in_brackets)."""
