@@ -75,7 +75,7 @@ from socketio import AsyncServer
 
 from channels.disclaimer import DisclaimerOutput, agent_of, answer_with_disclaimer
 from channels.disclaimer import sql_store as _sql_store
-from channels.web_output import WebChatOutput
+from channels.web_output import FEEDBACK_QUESTION, UTTER_ACTION, WebChatOutput
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,9 @@ def valid_sender(value: Any) -> Optional[str]:
 
 # ------------------------------------------------------------- answering a message
 class _CountingOutput(OutputChannel):
-    """Passes bot messages on to the real output channel and counts them."""
+    """Passes bot messages on to the real output channel and counts them. "Did this answer
+    your question?" with nothing before it in the turn is not passed on: the answer it
+    follows failed (an action that timed out), and the user gets CANT_LOOK_UP instead."""
 
     def __init__(self, inner: OutputChannel) -> None:
         self.inner = inner
@@ -172,6 +174,9 @@ class _CountingOutput(OutputChannel):
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        if not self.sent and message.get(UTTER_ACTION) == FEEDBACK_QUESTION:
+            logger.info("The feedback question had no answer before it; it was not sent.")
+            return
         self.sent += 1
         await self.inner.send_response(recipient_id, message)
 
