@@ -14,7 +14,6 @@ Exit status: 0 deleted, 1 no such conversation, 2 error.
 import argparse
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -49,17 +48,12 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     warnings.showwarning = lambda *args, **kwargs: None  # library deprecation noise
 
-    import yaml
-
     from channels.safe_channels import delete_conversation
-    from scripts.runtime_config import runtime_endpoints
+    from scripts.runtime_config import store_endpoints
 
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            if endpoints_file is None:
-                endpoints_file = Path(tmp) / "endpoints.yml"
-                endpoints_file.write_text(yaml.safe_dump(runtime_endpoints(os.environ)))
-            deleted = delete_conversation(tracker_store(endpoints_file), args.sender_id)
+        with store_endpoints(endpoints_file) as endpoints:
+            deleted = delete_conversation(tracker_store(endpoints), args.sender_id)
     except Exception as error:  # noqa: BLE001 (an operator tool: say what went wrong)
         print(f"ERROR: {error}", file=sys.stderr)
         return 2

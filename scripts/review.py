@@ -31,7 +31,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 import warnings
 from collections import Counter, defaultdict
@@ -322,16 +321,11 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     warnings.showwarning = lambda *args, **kwargs: None  # library deprecation noise
 
-    import yaml
-
-    from scripts.runtime_config import runtime_endpoints
+    from scripts.runtime_config import store_endpoints
 
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            if endpoints_file is None:
-                endpoints_file = Path(tmp) / "endpoints.yml"
-                endpoints_file.write_text(yaml.safe_dump(runtime_endpoints(os.environ)))
-            url = store_url(endpoints_file)
+        with store_endpoints(endpoints_file) as endpoints:
+            url = store_url(endpoints)
         rows = read_events(url, _epoch(since), _epoch(until + dt.timedelta(days=1)))
         text = report(review(rows), since, until)
     except Exception as error:  # noqa: BLE001 (an operator tool: say what went wrong)

@@ -18,8 +18,10 @@
 import functools
 import os
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, List, Mapping
+from typing import Callable, Iterator, List, Mapping, Optional
 
 import yaml
 
@@ -84,6 +86,20 @@ def runtime_endpoints(env: Mapping[str, str] = os.environ) -> dict:
         f"http://localhost:{env.get('ACTION_PORT', '5055')}/webhook")
     endpoints["tracker_store"]["db"] = env.get("TRACKER_DB", endpoints["tracker_store"]["db"])
     return endpoints
+
+
+@contextmanager
+def store_endpoints(given: Optional[Path] = None) -> Iterator[Path]:
+    """The endpoints file an operator tool (make forget, make review) reads the tracker store
+    from: ``given``, or, while the block runs, one written from the environment as the
+    server's (endpoints.yml with $TRACKER_DB)."""
+    if given is not None:
+        yield given
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "endpoints.yml"
+        path.write_text(yaml.safe_dump(runtime_endpoints(os.environ)))
+        yield path
 
 
 def runtime_credentials(env: Mapping[str, str] = os.environ) -> dict:
