@@ -79,3 +79,22 @@ PART 3: BREAST, LEFT. AT 12 O'CLOCK, SEGMENTAL MASTECTOMY
 ESTROGEN RECEPTORS: positive, H-score: 300.
 PROGESTERONE RECEPTORS: positive, H-score: 235.
 HER2/NEU: 1+."""
+
+
+def channels_app(agent, config_dir: Path, monkeypatch):
+    """The Rasa server's Sanic app with the project's channels (as scripts/run.sh configures
+    them, for a page on port 8080) and ``agent`` in place of a trained model: no server, no
+    model; requests go through ``sanic_app.asgi_client``."""
+    from rasa.core.run import configure_app, create_http_input_channels
+    from sanic import Sanic
+
+    from scripts.runtime_config import write_runtime_config
+
+    Sanic.test_mode = True
+    monkeypatch.delenv("SOCKETIO_JWT_KEY", raising=False)
+    write_runtime_config(config_dir, env={"WEB_PORT": "8080"})
+    channels = create_http_input_channels(None, str(config_dir / "credentials.yml"))
+    sanic_app = configure_app(input_channels=channels, enable_api=False,
+                              cors="http://localhost:8080")
+    sanic_app.ctx.agent = agent
+    return sanic_app

@@ -12,6 +12,7 @@ import pytest
 
 from channels import safe_channels
 from tests.reliability.stacklib import threaded
+from tests.testlib import channels_app
 from channels.safe_channels import (
     ALLOWED_COMMANDS, CANT_LOOK_UP, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY,
     SHORTENED_NOTICE, clean_text, valid_sender)
@@ -46,19 +47,7 @@ def agent():
 
 @pytest.fixture
 def app(agent, tmp_path, monkeypatch):
-    from rasa.core.run import configure_app, create_http_input_channels
-    from sanic import Sanic
-
-    from scripts.runtime_config import write_runtime_config
-
-    Sanic.test_mode = True
-    monkeypatch.delenv("SOCKETIO_JWT_KEY", raising=False)
-    write_runtime_config(tmp_path, env={"WEB_PORT": "8080"})
-    channels = create_http_input_channels(None, str(tmp_path / "credentials.yml"))
-    sanic_app = configure_app(input_channels=channels, enable_api=False,
-                              cors="http://localhost:8080")
-    sanic_app.ctx.agent = agent
-    return sanic_app
+    return channels_app(agent, tmp_path, monkeypatch)
 
 
 async def post(app, body, content_type="application/json"):
