@@ -279,12 +279,12 @@ RECEPTOR_PRESENCE = {"found", "expression", "expressed", "staining", "stained", 
 NEGATION_SCOPE_END = {",", ";", ".", ":", "(", ")", "but", "however", "although", "while",
                       "whereas", "!", "?"}
 # Clause boundaries for statement scopes (besides the sentence boundaries).
-CLAUSE_BOUNDARIES = {",", ";", "but", "however"}
+CLAUSE_BOUNDARIES = {",", ";", "but", "however", "--"}
 BRACKETS = {"(", ")", "[", "]"}
 # Words before a control cue that belong to it ("internal positive and negative controls"): a
 # control statement's scope starts at them.
 CONTROL_MODIFIERS = {"positive", "negative", "pos", "neg", "internal", "external", "and", "/",
-                     "appropriate", "tissue", "her2"}
+                     "appropriate", "tissue", "her2", "amplified", "nonamplified", "known"}
 # A clause with a status word and one of these before a number is a criterion ("Negative: nuclear
 # staining in less than 1% of cells", "amplified: ratio >= 2.0").
 THRESHOLD_WORDS = {"<", ">", "<=", ">="}

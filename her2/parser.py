@@ -72,6 +72,8 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (_INTENSITY_BINS, _bins_status),
     # An H-score (0-300) is neither a percentage nor a HER2 score: "ER H-score 280".
     (r"\bh\s*-?\s*score\s*[:=]?\s*\d{1,3}\b", " hscore "),
+    # "ultralow not assessed" is not an ultralow result.
+    (r"\(?\s*\bultra[ \t-]?low\s+(?:not\s+(?:assessed|evaluated|reported|determined)|n/?a)\s*\)?", " "),
     # A count of cells is not a result: "(60 nuclei counted)".
     (r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
      " cells counted "),
@@ -370,8 +372,11 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     done: set = set()  # a kind already spread over a scope: once is enough (linear time)
     for kind, start in found:
         name = lx.STATEMENT_KINDS[kind]
-        if name == "sentence" and _inside_brackets(tokens, start, scopes["sentence"]):
-            name = "bracket"   # "HER2 by IHC: 0 (scores of 0 and 1+ are ...)": the bracket only
+        if name in ("sentence", "clause") and \
+                _inside_brackets(tokens, start, scopes["sentence"]):
+            # a cue in brackets covers the bracket only: "HER2 by IHC: 0 (scores of 0 and 1+
+            # are ...)", "Equivocal (2+) [ISH pending]", "PR (clone 1E2): negative"
+            name = "bracket"
         if name == "forward":
             clause = scopes["clause"]
             while start > 0 and clause[start - 1] == clause[start] and \
@@ -393,9 +398,43 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
         for index in members[(name, scopes[name][start])]:
             if index >= first and kinds.get(index) in (None, "method"):
                 kinds[index] = kind
-    for index in legends:
+    for index in legends + _legend_sentences(tokens, main, scopes["sentence"]):
         kinds[index] = "criterion"
     return kinds
+
+
+def _legend_sentences(tokens: List[str], main: List[Mention], sentences: List[int]) -> List[int]:
+    """The tokens of sentences that give three or more different scores with either two
+    statuses or two "=" signs, or the word "scoring": a scale ("HERCEPTEST SCORING: 0 AND 1+
+    NEGATIVE, 2+ WEAKLY POSITIVE, 3+ STRONGLY POSITIVE", "0 = no staining; 1+ = ...")."""
+    # brackets are left to _legend_brackets: "HER2 by IHC: 0 (scores of 0 and 1+ are ...)"
+    outside, depth = [], 0
+    for index, token in enumerate(tokens):
+        if index and sentences[index] != sentences[index - 1]:
+            depth = 0
+        if token in ("(", "["):
+            depth += 1
+        elif token in (")", "]"):
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            outside.append(index)
+    kept = set(outside)
+    statuses: Dict[int, set] = {}
+    for m in main:
+        if m.kind == "STATUS" and m.start in kept:
+            statuses.setdefault(sentences[m.start], set()).add(m.value)
+    members: Dict[int, List[int]] = {}
+    for index in outside:
+        members.setdefault(sentences[index], []).append(index)
+    found: List[int] = []
+    for sentence, indices in members.items():
+        scores = {tokens[i] for i in indices if _score_value(tokens[i]) is not None and
+                  (tokens[i] == "0" or (i + 1 < len(tokens) and tokens[i + 1] == "+"))}
+        equals = sum(tokens[i] == "=" for i in indices)
+        named = any(tokens[i] == "scoring" for i in indices)
+        if len(scores) >= 3 and (len(statuses.get(sentence, ())) >= 2 or equals >= 2 or named):
+            found.extend(indices)
+    return found
 
 
 def _legend_brackets(tokens: List[str], main: List[Mention]) -> List[int]:
@@ -840,7 +879,7 @@ class _Reader:
             if topic not in ("er", "pr", "erpr"):
                 continue
             status = "negative" if self._negated(index, window=5) or \
-                self._in_no_cells(index) else "positive"
+                self._in_no_cells(index) or self._absent_after(index) else "positive"
             for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
                 self.seen.implied_receptors.setdefault(receptor, status)
 
@@ -855,6 +894,19 @@ class _Reader:
         if subject is None or subject.start != index or not self._same_segment(index - 1, index):
             return None
         return _subject_topic(subject)
+
+    def _absent_after(self, index: int) -> bool:
+        """"staining for progesterone receptor is absent", "... not identified": the presence
+        word negated after it, in its clause."""
+        for i in range(index + 1, min(index + 8, len(self.tokens))):
+            token = self.tokens[i]
+            if token in lx.NEGATION_SCOPE_END or not self._same_segment(index, i):
+                return False
+            if token in ("absent", "lacking", "nil") or (
+                    token == "not" and i + 1 < len(self.tokens) and
+                    self.tokens[i + 1] in ("identified", "seen", "detected", "present")):
+                return True
+        return False
 
     def _in_no_cells(self, index: int) -> bool:
         """"detected in 0% of nuclei": present in no cells."""

@@ -239,6 +239,13 @@ def test_unknown_expect_is_rejected():
     ("HER2 IHC score 0+ with faint incomplete membrane staining in 8% of tumour cells "
      "(ultralow). A score of 1+ requires faint staining in more than 10% of cells.",
      "ultralow", "0-staining"),
+    ("HER2 by IHC: Negative (0), antibody clone 4B5; internal positive control present; "
+     "amplified control tissue stained 3+.", "zero", "0"),
+    ("HER2 IHC: 2+ -- FISH to follow.", "equivocal", "2+"),
+    ("HER2/neu (4B5): Equivocal (2+) [ISH pending - see addendum]", "equivocal", "2+"),
+    ("HER2/NEU: WEAKLY POSITIVE (SCORE 2+). HERCEPTEST SCORING: 0 AND 1+ NEGATIVE, 2+ WEAKLY "
+     "POSITIVE, 3+ STRONGLY POSITIVE.", "equivocal", "2+"),
+    ("HER2: 0 (ultralow not assessed).", "zero", "0"),
     # flattened synoptic fields separated by "|"
     ("HER2 (ERBB2) by IHC: Equivocal (Score 2+) | HER2 by ISH: Pending | ER: Positive (85%)",
      "equivocal", "2+"),
@@ -261,6 +268,8 @@ def test_a_receptor_detected_in_no_cells_is_negative():
 @pytest.mark.parametrize("text, er, pr", [
     ("ER: Allred score 7/8. PR: Allred score 2/8.", "positive", "negative"),
     ("There was no expression of progesterone receptor.", None, "negative"),
+    ("Nuclear staining for progesterone receptor is absent in the invasive carcinoma.", None,
+     "negative"),
     ("Strong expression of the estrogen receptor in 90% of cells.", "positive", None),
     ("ER H-score 280 (strongly positive). PR H-score 15 (weakly positive).", "positive",
      "positive"),

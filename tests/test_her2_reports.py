@@ -1,9 +1,10 @@
 """her2.interpret on the labelled real-report table (tests/her2_reports/statements.yml).
 
 237 HER2/ER/PR statements, 182 from the 76 real TCGA breast pathology reports in
-../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (plus 115 written
-blind in report style, tests/her2_reports/written_statements.yml, the `written` split) (from the reports'
-own words and the ASCO/CAP guideline, never from the parser). Each statement is in the `dev`
+../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
+own words and the ASCO/CAP guideline, never from the parser); plus 195 written blind in report
+style by two helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
 
@@ -42,18 +43,20 @@ TARGETS = {"her2_category": 0.98, "ihc": 0.97, "ish_result": 0.97, "ratio": 0.97
 # Floors: the accuracies reached (rounded down), so that any regression fails the test.
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
-    # Gaps to the targets (dev / holdout): category 98% (- / 3.7 points), ihc 97% (- / 0.4),
+    # Gaps to the targets (dev / holdout): category 98% (- / 2.5 points), ihc 97% (- / 0.4),
     # ratio 97% (- / 1.6), pr 95% (- / 5.3). False HER2+: 0 / 0.
     "dev": {"her2_category": 0.979, "ihc": 1.0, "ish_result": 1.0, "ratio": 1.0,
             "copy_number": 1.0, "er": 0.993, "er_percent": 1.0, "pr": 1.0,
             "pr_percent": 0.993},
-    # Written blind (tests/her2_reports/written_statements.yml): on arrival, before any parser
-    # change, category 87.0%, ihc 89.6%, ish 99.1%, ratio 99.1%, copies 98.3%, ER 96.5%, PR 93.9%
-    # and one false HER2+ (a 3+ control cell line); after the changes they showed, below.
-    "written": {"her2_category": 0.956, "ihc": 0.973, "ish_result": 0.991, "ratio": 1.0,
-                "copy_number": 0.991, "er": 1.0, "er_percent": 1.0, "pr": 0.991,
-                "pr_percent": 1.0},
-    "holdout": {"her2_category": 0.943, "ihc": 0.965, "ish_result": 0.977, "ratio": 0.954,
+    # Written blind (tests/her2_reports/written_statements.yml), scored on arrival before any
+    # parser change for them: w-001..115 category 87.0%, ihc 89.6%, ish 99.1%, ratio 99.1%,
+    # copies 98.3%, ER 96.5%, PR 93.9%, one false HER2+ (a 3+ control cell line); w-116..195
+    # category 90.0%, ihc 92.5%, ish 95.0%, ratio 100%, copies 95.0%, ER 97.5%, PR 97.5%, one
+    # false HER2+ ("amplified control tissue stained 3+"). After the changes they showed:
+    "written": {"her2_category": 0.958, "ihc": 0.974, "ish_result": 0.979, "ratio": 1.0,
+                "copy_number": 0.974, "er": 0.989, "er_percent": 0.989, "pr": 0.994,
+                "pr_percent": 0.989},
+    "holdout": {"her2_category": 0.954, "ihc": 0.965, "ish_result": 0.988, "ratio": 0.954,
                 "copy_number": 1.0, "er": 0.965, "er_percent": 0.886, "pr": 0.897,
                 "pr_percent": 0.92},
 }
