@@ -12,13 +12,13 @@ environment). Safe while the server runs: the conversation simply starts afresh.
 Exit status: 0 deleted, 1 no such conversation, 2 error.
 """
 import argparse
-import os
 import sys
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts.runtime_config import prepare_operator_tool, store_endpoints  # noqa: E402
 
 
 def tracker_store(endpoints_file: Path):
@@ -42,14 +42,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.sender_id.strip():
         parser.error("SENDER_ID must not be empty")
-    endpoints_file = args.endpoints.resolve() if args.endpoints else None
-    os.chdir(ROOT)  # relative database paths are relative to the project, as in run.sh
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    warnings.showwarning = lambda *args, **kwargs: None  # library deprecation noise
+    endpoints_file = prepare_operator_tool(args.endpoints)
 
     from channels.safe_channels import delete_conversation
-    from scripts.runtime_config import store_endpoints
 
     try:
         with store_endpoints(endpoints_file) as endpoints:

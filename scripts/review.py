@@ -28,11 +28,9 @@ Exit status: 0 written, 2 error.
 import argparse
 import datetime as dt
 import json
-import os
 import re
 import sys
 import unicodedata
-import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +38,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts.runtime_config import prepare_operator_tool, store_endpoints  # noqa: E402
 
 DEFAULT_DAYS = 30
 DEFAULT_OUT = ROOT / "results" / "review.md"
@@ -315,13 +315,8 @@ def main(argv=None) -> int:
     if since > until:
         parser.error("--since is after --until")
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
-    endpoints_file = args.endpoints.resolve() if args.endpoints else None
-    os.chdir(ROOT)  # relative database paths are relative to the project, as in run.sh
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    warnings.showwarning = lambda *args, **kwargs: None  # library deprecation noise
+    endpoints_file = prepare_operator_tool(args.endpoints)
 
-    from scripts.runtime_config import store_endpoints
 
     try:
         with store_endpoints(endpoints_file) as endpoints:

@@ -19,6 +19,7 @@ import functools
 import os
 import sys
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Mapping, Optional
@@ -85,6 +86,19 @@ def runtime_endpoints(env: Mapping[str, str] = os.environ) -> dict:
     endpoints["action_endpoint"]["url"] = (
         f"http://localhost:{env.get('ACTION_PORT', '5055')}/webhook")
     endpoints["tracker_store"]["db"] = env.get("TRACKER_DB", endpoints["tracker_store"]["db"])
+    return endpoints
+
+
+def prepare_operator_tool(endpoints: Optional[Path] = None) -> Optional[Path]:
+    """What an operator tool (make forget, make review) does before Rasa is imported: the
+    endpoints file given on its command line made absolute, then the project root as the
+    working directory (relative database paths as in scripts/run.sh), no telemetry, quiet
+    TensorFlow and no library deprecation noise. Returns the absolute endpoints file."""
+    endpoints = endpoints.resolve() if endpoints else None
+    os.chdir(ROOT)
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    warnings.showwarning = lambda *args, **kwargs: None
     return endpoints
 
 
