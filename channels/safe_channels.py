@@ -22,8 +22,8 @@ What the others add to Rasa 3.6's channels, all in this module:
 * Empty or whitespace-only messages get a kind reply and never reach Rasa.
 * Every message gets an answer: if processing fails, takes longer than REPLY_TIMEOUT
   or produces no bot message (Rasa 3.6 stays silent when the action server is down),
-  the user gets CANT_LOOK_UP. Calls to the action server time out after
-  ACTION_TIMEOUT seconds instead of Rasa's 5 minutes.
+  the user gets CANT_LOOK_UP (calls to the action server time out after ACTION_TIMEOUT
+  seconds: rasa_fixes/action_timeout.py).
 * A REST message sent twice is answered once: a request's ``X-Request-ID`` header (set
   by nginx in the cluster, the same when nginx sends the request again to another
   replica because the first died while handling it) becomes the message id, and a
@@ -46,8 +46,7 @@ What the others add to Rasa 3.6's channels, all in this module:
 * With ``--enable-api`` the endpoints that load, replace, unload or train models
   answer 403, so models are only ever loaded from models/ at start-up.
 
-Settings (environment): MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, ACTION_TIMEOUT,
-REPLY_TIMEOUT.
+Settings (environment): MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, REPLY_TIMEOUT.
 """
 import asyncio
 import hmac
@@ -59,7 +58,6 @@ import unicodedata
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, NamedTuple, Optional, Text
 
-import rasa.core.actions.action
 from rasa.core.channels.channel import (
     CollectingOutputChannel, InputChannel, OutputChannel, UserMessage, decode_bearer_token)
 from rasa.core.channels.facebook import FacebookInput
@@ -92,7 +90,6 @@ def _env_number(name: str, default: float) -> float:
 
 MAX_MESSAGE_CHARS = int(_env_number("MAX_MESSAGE_CHARS", 4000))
 MAX_REQUEST_BYTES = int(_env_number("MAX_REQUEST_BYTES", 1_000_000))
-ACTION_TIMEOUT = _env_number("ACTION_TIMEOUT", 10)
 REPLY_TIMEOUT = _env_number("REPLY_TIMEOUT", 40)
 MAX_SENDER_CHARS = 128
 SHUTDOWN_TIMEOUT = 5  # seconds to close open sockets when the server stops
@@ -110,9 +107,6 @@ MESSAGE_ID_HEADER = "X-Request-ID"
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 # How many of a conversation's latest messages a repeated message id is looked for in.
 RECENT_MESSAGES = 5
-
-# Rasa waits up to 5 minutes for the action server; a patient should not.
-rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = ACTION_TIMEOUT
 
 # ------------------------------------------------------------------ message text
 # C0 and C1 control characters except tab and newline (CR is turned into newline).

@@ -166,18 +166,29 @@ def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
     import rasa.core.run
     from rasa.__main__ import main
 
+    import rasa_fixes
+
+    rasa_fixes.apply()
     rasa.core.run.configure_app = stopping_gracefully(rasa.core.run.configure_app)
 
     sys.argv = ["rasa", *args, *rasa_api_args(env)]
     main()
 
 
-if __name__ == "__main__":
+def main(argv: List[str]) -> int:
+    """The command line (see the module docstring); 2 on a refused setting or Rasa version."""
+    from rasa_fixes import RasaFixError
+
     try:
-        if sys.argv[1:2] == ["--exec-rasa"]:
-            exec_rasa(sys.argv[2:])
+        if argv[:1] == ["--exec-rasa"]:
+            exec_rasa(argv[1:])
         else:
-            write_runtime_config(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".run")
-    except ConfigError as error:
+            write_runtime_config(Path(argv[0]) if argv else ROOT / ".run")
+    except (ConfigError, RasaFixError) as error:
         print(f"ERROR: {error}", file=sys.stderr)
-        sys.exit(2)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -223,13 +223,6 @@ async def test_a_hang_is_cut_short_with_the_try_again_reply(app, agent, monkeypa
     assert [m["text"] for m in response.json] == [CANT_LOOK_UP]
 
 
-def test_action_server_calls_time_out_quickly():
-    import rasa.core.actions.action
-
-    assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == safe_channels.ACTION_TIMEOUT
-    assert safe_channels.ACTION_TIMEOUT <= 15
-
-
 # ------------------------------------------------------------------- units
 def test_clean_text_units():
     assert clean_text("x" * 5000).shortened

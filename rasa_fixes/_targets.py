@@ -1,0 +1,90 @@
+"""What a fix replaces, and the check that it is there before anything is replaced."""
+import importlib
+import inspect
+from typing import Any, Iterable, List, NamedTuple
+
+
+
+class RasaFixError(RuntimeError):
+    """The installed Rasa is not the one the fixes are written for; nothing was replaced."""
+
+
+# What the replaced name must be, so that a moved or retyped name is caught.
+KINDS = {
+    "number": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
+    "function": inspect.isfunction,            # a plain (or async) function
+    "class": inspect.isclass,
+    "callable": callable,
+}
+
+
+class Target(NamedTuple):
+    """``owner.attribute`` (owner: a module, or a module's class as "module:Class")
+    that a fix replaces, and the kind it must have."""
+
+    owner: str
+    attribute: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.owner.replace(':', '.')}.{self.attribute}"
+
+    def resolve_owner(self) -> Any:
+        module_name, _, class_name = self.owner.partition(":")
+        owner = importlib.import_module(module_name)
+        for part in filter(None, class_name.split(".")):
+            owner = getattr(owner, part)
+        return owner
+
+    def current(self) -> Any:
+        """The value now in place (raises if it is missing)."""
+        owner = self.resolve_owner()
+        if inspect.isclass(owner):
+            # A function defined on the class, not looked up through an instance.
+            for klass in owner.__mro__:
+                if self.attribute in vars(klass):
+                    return vars(klass)[self.attribute]
+            raise AttributeError(self.attribute)
+        return getattr(owner, self.attribute)
+
+
+def check(targets: Iterable[Target]) -> List[str]:
+    """Why each target cannot be replaced (empty when all can)."""
+    problems = []
+    for target in targets:
+        try:
+            value = target.current()
+        except (ImportError, AttributeError) as error:
+            problems.append(f"{target} is missing ({type(error).__name__}: {error})")
+            continue
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if not KINDS[target.kind](value):
+            problems.append(f"{target} is a {type(value).__name__}, not a {target.kind}")
+    return problems
+
+
+_MISSING = object()
+# (owner object, attribute) -> the value before the first replacement, for revert().
+_originals: dict = {}
+
+
+def replace(target: Target, value: Any) -> Any:
+    """Puts ``value`` in place of ``target``; returns what was there (for a wrapper)."""
+    before = target.current()
+    owner = target.resolve_owner()
+    own = vars(owner).get(target.attribute, _MISSING) if inspect.isclass(owner) \
+        else getattr(owner, target.attribute, _MISSING)
+    _originals.setdefault((owner, target.attribute), own)
+    setattr(owner, target.attribute, value)
+    return before
+
+
+def revert() -> None:
+    """Puts back every replaced name (for tests)."""
+    for (owner, attribute), original in _originals.items():
+        if original is _MISSING:
+            delattr(owner, attribute)
+        else:
+            setattr(owner, attribute, original)
+    _originals.clear()
