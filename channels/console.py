@@ -3,7 +3,7 @@
 `rasa shell` serves Rasa's own command-line channel (CmdlineInput), which none of this
 project's channel code reaches: its first answer comes without the identity line and
 disclaimer (channels/disclaimer.py), and without the input checks of
-channels/safe_channels.py. This is Rasa's same terminal chat (rasa.core.channels.console:
+channels/text.py and channels/delivery.py. This is Rasa's same terminal chat (rasa.core.channels.console:
 the prompt, the buttons, /stop to leave), talking to a running Rasa server's REST webhook
 (SafeRestInput) instead:
 

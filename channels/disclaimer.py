@@ -3,7 +3,7 @@
 The identity line and disclaimer (the ``utter_disclaimer`` response in domain.yml, its only
 wording) reach the person before the first answer of each conversation, whatever the first
 message is, on every channel of the Rasa server: REST, socket.io (the chat page), Telegram,
-Slack and Messenger (channels/safe_channels.py puts ``DisclaimerOutput`` in front of each
+Slack and Messenger (channels/delivery.py puts ``DisclaimerOutput`` in front of each
 channel's output). In the order the person sees the bot's messages:
 
 * an emergency reply (``utter_emergency``, ``utter_self_harm``) is sent the moment Rasa
@@ -247,3 +247,18 @@ def answer_with_disclaimer(on_new_message: Callable[[UserMessage], Awaitable[Any
         await output.finish()
 
     return handle
+
+
+def disclaimed_blueprint(
+        channel_blueprint: Callable[[Callable[[UserMessage], Awaitable[Any]]], Any],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
+    """A channel's own blueprint, its messages answered through the disclaimer."""
+    seen: Dict[str, Any] = {}
+    webhook = channel_blueprint(answer_with_disclaimer(on_new_message,
+                                                       lambda: seen.get("app")))
+
+    @webhook.middleware("request")
+    async def remember_app(request: Any) -> None:
+        seen["app"] = request.app
+
+    return webhook

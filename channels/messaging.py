@@ -4,8 +4,8 @@ channels/messaging.yml lists each channel's Rasa credentials with ``${VAR}``
 placeholders. A channel is enabled when every variable it names is set; its
 section is then added to the run's credentials file, and Rasa itself fills
 in the placeholders from the environment (secrets never touch the disk).
-Every channel is written under the module path of its class in
-channels/safe_channels.py (CHANNEL_CLASSES) so that Rasa uses that class: hardened
+Every channel is written under the module path of its class (CHANNEL_CLASSES:
+channels/telegram.py, slack.py, messenger.py) so that Rasa uses that class: hardened
 for Telegram, and with the disclaimer for all of them.
 """
 import re
@@ -16,9 +16,9 @@ import yaml
 
 TEMPLATE = Path(__file__).resolve().parent / "messaging.yml"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z0-9_]+)\}")
-CHANNEL_CLASSES = {"telegram": "channels.safe_channels.SafeTelegramInput",
-                   "slack": "channels.safe_channels.SafeSlackInput",
-                   "facebook": "channels.safe_channels.SafeFacebookInput"}
+CHANNEL_CLASSES = {"telegram": "channels.telegram.SafeTelegramInput",
+                   "slack": "channels.slack.SafeSlackInput",
+                   "facebook": "channels.messenger.SafeFacebookInput"}
 
 
 def required_variables(section: Any) -> set:

@@ -6,7 +6,7 @@ rasa.core.constants), 300 s. A stuck action server keeps a patient waiting five 
 
 What the fix changes: that module constant becomes ACTION_TIMEOUT (environment, seconds,
 default 10); the channels then give the "I can't look that up right now" reply
-(channels/safe_channels.py). Setting ACTION_TIMEOUT to something that is not a positive
+(channels/delivery.py). Setting ACTION_TIMEOUT to something that is not a positive
 number refuses to start.
 
 Gain: a hung action server costs the user 10 s instead of 300 s

@@ -44,7 +44,7 @@ def main(argv=None) -> int:
         parser.error("SENDER_ID must not be empty")
     endpoints_file = prepare_operator_tool(args.endpoints)
 
-    from channels.safe_channels import delete_conversation
+    from channels.privacy import delete_conversation
 
     try:
         with store_endpoints(endpoints_file) as endpoints:

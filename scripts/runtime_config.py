@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from channels.messaging import credentials_sections  # noqa: E402
 
-SOCKETIO = "channels.safe_channels.SafeSocketIOInput"
+SOCKETIO = "channels.socketio.SafeSocketIOInput"
 MIN_SECRET_CHARS = 16
 
 

@@ -15,12 +15,12 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from channels.messaging import TEMPLATE, required_variables  # noqa: E402
 
-# The project's channels (channels/safe_channels.py) named in the credentials file.
-SAFE_REST = "channels.safe_channels.SafeRestInput"
-SAFE_SOCKETIO = "channels.safe_channels.SafeSocketIOInput"
-SAFE_TELEGRAM = "channels.safe_channels.SafeTelegramInput"
-SAFE_SLACK = "channels.safe_channels.SafeSlackInput"
-SAFE_FACEBOOK = "channels.safe_channels.SafeFacebookInput"
+# The project's channels (channels/rest.py, socketio.py, ...) named in the credentials file.
+SAFE_REST = "channels.rest.SafeRestInput"
+SAFE_SOCKETIO = "channels.socketio.SafeSocketIOInput"
+SAFE_TELEGRAM = "channels.telegram.SafeTelegramInput"
+SAFE_SLACK = "channels.slack.SafeSlackInput"
+SAFE_FACEBOOK = "channels.messenger.SafeFacebookInput"
 
 # The variables that switch each channel on (the contract documented in the README).
 CHANNEL_VARIABLES = {

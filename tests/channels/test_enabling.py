@@ -3,8 +3,9 @@
 env -> channels.messaging.enabled_channels -> scripts/runtime_config.py writes
 .run/credentials.yml -> Rasa (create_http_input_channels) reads it and fills in
 ${VAR} from the environment. REST and socket.io are always on, as the hardened
-classes of channels/safe_channels.py (credentials.yml names them by module path),
-and so are the messaging apps when enabled, as their classes there (channels/messaging.py).
+classes of channels/rest.py and channels/socketio.py (credentials.yml names them by
+module path), and so are the messaging apps when enabled, as their classes in channels/
+(channels/messaging.py).
 No model needed.
 """
 import pytest
@@ -40,7 +41,8 @@ def test_template_names_the_documented_variables():
 def assert_always_on_are_the_safe_classes(input_channels):
     # Imported here, not at collection: importing Rasa's channels imports aiogram,
     # which switches the whole process to uvloop (conftest.keep_event_loop_policy).
-    from channels.safe_channels import SafeRestInput, SafeSocketIOInput
+    from channels.rest import SafeRestInput
+    from channels.socketio import SafeSocketIOInput
 
     by_name = {c.name(): c for c in input_channels}
     assert type(by_name["rest"]) is SafeRestInput
@@ -73,7 +75,9 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
         assert "${%s}" % var in written
         if var in SECRET_VARIABLES:
             assert env[var] not in written
-    from channels.safe_channels import SafeFacebookInput, SafeSlackInput, SafeTelegramInput
+    from channels.messenger import SafeFacebookInput
+    from channels.slack import SafeSlackInput
+    from channels.telegram import SafeTelegramInput
 
     created = next(c for c in channels if c.name() == channel)
     expected = {

@@ -1,7 +1,7 @@
 """Telegram: an inbound webhook update is answered through the (mocked) Bot API
 only when it carries the webhook's secret token.
 
-The run uses channels.safe_channels.SafeTelegramInput (channels/messaging.py maps
+The run uses channels.telegram.SafeTelegramInput (channels/messaging.py maps
 the ``telegram`` section of channels/messaging.yml to it), which adds to Rasa 3.6's
 Telegram channel (rasa/core/channels/telegram.py):
 - setWebhook registers TELEGRAM_WEBHOOK_URL together with ``secret_token``
@@ -46,7 +46,7 @@ def with_secret(channel_env) -> dict:
 
 
 def test_the_run_uses_the_hardened_channel(app, channel_env):
-    from channels.safe_channels import SafeTelegramInput
+    from channels.telegram import SafeTelegramInput
 
     channel = input_channel(app, "telegram")
     assert type(channel) is SafeTelegramInput
@@ -63,7 +63,7 @@ def test_webhook_registration_carries_the_secret_token(channel_env):
     """The setWebhook request itself (Bot API call mocked) includes secret_token."""
     from aiogram import Bot
     from aiogram.bot import api
-    from channels.safe_channels import SafeTelegramInput
+    from channels.telegram import SafeTelegramInput
 
     channel = SafeTelegramInput.from_credentials({
         "access_token": channel_env["TELEGRAM_TOKEN"],

@@ -16,8 +16,8 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from channels.safe_channels import (
-    CANT_LOOK_UP, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE)
+from channels.delivery import CANT_LOOK_UP
+from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
 
 RASA_URL = os.environ.get("RASA_URL")
 

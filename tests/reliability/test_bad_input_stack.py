@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from channels.safe_channels import (
-    CANT_LOOK_UP, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE)
+from channels.delivery import CANT_LOOK_UP
+from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
 from tests.reliability.stacklib import (
     ROOT, SocketChat, in_thread, post, say, stored_events, texts, threaded)
 

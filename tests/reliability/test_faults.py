@@ -12,7 +12,7 @@ import uuid
 import pytest
 import yaml
 
-from channels.safe_channels import CANT_LOOK_UP
+from channels.delivery import CANT_LOOK_UP
 from tests.reliability.stacklib import ROOT, LocalStack, texts
 
 ACTION_TIMEOUT = 3    # s, instead of the default 10, to keep the test short

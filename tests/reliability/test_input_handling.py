@@ -10,12 +10,13 @@ import json
 
 import pytest
 
-from channels import safe_channels
+from channels import delivery, guard
+from channels.delivery import CANT_LOOK_UP
+from channels.text import (
+    ALLOWED_COMMANDS, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE,
+    clean_text, valid_sender)
 from tests.reliability.stacklib import threaded
 from tests.testlib import channels_app
-from channels.safe_channels import (
-    ALLOWED_COMMANDS, CANT_LOOK_UP, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY,
-    SHORTENED_NOTICE, clean_text, valid_sender)
 
 WEBHOOK = "/webhooks/rest/webhook"
 LONG_NOTICE = SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS)
@@ -100,7 +101,7 @@ async def test_bad_request_gets_4xx_and_never_reaches_rasa(app, agent, name, bod
 
 @threaded
 async def test_request_over_the_size_limit_is_refused(app, agent, monkeypatch):
-    monkeypatch.setattr(safe_channels, "MAX_REQUEST_BYTES", 10_000)
+    monkeypatch.setattr(guard, "MAX_REQUEST_BYTES", 10_000)
     response = await post(app, sent(message="x" * 20_000))
     assert response.status == 413
     assert agent.received == []
@@ -214,7 +215,7 @@ async def test_silence_gets_the_try_again_reply(app, agent):
 
 @threaded
 async def test_a_hang_is_cut_short_with_the_try_again_reply(app, agent, monkeypatch):
-    monkeypatch.setattr(safe_channels, "REPLY_TIMEOUT", 0.5)
+    monkeypatch.setattr(delivery, "REPLY_TIMEOUT", 0.5)
     agent.mode = "hang"
     loop = asyncio.get_running_loop()
     started = loop.time()

@@ -36,8 +36,8 @@ def test_channel_is_off_without_its_secret(channel, secret):
 
 def test_telegram_uses_the_hardened_channel():
     sections = credentials_sections(TELEGRAM_ENV)
-    assert list(sections) == ["channels.safe_channels.SafeTelegramInput"]
-    assert sections["channels.safe_channels.SafeTelegramInput"]["secret_token"] \
+    assert list(sections) == ["channels.telegram.SafeTelegramInput"]
+    assert sections["channels.telegram.SafeTelegramInput"]["secret_token"] \
         == "${TELEGRAM_SECRET_TOKEN}"
 
 
@@ -45,7 +45,7 @@ def test_telegram_uses_the_hardened_channel():
 def test_telegram_channel_refuses_a_missing_or_weak_secret(secret):
     from rasa.shared.exceptions import RasaException
 
-    from channels.safe_channels import SafeTelegramInput
+    from channels.telegram import SafeTelegramInput
 
     with pytest.raises(RasaException):
         SafeTelegramInput("1:abc", "bot", "https://x.example/webhooks/telegram/webhook",

@@ -61,6 +61,6 @@ async def test_connection_needs_a_valid_token(jwt_app):
 def test_no_jwt_key_no_jwt(tmp_path):
     write_runtime_config(tmp_path, env={"WEB_PORT": "8080"})
     credentials = yaml.safe_load((tmp_path / "credentials.yml").read_text())
-    socketio = credentials["channels.safe_channels.SafeSocketIOInput"]
+    socketio = credentials["channels.socketio.SafeSocketIOInput"]
     assert "jwt_key" not in socketio
     assert socketio["allowed_origins"] == ["http://localhost:8080"]
