@@ -39,9 +39,9 @@ channels/console.py for a terminal chat through the REST channel (and so with th
 import json
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Iterable, NamedTuple, Optional, Text
+from typing import Any, Dict, Iterable, NamedTuple, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel
 from rasa.shared.core.domain import SessionConfig
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -230,35 +230,3 @@ def sql_store(store: Any) -> Any:
 def agent_of(app: Any) -> Any:
     """The Rasa agent a Sanic app serves (None before the model is loaded)."""
     return getattr(getattr(app, "ctx", None), "agent", None)
-
-
-def answer_with_disclaimer(on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                           get_app: Callable[[], Any]
-                           ) -> Callable[[UserMessage], Awaitable[None]]:
-    """Wraps Rasa's message handler for a channel whose code is Rasa's own (Slack,
-    Messenger): each message's output goes through a DisclaimerOutput. ``get_app``
-    returns the Sanic app serving the channel."""
-
-    async def handle(message: UserMessage) -> None:
-        output = DisclaimerOutput(message.output_channel, agent_of(get_app()),
-                                  message.sender_id)
-        message.output_channel = output
-        await on_new_message(message)
-        await output.finish()
-
-    return handle
-
-
-def disclaimed_blueprint(
-        channel_blueprint: Callable[[Callable[[UserMessage], Awaitable[Any]]], Any],
-        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
-    """A channel's own blueprint, its messages answered through the disclaimer."""
-    seen: Dict[str, Any] = {}
-    webhook = channel_blueprint(answer_with_disclaimer(on_new_message,
-                                                       lambda: seen.get("app")))
-
-    @webhook.middleware("request")
-    async def remember_app(request: Any) -> None:
-        seen["app"] = request.app
-
-    return webhook

@@ -5,8 +5,8 @@ placeholders. A channel is enabled when every variable it names is set; its
 section is then added to the run's credentials file, and Rasa itself fills
 in the placeholders from the environment (secrets never touch the disk).
 Every channel is written under the module path of its class (CHANNEL_CLASSES:
-channels/telegram.py, slack.py, messenger.py) so that Rasa uses that class: hardened
-for Telegram, and with the disclaimer for all of them.
+channels/telegram.py, slack.py, messenger.py) so that Rasa uses that class: each
+message cleaned and answered (channels/delivery.py), with the disclaimer.
 """
 import re
 from pathlib import Path

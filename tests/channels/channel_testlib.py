@@ -121,3 +121,40 @@ async def wait_for_background_tasks(channel, timeout: float = 60) -> None:
     tasks = list(getattr(channel, "_background_tasks", ()))
     if tasks:
         await asyncio.wait_for(asyncio.gather(*tasks), timeout)
+
+
+class RasaStandIn:
+    """Stands in for the Rasa agent behind a channel: records the messages Rasa would get
+    and answers "ok", fails (an exception), stays silent or hangs, as ``mode`` says. No
+    tracker store, so no disclaimer (the trained-agent tests check that)."""
+
+    ANSWER = "ok"
+
+    def __init__(self):
+        self.received = []
+        self.mode = "ok"
+        self.tracker_store = None
+        self.lock_store = None
+
+    async def handle_message(self, message):
+        self.received.append(message)
+        if self.mode == "fail":
+            raise RuntimeError("action server unreachable")
+        if self.mode == "hang":
+            await asyncio.sleep(30)
+        if self.mode == "ok":
+            await message.output_channel.send_response(message.sender_id,
+                                                       {"text": self.ANSWER})
+
+
+def stand_in_app(channel, agent):
+    """A Sanic app serving only ``channel``'s real blueprint, registered as `rasa run`
+    registers it (under /webhooks/), with ``agent`` in place of Rasa's."""
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    app = Sanic(f"her2_{channel.name()}_test")
+    app.ctx.agent = agent
+    register([channel], app, route="/webhooks/")
+    return app
