@@ -1,6 +1,6 @@
 """The benchmark: this project's config.yml against Rasa's default configuration.
 
-    scripts/bench.sh            # = make bench: the full run (10-13 minutes here)
+    scripts/bench.sh            # = make bench: the full run (README "Performance")
     scripts/bench.sh --smoke    # = make bench-smoke: tiny load, no training; with
                                 #   --rasa-url/--action-url, seconds on a running stack
 
@@ -15,13 +15,19 @@ Full run, on the same domain and data:
      tests/nlu/holdout.yml through `/model/parse` (the computation of `rasa test nlu` +
      scripts/nlu_report.py);
   3. drives the REST webhook with Locust (headless, bench/locustfile.py) at 1, 10 and 50
-     concurrent conversations, each step bounded in time, the two configurations
+     concurrent conversations, each step --step-seconds long, the two configurations
      interleaved at each step so that other load on the machine hits both alike; records
      the servers' CPU time per message;
   4. measures the floor: `/model/parse` alone (one client) against a full turn;
 then writes bench/results/latest.json, latest.md and latency.png (bench/report.py) and
 refreshes the generated block of the README's Performance section. Exits 1 if any
 request failed.
+
+No phase has a time limit that a slower machine could exceed: a training, a server
+starting and a Locust step run as long as they keep printing, and each shows its progress
+on the terminal (component and epoch N/M with the time left in it; step k of n); one that
+prints nothing for bench/progress.py's STALL_S is stopped as stalled, naming the phase and
+its last progress.
 
 Runs under .venv-bench (Python 3.11, Locust); Rasa runs from .venv.
 """
@@ -53,6 +59,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import report  # noqa: E402
+from progress import (STALL_S, LocustProgress, Reporter,  # noqa: E402
+                      TrainingProgress, duration, run_watched, wait_ready)
 from scripts.training_fingerprint import training_fingerprint  # noqa: E402
 from conversations import CONVERSATIONS, reply_text  # noqa: E402
 
@@ -100,30 +108,37 @@ def server_env(extra: Dict[str, str]) -> Dict[str, str]:
 
 # --------------------------------------------------------------------------- training
 
-def train(name: str, config: Path, out_dir: Path, logs: Path, timeout_s: float) -> Dict:
-    """`rasa train` with the graph cache off, so the time is a full training."""
+def train(name: str, config: Path, out_dir: Path, logs: Path) -> Dict:
+    """`rasa train` with the graph cache off, so the time is a full training. No time
+    limit: it runs while it prints (the component, epoch N/M; shown on the terminal) and
+    is stopped only after STALL_S seconds without a word (bench/progress.py)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model_name = f"bench-{name}"
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
         env = server_env({**CONFIGS[name]["env"], "RASA_CACHE_DIRECTORY": cache,
                           "RASA_MAX_CACHE_SIZE": "0"})
+        # Rasa's INFO level (no --quiet): it names each component as it starts training
+        # it and draws the epoch progress bars, which --quiet turns off.
         command = [str(RASA), "train", "--config", str(config), "--domain", "domain.yml",
                    "--data", "data", "--out", str(out_dir), "--fixed-model-name", model_name,
-                   "--force", "--quiet"]
-        log(f"training {name} ({config.relative_to(ROOT)})")
+                   "--force"]
+        log(f"training {name} ({config.relative_to(ROOT)}); log: "
+            f"{_shown(logs / f'train-{name}.log')}")
         started = time.monotonic()
         cpu_before = os.times()
-        with open(logs / f"train-{name}.log", "w") as output:
-            result = subprocess.run(command, cwd=ROOT, env=env, stdout=output,
-                                    stderr=subprocess.STDOUT, timeout=timeout_s)
+        progress = TrainingProgress()
+        returncode = run_watched(command, f"training {name}", logs / f"train-{name}.log",
+                                 progress, cwd=ROOT, env=env)
         seconds = time.monotonic() - started
+        log(f"training {name}: longest silence {progress.longest_silence_s:.0f} s (at: "
+            f"{progress.longest_silence_after}); stall window {duration(STALL_S)}")
         cpu_after = os.times()
         cpu_s = ((cpu_after.children_user - cpu_before.children_user)
                  + (cpu_after.children_system - cpu_before.children_system))
     model = out_dir / f"{model_name}.tar.gz"
-    if result.returncode != 0 or not model.exists():
+    if returncode != 0 or not model.exists():
         raise RuntimeError(f"training {name} failed; see {logs / f'train-{name}.log'}")
-    log(f"trained {name} in {seconds:.1f} s ({cpu_s:.0f} CPU s)")
+    log(f"trained {name} in {seconds:.1f} s ({duration(seconds)}; {cpu_s:.0f} CPU s)")
     return {"seconds": round(seconds, 1), "cpu_s": round(cpu_s, 1), "model": str(model)}
 
 
@@ -143,7 +158,7 @@ def trained_model(name: str, args, logs: Path) -> Tuple[Path, Dict]:
                 f"{_shown(model)} (trained in {record['train_s']} s; --retrain to retrain)")
             return model, {"train_s": record["train_s"], "train_cpu_s": record["train_cpu_s"],
                            "trained_at": record["trained_at"], "train_reused": True}
-    trained = train(name, config, BENCH / "models", logs, args.train_timeout)
+    trained = train(name, config, BENCH / "models", logs)
     record = {"fingerprint": fingerprint, "train_s": trained["seconds"],
               "train_cpu_s": trained["cpu_s"], "trained_at": time.strftime("%Y-%m-%d %H:%M %Z"),
               "commit": git_commit()}
@@ -264,7 +279,7 @@ class Stack:
 
     @classmethod
     def start(cls, name: str, model: Path, ports: Tuple[int, int], run_dir: Path,
-              extra_env: Dict[str, str], ready_timeout_s: float,
+              extra_env: Dict[str, str], stall_s: float = STALL_S,
               rasa_extra_env: Optional[Dict[str, str]] = None,
               launch_as: str = "rasa") -> Tuple["Stack", Dict]:
         rasa_port, action_port = ports
@@ -301,21 +316,18 @@ class Stack:
             stderr=subprocess.STDOUT, start_new_session=True)
         stack.pids = {k: p.pid for k, p in stack.processes.items()}
         checks = {"rasa": f"{stack.rasa_url}/", "actions": f"{stack.action_url}/health"}
-        ready: Dict[str, float] = {}
-        while len(ready) < len(checks):
-            elapsed = time.monotonic() - started
-            for key, url in checks.items():
-                if key not in ready and http_ok(url, timeout=1):
-                    ready[key] = time.monotonic() - started
-            for key, process in stack.processes.items():
-                if process.poll() is not None:
-                    stack.stop()
-                    raise RuntimeError(f"{name}: the {key} server exited; see {work}/{key}.log")
-            if elapsed > ready_timeout_s:
-                stack.stop()
-                raise RuntimeError(f"{name}: not ready after {ready_timeout_s:.0f} s; "
-                                   f"see {work}/")
-            time.sleep(0.05)
+        # No time limit: each server is waited for while it is alive and its log grows
+        # (bench/progress.py wait_ready); on failure both are stopped.
+        try:
+            ready = wait_ready(f"starting {name}",
+                               {key: (lambda url=url: http_ok(url, timeout=1))
+                                for key, url in checks.items()},
+                               stack.processes,
+                               {key: work / f"{key}.log" for key in checks}, stall_s,
+                               started=started)
+        except RuntimeError:
+            stack.stop()
+            raise
         timing = {"ready_s": round(max(ready.values()), 2),
                   "rasa_ready_s": round(ready["rasa"], 2),
                   "actions_ready_s": round(ready["actions"], 2)}
@@ -438,7 +450,10 @@ def evaluate_nlu(stack: Stack) -> Dict:
     """Held-out NLU F1 through /model/parse: intents and FAQ topics (response selection)."""
     examples = load_holdout()
     intents_true, intents_pred, keys_true, keys_pred = [], [], [], []
-    for text, intent, key in examples:
+    reporter, started = Reporter(f"{stack.name}: held-out NLU evaluation"), time.monotonic()
+    for number, (text, intent, key) in enumerate(examples, 1):
+        reporter.update(f"example {number} of {len(examples)}, "
+                        f"{duration(time.monotonic() - started)} elapsed")
         status, result = post_json(stack.parse_url(), {"text": text})
         if status != 200 or not isinstance(result, dict):
             raise RuntimeError(f"{stack.name}: /model/parse answered HTTP {status}")
@@ -447,6 +462,7 @@ def evaluate_nlu(stack: Stack) -> Dict:
         if key:
             keys_true.append(key)
             keys_pred.append(response_key(result, intent))
+    reporter.done()
     return {"intent": classification_scores(intents_true, intents_pred),
             "faq": classification_scores(keys_true, keys_pred)}
 
@@ -494,8 +510,9 @@ def summarise(record: Dict) -> Dict:
 
 
 def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: Path,
-               think_s: float = 0.0) -> Dict:
-    """One headless Locust step; its own time limit and a hard timeout around it."""
+               think_s: float = 0.0, step: str = "") -> Dict:
+    """One headless Locust step, ``seconds`` long (Locust's --run-time). Its stats table
+    every 2 s is its progress; it is stopped only if it prints nothing for STALL_S."""
     out.mkdir(parents=True, exist_ok=True)
     tag = f"{stack.name}-{user_class}-{users}"
     record = out / f"{tag}.json"
@@ -505,14 +522,13 @@ def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: P
     command = [str(LOCUST), "-f", str(BENCH / "locustfile.py"), user_class, "--headless",
                "--host", stack.rasa_url, "--users", str(users), "--spawn-rate", str(users),
                "--run-time", f"{seconds:g}s", "--stop-timeout", "0",
-               "--csv", str(out / tag), "--only-summary", "--loglevel", "WARNING",
-               "--exit-code-on-error", "0"]
+               "--csv", str(out / tag), "--loglevel", "WARNING", "--exit-code-on-error", "0"]
     cpu_before, wait_before = stack.cpu_s(), stack.wait_s()
-    with open(out / f"{tag}.log", "w") as output:
-        result = subprocess.run(command, cwd=BENCH, env=env, stdout=output,
-                                stderr=subprocess.STDOUT, timeout=seconds + 60)
+    phase = f"load {step + ': ' if step else ''}{stack.name}, {user_class} x {users}"
+    returncode = run_watched(command, phase, out / f"{tag}.log", LocustProgress(seconds),
+                             cwd=BENCH, env=env)
     cpu_after, wait_after = stack.cpu_s(), stack.wait_s()
-    if result.returncode != 0 or not record.exists():
+    if returncode != 0 or not record.exists():
         raise RuntimeError(f"Locust failed ({tag}); see {out / f'{tag}.log'}")
     stats = summarise(json.loads(record.read_text()))
     stats["users"] = users
@@ -568,18 +584,23 @@ def prepare(stack: Stack, args, result: Dict) -> None:
 def load_steps(stacks: List[Stack], args, out: Path, results: Dict[str, Dict]) -> None:
     """The Locust steps, configurations interleaved at each concurrency (so that a change
     in the machine's background load hits both alike), then the NLU-only floor."""
+    total = len(args.users) * len(stacks) + sum(1 for s in stacks if s.token is not None)
+    number = 0
     for users in args.users:
         for stack in stacks:
             result = results[stack.name]
             if args.profile and users == args.profile_users:
                 result["profile"] = profile_servers(stack, args.step_seconds, out)
+            number += 1
             result.setdefault("steps", {})[str(users)] = run_locust(
                 stack, "ConversationUser", users, args.step_seconds, out / "locust",
-                think_s=args.think)
+                think_s=args.think, step=f"step {number} of {total}")
     for stack in stacks:
         result = results[stack.name]
         if stack.token is not None:
-            parse = run_locust(stack, "ParseUser", 1, args.floor_seconds, out / "locust")
+            number += 1
+            parse = run_locust(stack, "ParseUser", 1, args.floor_seconds, out / "locust",
+                               step=f"step {number} of {total}")
             result["floor"] = {"parse": parse}
             turn = (result.get("steps") or {}).get("1")
             if turn and turn["p50_ms"] and parse["p50_ms"]:
@@ -659,8 +680,6 @@ def parse_args(argv: Optional[List[str]] = None):
     parser.add_argument("--profile-users", type=int, default=10)
     parser.add_argument("--out", type=Path, help="results directory "
                         "(default bench/results; smoke: a temporary directory)")
-    parser.add_argument("--train-timeout", type=float, default=1800)
-    parser.add_argument("--ready-timeout", type=float, default=120)
     args = parser.parse_args(argv)
     args.users = [int(u) for u in str(args.users).split(",") if u]
     args.configs = [c for c in args.configs.split(",") if c]
@@ -751,7 +770,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             else:
                 ports = SMOKE_PORTS if args.smoke else CONFIGS[name]["ports"]
                 stack, timing = Stack.start(name, models[name], ports, run_dir,
-                                            CONFIGS[name]["env"], args.ready_timeout,
+                                            CONFIGS[name]["env"], STALL_S,
                                             CONFIGS[name].get("rasa_env"),
                                             CONFIGS[name].get("launcher", "rasa"))
                 result.update(timing)

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from conversations import CONVERSATIONS, MIX  # noqa: E402
+from progress import STALL_S, LocustProgress, Reporter, run_watched  # noqa: E402
 from scripts.cluster_harness import Cluster  # noqa: E402
 
 DEFAULT_LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
@@ -103,12 +104,12 @@ def run_locust(locust: Path, host: str, users: int, seconds: float, out: Path) -
     command = [str(locust), "-f", str(BENCH / "locustfile.py"), "ConversationUser",
                "--headless", "--host", host, "--users", str(users),
                "--spawn-rate", str(users), "--run-time", f"{seconds:g}s",
-               "--stop-timeout", "0", "--only-summary", "--loglevel", "WARNING",
-               "--exit-code-on-error", "0"]
-    with open(out.with_suffix(".log"), "w") as output:
-        result = subprocess.run(command, cwd=BENCH, env=env, stdout=output,
-                                stderr=subprocess.STDOUT, timeout=seconds + 90)
-    if result.returncode != 0 or not record.exists():
+               "--stop-timeout", "0", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+    # No time limit around it: its stats table every 2 s is its progress (bench/progress.py).
+    returncode = run_watched(command, f"load {out.name}, {users} users",
+                             out.with_suffix(".log"), LocustProgress(seconds), cwd=BENCH,
+                             env=env, reporter=Reporter(f"scaling: {out.name}"))
+    if returncode != 0 or not record.exists():
         raise RuntimeError(f"Locust failed; see {out.with_suffix('.log')}")
     return json.loads(record.read_text())
 
@@ -244,7 +245,10 @@ def main(argv=None) -> int:
     try:
         log(f"starting a cluster with {max(args.replicas)} replicas (logs in "
             f"{cluster.log_dir.relative_to(ROOT)}) ...")
-        log(f"ready in {cluster.start():.0f} s; warming up every replica ...")
+        reporter = Reporter("scaling: starting the cluster")
+        ready_s = cluster.start(stall_s=STALL_S, progress=reporter.update)
+        reporter.done()
+        log(f"ready in {ready_s:.0f} s; warming up every replica ...")
         warm_up(cluster)
         steps = [step(cluster, n, args, cluster.log_dir) for n in args.replicas]
     finally:

@@ -109,22 +109,43 @@ class Cluster:
         env.pop("CORS_ORIGIN", None)     # the script's default: CLUSTER_PUBLIC_URL
         return env
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> float:
-        """Starts the cluster; returns the seconds it took to be ready."""
+    def start(self, timeout: float = START_TIMEOUT_S, stall_s: Optional[float] = None,
+              progress=None) -> float:
+        """Starts the cluster; returns the seconds it took to be ready. With ``stall_s``
+        there is no time limit: it is waited for while its logs grow (the servers print
+        as they load), and given up on when they stay still for ``stall_s`` seconds;
+        ``progress(text)`` is called about every second meanwhile."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._output = open(self.log_dir / "run_cluster.out", "w")
         started = time.monotonic()
-        self.process = subprocess.Popen([str(SCRIPT)], cwd=ROOT, env=self.env(),
+        env = self.env()
+        if stall_s is not None:
+            env["READY_TIMEOUT"] = "0"
+        self.process = subprocess.Popen([str(SCRIPT)], cwd=ROOT, env=env,
                                         stdout=self._output, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         ready = self.dir / "ready"
+        size, grew_at = -1, started
         while not ready.exists():
+            now = time.monotonic()
             if self.process.poll() is not None:
                 raise RuntimeError(f"run_cluster.sh exited ({self.process.returncode}) "
                                    f"before the cluster was ready:\n{self.output_tail()}")
-            if time.monotonic() - started > timeout:
+            if stall_s is None and now - started > timeout:
                 raise RuntimeError(f"the cluster was not ready after {timeout:.0f} s:\n"
                                    f"{self.output_tail()}")
+            if stall_s is not None:
+                # nginx's access log grows with the readiness probes alone: not counted.
+                logs = sum(p.stat().st_size for p in self.log_dir.iterdir()
+                           if p.is_file() and p.name != "nginx-access.log")
+                if logs != size:
+                    size, grew_at = logs, now
+                elif now - grew_at > stall_s:
+                    raise RuntimeError(f"the cluster is not ready after {now - started:.0f} s "
+                                       f"and its logs have not grown for {now - grew_at:.0f} s "
+                                       f"(stall window):\n{self.output_tail()}")
+            if progress is not None:
+                progress(f"{now - started:.0f} s, logs {max(size, 0) // 1024} KB")
             time.sleep(0.5)
         return time.monotonic() - started
 
