@@ -12,11 +12,54 @@ the prompt, the buttons, /stop to leave), talking to a running Rasa server's RES
 For `make shell` to give the disclaimer, scripts/shell.sh has to start the Rasa server
 (`rasa run` with the run's credentials, as scripts/run.sh does) and run this instead of
 `rasa shell`.
+
+With --lines (scripts/shell.sh adds it when its input is not a terminal, as in
+`echo "what is HER2?" | make shell`), each line read is a message, and the replies are
+printed as plain text, one line each (buttons as "1: title (payload)"), without the prompt.
 """
 import argparse
 import asyncio
+import sys
 import uuid
-from typing import List, Optional
+from typing import Dict, List, Optional, TextIO
+
+
+def reply_lines(message: Dict) -> List[str]:
+    """One bot message of the REST channel as plain lines."""
+    lines = []
+    if message.get("text"):
+        lines.append(message["text"])
+    for number, button in enumerate(message.get("buttons") or []):
+        lines.append(f"{number + 1}: {button.get('title')} ({button.get('payload')})")
+    for key in ("image", "attachment"):
+        if message.get(key):
+            lines.append(f"{key.title()}: {message[key]}")
+    return lines
+
+
+async def piped(sender: str, url: str, lines: TextIO, out: TextIO) -> int:
+    """Sends each non-empty line of ``lines`` and prints the replies; '/stop' ends."""
+    import aiohttp
+    from rasa.core.channels import console
+
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        if text == "/stop":
+            break
+        try:
+            messages = await console.send_message_receive_block(url, "", sender, text)
+        except aiohttp.ClientResponseError as error:
+            print(f"(not sent: the assistant answered HTTP {error.status})", file=sys.stderr)
+            continue
+        except aiohttp.ClientError as error:
+            print(f"The assistant at {url} is not answering ({error}).", file=sys.stderr)
+            return 1
+        for message in messages or []:
+            for reply in reply_lines(message):
+                print(reply, file=out, flush=True)
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -25,11 +68,17 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="the Rasa server (default: %(default)s)")
     parser.add_argument("--sender", default=None,
                         help="conversation id (default: a new conversation)")
+    parser.add_argument("--lines", action="store_true",
+                        help="read the messages from standard input, one a line, and print "
+                             "the replies as plain text (no prompt)")
     args = parser.parse_args(argv)
+
+    sender = args.sender or f"shell-{uuid.uuid4().hex}"
+    if args.lines:
+        return asyncio.run(piped(sender, args.url.rstrip("/"), sys.stdin, sys.stdout))
 
     from rasa.core.channels import console
 
-    sender = args.sender or f"shell-{uuid.uuid4().hex}"
     # The REST channel answers a whole turn at once (it has no streaming mode).
     asyncio.run(console.record_messages(sender, server_url=args.url.rstrip("/"),
                                         use_response_stream=False))
