@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
-RASA        := $(VENV)/bin/rasa
+# Rasa with the project's run-time fixes (rasa_fixes/, checked against the pinned version).
+RASA        := $(PY) scripts/runtime_config.py --exec-rasa
 INSTALLED   := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 export RASA_PORT   ?= 5005

@@ -19,7 +19,7 @@ def prepare_action_server() -> None:
     result), then freezes the start-up heap. A full collection of those ~380,000
     long-lived objects blocks the server for ~170 ms; frozen, Python's collector only
     walks objects created later (the Rasa server does the same:
-    components/rasa_speedups.py, fix 4)."""
+    rasa_fixes/heap_freeze.py)."""
     from her2 import classify, parse
 
     classify(parse("IHC 2+"))

@@ -73,8 +73,9 @@ SMOKE_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
 # name -> config file, (Rasa port, action server port), extra environment of both
 # servers ("env") and of the Rasa server only ("rasa_env").
 CONFIGS = {
-    # The project's Rasa server starts as `make run` starts it (scripts/runtime_config.py
-    # --exec-rasa: Rasa's CLI in-process, without JAX); the peer as `rasa run`.
+    # The project's Rasa trains and serves as `make train` / `make run` run it
+    # (scripts/runtime_config.py --exec-rasa: Rasa's CLI in-process with the run-time
+    # fixes of rasa_fixes/); the peer as Rasa is installed (`rasa train`, `rasa run`).
     "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {},
                 "launcher": "project"},
     "peer": {"config": BENCH / "peer_config.yml", "ports": (6705, 6755), "env": {}},
@@ -98,12 +99,16 @@ def server_env(extra: Dict[str, str]) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(BASE_ENV)
     env.update(extra)
-    module = env.pop("BENCH_SITECUSTOMIZE", None)
-    if module:  # a directory whose sitecustomize.py imports ``module`` at start-up
-        hook = Path(tempfile.mkdtemp(prefix="bench-site-"))
-        (hook / "sitecustomize.py").write_text(f"import {module}  # noqa\n")
-        env["PYTHONPATH"] = f"{hook}{os.pathsep}{env['PYTHONPATH']}"
     return env
+
+
+def rasa_command(launch_as: str) -> List[str]:
+    """The `rasa` command: "project", through the project's launcher (the run-time fixes
+    applied, as `make run` and `make train` have them); else Rasa as installed."""
+    if launch_as == "project":
+        return [str(RASA.parent / "python"), str(ROOT / "scripts" / "runtime_config.py"),
+                "--exec-rasa"]
+    return [str(RASA)]
 
 
 # --------------------------------------------------------------------------- training
@@ -119,9 +124,9 @@ def train(name: str, config: Path, out_dir: Path, logs: Path) -> Dict:
                           "RASA_MAX_CACHE_SIZE": "0"})
         # Rasa's INFO level (no --quiet): it names each component as it starts training
         # it and draws the epoch progress bars, which --quiet turns off.
-        command = [str(RASA), "train", "--config", str(config), "--domain", "domain.yml",
-                   "--data", "data", "--out", str(out_dir), "--fixed-model-name", model_name,
-                   "--force"]
+        command = [*rasa_command(CONFIGS[name].get("launcher", "rasa")), "train",
+                   "--config", str(config), "--domain", "domain.yml", "--data", "data",
+                   "--out", str(out_dir), "--fixed-model-name", model_name, "--force"]
         log(f"training {name} ({config.relative_to(ROOT)}); log: "
             f"{_shown(logs / f'train-{name}.log')}")
         started = time.monotonic()
@@ -305,10 +310,8 @@ class Stack:
              "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=open(work / "actions.log", "w"),
             stderr=subprocess.STDOUT, start_new_session=True)
-        launcher = ([str(RASA.parent / "python"), str(ROOT / "scripts" / "runtime_config.py"),
-                     "--exec-rasa"] if launch_as == "project" else [str(RASA)])
         stack.processes["rasa"] = subprocess.Popen(
-            [*launcher, "run", "--model", str(model), "--port", str(rasa_port),
+            [*rasa_command(launch_as), "run", "--model", str(model), "--port", str(rasa_port),
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
              "--endpoints", str(work / "endpoints.yml"),
              "--credentials", str(work / "credentials.yml")],
@@ -671,8 +674,8 @@ def parse_args(argv: Optional[List[str]] = None):
                         help="tuning experiments: serve this trained model as configuration "
                              "NAME (no training; repeatable; replaces --configs)")
     parser.add_argument("--speedups", default="", metavar="NAMES",
-                        help="experiments: serve these configurations with "
-                             "components/rasa_speedups.py loaded")
+                        help="experiments: serve these configurations through the "
+                             "project's launcher (the run-time fixes of rasa_fixes/)")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME:KEY=VALUE",
                         help="experiments: set an environment variable for NAME's servers")
     parser.add_argument("--profile", action="store_true",
@@ -698,8 +701,7 @@ def parse_args(argv: Optional[List[str]] = None):
             CONFIGS[name]["env"] = {**CONFIGS[name]["env"], key: value}
     for name in [n for n in args.speedups.split(",") if n]:
         if name in CONFIGS:
-            CONFIGS[name].setdefault("rasa_env", {})["BENCH_SITECUSTOMIZE"] = \
-                "components.rasa_speedups"
+            CONFIGS[name]["launcher"] = "project"
     if args.smoke:
         args.configs = ["project"]
         args.users = [2]

@@ -15,6 +15,7 @@ KINDS = {
     "function": inspect.isfunction,            # a plain (or async) function
     "class": inspect.isclass,
     "callable": callable,
+    "str": lambda value: isinstance(value, str),
 }
 
 
@@ -36,24 +37,26 @@ class Target(NamedTuple):
             owner = getattr(owner, part)
         return owner
 
-    def current(self) -> Any:
-        """The value now in place (raises if it is missing)."""
+    def current(self, own: bool = False) -> Any:
+        """The value now in place (raises if it is missing). On a class, the raw class
+        attribute (a staticmethod or classmethod object, not a bound method); with
+        ``own``, only one the class itself defines, not one inherited."""
         owner = self.resolve_owner()
         if inspect.isclass(owner):
-            # A function defined on the class, not looked up through an instance.
-            for klass in owner.__mro__:
+            for klass in owner.__mro__[:1] if own else owner.__mro__:
                 if self.attribute in vars(klass):
                     return vars(klass)[self.attribute]
             raise AttributeError(self.attribute)
         return getattr(owner, self.attribute)
 
 
-def check(targets: Iterable[Target]) -> List[str]:
-    """Why each target cannot be replaced (empty when all can)."""
+def check(targets: Iterable[Target], replaced: bool = True) -> List[str]:
+    """Why each target cannot be replaced (``replaced``: it must be the owner's own, not
+    inherited) or used (empty when all can)."""
     problems = []
     for target in targets:
         try:
-            value = target.current()
+            value = target.current(own=replaced)
         except (ImportError, AttributeError) as error:
             problems.append(f"{target} is missing ({type(error).__name__}: {error})")
             continue
@@ -80,8 +83,18 @@ def replace(target: Target, value: Any) -> Any:
     return before
 
 
+_undo: list = []
+
+
+def on_revert(undo) -> None:
+    """Registers how to undo something apply() did that is not a replacement."""
+    _undo.append(undo)
+
+
 def revert() -> None:
-    """Puts back every replaced name (for tests)."""
+    """Puts back every replaced name and undoes the rest (for tests)."""
+    while _undo:
+        _undo.pop()()
     for (owner, attribute), original in _originals.items():
         if original is _MISSING:
             delattr(owner, attribute)

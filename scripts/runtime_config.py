@@ -1,7 +1,7 @@
 """Writes the effective endpoints and credentials files for this run, and starts Rasa.
 
     python scripts/runtime_config.py [OUT_DIR]          write OUT_DIR/{endpoints,credentials}.yml
-    python scripts/runtime_config.py --exec-rasa ARGS   run `rasa ARGS` plus the API flags
+    python scripts/runtime_config.py --exec-rasa ARGS   run `rasa ARGS` with the fixes
 
 - endpoints: endpoints.yml with the action server URL on $ACTION_PORT and the
   SQLite tracker file at $TRACKER_DB (default var/tracker.db). Refused if it names
@@ -11,18 +11,22 @@
   allowed_origins from $CORS_ORIGIN and, when $SOCKETIO_JWT_KEY is set, a JWT key
   (written as a ${VAR} placeholder: Rasa reads the secret from the environment).
 - Rasa's HTTP API is off unless RASA_ENABLE_API=true, which needs RASA_API_TOKEN
-  and/or RASA_JWT_SECRET. --exec-rasa adds --enable-api and the auth flags inside
-  this process, so the secrets never appear on a command line (ps, /proc/*/cmdline),
-  and a stop that loses no message already sent (deploy/graceful_shutdown.py).
+  and/or RASA_JWT_SECRET. --exec-rasa adds --enable-api and the auth flags to `run`
+  and `shell` inside this process, so the secrets never appear on a command line (ps,
+  /proc/*/cmdline).
+- --exec-rasa is how the project runs every Rasa command (`run`, `test`, `train`, `data
+  validate`): it first applies the run-time fixes (rasa_fixes/: among them the 10 s
+  action-server timeout and a stop that loses no message already sent), and refuses,
+  with ERROR: and exit status 2, a Rasa other than the pinned one.
 """
-import functools
+import logging
 import os
 import sys
 import tempfile
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, List, Mapping, Optional
+from typing import Iterator, List, Mapping, Optional
 
 import yaml
 
@@ -144,34 +148,29 @@ def write_runtime_config(out_dir: Path, env=os.environ) -> None:
         yaml.safe_dump(runtime_credentials(env), sort_keys=False))
 
 
-def stopping_gracefully(configure_app: Callable) -> Callable:
-    """Rasa's app factory, with a stop that loses no message already sent to it
-    (deploy/graceful_shutdown.py)."""
-    from deploy import graceful_shutdown
-
-    @functools.wraps(configure_app)
-    def configure(*args, **kwargs):
-        app = configure_app(*args, **kwargs)
-        app.register_listener(graceful_shutdown.before_server_stop, "before_server_stop")
-        return app
-    return configure
-
-
 def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
-    """Runs the Rasa CLI in this process with the API flags added."""
-    # TensorFlow imports JAX only for TFLite conversion, which Rasa never uses, and
-    # carries on without it; not loading it makes the server ~65 MB smaller
-    # (bench/TUNING.md).
-    sys.modules.setdefault("jax", None)
-    import rasa.core.run
-    from rasa.__main__ import main
-
+    """Runs the Rasa CLI in this process, with the project's run-time fixes applied
+    (rasa_fixes/, refused with RasaFixError on another Rasa version), and for `run` and
+    `shell` the API flags added."""
     import rasa_fixes
 
-    rasa_fixes.apply()
-    rasa.core.run.configure_app = stopping_gracefully(rasa.core.run.configure_app)
+    api_args = rasa_api_args(env) if args[:1] in (["run"], ["shell"]) else []
+    fixes_log = logging.getLogger("rasa_fixes")
+    if "--quiet" not in args:  # Rasa configures logging only later, in main()
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s"
+                                               "  - %(message)s"))
+        fixes_log.addHandler(handler)
+        fixes_log.setLevel(logging.INFO)
+    try:
+        rasa_fixes.apply()
+    finally:
+        for handler in list(fixes_log.handlers):
+            fixes_log.removeHandler(handler)
+        fixes_log.setLevel(logging.NOTSET)
+    from rasa.__main__ import main
 
-    sys.argv = ["rasa", *args, *rasa_api_args(env)]
+    sys.argv = ["rasa", *args, *api_args]
     main()
 
 

@@ -13,6 +13,7 @@ start=$(date +%s)
 # Rasa's training cache (.rasa/cache) is off: this script already trains only when an
 # input changed, and once the cache reaches its 1 GB cap, Rasa 3.6 re-measures the whole
 # directory and evicts entries after every graph node, which made training 3-4x slower.
-RASA_MAX_CACHE_SIZE=0 .venv/bin/rasa train --fixed-model-name her2-assistant --out models --quiet
+# Through the launcher, as every Rasa command of the project (rasa_fixes/ applied).
+RASA_MAX_CACHE_SIZE=0 .venv/bin/python scripts/runtime_config.py --exec-rasa train --fixed-model-name her2-assistant --out models --quiet
 echo "$fingerprint" > models/.fingerprint
 echo "Trained in $(( $(date +%s) - start )) s."

@@ -42,4 +42,18 @@ def test_the_benchmark_peer_depends_only_on_the_components_it_lists():
     peer = {p.name for p in component_files(ROOT / "bench" / "peer_config.yml")}
     project = {p.name for p in component_files(ROOT / "config.yml")}
     assert peer == {"drug_entity_extractor.py", "safety_triage.py", "intent_override.py"}
-    assert project >= peer | {"rasa_speedups.py", "sentence_features.py"}
+    assert project >= peer | {"sentence_features.py"}
+
+
+def test_the_run_time_fixes_are_not_a_training_input(tmp_path):
+    """rasa_fixes/ is applied by the launcher, not listed in a configuration: editing a fix
+    does not retrain."""
+    assert not [p for p in component_files(ROOT / "config.yml")
+                if "rasa_fixes" in p.relative_to(ROOT).parts]
+    config = _project(tmp_path)
+    (tmp_path / "rasa_fixes").mkdir()
+    fix = tmp_path / "rasa_fixes" / "a_fix.py"
+    fix.write_text("GAIN = 1\n")
+    before = training_fingerprint(config, tmp_path)
+    fix.write_text("GAIN = 2\n")
+    assert training_fingerprint(config, tmp_path) == before

@@ -16,8 +16,10 @@ def load_trained_agent():
     """The trained assistant (``make train``), loaded afresh (~5-10 s)."""
     if not MODEL_PATH.exists():
         pytest.fail(f"{MODEL_PATH.relative_to(ROOT)} not found: run `make train` first")
+    import rasa_fixes
     from rasa.core.agent import Agent
 
+    rasa_fixes.apply()  # as the launcher does before Rasa starts
     return Agent.load(str(MODEL_PATH))
 
 

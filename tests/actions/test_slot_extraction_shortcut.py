@@ -1,6 +1,6 @@
 """The Rasa server skips the slot-extraction call only where the action has nothing to do.
 
-components/slot_extraction_shortcut.py decides in the Rasa server, before calling
+rasa_fixes/slot_extraction_shortcut.py decides in the Rasa server, before calling
 ``action_validate_slot_mappings``, that ExtractHER2Values would answer with no event and no
 message. These tests hold that decision to the action's real behaviour on every example
 message of the training and test data, and check that Rasa then skips the call.
@@ -24,11 +24,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.her2_results import ExtractHER2Values
 from bench.conversations import CONVERSATIONS
-from components.slot_extraction_shortcut import nothing_to_extract
+import rasa_fixes
+from rasa_fixes.slot_extraction_shortcut import nothing_to_extract
 from tests.actions.conftest import make_tracker
 from tests.testlib import serve_webhook
 
 ROOT = Path(__file__).resolve().parents[2]
+rasa_fixes.apply()  # as the launcher does before Rasa starts
 
 
 def _nlu_examples(path: Path) -> List[Tuple[str, str]]:

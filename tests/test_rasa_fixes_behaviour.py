@@ -1,4 +1,5 @@
-"""The runtime fixes in components/rasa_speedups.py keep Rasa's behaviour."""
+"""The run-time fixes (rasa_fixes/) keep Rasa's behaviour: each is compared with Rasa's
+own code on the same input (rasa_fixes.apply() is done below, as the launcher does)."""
 import asyncio
 import gc
 import sqlite3
@@ -20,10 +21,13 @@ from rasa.utils.tensorflow.models import RasaModel
 from sqlalchemy import event
 from tensorflow.types.experimental import ConcreteFunction
 
-import components.rasa_speedups  # noqa: F401  (applies the fixes)
-from components.rasa_speedups import (RASA_MODEL_LOAD, RASA_SQL_METHODS,
-                                      freeze_heap_once_loaded)
-from tests.testlib import load_trained_agent, serve_webhook
+import rasa_fixes
+from rasa_fixes.heap_freeze import freeze_heap_once_loaded
+from rasa_fixes.plain_sqlite_queries import RASA_METHODS as RASA_SQL_METHODS
+from rasa_fixes.prediction_only_load import RASA_LOAD as RASA_MODEL_LOAD
+from tests.testlib import MODEL_PATH, load_trained_agent, serve_webhook
+
+rasa_fixes.apply()
 
 
 async def _serve_counting_connections():
@@ -96,19 +100,23 @@ def test_sqlite_tracker_store_keeps_one_connection_and_every_event(tmp_path):
 
 
 def test_the_heap_is_frozen_right_after_the_model_has_loaded():
+    from rasa.core.agent import Agent
+
     async def load_then_serve():
-        freeze_heap_once_loaded()  # what loading the model does
+        agent = Agent()
+        agent.load_model(str(MODEL_PATH))  # as `rasa run` and the HTTP API load a model
         frozen_while_loading = gc.get_freeze_count()
         await asyncio.sleep(0)  # the server's next step
-        return frozen_while_loading, gc.get_freeze_count()
+        return agent, frozen_while_loading, gc.get_freeze_count()
 
     gc.freeze()  # as if a previous model had been loaded: loading another unfreezes
     try:
-        while_loading, serving = asyncio.run(load_then_serve())
+        agent, while_loading, serving = asyncio.run(load_then_serve())
     finally:
         gc.unfreeze()
     assert while_loading == 0
     assert serving > 10_000
+    assert agent.is_ready()
 
 
 def test_nothing_is_frozen_when_a_model_is_loaded_outside_a_server():
