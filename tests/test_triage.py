@@ -126,3 +126,45 @@ def test_the_parts_of_an_all_group_count_only_near_each_other():
     near = "I have been vomiting for hours since this morning."
     assert not triage.assess(far).is_emergency
     assert triage.assess(near).is_emergency
+
+
+def test_a_dated_self_harm_episode_that_is_over_gets_support_not_the_crisis_reply():
+    """From the blind dev10 set: an overdose told as last summer's episode, with a year of
+    help since, is history (support); the same act with no date, "fine now", is not."""
+    past = ("Confession time. Last summer on a really bad night I took a handful of my sleeping "
+            "tablets. I told my partner straight away and we went to A&E. It's been a year and "
+            "I've done a lot of work on myself. Will this affect what treatment they offer me?")
+    assert not triage.assess(past).is_emergency
+    assert triage.assess("I took a handful of my sleeping tablets an hour ago. "
+                         "I'm fine now.").is_emergency
+    assert triage.assess("Last summer I took a handful of my sleeping tablets. "
+                         "Tonight I'm going to take the rest.").is_emergency
+
+
+def test_now_undoes_a_resolution_only_when_its_sentence_names_a_symptom():
+    """"I'm now paranoid about my heart" says nothing about the chest pain coming back;
+    "now the chest pain is back" does."""
+    over = ("Had a scare yesterday, chest pain at work while carrying boxes. They did an ECG "
+            "and everything was normal, they said it was musculoskeletal and sent me home. "
+            "Because I'm on Herceptin I'm now paranoid about my heart.")
+    back = ("Had chest pain at work yesterday. They said it was musculoskeletal and sent me "
+            "home. Now the crushing chest pain has come back and I feel sick.")
+    assert not triage.assess(over).is_emergency
+    assert triage.assess(back).is_emergency
+
+
+def test_a_negated_resolution_is_not_one():
+    """"it hasn't gone away" (dev4): the squeezing chest pain is still an emergency."""
+    text = ("Since about lunchtime I've had a heavy squeezing feeling in my chest on and off, "
+            "but the last one hasn't gone away for about 40 minutes and I'm a bit sweaty.")
+    assert triage.assess(text).is_emergency
+
+
+def test_feeling_better_this_morning_is_not_a_return():
+    """A cue of now in the same clause as "feel better" (dev10) doesn't undo it; one after
+    "but" does."""
+    over = ("Last night I got the shakes and a temp of 38.5, rang the hotline, went in and had "
+            "IV antibiotics. They sent me home at 4am and I feel miles better this morning.")
+    assert not triage.assess(over).is_emergency
+    assert triage.assess("I had a temp of 38.5 last night and it settled, but this morning "
+                         "I have a high temperature again and the shakes.").is_emergency

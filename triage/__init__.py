@@ -128,6 +128,9 @@ def assess(text: str) -> Assessment:
         for label, rule in lex.rules.items() if rule.tier == "context"})
     windows = lex.config["context"]["negation"]["window"]
     scopes = Scopes(doc, context, windows, wildcard_tokens)
+    scopes.symptom_sentences = {
+        scopes.sentence(span) for label, spans in found.items()
+        if label.startswith("E|") for span in spans}
 
     def excepted(category: str, span) -> bool:
         return any(s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1]
@@ -154,6 +157,12 @@ def assess(text: str) -> Assessment:
             return
         if kind == "medical" and scopes.resolved(span):
             symptom_evidence.append(evidence)
+            return
+        # self-harm told as a dated episode that is over ("last summer I took a handful of my
+        # tablets ... it's been a year, I'm in a good place"): support, not the crisis reply;
+        # undated ("I took them all. I'm fine now") it stays an emergency
+        if kind == "self_harm" and scopes.dated(span) and scopes.resolved(span):
+            distress_evidence.append(evidence)
             return
         general = scopes.general(span, kind)
         hypothetical = kind == "medical" and scopes.hypothetical(span, opening_a_question=True)

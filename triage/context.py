@@ -61,6 +61,9 @@ class Context:
 _OPENING = 4
 # current cues that say a resolved symptom is back, wherever they come after it
 _RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
+# ...of which these say so only in a sentence that names a symptom ("now it's bleeding
+# again"); elsewhere they are about something else ("I'm now paranoid about my heart")
+_RETURN_CUES_WITH_SYMPTOM = frozenset({"now", "still"})
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -82,6 +85,8 @@ class Scopes:
                 self._sentence_of[i] = (sent.start, sent.end)
                 self._sentence_number[i] = number
         self._punct = [i for i, t in enumerate(doc) if t.is_punct]
+        # sentences (start, end) with an emergency phrase in them (set by triage.assess)
+        self.symptom_sentences: Set[Span] = set()
 
     def sentence(self, span: Span) -> Span:
         return self._sentence_of.get(span[0], (0, len(self.doc)))
@@ -194,19 +199,38 @@ class Scopes:
         # A dated statement that something was fine ("a heart scan three months ago that was
         # normal") is about that earlier time: it says nothing of a phrase in another sentence.
         after = [t for t in self.context.resolved if t[0] >= span[1]
-                 and (self.sentence(t) == phrase_sentence or not self._dated(t))]
+                 and (self.sentence(t) == phrase_sentence or not self._dated(t))
+                 and not self._cue_negated(t)]
         if not after:
             return False
         last = max(t[1] for t in after)
-        # After "it passed" only a cue in that sentence, or one that says it is back ("again",
-        # "now", "worse") in a later statement, undoes it; a later question ("will it happen
+        # After "it passed" only a cue in a later clause of that sentence ("it went away but
+        # this morning it's back"; not "I feel better this morning"), or one that says it is
+        # back ("again", "worse"; "now" in a sentence naming a symptom) in a later statement,
+        # undoes it; a later question ("will it happen
         # again?") or another story ("my husband still hasn't let it go") doesn't.
         _, sentence_end = self.sentence((last - 1, last))
         return not any(
             last <= c[0] and not self._after_modal(c) and not self._is_question(c)
-            and (c[1] <= sentence_end
-                 or any(self.doc[i].norm_ in _RETURN_CUES for i in range(c[0], c[1])))
+            and ((c[1] <= sentence_end and self._blocked(last, c[0], clause_only=True))
+                 or self._says_it_is_back(c))
             for c in self.context.current)
+
+    def _cue_negated(self, cue: Span) -> bool:
+        """"it hasn't gone away", "not settled": a negation just before a cue that it is over."""
+        return any(0 <= cue[0] - t[1] <= 1 and not self._is_pseudo(t)
+                   for t in self.context.preceding)
+
+    def _says_it_is_back(self, cue: Span) -> bool:
+        words = {self.doc[i].norm_ for i in range(cue[0], cue[1])} & _RETURN_CUES
+        if words - _RETURN_CUES_WITH_SYMPTOM:
+            return True
+        return bool(words) and self.sentence(cue) in self.symptom_sentences
+
+    def dated(self, span: Span) -> bool:
+        """A cue of the past, distant or recent, for the phrase (its clause, or opening its
+        sentence): "last summer I took a handful of my tablets"."""
+        return self.historical(span, "medical")
 
     def _dated(self, cue: Span) -> bool:
         """A cue of the past (distant or recent) in the cue's own sentence."""
