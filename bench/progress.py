@@ -11,6 +11,7 @@ import codecs
 import os
 import re
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -252,8 +253,8 @@ class Reporter:
             return
         self.last_at, self.last_text = now, text
         line = f"[bench {time.strftime('%H:%M:%S')}] {self.prefix}: {text}"
-        if self.tty:
-            width = 159
+        if self.tty:  # cut to the terminal's width: a wrapped line would not be rewritten
+            width = shutil.get_terminal_size().columns - 1
             self.stream.write("\r\x1b[K" + line[:width])
             self.open_line = True
         else:

@@ -291,3 +291,21 @@ def test_a_server_that_died_fails_at_once(tmp_path):
     finally:
         _stop(process)
     assert time.monotonic() - started < 10
+
+
+def test_reporter_rewrites_one_line_in_place_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    clock, stream = FakeClock(), Terminal()
+    reporter = Reporter("training peer", stream=stream, every_s=3, clock=clock)
+    reporter.update("epoch 1/100")       # at once on a terminal
+    clock.now += 1
+    reporter.update("epoch 2/100")       # too soon: not shown
+    clock.now += 3
+    reporter.update("epoch 5/100")
+    reporter.done()
+    shown = stream.getvalue()
+    assert shown.count("\r\x1b[K") == 2 and shown.endswith("epoch 5/100\n")
+    assert "epoch 2/100" not in shown and shown.count("\n") == 1
