@@ -23,6 +23,7 @@ FLOORS = {"dev": {"emergency": 1.0, "false_alarm": 0.02},
           "dev7": {"emergency": 1.0, "false_alarm": 0.04},
           "dev8": {"emergency": 1.0, "false_alarm": 0.085},
           "dev9": {"emergency": 1.0, "false_alarm": 0.135},
+          "dev10": {"emergency": 1.0, "false_alarm": 0.07},
           "holdout": {"emergency": 0.99, "false_alarm": 0.055}}
 
 
