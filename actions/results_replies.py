@@ -80,6 +80,11 @@ SET_ASIDE_WORDS = {
     "failed": "a test that could not be read",
     "reference": "a result in another report",
     "general": "general information about HER2 testing",
+    "other_assay": "a score from another kind of test (such as a gene-expression test), which "
+                   "is not how HER2 status is decided",
+    "in_situ": "staining in the non-invasive (in situ) part, which is not what HER2 is "
+               "scored on",
+    "superseded": "an earlier result that the report corrects",
 }
 # A message restated field by field: a pasted report rather than a chat answer.
 MIN_FIELDS_TO_RESTATE = 3

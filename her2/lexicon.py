@@ -128,6 +128,10 @@ PATTERNS = {
         [_words("average", "mean", "avg"), _words("her2", op="?"), _words("gene", op="?"),
          _words("copies", "signals", "signal")],
         [_words("her2"), _words("gene", op="?"), _words("copies")],
+        # "mean HER2 2.25, mean CEP17 1.95", "HER2 avg 3.65": a number right after (a "/" or
+        # a word in between is not taken: "mean HER2/CEP17 ratio")
+        [_words("average", "mean", "avg"), _words("her2")],
+        [_words("her2"), _words("average", "mean", "avg")],
     ],
     "COPIES_UNIT": [[_words("her2", op="?"), _words("gene", op="?"),
                      _words("copies", "signals", "copy", "signal")]],
@@ -186,7 +190,26 @@ STATEMENT_KINDS = {
     "criterion": "bracket",  # a threshold, scale or definition printed next to a result
     "general": "sentence",   # statements about tests or patients in general, statistics
     "definition": "sentence",  # a scoring scale: "Score 1 = Negative: faint ... staining"
+    # another kind of assay: a gene-expression test's single-gene scores ("Oncotype DX (RT-PCR):
+    # HER2 11.8 units, positive") are not IHC or ISH, which decide HER2 status (ASCO/CAP)
+    "other_assay": "line",
+    # the in situ (DCIS) component: HER2 is scored on the invasive tumour (ASCO/CAP), so
+    # "the DCIS shows strong complete staining (3+)" is not the result; a clause that also
+    # names the invasive tumour keeps its values (parser._statement_kinds)
+    "in_situ": "clause",
+    # an earlier result the report itself corrects ("Previously reported: HER2 negative (1+).
+    # Corrected: HER2 POSITIVE (3+)"): only in a text with a word of SUPERSEDING_WORDS
+    "superseded": "sentence",
 }
+# Words that say a report corrects an earlier result (an "addendum" alone usually adds one).
+SUPERSEDING_WORDS = {"corrected", "correction", "revised", "revision", "amended", "amendment",
+                     "supersedes", "superseded", "supersede", "replaces", "erroneously"}
+# Kinds whose cue covers its whole statement even from inside brackets ("Single-gene scores
+# (RT-PCR, units): ... HER2 11.8 Positive").
+WHOLE_LINE_KINDS = {"other_assay"}
+# Words that put an in-situ clause back under the invasive tumour ("3+ in the invasive and in
+# situ components").
+INVASIVE_WORDS = {"invasive", "infiltrating"}
 # Scopes: "sentence"; "clause" (also ends at a comma, ";" or "but"); "bracket" (a clause that
 # also ends at a bracket: "ratio 2.3 (>= 2.0 is considered amplified)"); "forward" (from the cue
 # to the end of its clause: "HER2 3+ with appropriate controls" keeps its 3+).
@@ -257,6 +280,29 @@ STATEMENT_PATTERNS = {
         [_words("would"), _words("be"), _words("reported", "classified", "called", "scored")],
         [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
          _words("is", "are", "="), _words(*_STATUS_WORDS)],
+    ],
+    "STMT:other_assay": [
+        [_words("rt"), _words("-", op="?"), _words("pcr")],
+        [_words("rtpcr", "pcr", "oncotype", "mammaprint", "prosigna", "endopredict", "pam50",
+                "breastprint", "genomic", "units")],
+        [_words("recurrence"), _words("score")],
+        [_words("single"), _words("-", op="?"), _words("gene")],
+        [_words("gene"), _words("expression")],
+        [_words("her2"), _words("-", op="?"), _words("enriched")],
+        [_words("intrinsic"), _words("subtype")],
+    ],
+    "STMT:in_situ": [
+        [_words("dcis", "intraductal", "noninvasive")],
+        [_words("in"), _words("situ")],
+        [_words("non"), _words("-", op="?"), _words("invasive")],
+    ],
+    "STMT:superseded": [
+        [_words("initially", "originally", "previously"),
+         _words("reported", "scored", "read", "called", "given", "interpreted", "recorded")],
+        [_words("previously", "initially", "originally"), _words("reported", op="?"),
+         _words(":")],
+        [_words("previous", "initial", "original", "earlier"),
+         _words("her2", op="?"), _words("result", "results", "score", "report")],
     ],
     "STMT:general": [
         [_words("patients", "cases", "trials", "may", "might", "regardless")],

@@ -44,6 +44,8 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"[\u00a0\u2009\u202f]", " "),
     # OCR and notation: "</=" is "<=", "85Z" is "85%", ">0 <1+" is IHC 0 with staining
     # (HER2-ultralow), "zero or 1+" (an old pick-list value) is HER2-negative with no one score.
+    # dot leaders of a synoptic line ("HER2/CEP17 ratio ......... 1.21") lead to its value
+    (r"(?<=[a-z)])[ \t]*\.{3,}[ \t]*(?=[<>=]?[ \t]*\d)", " : "),
     (r"\.{2,}", "."),
     (r"<\s*/\s*=", "<="),
     (r">\s*/\s*=", ">="),
@@ -352,8 +354,12 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
         # considered negative; 2+ equivocal; 3+ positive)" is one scale.
         "bracket": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES | lx.BRACKETS,
                                 semicolon_in_brackets=False),
+        # a line or sentence, ";" included: "Single-gene scores (RT-PCR): ER 8.6; HER2 11.8"
+        "line": _segment_ids(tokens, lx.BOUNDARIES - {";"}),
     }
     found = [(cue.value, cue.start) for cue in cues if lx.STATEMENT_KINDS[cue.value]]
+    if not lx.SUPERSEDING_WORDS & set(tokens):
+        found = [(kind, start) for kind, start in found if kind != "superseded"]
     brackets = scopes["bracket"]
     thresholds = {brackets[i] for i in range(len(tokens) - 1) if _NUMBER.match(tokens[i + 1])
                   and (tokens[i] in lx.THRESHOLD_WORDS or
@@ -370,9 +376,31 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
             members.setdefault((name, scope_id), []).append(index)
     kinds: Dict[int, str] = {}
     done: set = set()  # a kind already spread over a scope: once is enough (linear time)
+    clauses = scopes["clause"]
     for kind, start in found:
         name = lx.STATEMENT_KINDS[kind]
-        if name in ("sentence", "clause") and \
+        if kind == "in_situ" and any(
+                tokens[i] in lx.INVASIVE_WORDS and clauses[i] == clauses[start]
+                and not (i and tokens[i - 1] in ("no", "non", "-"))
+                for i in range(len(tokens))):
+            continue  # "3+ in both the invasive and in situ components"
+        if kind == "in_situ" and tokens[start + 1:start + 3][-1:] and \
+                tokens[start + 1:start + 3][-1].startswith("hybridi"):
+            continue  # "fluorescence in situ hybridization" is a test, not the DCIS
+        if kind == "other_assay":
+            # only HER2's part of the line: the same assay's ER/PR statuses are kept as the
+            # report words them ("ER Score 9.1 units (Positive)")
+            line = [i for i in members[("line", scopes["line"][start])]]
+            subjects = sorted(m.start for m in main if m.kind == "SUBJ" and m.start in line)
+            for m in main:
+                if m.kind == "SUBJ" and m.value == "her2" and m.start in line:
+                    after = [i for i in subjects if i > m.start]
+                    stop = after[0] if after else line[-1] + 1
+                    for index in range(m.start, stop):
+                        if kinds.get(index) in (None, "method"):
+                            kinds[index] = kind
+            continue
+        if name in ("sentence", "clause") and kind not in lx.WHOLE_LINE_KINDS and \
                 _inside_brackets(tokens, start, scopes["sentence"]):
             # a cue in brackets covers the bracket only: "HER2 by IHC: 0 (scores of 0 and 1+
             # are ...)", "Equivocal (2+) [ISH pending]", "PR (clone 1E2): negative"
@@ -589,12 +617,35 @@ class _Reader:
         self.used.update(range(mention.start, mention.end))
         if (low, high) == (1.8, 2.2):
             self.seen.findings.outdated_terms = True
+        # an ER/PR range of stained nuclei ("PR 50-60%") gives the status, not a percentage
+        if mention.end < len(self.tokens) and self.tokens[mention.end] == "%" and \
+                low is not None and high is not None and low <= high <= 100:
+            self._imply_receptor(self.topic(mention.start, mention.end),
+                                 low >= _receptor_limits()["positive_from_percent"], high < 1)
+
+    def _imply_receptor(self, topic: Optional[str], positive: bool, negative: bool) -> None:
+        """An ER/PR status from a range or a bound of stained nuclei, when no word gives it."""
+        if topic not in ("er", "pr", "erpr") or positive == negative:
+            return
+        status = "positive" if positive else "negative"
+        for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
+            self.seen.implied_receptors.setdefault(receptor, status)
 
     def _percent(self, mention: Mention) -> None:
         index = mention.start
         self.used.add(index)
         value = self._number(index)
-        if value is None or self._is_threshold(index):
+        if value is None:
+            return
+        if self._is_threshold(index):
+            # "ER: >95% strong" is ER-positive, "PR <1%" PR-negative; the bound is no value
+            previous = self.tokens[index - 1]
+            if not self.in_statement & {index} and previous in (">", ">=", "<", "<="):
+                above = previous in (">", ">=")
+                limit = _receptor_limits()["positive_from_percent"]
+                self._imply_receptor(self.topic(mention.start, mention.end),
+                                     above and value >= limit,
+                                     not above and value <= limit)
             return
         topic = self.topic(mention.start, mention.end)
         targets = {
@@ -1064,7 +1115,7 @@ class _Reader:
             return None
         following = self.mention_at.get(end)
         if following is not None and following.start == end and \
-                _subject_topic(following) == "other":
+                _subject_topic(following) == "other" and not self._opens_field(following.end):
             return "other"
         preposition = self.tokens[end]
         if preposition not in lx.ATTACHING_PREPOSITIONS:
@@ -1086,6 +1137,15 @@ class _Reader:
                 _score_value(self.tokens[index]) is None:
             return "other"
         return None
+
+    def _opens_field(self, index: int) -> bool:
+        """A subject followed by its own value opens the next field of a flattened line ("PR
+        90% Ki-67 10%": the 90% is PR's, not Ki-67's; "2 positive nodes." is about nodes)."""
+        if index >= len(self.tokens):
+            return False
+        token = self.tokens[index]
+        return token in (":", "=", "-") or self._number(index) is not None or \
+            (self.mention_at.get(index) is not None and self.mention_at[index].kind == "STATUS")
 
     def _topic_before(self, start: int) -> Optional[str]:
         segment = self.segments[start]

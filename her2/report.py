@@ -34,6 +34,9 @@ SET_ASIDE_KINDS = {
     "failed": "failed",
     "reference": "reference",
     "general": "general",
+    "other_assay": "other_assay",
+    "in_situ": "in_situ",
+    "superseded": "superseded",
 }
 EXCERPT_MAX = 60
 # Set-aside kinds that leave a result open: the bot asks the user to check before interpreting.

@@ -314,3 +314,81 @@ def test_pick_list_fields_with_their_scale_in_brackets():
                        "Progesterone receptor (% positive nuclei): 0")
     assert (result["category"], result["ihc"], result["er"], result["er_percent"],
             result["pr"], result["pr_percent"]) == ("low", "1+", "positive", 70.0, "negative", 0.0)
+
+
+@pytest.mark.parametrize("text, category, ihc", [
+    # HER2 is scored on the invasive tumour: the DCIS's 3+ is set aside (w-229, w-230)
+    ("HER2 IHC: The ductal carcinoma in situ shows strong complete membrane staining (3+). "
+     "The invasive carcinoma is negative (1+).", "low", "1+"),
+    ("HER2 (4B5): 3+ staining is confined to the in-situ (DCIS) component; no invasive "
+     "carcinoma is present on the tested block.", "undetermined", None),
+    # ...but a clause naming the invasive tumour keeps its score
+    ("HER2: 3+ in both the invasive and in situ components.", "positive", "3+"),
+])
+def test_the_in_situ_component_is_not_the_result(text, category, ihc):
+    from her2 import interpret
+
+    result = interpret(text)
+    assert (result["category"], result["ihc"]) == (category, ihc)
+
+
+def test_fluorescence_in_situ_hybridization_is_a_test_not_the_dcis():
+    from her2 import interpret
+
+    result = interpret("No amplification for HER2/neu is demonstrated by fluorescence in situ "
+                       "hybridization (FISH).")
+    assert result["ish_result"] == "negative"
+
+
+def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
+    """Oncotype DX single-gene scores (RT-PCR units) are not IHC or ISH (w-253, w-029)."""
+    from her2 import interpret
+
+    result = interpret("Oncotype DX Breast Recurrence Score: 23\nSingle-gene scores (RT-PCR, "
+                       "units): ER 8.6 Positive (cut-off 6.5); PR 4.1 Negative (cut-off 5.5); "
+                       "HER2 11.8 Positive (cut-off 11.5)")
+    assert result["category"] != "positive"
+    assert (result["er"], result["pr"]) == ("positive", "negative")
+
+
+def test_a_corrected_report_uses_the_correction():
+    from her2 import interpret
+
+    corrected = interpret("AMENDED REPORT. Previously reported: HER2 negative (1+).\n"
+                          "Corrected: HER2 POSITIVE (3+), complete intense circumferential "
+                          "membrane staining in >90% of invasive tumor cells.")
+    assert (corrected["category"], corrected["ihc"]) == ("positive", "3+")
+    revised = interpret("HER2 was initially reported as 2+ (equivocal). On re-staining the HER2 "
+                        "score is revised to 1+ (NEGATIVE).")
+    assert (revised["category"], revised["ihc"]) == ("low", "1+")
+    # without a correction word an earlier result is not set aside: two scores, unclear
+    both = interpret("HER2 was initially reported as 2+. Repeat staining: 1+.")
+    assert both["category"] == "undetermined"
+
+
+@pytest.mark.parametrize("text, copies, ratio", [
+    ("Combined (40 nuclei): mean HER2 2.25, mean CEP17 1.95, HER2/CEP17 ratio 1.15.", 2.25, 1.15),
+    ("HER2/CEP17 ratio ......... 1.21\nMean HER2 signals/cell ... 2.3", 2.3, 1.21),
+    ("Total 40 cells: average HER2 6.05 per cell, average Chr17 2.05 per cell, ratio 2.95",
+     6.05, 2.95),
+])
+def test_mean_her2_and_dot_leaders(text, copies, ratio):
+    from her2 import interpret
+
+    result = interpret("HER2 FISH. " + text)
+    assert (result["copy_number"], result["ratio"]) == (copies, ratio)
+
+
+@pytest.mark.parametrize("text, er, pr", [
+    # a value before the next field's subject belongs to the subject before it
+    ("RESULTS: HER2 IHC: 1+  ER: 0%  PR: 0%  Ki-67: 60%", "negative", "negative"),
+    ("ER 95% PR 90% Ki-67 10%", "positive", "positive"),
+    # ranges and bounds of stained nuclei give the status, not a percentage
+    ("ER: >95% strong. PR: 50-60% moderate to strong.", "positive", "positive"),
+    ("ER 70-80% (moderate to strong), PR <1%", "positive", "negative"),
+])
+def test_receptors_in_flattened_lines_ranges_and_bounds(text, er, pr):
+    from her2 import interpret
+
+    result = interpret(text)
+    assert (result["er"], result["pr"]) == (er, pr)
