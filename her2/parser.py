@@ -1078,7 +1078,9 @@ class _Reader:
             segment = self.segments[mention.start]
             valued_after[segment] = max(valued_after.get(segment, -1), mention.start)
         for index, token in enumerate(self.tokens):
-            if _NUMBER.match(token):
+            # a number set aside (a criterion, the DCIS's score) is no value of the statement:
+            # "HER2 IHC: the DCIS shows ... (3+). The invasive carcinoma is negative (1+)"
+            if _NUMBER.match(token) and index not in self.set_aside:
                 segment = self.segments[index]
                 valued_after[segment] = max(valued_after.get(segment, -1), index)
         starts = {}

@@ -207,3 +207,16 @@ def test_a_short_chat_answer_is_not_restated():
     from actions.results_replies import reading_message
 
     assert reading_message("IHC 2+ and FISH not amplified") is None
+
+
+def test_the_dcis_and_a_gene_expression_score_are_named_when_set_aside():
+    from actions.results_replies import reading_message
+
+    report = ("HER2 IHC: The ductal carcinoma in situ shows strong complete membrane staining "
+              "(3+). The invasive carcinoma is negative (1+).\n"
+              "Estrogen receptor: Positive (90%)\nProgesterone receptor: Positive (40%)\n"
+              "Oncotype DX (RT-PCR): HER2 score 9.6 units (negative).")
+    text = reading_message(report)["text"]
+    assert "• HER2 IHC: 1+" in text and "3+" not in text.split("I skipped")[0]
+    assert "the non-invasive (in situ) part" in text
+    assert "another kind of test" in text
