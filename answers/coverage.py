@@ -81,6 +81,10 @@ def _pattern(term: str) -> List[Dict]:
     return pattern
 
 
+# A topic's `except` terms: everyday uses that cancel an overlapping match of its terms.
+_EXCEPT = "#except"
+
+
 @lru_cache(maxsize=1)
 def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
     topics = load("uncovered")["topics"]
@@ -91,6 +95,8 @@ def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
                                         tuple(topic.get("near") or ()), topic.get("heading"),
                                         tuple(topic.get("answered_by") or ()))
         matcher.add(topic_id, [_pattern(term) for term in topic["terms"]])
+        if topic.get("except"):
+            matcher.add(f"{topic_id}{_EXCEPT}", [_pattern(term) for term in topic["except"]])
     return catalogue, matcher
 
 
@@ -111,8 +117,13 @@ def _topics_in(text: str) -> List[Uncovered]:
     # lower-cased, so a capital doesn't block the lemma
     doc = _pipeline()(text.lower())
     first: Dict[str, int] = {}
-    for match_id, start, _ in matcher(doc):
-        topic_id = doc.vocab.strings[match_id]
+    matches = [(doc.vocab.strings[match_id], start, end) for match_id, start, end in matcher(doc)]
+    excepted = {(label[:-len(_EXCEPT)], start, end) for label, start, end in matches
+                if label.endswith(_EXCEPT)}
+    for topic_id, start, end in matches:
+        if topic_id.endswith(_EXCEPT) or any(
+                other == topic_id and s < end and start < e for other, s, e in excepted):
+            continue  # "my hair started coming back" is not the cancer coming back
         first[topic_id] = min(first.get(topic_id, start), start)
     ordered = sorted(first, key=first.get)
     return [catalogue[topic_id] for topic_id in ordered[:MAX_TOPICS]]

@@ -140,3 +140,15 @@ def test_a_topic_with_words_in_common_with_the_question_stands(question, topic):
     from components.source_coverage import _supported
 
     assert _supported(question, topic)
+
+
+@pytest.mark.parametrize("text, expected, not_expected", [
+    # after real forum posts (q-152, q-161): hair coming back is not the cancer coming back
+    ("When my hair started coming back after chemo, it was curly. Does Herceptin slow hair "
+     "growth?", "hair_loss", "recurrence"),
+    ("What are the chances of it coming back after Herceptin?", "recurrence", None),
+    ("I've decided not to complete the full course of Herceptin. What do you think?",
+     "personal_decision", None),
+])
+def test_everyday_uses_of_a_term_are_not_the_concept(text, expected, not_expected):
+    assert expected in found(text) and not_expected not in found(text)
