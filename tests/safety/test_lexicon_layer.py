@@ -19,8 +19,8 @@ FLOORS = {
     "dev8": {"emergency": 0.97, "false_alarm": 0.085},
     "dev9": {"emergency": 0.98, "false_alarm": 0.135},
     # dev10 (long stories, indirect self-harm): on arrival 83.3% / 17.7%; the classifier
-    # covers most of the indirect self-harm the lexicon misses
-    "dev10": {"emergency": 0.86, "false_alarm": 0.07},
+    # covered most of the indirect self-harm the lexicon missed; now 95.0% / 6.9%
+    "dev10": {"emergency": 0.94, "false_alarm": 0.07},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 
