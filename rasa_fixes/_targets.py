@@ -1,12 +1,12 @@
 """What a fix replaces, and the check that it is there before anything is replaced."""
 import importlib
 import inspect
-from typing import Any, Iterable, List, NamedTuple
-
+from typing import Any, Callable, Iterable, List, NamedTuple
 
 
 class RasaFixError(RuntimeError):
-    """The installed Rasa is not the one the fixes are written for; nothing was replaced."""
+    """The fixes cannot be applied to the installed Rasa (another version, a missing or
+    changed target, a bad setting); no Rasa name was replaced."""
 
 
 # What the replaced name must be, so that a moved or retyped name is caught.
@@ -14,7 +14,6 @@ KINDS = {
     "number": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
     "function": inspect.isfunction,            # a plain (or async) function
     "class": inspect.isclass,
-    "callable": callable,
     "str": lambda value: isinstance(value, str),
 }
 
@@ -83,10 +82,10 @@ def replace(target: Target, value: Any) -> Any:
     return before
 
 
-_undo: list = []
+_undo: List[Callable[[], Any]] = []
 
 
-def on_revert(undo) -> None:
+def on_revert(undo: Callable[[], Any]) -> None:
     """Registers how to undo something apply() did that is not a replacement."""
     _undo.append(undo)
 
