@@ -16,10 +16,9 @@ status 2) and no Rasa name is replaced.
 import logging
 from typing import List, Optional
 
-from rasa_fixes import (action_response_validator, action_server_sessions, action_timeout,
-                        graceful_stop, heap_freeze, no_jax, plain_sqlite_queries,
-                        prediction_only_load, slot_extraction_shortcut, sqlite_pool,
-                        sqlite_wal, traced_prediction)
+from rasa_fixes import (action_response_validator, action_timeout, graceful_stop,
+                        heap_freeze, no_jax, plain_sqlite_queries, prediction_only_load,
+                        slot_extraction_shortcut, sqlite_pool, sqlite_wal, traced_prediction)
 from rasa_fixes._targets import RasaFixError, Target, check
 from rasa_fixes._targets import revert as _revert
 
@@ -35,7 +34,6 @@ BEFORE_IMPORT = (no_jax,)
 FIXES = (
     action_timeout,
     action_response_validator,
-    action_server_sessions,
     slot_extraction_shortcut,
     sqlite_wal,
     sqlite_pool,

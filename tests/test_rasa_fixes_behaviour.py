@@ -4,19 +4,16 @@ import asyncio
 import gc
 import sqlite3
 
-import aiohttp
 import jsonschema
 import numpy as np
 import pytest
 import tensorflow as tf
-from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
                                      UserUttered)
 from rasa.shared.nlu.training_data.loading import load_data
-from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 from sqlalchemy import event
 from tensorflow.types.experimental import ConcreteFunction
@@ -25,46 +22,9 @@ import rasa_fixes
 from rasa_fixes.heap_freeze import freeze_heap_once_loaded
 from rasa_fixes.plain_sqlite_queries import RASA_METHODS as RASA_SQL_METHODS
 from rasa_fixes.prediction_only_load import RASA_LOAD as RASA_MODEL_LOAD
-from tests.testlib import MODEL_PATH, load_trained_agent, serve_webhook
+from tests.testlib import MODEL_PATH, load_trained_agent
 
 rasa_fixes.apply()
-
-
-async def _serve_counting_connections():
-    peers = []
-
-    async def webhook(request):
-        peers.append(request.transport.get_extra_info("peername"))
-        return web.json_response({"events": [], "responses": []})
-
-    runner, url = await serve_webhook(webhook)
-    return runner, url, peers
-
-
-def test_action_server_calls_reuse_one_connection():
-    async def scenario():
-        runner, url, peers = await _serve_counting_connections()
-        try:
-            endpoint = EndpointConfig(url)
-            replies = [await endpoint.request(json={"n": n}) for n in range(3)]
-        finally:
-            await runner.cleanup()
-        return replies, peers
-
-    replies, peers = asyncio.run(scenario())
-    assert replies == [{"events": [], "responses": []}] * 3
-    assert len(peers) == 3 and len(set(peers)) == 1  # three requests, one TCP connection
-
-
-def test_a_new_event_loop_gets_its_own_session():
-    async def session_of(endpoint):
-        async with endpoint.session() as session:
-            return session
-
-    endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
-    first, second = asyncio.run(session_of(endpoint)), asyncio.run(session_of(endpoint))
-    assert first is not second
-    assert isinstance(second, aiohttp.ClientSession)
 
 
 def test_invalid_action_responses_are_still_rejected():
