@@ -58,8 +58,13 @@ def listening_sockets() -> List[socket.socket]:
     found = []
     for name in os.listdir("/proc/self/fd"):
         try:
-            sock = socket.socket(fileno=os.dup(int(name)))
-        except OSError:  # not a socket, or closed meanwhile
+            fd = os.dup(int(name))
+        except OSError:  # closed meanwhile
+            continue
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:  # not a socket: close the duplicate, or every stop leaks one per fd
+            os.close(fd)
             continue
         try:
             listening = (sock.family in (socket.AF_INET, socket.AF_INET6)

@@ -9,6 +9,7 @@ plain shutdown loses some (the control run shows the test can see them).
 """
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -125,3 +126,16 @@ def test_the_rasa_server_started_by_make_run_and_the_cluster_stops_gracefully(
     runtime_config.exec_rasa(["run"], env={})
     Sanic._app_registry.pop(started[0].name, None)
     assert (graceful_shutdown.before_server_stop, "before_server_stop") in registered_listeners
+
+
+def test_looking_for_listening_sockets_leaves_no_file_descriptor_open(tmp_path):
+    handles = [open(tmp_path / f"f{n}", "w") for n in range(5)]  # fds that are not sockets
+    try:
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(3):
+            for sock in graceful_shutdown.listening_sockets():
+                sock.close()
+        assert len(os.listdir("/proc/self/fd")) == before
+    finally:
+        for handle in handles:
+            handle.close()
