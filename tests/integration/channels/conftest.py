@@ -9,99 +9,18 @@ client. The channels are created the same way `rasa run` creates them:
     (Rasa fills in the placeholders) -> rasa.core.run.configure_app
 
 Every outbound call to Telegram, Slack or Facebook is replaced by a mock, and a
-guard makes any attempt to open a non-loopback network connection fail.
+guard makes any attempt to open a non-loopback network connection fail (tests/conftest.py
+no_internet, on for the whole tier).
 All tokens and secrets are random fake values generated for each test.
 """
-import asyncio
-import ipaddress
-import socket
-from typing import Dict
 from types import SimpleNamespace
+from typing import Dict
 from unittest.mock import AsyncMock, patch
 
-import aiohttp
 import pytest
 import yaml
-import yarl
 
-from channel_testlib import (
-    ALL_CHANNEL_VARIABLES, ROOT, build_input_channels, fake_channel_env, in_fresh_thread)
-from tests.testlib import load_trained_agent
-
-
-@pytest.fixture(autouse=True)
-def keep_event_loop_policy():
-    """Importing aiogram (Rasa's Telegram channel) installs uvloop's event loop policy
-    for the whole process; put the previous policy back after each test so that the
-    test packages running after this one keep the loops they expect."""
-    policy = asyncio.get_event_loop_policy()
-    yield
-    if asyncio.get_event_loop_policy() is not policy:
-        asyncio.set_event_loop_policy(policy)
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    """No messaging-channel variable from the developer's shell leaks in."""
-    for var in ALL_CHANNEL_VARIABLES:
-        monkeypatch.delenv(var, raising=False)
-    return monkeypatch
-
-
-def _is_loopback(address) -> bool:
-    if not isinstance(address, tuple):  # AF_UNIX path
-        return True
-    host = address[0]
-    if isinstance(host, bytes):
-        host = host.decode()
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@pytest.fixture(autouse=True)
-def no_internet():
-    """Fail loudly if anything tries to reach a remote host.
-
-    Function-scoped, so the guards are removed again after each test of this package
-    (a session-scoped fixture here would keep them on for every later test package)."""
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
-
-    def refuse(address):
-        raise ConnectionRefusedError(
-            f"tests/channels must not use the network (tried {address})")
-
-    def guarded(real):
-        def connect(sock, address):
-            if not _is_loopback(address):
-                refuse(address)
-            return real(sock, address)
-        return connect
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host is not None and not _is_loopback((host,)):
-            refuse(host)  # no DNS queries either
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    # aiogram switches asyncio to uvloop, whose DNS and connects bypass the
-    # socket module: also guard aiohttp (used by aiogram and slack_sdk).
-    real_request = aiohttp.ClientSession._request
-
-    async def aiohttp_request(session, method, url, *args, **kwargs):
-        host = yarl.URL(str(url)).host
-        if not _is_loopback((host,)):
-            refuse(str(url))
-        return await real_request(session, method, url, *args, **kwargs)
-
-    with patch.object(socket.socket, "connect", guarded(real_connect)), \
-            patch.object(socket.socket, "connect_ex", guarded(real_connect_ex)), \
-            patch.object(socket, "getaddrinfo", getaddrinfo), \
-            patch.object(aiohttp.ClientSession, "_request", aiohttp_request):
-        yield
+from tests.unit.lib import ROOT, build_input_channels, fake_channel_env, in_fresh_thread
 
 
 @pytest.fixture(scope="session")
@@ -122,13 +41,6 @@ def iamabot_text(domain_responses) -> str:
 def disclaimer_text(domain_responses) -> str:
     """The identity line and disclaimer, before a conversation's first answer."""
     return domain_responses["utter_disclaimer"].strip()
-
-
-@pytest.fixture(scope="session")
-def agent():
-    """The trained assistant, loaded once per test session. In-memory tracker store, no
-    action server: the tests use messages whose replies are plain responses from domain.yml."""
-    return load_trained_agent()
 
 
 @pytest.fixture
@@ -164,7 +76,7 @@ def app(agent, outbound, channel_env, tmp_path, monkeypatch):
 
     Built in a worker thread: Rasa's Telegram channel (SafeTelegramInput too) calls
     asyncio.run(set_webhook(...)) while its blueprint is created, which fails on a
-    thread that already has a running event loop (see channel_testlib.in_fresh_loop).
+    thread that already has a running event loop (see tests/unit/lib.in_fresh_loop).
     """
     from rasa.core.run import configure_app
     from sanic import Sanic

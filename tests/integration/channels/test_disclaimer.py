@@ -24,7 +24,7 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from channel_testlib import ROOT, in_fresh_loop, input_channel, wait_for_background_tasks
+from tests.unit.lib import ROOT, in_fresh_loop, input_channel, wait_for_background_tasks
 
 HOURS = 3600
 

@@ -20,7 +20,7 @@ import pytest
 
 from channels.delivery import CANT_LOOK_UP
 from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
-from channel_testlib import RasaStandIn, in_fresh_loop, stand_in_app
+from tests.unit.lib import RasaStandIn, in_fresh_loop, stand_in_app
 
 WEBHOOK = "/webhooks/facebook/webhook"
 PAGE_ID = "1000000000000001"

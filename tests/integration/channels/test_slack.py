@@ -15,7 +15,7 @@ import pytest
 
 from channels.delivery import CANT_LOOK_UP
 from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
-from channel_testlib import (
+from tests.unit.lib import (
     RasaStandIn, in_fresh_loop, input_channel, stand_in_app, wait_for_background_tasks)
 
 WEBHOOK = "/webhooks/slack/webhook"

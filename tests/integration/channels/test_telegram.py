@@ -18,7 +18,7 @@ from unittest.mock import AsyncMock, patch
 
 import pytest
 
-from channel_testlib import in_fresh_loop, in_fresh_thread, input_channel
+from tests.unit.lib import in_fresh_loop, in_fresh_thread, input_channel
 
 CHAT_ID = 4242
 WEBHOOK = "/webhooks/telegram/webhook"

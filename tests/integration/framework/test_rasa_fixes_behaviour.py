@@ -22,7 +22,7 @@ import rasa_fixes
 from rasa_fixes.heap_freeze import freeze_heap_once_loaded
 from rasa_fixes.plain_sqlite_queries import RASA_METHODS as RASA_SQL_METHODS
 from rasa_fixes.prediction_only_load import RASA_LOAD as RASA_MODEL_LOAD
-from tests.testlib import MODEL_PATH, load_trained_agent
+from tests.integration.lib import MODEL_PATH, load_trained_agent
 
 rasa_fixes.apply()
 

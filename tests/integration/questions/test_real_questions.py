@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from actions import drug_answers
-from tests.testlib import ROOT, load_trained_agent
+from tests.integration.lib import ROOT, load_trained_agent
 
 QUESTIONS = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")
                            .read_text("utf-8"))["questions"]

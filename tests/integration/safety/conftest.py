@@ -7,7 +7,7 @@ REPORT: List[Dict] = []
 def pytest_terminal_summary(terminalreporter):
     if not REPORT:
         return
-    from tests.safety.scoring import table
+    from tests.integration.safety.scoring import table
 
     terminalreporter.write_sep("=", "safety triage: recall and false alarms (docs/safety.md)")
     terminalreporter.write_line(table(REPORT))

@@ -4,14 +4,13 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 # The dev sets tune the lexicon and train the safety classifier (data/safety/); the held-out
 # set is never used for either.
 DEV_DIR = ROOT / "data" / "safety"
 SETS = {**{path.name[:-len("_messages.yml")]: path
            for path in sorted(DEV_DIR.glob("dev*_messages.yml"))},
-        "holdout": HERE / "holdout_messages.yml"}
+        "holdout": ROOT / "tests" / "safety" / "holdout_messages.yml"}
 
 # decide(text) -> (tier, kind): tier "emergency" | "symptom_question" | "distress" | None
 Decide = Callable[[str], Tuple[Optional[str], str]]

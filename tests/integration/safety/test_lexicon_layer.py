@@ -3,8 +3,8 @@ blind-written sets. The held-out set was never used to tune them; the dev sets w
 import pytest
 
 import triage
-from tests.safety.conftest import REPORT
-from tests.safety.scoring import SETS, available, score
+from tests.integration.safety.conftest import REPORT
+from tests.integration.safety.scoring import SETS, available, score
 
 # What the lexicon alone must keep (measured: docs/safety.md). The whole safety net (lexicon
 # and classifier together) is gated in test_safety_net.py.

@@ -7,9 +7,9 @@ import asyncio
 
 import pytest
 
-from tests.safety.conftest import REPORT
-from tests.safety.scoring import SETS, available, messages, score
-from tests.testlib import load_trained_agent
+from tests.integration.safety.conftest import REPORT
+from tests.integration.safety.scoring import SETS, available, messages, score
+from tests.integration.lib import load_trained_agent
 
 # The held-out targets are 100% recall and at most 5% false alarms. FLOORS are what the net
 # measured on the held-out set (docs/safety.md: 99.5% and 5.1%), below which no change may

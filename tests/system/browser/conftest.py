@@ -3,12 +3,13 @@
 The tests drive Debian's Chromium (/usr/bin/chromium, installed by
 scripts/ensure_browser.sh) through Playwright's `executable_path`: Playwright's
 own browser download is never used. The `stack` tests run against a stack that
-is already running (scripts/test.sh starts it):
+is already running (scripts/test.sh starts it; chat_url and rasa_url: tests/system/
+conftest.py):
 
     CHAT_URL  the chat page, e.g. http://localhost:8380/
-    RASA_URL  the Rasa server, e.g. http://localhost:5305 (optional: health check)
+    RASA_URL  the Rasa server, e.g. http://localhost:5305
 
-They are skipped only when CHAT_URL is unset. When a test fails, a screenshot
+They are skipped only when those are unset. When a test fails, a screenshot
 of every page it opened (plus the page's text and console) is saved in
 test-artifacts/browser/. SAVE_SCREENSHOTS=1 saves them for passing tests too.
 """
@@ -19,7 +20,7 @@ from typing import Callable, List
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling Google services,
@@ -29,25 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "stack: needs the running stack (CHAT_URL, RASA_URL); scripts/test.sh")
-
-
-@pytest.fixture(scope="session")
-def chat_url() -> str:
-    url = os.environ.get("CHAT_URL")
-    if not url:
-        pytest.skip("CHAT_URL is not set: start the stack (scripts/test.sh does) and set "
-                    "CHAT_URL (and RASA_URL) to run the browser tests")
-    return url if url.endswith("/") else url + "/"
-
-
-@pytest.fixture(scope="session")
-def rasa_url() -> str:
-    return os.environ.get("RASA_URL", "").rstrip("/")
 
 
 @pytest.fixture(scope="module")  # sync_playwright runs an event loop: end it with this module

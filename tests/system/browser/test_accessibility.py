@@ -22,11 +22,11 @@ from typing import List
 
 import pytest
 
-from tests.browser.test_web_chat import (BOT, REPLY_TIMEOUT, _topics, ask, choose,
+from tests.system.browser.test_web_chat import (BOT, REPLY_TIMEOUT, _topics, ask, choose,
                                           faq_answer, message_box, open_chat, reply_at,
                                           settle)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 AXE_JS = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RESULTS_MESSAGE = "IHC 2+ and FISH not amplified"

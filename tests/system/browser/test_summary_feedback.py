@@ -9,7 +9,7 @@ import yaml
 from actions import results_replies, summary
 from her2 import parse
 from her2.samples import Sample
-from tests.browser.test_web_chat import (BOT, REPLY_TIMEOUT, ROOT, ask, choose, menu_topic,
+from tests.system.browser.test_web_chat import (BOT, REPLY_TIMEOUT, ROOT, ask, choose, menu_topic,
                                          open_chat, reply_at, settle)
 
 pytestmark = pytest.mark.stack

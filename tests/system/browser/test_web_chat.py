@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PHONE = {"width": 390, "height": 844}
 REPLY_TIMEOUT = 45_000  # ms: the first message also loads Rasa's model caches
 
@@ -202,7 +202,7 @@ def test_typed_question_gets_the_sourced_answer(page, chat_url):
 
 @pytest.mark.stack
 def test_a_pasted_multi_line_report_is_explained_on_the_page(page, chat_url):
-    from tests.e2e.test_conversations import PASTED_REPORT
+    from tests.system.e2e.test_conversations import PASTED_REPORT
 
     from playwright.sync_api import expect
 
@@ -219,7 +219,7 @@ def test_a_pasted_multi_line_report_is_explained_on_the_page(page, chat_url):
 def test_a_pasted_report_with_two_samples_is_confirmed_with_a_button_then_explained(page,
                                                                                     chat_url):
     """Issue 16, items 4 and 5: read back first ("Did I read it right?"), then each sample."""
-    from tests.e2e.test_conversations import TWO_TUMOURS
+    from tests.system.e2e.test_conversations import TWO_TUMOURS
 
     from actions.results_replies import READING_YES
     from playwright.sync_api import expect

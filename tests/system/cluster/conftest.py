@@ -6,7 +6,7 @@ action servers on free loopback ports, through scripts/run_cluster.sh (what
 torn down after the last test, also when a test or the start-up fails. Nothing is
 mocked and nothing is skipped: a cluster that does not start fails the tests.
 
-    PYTHONPATH=. .venv/bin/pytest tests/cluster -q      # about 3 minutes on 2 cores
+    PYTHONPATH=. .venv/bin/pytest tests/system/cluster -q      # about 3 minutes on 2 cores
 
 Logs: test-artifacts/cluster/<id>/ (nginx access log with the replica of each request,
 every replica's and action server's log, PostgreSQL's and Redis's).
@@ -14,12 +14,6 @@ every replica's and action server's log, PostgreSQL's and Redis's).
 import pytest
 
 from scripts.cluster_harness import Cluster
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "cluster: starts the scale-out deployment (scripts/run_cluster.sh): "
-                   "PostgreSQL, Redis, nginx, 2 Rasa replicas, 2 action servers")
 
 
 @pytest.fixture(scope="session")

@@ -641,7 +641,7 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
     killed replica is started again by run_cluster.sh."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.system.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
     stop = threading.Event()
     killed = {"at": None}          # time.monotonic() of the SIGKILL

@@ -6,7 +6,7 @@ from actions import results_replies
 from her2 import category_info, describe_findings, parse
 from knowledge import load
 from knowledge.drug_matcher import drug_by_id
-from tests.testlib import TWO_TUMOURS
+from tests.unit.lib import TWO_TUMOURS
 
 pytestmark = pytest.mark.stack
 

@@ -3,7 +3,7 @@
 (The triage's own accuracy is measured on blind-written sets in tests/safety/.)"""
 import pytest
 
-from tests.e2e.test_conversations import FAQ, folded, form_question, response_texts
+from tests.system.e2e.test_conversations import FAQ, folded, form_question, response_texts
 
 pytestmark = pytest.mark.stack
 

@@ -13,11 +13,11 @@ import yaml
 from actions import results_replies, summary
 from her2 import parse
 from her2.samples import Sample
-from tests.e2e.test_conversations import folded, form_question, response_texts
+from tests.system.e2e.test_conversations import folded, form_question, response_texts
 
 pytestmark = pytest.mark.stack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 with open(ROOT / "domain.yml", encoding="utf-8") as handle:
     RESPONSES = yaml.safe_load(handle)["responses"]
 QUESTION = RESPONSES["utter_ask_feedback"][0]["text"]

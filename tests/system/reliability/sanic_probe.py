@@ -12,7 +12,7 @@ from pathlib import Path
 from sanic import Sanic
 from sanic.response import json
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from deploy import graceful_shutdown  # noqa: E402
 

@@ -16,7 +16,7 @@ import yaml
 
 from channels.delivery import CANT_LOOK_UP
 from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
-from tests.reliability.stacklib import (
+from tests.system.stacklib import (
     ROOT, SocketChat, in_thread, post, say, stored_events, texts, threaded)
 
 pytestmark = pytest.mark.stack

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.reliability.stacklib import say, texts
+from tests.system.stacklib import say, texts
 
 pytestmark = pytest.mark.stack
 CONVERSATIONS = 50

@@ -14,7 +14,7 @@ import uuid
 import pytest
 import yaml
 
-from tests.reliability.stacklib import ROOT, SocketChat, in_thread, say, texts, threaded
+from tests.system.stacklib import ROOT, SocketChat, in_thread, say, texts, threaded
 
 pytestmark = pytest.mark.stack
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from channels.delivery import CANT_LOOK_UP
-from tests.reliability.stacklib import ROOT, LocalStack, texts
+from tests.system.stacklib import ROOT, LocalStack, texts
 
 ACTION_TIMEOUT = 3    # s, instead of the default 10, to keep the test short
 ASK_FISH = "What did the FISH/ISH result say"

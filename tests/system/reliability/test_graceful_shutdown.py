@@ -23,7 +23,7 @@ from sanic import Sanic
 
 from deploy import graceful_shutdown
 from scripts import runtime_config
-from tests.reliability.stacklib import PYTHON, ROOT, free_port
+from tests.system.stacklib import PYTHON, ROOT, free_port
 
 CLIENTS = 12
 STOP_AFTER_SECONDS = 1.0

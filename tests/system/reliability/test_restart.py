@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.stacklib import (
+from tests.system.stacklib import (
     PYTHON, ROOT, RunScript, get, sqlite_integrity, stored_events, texts)
 
 ASK_FISH = "What did the FISH/ISH result say"

@@ -1,7 +1,7 @@
 """The emergency reply over socket.io (the web page's channel), first and alone."""
 import yaml
 
-from tests.reliability.stacklib import SocketChat, texts, threaded
+from tests.system.stacklib import SocketChat, texts, threaded
 
 with open("domain.yml", encoding="utf-8") as handle:
     RESPONSES = yaml.safe_load(handle)["responses"]

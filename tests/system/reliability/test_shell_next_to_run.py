@@ -14,7 +14,7 @@ import uuid
 
 import yaml
 
-from tests.reliability.stacklib import ROOT, RunScript, say, texts
+from tests.system.stacklib import ROOT, RunScript, say, texts
 
 
 def folded(text: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from scripts import runtime_config
 from scripts.runtime_config import ConfigError, cors_origins, rasa_api_args
-from tests.reliability.stacklib import (
+from tests.system.stacklib import (
     ROOT, SocketChat, free_port, get, threaded, websocket_connect_refused)
 
 CHAT_ORIGIN = "http://localhost:8080"

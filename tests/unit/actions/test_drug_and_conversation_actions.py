@@ -4,7 +4,7 @@ from actions.conversation import ActionCoreFallback, ActionShowMenu, ActionTellM
 from actions.drugs import ActionDrugInfo, ActionListDrugs
 from knowledge import load
 from knowledge.drug_matcher import drug_by_id
-from tests.actions.conftest import DOMAIN, make_tracker, slot_sets, texts
+from tests.unit.lib import DOMAIN, make_tracker, slot_sets, texts
 
 PHESGO = "trastuzumab_pertuzumab_hyaluronidase"
 

@@ -6,7 +6,7 @@ from actions.her2_results import (ActionExplainHER2Results, ActionResultsFollowu
                                   ExtractHER2Values, ValidateHER2Form)
 from her2 import Findings, category_info, classify, parse
 from knowledge.drug_matcher import drug_by_id
-from tests.actions.conftest import DOMAIN, make_tracker, slot_sets, texts
+from tests.unit.lib import DOMAIN, make_tracker, slot_sets, texts
 
 
 def stored(text: str) -> dict:

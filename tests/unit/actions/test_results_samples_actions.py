@@ -16,8 +16,8 @@ from actions.her2_results import (READING_CONFIRMED, READING_CORRECTED, READING_
                                   ExtractHER2Values, ValidateHER2Form)
 from her2 import Findings, category_info, parse
 from her2.samples import Pending, Sample, add_message, message_samples, to_dicts
-from tests.actions.conftest import DOMAIN, make_tracker, slot_sets, texts
-from tests.testlib import TWO_TUMOURS
+from tests.unit.lib import DOMAIN, make_tracker, slot_sets, texts
+from tests.unit.lib import TWO_TUMOURS
 
 SLOTS = ("ihc_score", "ish_result", "her2_findings", "her2_samples", "her2_pending",
          "her2_sample_answer", "her2_check", "her2_reading_ok")

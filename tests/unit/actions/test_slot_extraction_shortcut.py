@@ -26,10 +26,10 @@ from actions.her2_results import ExtractHER2Values
 from bench.conversations import CONVERSATIONS
 import rasa_fixes
 from rasa_fixes.slot_extraction_shortcut import nothing_to_extract
-from tests.actions.conftest import make_tracker
-from tests.testlib import serve_webhook
+from tests.unit.lib import make_tracker
+from tests.unit.lib import serve_webhook
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 rasa_fixes.apply()  # as the launcher does before Rasa starts
 
 

@@ -3,7 +3,7 @@ into the reply."""
 from answers import fact_by_id
 from actions.sources import ActionAnswerFallback
 from knowledge import load
-from tests.actions.conftest import DOMAIN, make_tracker, texts
+from tests.unit.lib import DOMAIN, make_tracker, texts
 
 TARGETED_THERAPY = load("topics")["topics"]["targeted_therapy"]["title"]
 

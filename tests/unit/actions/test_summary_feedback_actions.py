@@ -12,7 +12,7 @@ from actions.feedback import ActionRecordFeedback
 from actions.sources import ActionAnswerFallback
 from her2 import category_info, classify, parse
 from her2.samples import Sample, to_dicts
-from tests.actions.conftest import DOMAIN, make_tracker, slot_sets, texts
+from tests.unit.lib import DOMAIN, make_tracker, slot_sets, texts
 
 with open("data/responses/faq.yml", encoding="utf-8") as handle:
     QUESTIONS_TEXT = yaml.safe_load(handle)["responses"]["utter_faq/questions_for_doctor"][0][

@@ -1,6 +1,6 @@
 """The benchmark's progress parser and stall detector (bench/progress.py).
 
-tests/bench_rasa_train_output.txt is the real output of `rasa train` (Rasa 3.6.21, INFO
+tests/unit/bench/rasa_train_output.txt is the real output of `rasa train` (Rasa 3.6.21, INFO
 level, as bench/run_bench.py runs it) of bench/peer_config.yml with every `epochs: 100`
 set to 3, on this project's domain and data, byte for byte except that the machine's
 absolute paths were cut to relative ones. Its progress bars are tqdm's: redrawn after
@@ -19,7 +19,7 @@ import pytest
 from bench.progress import (BAR, LocustProgress, NotReady, Reporter, Stalled,
                             TrainingProgress, duration, run_watched, wait_ready)
 
-CAPTURED = Path(__file__).with_name("bench_rasa_train_output.txt")
+CAPTURED = Path(__file__).with_name("rasa_train_output.txt")
 
 
 class FakeClock:
@@ -207,12 +207,12 @@ def test_reporter_writes_at_most_one_line_per_interval_on_a_log():
 
 
 def test_locust_progress_reads_the_requests_so_far_from_its_stats_table():
-    """tests/bench_locust_output.txt: Locust 2.47's real output of a bench smoke step
+    """tests/unit/bench/locust_output.txt: Locust 2.47's real output of a bench smoke step
     (`scripts/bench.sh --smoke`, 2 conversations for 5 s), its stats table every 2 s."""
     clock = FakeClock()
     parser = LocustProgress(30, clock=clock)
     assert parser.describe() == "0 s of 30 s"
-    text = Path(__file__).with_name("bench_locust_output.txt").read_text(encoding="utf-8")
+    text = Path(__file__).with_name("locust_output.txt").read_text(encoding="utf-8")
     seen = []
     for line in text.splitlines(keepends=True):
         parser.feed(line)

@@ -11,7 +11,7 @@ No model needed.
 import pytest
 import yaml
 
-from channel_testlib import (
+from tests.unit.lib import (
     CHANNEL_VARIABLES, SAFE_FACEBOOK, SAFE_REST, SAFE_SLACK, SAFE_SOCKETIO, SAFE_TELEGRAM,
     build_input_channels, fake_channel_env)
 from channels.messaging import TEMPLATE, enabled_channels, required_variables

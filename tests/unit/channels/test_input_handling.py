@@ -15,8 +15,7 @@ from channels.delivery import CANT_LOOK_UP
 from channels.text import (
     ALLOWED_COMMANDS, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE,
     clean_text, valid_sender)
-from tests.reliability.stacklib import threaded
-from tests.testlib import channels_app
+from tests.unit.lib import channels_app, in_fresh_loop
 
 WEBHOOK = "/webhooks/rest/webhook"
 LONG_NOTICE = SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS)
@@ -87,7 +86,7 @@ def sent(sender="bad-input", message="hello"):
     ("message is a number", sent(message=42), "application/json", 400),
     ("message is an object", sent(message={"text": "hi"}), "application/json", 400),
 ])
-@threaded
+@in_fresh_loop
 async def test_bad_request_gets_4xx_and_never_reaches_rasa(app, agent, name, body,
                                                            content_type, status):
     response = await post(app, body, content_type)
@@ -99,7 +98,7 @@ async def test_bad_request_gets_4xx_and_never_reaches_rasa(app, agent, name, bod
     assert ok.status == 200 and ok.json[0]["text"] == "ok"
 
 
-@threaded
+@in_fresh_loop
 async def test_request_over_the_size_limit_is_refused(app, agent, monkeypatch):
     monkeypatch.setattr(guard, "MAX_REQUEST_BYTES", 10_000)
     response = await post(app, sent(message="x" * 20_000))
@@ -107,13 +106,13 @@ async def test_request_over_the_size_limit_is_refused(app, agent, monkeypatch):
     assert agent.received == []
 
 
-@threaded
+@in_fresh_loop
 async def test_get_on_the_webhook_is_not_allowed(app):
     _, response = await app.asgi_client.get(WEBHOOK)
     assert response.status == 405
 
 
-@threaded
+@in_fresh_loop
 async def test_numeric_sender_is_accepted_as_text(app, agent):
     response = await post(app, sent(sender=12345))
     assert response.status == 200
@@ -123,7 +122,7 @@ async def test_numeric_sender_is_accepted_as_text(app, agent):
 # ---------------------------------------------------------------- kind replies
 @pytest.mark.parametrize("message", ["", " ", "   \n\t  ", "\u0000\u0007", "\r\n",
                                      "\u200b\u200e\ufeff", "\u3000\u00a0"])
-@threaded
+@in_fresh_loop
 async def test_empty_or_blank_message_gets_a_kind_reply(app, agent, message):
     response = await post(app, sent(message=message))
     assert response.status == 200
@@ -132,7 +131,7 @@ async def test_empty_or_blank_message_gets_a_kind_reply(app, agent, message):
     assert agent.received == []
 
 
-@threaded
+@in_fresh_loop
 async def test_100kb_message_is_capped_with_a_notice_and_answered_fast(app, agent):
     message = ("My report says IHC 2+ and FISH not amplified. " * 2300)[:100_000]
     loop = asyncio.get_running_loop()
@@ -160,7 +159,7 @@ async def test_100kb_message_is_capped_with_a_notice_and_answered_fast(app, agen
     ("line one\r\nline two", "line one\nline two"),
     ("lone surrogate \ud800 here", "lone surrogate ? here"),
 ])
-@threaded
+@in_fresh_loop
 async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(app, agent, message,
                                                                   reaches_rasa):
     response = await post(app, sent(message=message))
@@ -183,14 +182,14 @@ async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(app, agent, me
     (" /greet ", "/greet"),
     ("/restart", "/restart"),
 ])
-@threaded
+@in_fresh_loop
 async def test_typed_commands_become_plain_text(app, agent, typed, reaches_rasa):
     response = await post(app, sent(message=typed))
     assert response.status == 200
     assert agent.received[0].text == reaches_rasa
 
 
-@threaded
+@in_fresh_loop
 async def test_a_lone_slash_is_an_empty_message(app, agent):
     response = await post(app, sent(message=" / "))
     assert [m["text"] for m in response.json] == [EMPTY_REPLY]
@@ -198,7 +197,7 @@ async def test_a_lone_slash_is_an_empty_message(app, agent):
 
 
 # ----------------------------------------------------- every message is answered
-@threaded
+@in_fresh_loop
 async def test_failure_gets_the_try_again_reply(app, agent):
     agent.mode = "fail"
     response = await post(app, sent(message="IHC 2+"))
@@ -206,14 +205,14 @@ async def test_failure_gets_the_try_again_reply(app, agent):
     assert [m["text"] for m in response.json] == [CANT_LOOK_UP]
 
 
-@threaded
+@in_fresh_loop
 async def test_silence_gets_the_try_again_reply(app, agent):
     agent.mode = "silent"  # what Rasa 3.6 does when the action server is down
     response = await post(app, sent(message="IHC 2+"))
     assert [m["text"] for m in response.json] == [CANT_LOOK_UP]
 
 
-@threaded
+@in_fresh_loop
 async def test_a_hang_is_cut_short_with_the_try_again_reply(app, agent, monkeypatch):
     monkeypatch.setattr(delivery, "REPLY_TIMEOUT", 0.5)
     agent.mode = "hang"

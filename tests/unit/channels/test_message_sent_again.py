@@ -12,8 +12,7 @@ import json
 
 import pytest
 
-from tests.reliability.stacklib import threaded
-from tests.testlib import channels_app
+from tests.unit.lib import channels_app, in_fresh_loop
 
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -80,14 +79,14 @@ def user_messages(agent, sender):
     return [json.loads(data)["text"] for (data,) in rows]
 
 
-@threaded
+@in_fresh_loop
 async def test_the_request_id_becomes_the_stored_message_id(app, agent):
     response = await post(app, "again-id", "what is HER2?", "a1b2c3d4e5f60718293a4b5c6d7e8f90")
     assert [m["text"] for m in response.json] == ["answer to what is HER2?", "anything else?"]
     assert agent.received[0].message_id == "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 
 
-@threaded
+@in_fresh_loop
 async def test_a_stored_message_sent_again_gets_its_stored_replies(app, agent):
     # What a replica that died after storing the turn, before replying, leaves behind.
     await agent.store_turn("again-stored", "my HER2 was 2+", "0f" * 16)
@@ -100,7 +99,7 @@ async def test_a_stored_message_sent_again_gets_its_stored_replies(app, agent):
     assert user_messages(agent, "again-stored") == ["my HER2 was 2+"]   # stored once
 
 
-@threaded
+@in_fresh_loop
 async def test_an_earlier_message_sent_again_gets_only_its_own_replies(app, agent):
     await agent.store_turn("again-earlier", "first", "1a" * 16)
     await agent.store_turn("again-earlier", "second", "2b" * 16)
@@ -109,7 +108,7 @@ async def test_an_earlier_message_sent_again_gets_only_its_own_replies(app, agen
     assert agent.received == []
 
 
-@threaded
+@in_fresh_loop
 async def test_new_ids_and_no_id_are_processed(app, agent):
     await agent.store_turn("again-new", "first", "3c" * 16)
     response = await post(app, "again-new", "second", "4d" * 16)
@@ -123,7 +122,7 @@ async def test_new_ids_and_no_id_are_processed(app, agent):
     assert user_messages(agent, "again-new") == ["first", "second", "third"]
 
 
-@threaded
+@in_fresh_loop
 async def test_an_unusable_request_id_is_ignored(app, agent):
     await agent.store_turn("again-bad", "first", "5e" * 16)
     response = await post(app, "again-bad", "first", "x")   # too short to be an id

@@ -197,7 +197,7 @@ def test_a_message_without_features_is_left_alone():
 def _real_question(question_id):
     import yaml
 
-    from tests.testlib import ROOT
+    from tests.unit.lib import ROOT
     questions = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")
                                .read_text("utf-8"))["questions"]
     return next(q["text"] for q in questions if q["id"] == question_id)

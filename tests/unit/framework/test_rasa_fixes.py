@@ -17,7 +17,7 @@ import rasa_fixes
 from rasa_fixes import action_timeout
 from scripts import runtime_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

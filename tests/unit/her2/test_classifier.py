@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:  # lets `pytest tests/...` import her2 without PYTHONPATH
     sys.path.insert(0, str(ROOT))
 
@@ -22,7 +22,7 @@ from her2 import (  # noqa: E402
 )
 from her2.findings import IHC_SCORES  # noqa: E402
 from her2.guideline import load_guideline  # noqa: E402
-from tests.testlib import source_articles_dir  # noqa: E402
+from tests.unit.lib import source_articles_dir  # noqa: E402
 
 CLASSIFY_CASES = yaml.safe_load((ROOT / "tests" / "her2_classify_cases.yml").read_text("utf-8"))
 TEXT_CASES = yaml.safe_load((ROOT / "tests" / "her2_text_cases.yml").read_text("utf-8"))

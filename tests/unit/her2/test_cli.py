@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 REQUIRED_KEYS = {"ihc", "ish_result", "ish_group", "ratio", "copy_number", "hormone_receptor",
                  "category", "needs", "flags", "explanation", "problems"}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:  # lets `pytest tests/...` import her2 without PYTHONPATH
     sys.path.insert(0, str(ROOT))
 

@@ -4,7 +4,7 @@ import pytest
 from actions import drug_answers
 from knowledge import load
 from knowledge.drug_matcher import default_matcher, drug_by_id
-from tests.testlib import source_texts
+from tests.unit.lib import source_texts
 
 DRUGS = load("drugs")["drugs"]
 

@@ -14,12 +14,12 @@ from typing import Dict, List, NamedTuple
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge import load  # noqa: E402
-from tests.testlib import source_articles_dir, source_texts  # noqa: E402
+from tests.unit.lib import source_articles_dir, source_texts  # noqa: E402
 
 FACTS_FILE = load("facts")
 FACTS = FACTS_FILE["facts"]

@@ -5,7 +5,7 @@ import re
 import yaml
 
 from her2 import category_info
-from tests.testlib import ROOT
+from tests.unit.lib import ROOT
 
 FAQ = yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text("utf-8"))["responses"]
 

@@ -6,7 +6,7 @@ from actions.source_answers import uncovered_reply
 from answers import fact_by_id
 from answers.coverage import uncovered_topics
 from knowledge import load
-from tests.testlib import ROOT, source_texts
+from tests.unit.lib import ROOT, source_texts
 
 TOPICS = load("uncovered")["topics"]
 QUESTIONS = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")

@@ -15,7 +15,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from scripts import review
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DAY = dt.datetime(2026, 11, 10, 12, 0, tzinfo=dt.timezone.utc).timestamp()
 LATER = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc).timestamp()
 SENDERS = ["review-test-alpha-7f3c", "review-test-beta-91ad", "review-test-gamma-5e02",

@@ -11,7 +11,7 @@ import yaml
 
 from channels.messaging import credentials_sections, enabled_channels
 from scripts import runtime_config
-from tests.reliability.stacklib import ROOT, in_thread, threaded
+from tests.unit.lib import ROOT, in_fresh_loop, in_fresh_thread
 
 TELEGRAM_ENV = {
     "TELEGRAM_TOKEN": "123456789:AAtest-not-a-real-token-0123456789abc",
@@ -84,7 +84,7 @@ def telegram(tmp_path, monkeypatch):
             return configure_app(input_channels=channels, enable_api=False)
 
         # (in a worker thread: Rasa's Telegram channel calls asyncio.run while it starts)
-        app = in_thread(build)
+        app = in_fresh_thread(build)
         app.ctx.agent = StandIn()
         yield SimpleNamespace(app=app, api_request=api_request, send=send)
 
@@ -106,7 +106,7 @@ def test_telegram_webhook_registered_with_the_secret(telegram):
 
 @pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
                                      {"X-Telegram-Bot-Api-Secret-Token": ""}])
-@threaded
+@in_fresh_loop
 async def test_telegram_update_without_the_secret_is_refused(telegram, headers):
     for path in ("/webhooks/telegram/webhook", "/webhooks/telegram/set_webhook"):
         _, response = await telegram.app.asgi_client.post(path, json=update("hi"),
@@ -116,7 +116,7 @@ async def test_telegram_update_without_the_secret_is_refused(telegram, headers):
     telegram.send.assert_not_awaited()
 
 
-@threaded
+@in_fresh_loop
 async def test_telegram_update_with_the_secret_is_answered(telegram):
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_ENV["TELEGRAM_SECRET_TOKEN"]}
     for text, reaches in (("what is HER2?", "what is HER2?"), ("/start", "/greet"),

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from scripts.runtime_config import write_runtime_config
-from tests.reliability.stacklib import (
+from tests.system.stacklib import (
     SocketChat, free_port, threaded, websocket_connect_refused)
 
 
