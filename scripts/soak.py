@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.stacklib import (  # noqa: E402
+from tests.system.stacklib import (  # noqa: E402
     RunScript, SocketChat, post, rss_kb, sqlite_integrity)
 
 APOLOGY = "I can't look that up right now"
