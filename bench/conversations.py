@@ -4,7 +4,7 @@ Each conversation is a list of turns ``(message, expected)``: ``expected`` is a 
 of text the bot's reply must contain for the turn to count as answered as intended
 (it is not a failure of the request, which is judged on HTTP status and a non-empty
 reply; see locustfile.py). Phrasings come from tests/test_stories.yml and
-tests/e2e/test_conversations.py, so they are the kinds of messages the bot handles.
+tests/system/e2e/test_conversations.py, so they are the kinds of messages the bot handles.
 
 A simulated user works through ``MIX`` in order, starting at an offset given by its
 number, so every run sends the same mix: a conversation that appears twice in

@@ -53,7 +53,7 @@ DISCLAIMER = "utter_disclaimer"
 # not an answer.
 GREETINGS = frozenset({"utter_greet"})
 # The replies to an emergency (data/rules/safety.yml): sent first and alone, never after
-# the disclaimer (tests/channels/test_disclaimer.py checks the rules use no other).
+# the disclaimer (tests/integration/channels/test_disclaimer.py checks the rules use no other).
 EMERGENCY_REPLIES = frozenset({"utter_emergency", "utter_self_harm"})
 UTTER_ACTION = "utter_action"  # where Rasa names the response a bot message comes from
 

@@ -6,7 +6,7 @@ use_ssl, ...). Locks are Rasa's own ``TicketLock`` objects under Rasa's own keys
 (``lock:<conversation id>``), and Rasa's agent takes them exactly as before; only the
 way a lock is changed in Redis differs.
 
-Why it is needed (seen on this project's cluster, tests/cluster): Rasa 3.6's
+Why it is needed (seen on this project's cluster, tests/system/cluster): Rasa 3.6's
 RedisLockStore issues a ticket with GET, change, SET. Two replicas that receive a
 message for the same conversation at the same moment both GET "no lock", both SET a
 lock holding ticket 0, and both go ahead: the two turns run at once on the same

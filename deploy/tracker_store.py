@@ -5,7 +5,7 @@ with exactly the settings of Rasa's ``type: SQL`` (dialect, url, port, db, usern
 password). The events table, its rows and every query are Rasa's own: this class only
 changes how the connection pool deals with a database that went away.
 
-Why it is needed (seen on this project's cluster, tests/cluster): Rasa 3.6 creates the
+Why it is needed (seen on this project's cluster, tests/system/cluster): Rasa 3.6 creates the
 SQLAlchemy engine without ``pool_pre_ping`` and wraps every tracker store in a
 ``FailSafeTrackerStore``. After PostgreSQL restarts, the first query on each replica
 uses a pooled connection that the restart closed; it fails, FailSafeTrackerStore logs

@@ -14,7 +14,7 @@ Rasa CPU per message 69-78 -> 27-31 ms (bench/TUNING.md, change 4).
 
 After an upgrade: check that ``_validate_action_result`` still calls
 ``jsonschema.validate(result, self.action_response_format_spec())`` and appends the same
-message; tests/test_rasa_speedups.py checks a bad response is still rejected.
+message; tests/integration/framework/test_rasa_fixes_behaviour.py checks a bad response is still rejected.
 """
 from typing import Any, Dict
 

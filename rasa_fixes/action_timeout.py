@@ -10,12 +10,12 @@ default 10); the channels then give the "I can't look that up right now" reply
 number refuses to start.
 
 Gain: a hung action server costs the user 10 s instead of 300 s
-(tests/reliability/test_faults.py measures the cut-off with ACTION_TIMEOUT=3).
+(tests/system/reliability/test_faults.py measures the cut-off with ACTION_TIMEOUT=3).
 
 After an upgrade: check that rasa/core/actions/action.py still passes
 ``timeout=DEFAULT_REQUEST_TIMEOUT`` to ``action_endpoint.request`` in ``RemoteAction.run``
 (the target check only sees that the module constant exists);
-tests/reliability/test_faults.py fails if the timeout is no longer honoured.
+tests/system/reliability/test_faults.py fails if the timeout is no longer honoured.
 """
 import os
 

@@ -9,12 +9,12 @@ deploy/graceful_shutdown.py's ``before_server_stop`` listener (stop completing n
 handshakes, then let the server read what had already arrived). Everything else about
 the app is Rasa's.
 
-Gain: no message lost when a replica stops (tests/reliability/test_graceful_shutdown.py,
-tests/cluster/).
+Gain: no message lost when a replica stops (tests/system/reliability/test_graceful_shutdown.py,
+tests/system/cluster/).
 
 After an upgrade: check that rasa/core/run.py ``serve_application`` still calls the
 module's ``configure_app`` and that Sanic still runs ``before_server_stop`` listeners
-before closing connections; tests/reliability/test_graceful_shutdown.py checks it.
+before closing connections; tests/system/reliability/test_graceful_shutdown.py checks it.
 """
 import functools
 from typing import Any, Callable

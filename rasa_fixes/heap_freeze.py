@@ -19,7 +19,7 @@ full collection 292-312 ms -> 0.004 ms (bench/TUNING.md, change 11).
 
 After an upgrade: check that the server still loads its model through
 ``Agent.load_model`` (rasa/core/agent.py ``load_agent``, rasa/server.py);
-tests/test_rasa_fixes.py checks the heap is frozen after a load inside a loop.
+tests/unit/framework/test_rasa_fixes.py checks the heap is frozen after a load inside a loop.
 """
 import asyncio
 import functools

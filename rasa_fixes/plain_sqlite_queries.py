@@ -15,7 +15,7 @@ bench/TUNING.md, change 14).
 
 After an upgrade: compare ``_event_query``, ``_retrieve``, ``_additional_events`` and
 ``save`` in rasa/core/tracker_store.py with the statements here (columns, ordering,
-session logic); tests/test_rasa_speedups.py stores and reads the same conversations
+session logic); tests/integration/framework/test_rasa_fixes_behaviour.py stores and reads the same conversations
 both ways and compares every row and every event.
 """
 import itertools

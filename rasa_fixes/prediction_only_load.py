@@ -15,7 +15,7 @@ Gain: a bare ``Agent.load`` 10.6 -> 5.0 s and 887 -> 670 MB; served, start to re
 -> 7.7 s and RSS after warm-up 941 -> 715 MB (bench/TUNING.md, change 17).
 
 After an upgrade: compare ``RasaModel.load`` in rasa/utils/tensorflow/models.py (its
-arguments, how it builds and restores the model); tests/test_rasa_speedups.py loads the
+arguments, how it builds and restores the model); tests/integration/framework/test_rasa_fixes_behaviour.py loads the
 trained model both ways and compares every held-out prediction.
 """
 import logging

@@ -14,7 +14,7 @@ Gain: Rasa CPU per message at 10 conversations 30-32 -> 25 ms, p95 89.6-123.5 ->
 
 After an upgrade: check that ``SQLTrackerStore.__init__`` still builds its engine with
 ``create_engine(engine_url, **create_engine_kwargs(engine_url))``;
-tests/test_rasa_speedups.py checks that three turns use one connection.
+tests/integration/framework/test_rasa_fixes_behaviour.py checks that three turns use one connection.
 """
 from typing import Any, Dict
 

@@ -14,7 +14,7 @@ replaced: this is a SQLAlchemy ``connect`` listener.
 Gain: with the action-response validator, Rasa CPU per message 69-78 -> 27-31 ms; the
 SQLite ``save`` was ~19% of a turn (bench/TUNING.md, change 4).
 
-After an upgrade: tests/test_rasa_speedups.py checks that three turns use one connection,
+After an upgrade: tests/integration/framework/test_rasa_fixes_behaviour.py checks that three turns use one connection,
 that every event is stored and that another reader sees them in WAL mode.
 """
 import atexit

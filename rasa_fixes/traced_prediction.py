@@ -13,7 +13,7 @@ every message; bench/TUNING.md, change 15).
 
 After an upgrade: check that ``_rasa_predict`` still creates ``_tf_predict_step`` with an
 ``input_signature`` on its first call and calls it with one batch argument;
-tests/test_rasa_speedups.py compares predictions for batches of other sizes.
+tests/integration/framework/test_rasa_fixes_behaviour.py compares predictions for batches of other sizes.
 """
 from typing import Any
 

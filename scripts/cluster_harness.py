@@ -1,5 +1,5 @@
 """A private scale-out deployment, started with the script `make run-cluster` uses.
-Used by the cluster tests (tests/cluster) and the scaling benchmark (bench/scaling.py);
+Used by the cluster tests (tests/system/cluster) and the scaling benchmark (bench/scaling.py);
 standard library only (psycopg2 only for Cluster.events, from Rasa's .venv).
 
 Cluster.start() runs scripts/run_cluster.sh in the background on free loopback ports,

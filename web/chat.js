@@ -104,7 +104,7 @@
   }, mount);
 
   // ------------------------------------------------------------ accessibility
-  // docs/accessibility.md; tests/browser/test_accessibility.py checks all of this.
+  // docs/accessibility.md; tests/system/browser/test_accessibility.py checks all of this.
   var announcer = document.getElementById("chat-announcer");
   var ANNOUNCED_KEPT = 10;        // the live region keeps only the last few messages
   var announcedCount = -1;        // bot messages already on screen (-1: list not seen yet)

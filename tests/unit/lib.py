@@ -89,9 +89,9 @@ def in_fresh_thread(function, *args, **kwargs):
     ``asyncio.run(set_webhook(...))`` while its blueprint is built. asyncio.run
     refuses to start when the calling thread already has a running loop, which is
     the case whenever pytest-asyncio (asyncio_mode = auto, pytest.ini) has a loop
-    running when the app is built, e.g. when tests/channels runs in the same
-    session as tests/security, tests/reliability or tests/actions. A worker thread
-    never has a running loop, so the build works the same way in every session.
+    running when the app is built, e.g. when the channel tests run in the same
+    session as the security, reliability or action tests. A worker thread never has a
+    running loop, so the build works the same way in every session.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -105,11 +105,11 @@ def run_in_fresh_loop(coroutine):
 
 
 def in_fresh_loop(test):
-    """Decorator for the `async def` tests of this package: the test runs in its own
+    """Decorator for an `async def` test: the test runs in its own
     event loop in a worker thread instead of pytest-asyncio's loop in the main thread.
 
     In a full `pytest tests` session the main thread may already have a running loop
-    when these tests run: tests/browser keeps a Playwright sync-API browser open for
+    when these tests run: tests/system/browser keeps a Playwright sync-API browser open for
     the whole session, and the sync API keeps its event loop marked as running in the
     main thread. pytest-asyncio's loop then fails with "Cannot run the event loop while
     another loop is running", and asyncio.run with "asyncio.run() cannot be called from

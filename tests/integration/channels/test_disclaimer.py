@@ -11,8 +11,8 @@ alone, the disclaimer then before the next answer.
   and alone, a new session and a cleared conversation get it again, the chat page's /greet
   shows it once, and an action server that is down does not stop the emergency reply.
 socket.io, REST and the terminal chat (channels/console.py) against the running stack:
-tests/reliability/test_disclaimer_stack.py; the action server stopped:
-tests/reliability/test_faults.py; every REST conversation of tests/e2e: its conftest.py.
+tests/system/reliability/test_disclaimer_stack.py; the action server stopped:
+tests/system/reliability/test_faults.py; every REST conversation of tests/system/e2e: its conftest.py.
 """
 import itertools
 import json

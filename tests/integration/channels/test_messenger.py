@@ -61,7 +61,7 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
     assert response.status == 200
     assert response.text == "success"
     sent = [c.args for c in outbound.messenger_send.call_args_list]
-    # The conversation's first reply: after the disclaimer (tests/channels/test_disclaimer.py).
+    # The conversation's first reply: after the disclaimer (tests/integration/channels/test_disclaimer.py).
     assert sent == [({"text": text}, USER_PSID, "RESPONSE")
                     for text in (disclaimer_text, iamabot_text)]
     actions = [c.args for c in outbound.messenger_action.call_args_list]

@@ -61,7 +61,7 @@ async def test_signed_message_gets_the_bots_reply(app, outbound, channel_env, ia
     assert response.status == 200
     await wait_for_background_tasks(input_channel(app, "slack"))  # Slack answers async
     sent = [c.kwargs for c in outbound.slack_post.await_args_list]
-    # The conversation's first reply: after the disclaimer (tests/channels/test_disclaimer.py).
+    # The conversation's first reply: after the disclaimer (tests/integration/channels/test_disclaimer.py).
     assert sent == [{"channel": DM_CHANNEL, "as_user": True, "text": text,
                      "type": "mrkdwn"} for text in (disclaimer_text, iamabot_text)]
 

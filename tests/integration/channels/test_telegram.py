@@ -91,7 +91,7 @@ async def test_message_with_the_secret_gets_the_bots_reply(
     assert response.text == "success"
     outbound.telegram_get_me.assert_awaited()
     sent = [c.args for c in outbound.telegram_send.await_args_list]
-    # The conversation's first reply: after the disclaimer (tests/channels/test_disclaimer.py).
+    # The conversation's first reply: after the disclaimer (tests/integration/channels/test_disclaimer.py).
     assert sent == [(str(CHAT_ID), disclaimer_text), (str(CHAT_ID), iamabot_text)]
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests of the chat page (tests/browser).
+"""Fixtures for the browser tests of the chat page (tests/system/browser).
 
 The tests drive Debian's Chromium (/usr/bin/chromium, installed by
 scripts/ensure_browser.sh) through Playwright's `executable_path`: Playwright's

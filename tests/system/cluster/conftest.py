@@ -1,4 +1,4 @@
-"""The cluster tests (tests/cluster) start their own scale-out deployment.
+"""The cluster tests (tests/system/cluster) start their own scale-out deployment.
 
 One cluster per test session: PostgreSQL, Redis, nginx, two Rasa replicas and two
 action servers on free loopback ports, through scripts/run_cluster.sh (what

@@ -3,7 +3,7 @@
 The cluster's nginx configuration (deploy/nginx.cluster.conf.template, rendered by
 scripts/cluster_config.py) run by the real nginx in front of replica ports where nothing
 listens: the client gets a reply in the REST format with the "please send it again"
-message, never an empty 502. (With a replica alive, tests/cluster/test_cluster.py shows
+message, never an empty 502. (With a replica alive, tests/system/cluster/test_cluster.py shows
 the message retried and answered.) Needs no cluster: about a second.
 """
 import json

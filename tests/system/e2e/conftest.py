@@ -4,7 +4,7 @@ Every conversation here also checks the identity line and disclaimer (issue 19):
 comes once per conversation, before the conversation's first answer (right after the
 greeting when the conversation opens with one), never before an emergency reply, and
 again after the conversation is cleared. ``say`` returns the replies without it, so that
-the tests read the answers (``say_all`` keeps it); tests/reliability/
+the tests read the answers (``say_all`` keeps it); tests/system/reliability/
 test_disclaimer_stack.py looks at it directly.
 """
 import json

@@ -1,8 +1,8 @@
-"""A minimal Sanic server for tests/reliability/test_graceful_shutdown.py: the Sanic
+"""A minimal Sanic server for tests/system/reliability/test_graceful_shutdown.py: the Sanic
 version Rasa serves with, one POST route whose work holds the event loop for a moment
 (as a Rasa turn's inference does).
 
-    python tests/reliability/sanic_probe.py PORT [graceful|plain]
+    python tests/system/reliability/sanic_probe.py PORT [graceful|plain]
 """
 import asyncio
 import sys

@@ -5,9 +5,9 @@ reply carries it and the second does not; an emergency first gets the emergency 
 first and alone; the page's opening /greet shows it once, after the greeting.
 
 Needs RASA_URL (and CHAT_URL for the page's origin); scripts/test.sh sets them. Every
-conversation of tests/e2e checks the same rules on the way (tests/e2e/conftest.py); the
-other channels and the session rules: tests/channels/test_disclaimer.py; the action
-server down: tests/reliability/test_faults.py.
+conversation of tests/system/e2e checks the same rules on the way (tests/system/e2e/conftest.py); the
+other channels and the session rules: tests/integration/channels/test_disclaimer.py; the action
+server down: tests/system/reliability/test_faults.py.
 """
 import uuid
 

@@ -66,7 +66,7 @@ def one_request(port: int, number: int) -> str:
 
 def stop_under_load(mode: str) -> Counter:
     port = free_port()
-    server = subprocess.Popen([PYTHON, "tests/reliability/sanic_probe.py", str(port), mode],
+    server = subprocess.Popen([PYTHON, "tests/system/reliability/sanic_probe.py", str(port), mode],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_listening(port, server)

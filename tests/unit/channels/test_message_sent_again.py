@@ -6,7 +6,7 @@ If the dead replica had already stored the turn, the message must not be process
 second time: the stored replies are sent. The app is built as `rasa run` builds it;
 the agent is a stand-in with Rasa's real SQL tracker store (SQLite) and lock store,
 which stores each turn as Rasa does (the user message with its id, then the replies).
-The cluster test (tests/cluster, the replica-kill test) does the same with real replicas.
+The cluster test (tests/system/cluster, the replica-kill test) does the same with real replicas.
 """
 import json
 

@@ -1,6 +1,6 @@
 """rasa_fixes.apply(): version and target checks, and the launcher's refusal.
 
-(Each fix is compared with Rasa's own code in tests/test_rasa_fixes_behaviour.py.)
+(Each fix is compared with Rasa's own code in tests/integration/framework/test_rasa_fixes_behaviour.py.)
 """
 import ast
 import logging

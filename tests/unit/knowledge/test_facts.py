@@ -3,7 +3,7 @@
 Each fact must be traceable to its section of its article (the section is found, every
 `terms` entry and every number of the fact occurs in it), must not copy the article (no run of
 8 or more consecutive words in common), and must be well formed. The articles are located as
-in the other source tests (tests/testlib.source_texts: $HER2_SOURCES_DIR, else ../shared/sources
+in the other source tests (tests/unit/lib.source_texts: $HER2_SOURCES_DIR, else ../shared/sources
 beside the checkout); the tests that need them are skipped with that reason when they are absent.
 """
 import re
