@@ -45,6 +45,8 @@ from progress import STALL_S, LocustProgress, Reporter, run_watched  # noqa: E40
 from scripts.cluster_harness import Cluster  # noqa: E402
 
 DEFAULT_LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
+PROJECT_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
+BENCH_MODEL = BENCH / "models" / "bench-project.tar.gz"
 
 
 def log(message: str) -> None:
@@ -238,6 +240,18 @@ def main(argv=None) -> int:
               f".venv-bench) or pass --locust.", file=sys.stderr)
         return 1
     info = machine()
+    # The model the cluster serves: the project's (`make train`); on a fresh clone, where
+    # `make bench` has trained only its own, the bench's model of the same config.yml,
+    # domain and data (bench/models/bench-project.tar.gz).
+    if "CLUSTER_MODEL" not in os.environ and not PROJECT_MODEL.exists() \
+            and BENCH_MODEL.exists():
+        os.environ["CLUSTER_MODEL"] = str(BENCH_MODEL)
+    model = Path(os.environ.get("CLUSTER_MODEL", PROJECT_MODEL))
+    if not model.exists():
+        print(f"No model at {model}: run `make train` (or `make bench`) first.",
+              file=sys.stderr)
+        return 1
+    log(f"model: {model}")
     work = ROOT / "logs" / "cluster-bench"
     work.mkdir(parents=True, exist_ok=True)
     cluster = Cluster(replicas=max(args.replicas), action_servers=2, name="bench",
