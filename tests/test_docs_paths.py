@@ -11,9 +11,8 @@ What is checked, in README.md and in DOCS below:
   the folder before it; a bare file name (`delivery.py`) must be the name of some file here;
 - every `make TARGET` in code is a rule of the Makefile that does something (has a recipe or
   prerequisites): a target only listed in .PHONY succeeds doing nothing;
-- every dotted name in code whose first part is a folder of Python code here
-  (`rasa_fixes.apply`, `serving.tracker_store.ReconnectingSQLTrackerStore`) is a module, or a
-  name defined in one;
+- every dotted name in code whose first part is a top-level folder here (`rasa_fixes.apply`,
+  `serving.tracker_store.ReconnectingSQLTrackerStore`) is a module, or a name defined in one;
 - every #anchor of a link to a Markdown page is one of that page's headings;
 - the README stays short (details go in docs/).
 """
@@ -185,15 +184,15 @@ class Repo:
                 return f"{dotted}: {source.relative_to(self.root)} defines no {name!r}"
         return f"{dotted}: no such module"
 
-    def is_code_folder(self, name: str) -> bool:
-        folder = self.root / name
-        return folder.is_dir() and not name.startswith(".") and any(folder.glob("*.py"))
+    def is_folder(self, name: str) -> bool:
+        return not name.startswith(".") and (self.root / name).is_dir()
 
 
 # ---------------------------------------------------------------------------- the checks
 
-def path_problem(repo: Repo, word: str, base: str = "") -> str:
-    """'' if `word` (relative to `base`, a folder of the repository) is fine."""
+def path_problem(repo: Repo, word: str, base: str = "", link: bool = False) -> str:
+    """'' if `word` (relative to `base`, a folder of the repository) is fine. In code a bare
+    file name may be any file's name; a link's target is always relative to its page."""
     if "://" in word or word.startswith(("/", "~", "-", "#", "mailto:")):
         return ""
     placeholder = re.search(r"[<>$*{}]", word)
@@ -208,7 +207,7 @@ def path_problem(repo: Repo, word: str, base: str = "") -> str:
     path = Path(joined).as_posix() + ("/" if word.endswith("/") else "")
     if repo.is_generated(path):
         return ""
-    if "/" not in word.strip("/") and not word.endswith("/"):
+    if not link and "/" not in word.strip("/") and not word.endswith("/"):
         if word.rsplit(".", 1)[-1] in EXTENSIONS and "." in word:
             return "" if word in repo.file_names or repo.exists(path) else \
                 f"{word}: no file of that name"
@@ -236,7 +235,7 @@ def problems(repo: Repo, page: str, markdown: str) -> List[str]:
         path, _, anchor = target.partition("#")
         where = page if not path else os.path.normpath(os.path.join(page_dir, path))
         if path:
-            problem = path_problem(repo, path, page_dir)
+            problem = path_problem(repo, path, page_dir, link=True)
             if problem:
                 found.append(f"link {problem}")
                 continue
@@ -249,7 +248,7 @@ def problems(repo: Repo, page: str, markdown: str) -> List[str]:
                 found.append(f"make {target}: no Makefile rule that does something")
         for word in words(text):
             dotted = word[:-2] if word.endswith("()") else word
-            if MODULE_NAME.match(dotted) and repo.is_code_folder(dotted.split(".")[0]) \
+            if MODULE_NAME.match(dotted) and repo.is_folder(dotted.split(".")[0]) \
                     and dotted.rsplit(".", 1)[-1] not in EXTENSIONS:
                 problem = repo.module_problem(dotted)
             elif is_path_like(repo, word):
@@ -306,6 +305,7 @@ def test_the_check_finds_stale_paths_targets_modules_and_anchors(tmp_path):
         "See [the guide](docs/guide.md#upgrading-rasa-the-checklist) and [old](docs/old.md),",
         "[a heading](docs/guide.md#nowhere), `pkg/stores.py`, `pkg/moved.py`, `scripts/run.sh`,",
         "`pkg.stores.SafeStore`, `pkg.stores.LIMIT`, `pkg.stores.Gone`, `pkg.old.Store`,",
+        "`docs.stores.SafeStore` (a folder that holds no code), `e.g.` `3.6.21`,",
         "`var/tracker.db` (made at run time), `pkg/<name>.py`, `nope/<name>.py`, `stores.py`,",
         "`missing.py`, `application/json`, `/webhooks/rest/webhook`, `https://x.org/a.py`,",
         "`results/review.md` and `pkg/results/gone.md` (taken back from .gitignore).",
@@ -323,6 +323,7 @@ def test_the_check_finds_stale_paths_targets_modules_and_anchors(tmp_path):
         "scripts/run.sh: no such file or folder",
         "pkg.stores.Gone: pkg/stores.py defines no 'Gone'",
         "pkg.old.Store: pkg/__init__.py defines no 'old'",
+        "docs.stores.SafeStore: no such module",
         "nope/: no such file or folder",
         "missing.py: no file of that name",
         "pkg/results/gone.md: no such file or folder",
@@ -333,6 +334,8 @@ def test_the_check_finds_stale_paths_targets_modules_and_anchors(tmp_path):
 
 def test_links_in_docs_pages_are_relative_to_the_page(tmp_path):
     repo = _fake_repo(tmp_path)
-    page = "[up](../Makefile), [same](guide.md#the-guide), [wrong](docs/guide.md), `pkg/stores.py`"
+    page = ("[up](../Makefile), [same](guide.md#the-guide), [wrong](docs/guide.md), "
+            "[elsewhere](stores.py), `pkg/stores.py`, `stores.py`")
     assert problems(repo, "docs/guide.md", page) == [
-        "link docs/guide.md: no such file or folder"]
+        "link docs/guide.md: no such file or folder",
+        "link stores.py: no such file or folder"]
