@@ -39,17 +39,17 @@ class Stalled(RuntimeError):
 
 
 def duration(seconds: Optional[float]) -> str:
-    """'45 s', '12 min 05 s', '1 h 02 min'."""
+    """'45s', '12m05s', '1h02m': short, so that a progress line fits 80 columns."""
     if seconds is None:
         return "?"
     seconds = int(round(max(0.0, seconds)))
     if seconds < 60:
-        return f"{seconds} s"
+        return f"{seconds}s"
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
+        return f"{minutes}m{seconds:02d}s"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return f"{hours}h{minutes:02d}m"
 
 
 # A tqdm bar as Rasa and TensorFlow print it:
@@ -112,7 +112,7 @@ class OutputParser:
             self.line(self.partial)
 
     def describe(self) -> str:
-        return f"{duration(self.clock() - self.started)} elapsed"
+        return f"{duration(self.clock() - self.started)} in all"
 
 
 class TrainingProgress(OutputParser):
@@ -180,27 +180,23 @@ class TrainingProgress(OutputParser):
         return None
 
     def describe(self) -> str:
+        """What matters first (a terminal line is cut at its width):
+        'DIETClassifier epoch 63/100, 12m13s left; 17m03s in all, 8 components done'."""
         now = self.clock()
-        parts = [f"{duration(now - self.started)} elapsed"]
         if self.component and self.component_done and self.finished_at is not None:
-            parts.append(f"component {self.component} trained "
-                         f"{duration(now - self.finished_at)} ago")
+            what = f"{self.component} done {duration(now - self.finished_at)} ago"
+        elif self.component and self.epoch is not None:
+            what = f"{self.component} epoch {self.epoch}/{self.epochs}"
+            left = self.left_s()
+            if left is not None and self.epoch < (self.epochs or 0):
+                what += f", {duration(left)} left"
         elif self.component:
-            parts.append(f"component {self.component}")
-            if self.epoch is not None:
-                epoch = f"epoch {self.epoch}/{self.epochs}"
-                left = self.left_s()
-                if left is not None and self.epoch < (self.epochs or 0):
-                    epoch += f", about {duration(left)} left in it"
-                parts.append(epoch)
-            elif self.other:
-                parts.append(self.other)
-            elif self.component_started is not None:
-                parts.append(f"{duration(now - self.component_started)} in it")
+            what = f"{self.component} {self.other}" if self.other else (
+                f"{self.component}, {duration(now - (self.component_started or now))} in it")
         else:
-            parts.append(self.other or "loading and validating the data")
-        parts.append(f"{len(self.finished)} components trained")
-        return ", ".join(parts)
+            what = self.other or "loading the data"
+        return (f"{what}; {duration(now - self.started)} in all, "
+                f"{len(self.finished)} components done")
 
 
 class LocustProgress(OutputParser):
@@ -385,8 +381,8 @@ def wait_ready(phase: str, checks: Dict[str, Callable[[], bool]],
                                   f"its log has not grown for {duration(now - grown[key][1])} "
                                   f"(stall window, bench/progress.py STALL_S); see {logs[key]}")
             reporter.update(", ".join(
-                f"{key} " + (f"ready in {ready[key]:.1f} s" if key in ready
-                             else f"loading, {duration(now - started)}") for key in checks))
+                f"{key} " + (f"ready in {ready[key]:.1f}s" if key in ready
+                             else f"loading {duration(now - started)}") for key in checks))
             if len(ready) < len(checks):
                 time.sleep(poll_s)
     finally:

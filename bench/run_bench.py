@@ -453,10 +453,10 @@ def evaluate_nlu(stack: Stack) -> Dict:
     """Held-out NLU F1 through /model/parse: intents and FAQ topics (response selection)."""
     examples = load_holdout()
     intents_true, intents_pred, keys_true, keys_pred = [], [], [], []
-    reporter, started = Reporter(f"{stack.name}: held-out NLU evaluation"), time.monotonic()
+    reporter, started = Reporter(f"{stack.name}: held-out NLU"), time.monotonic()
     for number, (text, intent, key) in enumerate(examples, 1):
         reporter.update(f"example {number} of {len(examples)}, "
-                        f"{duration(time.monotonic() - started)} elapsed")
+                        f"{duration(time.monotonic() - started)} in all")
         status, result = post_json(stack.parse_url(), {"text": text})
         if status != 200 or not isinstance(result, dict):
             raise RuntimeError(f"{stack.name}: /model/parse answered HTTP {status}")
@@ -527,7 +527,8 @@ def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: P
                "--run-time", f"{seconds:g}s", "--stop-timeout", "0",
                "--csv", str(out / tag), "--loglevel", "WARNING", "--exit-code-on-error", "0"]
     cpu_before, wait_before = stack.cpu_s(), stack.wait_s()
-    phase = f"load {step + ': ' if step else ''}{stack.name}, {user_class} x {users}"
+    clients = "conversations" if user_class == "ConversationUser" else "parse clients"
+    phase = f"load {step + ', ' if step else ''}{stack.name}, {users} {clients}"
     returncode = run_watched(command, phase, out / f"{tag}.log", LocustProgress(seconds),
                              cwd=BENCH, env=env)
     cpu_after, wait_after = stack.cpu_s(), stack.wait_s()
@@ -597,13 +598,13 @@ def load_steps(stacks: List[Stack], args, out: Path, results: Dict[str, Dict]) -
             number += 1
             result.setdefault("steps", {})[str(users)] = run_locust(
                 stack, "ConversationUser", users, args.step_seconds, out / "locust",
-                think_s=args.think, step=f"step {number} of {total}")
+                think_s=args.think, step=f"step {number}/{total}")
     for stack in stacks:
         result = results[stack.name]
         if stack.token is not None:
             number += 1
             parse = run_locust(stack, "ParseUser", 1, args.floor_seconds, out / "locust",
-                               step=f"step {number} of {total}")
+                               step=f"step {number}/{total}")
             result["floor"] = {"parse": parse}
             turn = (result.get("steps") or {}).get("1")
             if turn and turn["p50_ms"] and parse["p50_ms"]:

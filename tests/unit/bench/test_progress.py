@@ -66,7 +66,7 @@ def test_the_real_training_output_gives_each_component_and_its_epochs():
         [("ResponseSelector", n, 3) for n in range(4)]
     assert parser.finished == re.findall(r"Finished training component '([^']+)'", text)
     assert parser.finished[-1] == "SafetyTriage" and len(parser.finished) == 12
-    assert "12 components trained" in parser.describe()
+    assert parser.describe().endswith("12 components done")
 
 
 @pytest.mark.parametrize("size", [1, 7, 61, 500])
@@ -81,7 +81,7 @@ def test_chunk_boundaries_anywhere_give_the_same_progress(size):
     assert whole[-1] == chunked[-1]
 
 
-def test_mid_training_the_line_names_component_epoch_elapsed_and_time_left():
+def test_mid_training_the_line_names_component_epoch_time_left_and_elapsed():
     text = CAPTURED.read_text(encoding="utf-8")
     # Up to DIETClassifier's first epoch: "| 1/3 [00:13<00:27, 13.70s/it]" (no '\r' yet
     # after it: tqdm ends a redraw only with the next one).
@@ -96,19 +96,17 @@ def test_mid_training_the_line_names_component_epoch_elapsed_and_time_left():
     assert parser.left_s() == 27
     clock.now += 10
     line = parser.describe()
-    assert line.startswith("1 min 50 s elapsed, component DIETClassifier, epoch 1/3, "
-                           "about 17 s left in it")
-    assert line.endswith("8 components trained")
+    assert line == "DIETClassifier epoch 1/3, 17s left; 1m50s in all, 8 components done"
 
 
 def test_before_the_first_component_and_between_epochs():
     parser = TrainingProgress(clock=FakeClock())
-    assert "loading and validating the data" in parser.describe()
+    assert parser.describe().startswith("loading the data; ")
     parser.feed("2026-12-06 17:10:18 INFO     rasa.engine.training.hooks  - Starting to "
                 "train component 'RulePolicy'.\n")
     parser.feed("\rProcessed trackers:  96%|█████████▋| 77/80 [00:00<00:00, 767.37it/s]")
     parser.pending()
-    assert "component RulePolicy, Processed trackers 77/80" in parser.describe()
+    assert parser.describe().startswith("RulePolicy Processed trackers 77/80; ")
 
 
 def test_the_bar_pattern_reads_tqdm_bars_with_and_without_metrics():
@@ -122,7 +120,7 @@ def test_the_bar_pattern_reads_tqdm_bars_with_and_without_metrics():
 
 def test_durations_read_as_people_write_them():
     assert [duration(s) for s in (0, 45.4, 65, 3599, 3720)] == \
-        ["0 s", "45 s", "1 min 05 s", "59 min 59 s", "1 h 02 min"]
+        ["0s", "45s", "1m05s", "59m59s", "1h02m"]
 
 
 def _replay_child(tmp_path, text: str, pause_s: float, then_sleep_s: float, pieces: int):
@@ -157,14 +155,14 @@ def test_a_child_that_goes_silent_is_stopped_after_the_window_naming_phase_and_p
     took = time.monotonic() - started
     assert 2.0 <= took < 20, took
     message = str(stalled.value)
-    assert message.startswith("training peer: stalled, no output for 2 s")
-    assert "component DIETClassifier, epoch 2/3" in message
+    assert message.startswith("training peer: stalled, no output for 2s")
+    assert "Last progress: DIETClassifier epoch 2/3" in message
     assert str(tmp_path / "train.log") in message
     # The child is gone, and everything it printed is in the log.
     assert subprocess.run(["pgrep", "-f", str(tmp_path / "child.py")],
                           capture_output=True).returncode == 1
     assert (tmp_path / "train.log").read_text(encoding="utf-8") == text[:cut]
-    assert "component DIETClassifier, epoch 2/3" in shown.getvalue()
+    assert "training peer: DIETClassifier epoch 2/3" in shown.getvalue()
 
 
 def test_a_slow_child_that_keeps_printing_runs_to_its_end(tmp_path):
@@ -183,8 +181,8 @@ def test_a_slow_child_that_keeps_printing_runs_to_its_end(tmp_path):
     assert len(parser.finished) == 12
     assert 0.01 < parser.longest_silence_s < 2.0
     progress_lines = shown.getvalue().splitlines()
-    assert any("component DIETClassifier, epoch" in line for line in progress_lines)
-    assert progress_lines[-1].endswith("12 components trained")
+    assert any("training peer: DIETClassifier epoch" in line for line in progress_lines)
+    assert progress_lines[-1].endswith("12 components done")
 
 
 def test_the_exit_status_of_a_failing_child_is_returned(tmp_path):
@@ -201,7 +199,7 @@ def test_reporter_writes_at_most_one_line_per_interval_on_a_log():
         reporter.update("working")
         clock.now += 0.5
     clock.now += 11                 # 61 s
-    reporter.update("12 s of 30 s")
+    reporter.update("12s of 30s")
     assert stream.getvalue().count("\n") == 2
     assert stream.getvalue().splitlines()[0].endswith("load step 1 of 8: working")
 
@@ -211,7 +209,7 @@ def test_locust_progress_reads_the_requests_so_far_from_its_stats_table():
     (`scripts/bench.sh --smoke`, 2 conversations for 5 s), its stats table every 2 s."""
     clock = FakeClock()
     parser = LocustProgress(30, clock=clock)
-    assert parser.describe() == "0 s of 30 s"
+    assert parser.describe() == "0s of 30s"
     text = Path(__file__).with_name("locust_output.txt").read_text(encoding="utf-8")
     seen = []
     for line in text.splitlines(keepends=True):
@@ -220,7 +218,7 @@ def test_locust_progress_reads_the_requests_so_far_from_its_stats_table():
             seen.append(parser.requests)
     assert seen == [0, 90, 173, 210]
     clock.now += 12
-    assert parser.describe() == "12 s of 30 s, 210 requests, 0 failed"
+    assert parser.describe() == "12s of 30s, 210 requests, 0 failed"
     clock.now += 20
     assert parser.describe().endswith("(stopping)")
 
