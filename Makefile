@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 # Rasa with the project's run-time fixes (rasa_fixes/, checked against the pinned version).
-RASA        := $(PY) scripts/runtime_config.py --exec-rasa
+RASA        := $(PY) -m ops rasa
 INSTALLED   := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 export RASA_PORT   ?= 5005
@@ -41,10 +41,10 @@ $(WEB_BUNDLE): web/package.json web/package-lock.json
 	@touch $@
 
 run: train $(WEB_BUNDLE)
-	@scripts/run.sh
+	@$(PY) -m ops run
 
 shell: train
-	@scripts/shell.sh
+	@$(PY) -m ops shell
 
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings

@@ -9,11 +9,11 @@ the prompt, the buttons, /stop to leave), talking to a running Rasa server's RES
 
     python -m channels.console --url http://localhost:5005    # with `make run` running
 
-For `make shell` to give the disclaimer, scripts/shell.sh has to start the Rasa server
-(`rasa run` with the run's credentials, as scripts/run.sh does) and run this instead of
-`rasa shell`.
+For `make shell` to give the disclaimer, `python -m ops shell` (ops/launch.py) starts the
+Rasa server (`rasa run` with the run's credentials, as `make run` does) and runs this
+instead of `rasa shell`.
 
-With --lines (scripts/shell.sh adds it when its input is not a terminal, as in
+With --lines (`make shell` adds it when its input is not a terminal, as in
 `echo "what is HER2?" | make shell`), each line read is a message, and the replies are
 printed as plain text, one line each (buttons as "1: title (payload)"), without the prompt.
 """

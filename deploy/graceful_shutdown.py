@@ -16,7 +16,7 @@ packets; a dropped SYN is retried by the client and then refused, which the bala
 does retry elsewhere), then gives the server a moment to accept and read what had
 already arrived. Sanic's own shutdown then finishes every request it has read.
 
-Installed on the Rasa server by scripts/runtime_config.py (`make run`, the cluster) and
+Installed on the Rasa server by rasa_fixes/graceful_stop.py (`make run`, the cluster) and
 on the action server by actions/__init__.py.
 """
 import asyncio

@@ -1,7 +1,7 @@
 """The run-time fixes this project applies to Rasa, in one place.
 
 Every Rasa (or Sanic) name this project replaces at run time is replaced here, by
-``apply()``, and nowhere else. The launcher (scripts/runtime_config.py --exec-rasa, which
+``apply()``, and nowhere else. The launcher (python -m ops rasa, ops/config.py, which
 every `rasa run`, `rasa test`, `rasa train` and `rasa data validate` of the project goes
 through) calls it before Rasa starts. One module per fix; each module's docstring says
 what Rasa does, what the fix changes, the measured gain and how to check it after an

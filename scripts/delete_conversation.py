@@ -6,7 +6,7 @@
 SENDER_ID is the conversation id: the REST `sender`, the chat page's socket.io
 session id (the widget keeps it in the browser's localStorage, key `chat_session`),
 or the Telegram chat id. The tracker store is the one the server uses: by default
-endpoints.yml with $TRACKER_DB (as scripts/run.sh runs it); `--endpoints` points at
+endpoints.yml with $TRACKER_DB (as `make run` runs it); `--endpoints` points at
 another endpoints file (e.g. a PostgreSQL deployment; ${VAR} values are read from the
 environment). Safe while the server runs: the conversation simply starts afresh.
 Exit status: 0 deleted, 1 no such conversation, 2 error.
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.runtime_config import prepare_operator_tool, store_endpoints  # noqa: E402
+from ops.config import prepare_operator_tool, store_endpoints  # noqa: E402
 
 
 def tracker_store(endpoints_file: Path):

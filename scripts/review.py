@@ -21,7 +21,7 @@ question itself, in which e-mail addresses, links and long numbers (phone number
 numbers, dates) are replaced. (The chat page asks people not to type their name.)
 
 The tracker store is the one the server uses: endpoints.yml with $TRACKER_DB (SQLite, as
-scripts/run.sh runs it), or another endpoints file such as deploy/endpoints.cluster.yml
+`make run` runs it), or another endpoints file such as deploy/endpoints.cluster.yml
 (PostgreSQL; its ${VAR} values are read from the environment). It is only read.
 Exit status: 0 written, 2 error.
 """
@@ -39,7 +39,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.runtime_config import prepare_operator_tool, store_endpoints  # noqa: E402
+from ops.config import prepare_operator_tool, store_endpoints  # noqa: E402
 
 DEFAULT_DAYS = 30
 DEFAULT_OUT = ROOT / "results" / "review.md"

@@ -41,7 +41,7 @@ export CLUSTER_ACTION_LB_PORT=${CLUSTER_ACTION_LB_PORT:-5450}
 export CLUSTER_WEB_PORT=${CLUSTER_WEB_PORT:-8491}
 export CLUSTER_PUBLIC_URL=${CLUSTER_PUBLIC_URL:-http://localhost:$CLUSTER_LB_PORT}
 # The chat page's origin(s), space-separated: CORS and the socket.io origin check
-# (scripts/runtime_config.py). The page is served through nginx, so: nginx's URL.
+# (ops/config.py). The page is served through nginx, so: nginx's URL.
 export CORS_ORIGIN=${CORS_ORIGIN:-$CLUSTER_PUBLIC_URL}
 read -ra cors_origins <<<"$CORS_ORIGIN"
 export CLUSTER_NGINX_DIR=$CLUSTER_DIR/nginx CLUSTER_REDIS_DIR=$CLUSTER_DIR/redis
@@ -179,7 +179,7 @@ cleanup() {
   rm -f "$CLUSTER_DIR"/pids/*.pid
   echo "Stopped."
 }
-trap 'exit 0' INT TERM     # a requested stop is not an error (as in scripts/run.sh)
+trap 'exit 0' INT TERM     # a requested stop is not an error (as in `make run`)
 trap cleanup EXIT
 
 # ------------------------------------------------------------------ PostgreSQL
@@ -262,21 +262,21 @@ start_redis
 # Credentials as for `make run`: the hardened channels, socket.io allowed_origins from
 # CORS_ORIGIN, messaging apps whose variables are set. (The endpoints file it also writes
 # is make run's SQLite one: ours is deploy/endpoints.cluster.yml.)
-"$PY" scripts/runtime_config.py "$CLUSTER_DIR/run" || exit 1
+"$PY" -m ops config "$CLUSTER_DIR/run" || exit 1
 rm -f "$CLUSTER_DIR/run/endpoints.yml"
 
 for port in "${ACTION_PORTS[@]}"; do
   start "action-$port" env SANIC_HOST="$CLUSTER_BIND" \
-    "$PY" scripts/action_server.py --actions actions --port "$port"
+    "$PY" -m ops actions --actions actions --port "$port"
 done
-# `rasa run` through runtime_config.py, as in scripts/run.sh: the HTTP API only with
+# `rasa run` through the launcher (ops/config.py), as in `make run`: the HTTP API only with
 # RASA_ENABLE_API=true and a token (README, "Security and privacy"; nginx routes no API path).
 for port in "${RASA_PORTS[@]}"; do
-  start "rasa-$port" "$PY" scripts/runtime_config.py --exec-rasa run --model "$MODEL" \
+  start "rasa-$port" "$PY" -m ops rasa run --model "$MODEL" \
     --interface "$CLUSTER_BIND" --port "$port" --endpoints "$ENDPOINTS" \
     --credentials "$CLUSTER_DIR/run/credentials.yml" --cors "${cors_origins[@]}"
 done
-start web "$PY" scripts/serve_web.py --bind 127.0.0.1 --port "$CLUSTER_WEB_PORT" \
+start web "$PY" -m ops web --bind 127.0.0.1 --port "$CLUSTER_WEB_PORT" \
   --rasa-url "$CLUSTER_PUBLIC_URL"
 
 mkdir -p "$CLUSTER_NGINX_DIR/temp"
@@ -293,7 +293,7 @@ echo "Waiting for the servers (each Rasa replica loads the model: ~20 s or more)
 ready_deadline=$((SECONDS + ${READY_TIMEOUT:-300}))
 while true; do
   # In the background, so that Ctrl-C / SIGTERM are handled at once.
-  "$PY" scripts/wait_ready.py --timeout 2 "${urls[@]}" 2>/dev/null &
+  "$PY" -m ops wait --timeout 2 "${urls[@]}" 2>/dev/null &
   wait $! && break
   for i in "${!pids[@]}"; do
     kill -0 "${pids[$i]}" 2>/dev/null \
@@ -301,7 +301,7 @@ while true; do
   done
   # READY_TIMEOUT=0: no time limit (the bench's scaling run watches for a stall instead).
   if [ "${READY_TIMEOUT:-300}" != 0 ] && [ $SECONDS -ge $ready_deadline ]; then
-    "$PY" scripts/wait_ready.py --timeout 1 "${urls[@]}"
+    "$PY" -m ops wait --timeout 1 "${urls[@]}"
     die "not ready after ${READY_TIMEOUT:-300} s; see $CLUSTER_LOG_DIR/"
   fi
 done

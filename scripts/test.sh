@@ -8,7 +8,7 @@ export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_
 export RASA_PORT=${TEST_RASA_PORT:-5305} ACTION_PORT=${TEST_ACTION_PORT:-5355} WEB_PORT=${TEST_WEB_PORT:-8380}
 export RUN_DIR=.run/test LOG_DIR=test-artifacts/logs TRACKER_DB=var/test-tracker.db
 # Every Rasa command with the run-time fixes applied (rasa_fixes/), as `make run` has them.
-RASA=".venv/bin/python scripts/runtime_config.py --exec-rasa"
+RASA=".venv/bin/python -m ops rasa"
 step() { echo; echo "==> $*"; }
 
 step "Validating training data"
@@ -23,11 +23,11 @@ scripts/ensure_browser.sh
 step "Starting the stack on test ports ($RASA_PORT, $ACTION_PORT, $WEB_PORT)"
 rm -f "$TRACKER_DB" "$TRACKER_DB-wal" "$TRACKER_DB-shm"
 mkdir -p "$LOG_DIR"
-setsid scripts/run.sh > "$LOG_DIR/stack.log" 2>&1 &
+setsid .venv/bin/python -m ops run > "$LOG_DIR/stack.log" 2>&1 &
 stack_pid=$!
 stop_stack() { kill -TERM "$stack_pid" 2>/dev/null || true; wait "$stack_pid" 2>/dev/null || true; }
 trap stop_stack EXIT
-.venv/bin/python scripts/wait_ready.py --timeout 180 "http://localhost:$ACTION_PORT/health" \
+.venv/bin/python -m ops wait --timeout 180 "http://localhost:$ACTION_PORT/health" \
   "http://localhost:$RASA_PORT/" "http://localhost:$WEB_PORT/" \
   || { cat "$LOG_DIR"/*.log >&2; exit 1; }
 

@@ -14,6 +14,6 @@ start=$(date +%s)
 # input changed, and once the cache reaches its 1 GB cap, Rasa 3.6 re-measures the whole
 # directory and evicts entries after every graph node, which made training 3-4x slower.
 # Through the launcher, as every Rasa command of the project (rasa_fixes/ applied).
-RASA_MAX_CACHE_SIZE=0 .venv/bin/python scripts/runtime_config.py --exec-rasa train --fixed-model-name her2-assistant --out models --quiet
+RASA_MAX_CACHE_SIZE=0 .venv/bin/python -m ops rasa train --fixed-model-name her2-assistant --out models --quiet
 echo "$fingerprint" > models/.fingerprint
 echo "Trained in $(( $(date +%s) - start )) s."

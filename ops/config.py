@@ -1,20 +1,20 @@
-"""Writes the effective endpoints and credentials files for this run, and starts Rasa.
+"""The effective endpoints and credentials files of a run, and Rasa with the fixes.
 
-    python scripts/runtime_config.py [OUT_DIR]          write OUT_DIR/{endpoints,credentials}.yml
-    python scripts/runtime_config.py --exec-rasa ARGS   run `rasa ARGS` with the fixes
+    python -m ops config [OUT_DIR]     write OUT_DIR/{endpoints,credentials}.yml
+    python -m ops rasa ARGS            run `rasa ARGS` with the run-time fixes
 
-- endpoints: endpoints.yml with the action server URL on $ACTION_PORT and the
-  SQLite tracker file at $TRACKER_DB (default var/tracker.db). Refused if it names
-  a model server: models are only loaded from models/.
+- endpoints: endpoints.yml with the action server URL on $ACTION_HOST:$ACTION_PORT
+  (default localhost:5055) and the SQLite tracker file at $TRACKER_DB (default
+  var/tracker.db). Refused if it names a model server: models are only loaded from models/.
 - credentials: credentials.yml plus every messaging channel whose environment
   variables are all set (channels/messaging.yml); the socket.io channel gets
   allowed_origins from $CORS_ORIGIN and, when $SOCKETIO_JWT_KEY is set, a JWT key
   (written as a ${VAR} placeholder: Rasa reads the secret from the environment).
 - Rasa's HTTP API is off unless RASA_ENABLE_API=true, which needs RASA_API_TOKEN
-  and/or RASA_JWT_SECRET. --exec-rasa adds --enable-api and the auth flags to `run`
+  and/or RASA_JWT_SECRET. `ops rasa` adds --enable-api and the auth flags to `run`
   and `shell` inside this process, so the secrets never appear on a command line (ps,
   /proc/*/cmdline).
-- --exec-rasa is how the project runs every Rasa command (`run`, `test`, `train`, `data
+- `ops rasa` is how the project runs every Rasa command (`run`, `test`, `train`, `data
   validate`): it first applies the run-time fixes (rasa_fixes/: among them the 10 s
   action-server timeout and a stop that loses no message already sent), and refuses,
   with ERROR: and exit status 2, a Rasa other than the pinned one.
@@ -30,10 +30,9 @@ from typing import Iterator, List, Mapping, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from channels.messaging import credentials_sections
 
-from channels.messaging import credentials_sections  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SOCKETIO = "channels.socketio.SafeSocketIOInput"
 MIN_SECRET_CHARS = 16
@@ -88,7 +87,8 @@ def runtime_endpoints(env: Mapping[str, str] = os.environ) -> dict:
         raise ConfigError("endpoints.yml must not configure a model server: models are "
                           "only loaded from models/.")
     endpoints["action_endpoint"]["url"] = (
-        f"http://localhost:{env.get('ACTION_PORT', '5055')}/webhook")
+        f"http://{env.get('ACTION_HOST') or 'localhost'}:{env.get('ACTION_PORT', '5055')}"
+        f"/webhook")
     endpoints["tracker_store"]["db"] = env.get("TRACKER_DB", endpoints["tracker_store"]["db"])
     return endpoints
 
@@ -96,7 +96,7 @@ def runtime_endpoints(env: Mapping[str, str] = os.environ) -> dict:
 def prepare_operator_tool(endpoints: Optional[Path] = None) -> Optional[Path]:
     """What an operator tool (make forget, make review) does before Rasa is imported: the
     endpoints file given on its command line made absolute, then the project root as the
-    working directory (relative database paths as in scripts/run.sh), no telemetry, quiet
+    working directory (relative database paths as in `make run`), no telemetry, quiet
     TensorFlow and no library deprecation noise. Returns the absolute endpoints file."""
     endpoints = endpoints.resolve() if endpoints else None
     os.chdir(ROOT)
@@ -175,19 +175,19 @@ def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
 
 
 def main(argv: List[str]) -> int:
-    """The command line (see the module docstring); 2 on a refused setting or Rasa version."""
-    from rasa_fixes import RasaFixError
-
+    """`python -m ops config [OUT_DIR]` and `python -m ops rasa ARGS` (the module
+    docstring); 2 on a refused setting or Rasa version."""
     try:
-        if argv[:1] == ["--exec-rasa"]:
-            exec_rasa(argv[1:])
+        if argv[:1] == ["rasa"]:
+            from rasa_fixes import RasaFixError
+
+            try:
+                exec_rasa(argv[1:])
+            except RasaFixError as error:
+                raise ConfigError(str(error)) from None
         else:
-            write_runtime_config(Path(argv[0]) if argv else ROOT / ".run")
-    except (ConfigError, RasaFixError) as error:
+            write_runtime_config(Path(argv[1]) if len(argv) > 1 else ROOT / ".run")
+    except ConfigError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,6 @@
 """Serves the chat page (web/) and tells it where the Rasa socket.io server is.
 
-    python scripts/serve_web.py --port 8080 --rasa-url http://localhost:5005
+    python -m ops web --port 8080 --rasa-url http://localhost:5005
 
 Routes (everything else is 404; there is no directory listing and no path is
 ever mapped onto the file system, so nothing outside web/ can be served):
@@ -235,7 +235,3 @@ def main(argv: Optional[list] = None) -> int:
     finally:
         server.server_close()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
-"""Starts the action server (rasa_sdk), as `rasa run actions` does, without TensorFlow.
+"""The action server (rasa_sdk), as `rasa run actions` starts it, without TensorFlow.
 
-    python scripts/action_server.py --actions actions --port 5055
+    python -m ops actions --actions actions --port 5055
 
 `rasa run actions` goes through Rasa's command line, which imports Rasa and TensorFlow
 before it hands over to rasa_sdk; and spaCy's thinc imports TensorFlow whenever it is
@@ -10,12 +10,12 @@ deployment's action-server image (rasa/rasa-sdk, deploy/helm-values.yml) has no
 TensorFlow at all, so this is how the actions run there too.
 """
 import sys
-from pathlib import Path
+from typing import List
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # actions/, her2/, knowledge/
-sys.modules.setdefault("tensorflow", None)  # thinc then reports TensorFlow as absent
 
-from rasa_sdk.__main__ import main  # noqa: E402
+def main(argv: List[str]) -> None:
+    sys.modules.setdefault("tensorflow", None)  # thinc then reports TensorFlow as absent
+    from rasa_sdk.__main__ import main as rasa_sdk_main
 
-if __name__ == "__main__":
-    main()
+    sys.argv = ["rasa_sdk", *argv]
+    rasa_sdk_main()
