@@ -3,8 +3,8 @@
     python scripts/soak.py [--duration 180] [--workers 6] [--rasa-growth-mb 100]
                            [--actions-growth-mb 30]
 
-Starts scripts/run.sh on free ports with its own tracker DB and logs (in a temporary
-directory), warms it up, then runs conversations from several workers at once for
+Starts the action server and the Rasa server (ops.stack.Stack, as `make run` starts them)
+on free ports with their own tracker DB and logs (in a temporary directory), warms them up, then runs conversations from several workers at once for
 --duration seconds: HER2 results through the form, FAQ and drug questions, "delete my
 data", empty and over-long messages, over REST and socket.io. The resident memory
 (VmRSS) of the Rasa server and of the action server is sampled every few seconds.
@@ -28,13 +28,9 @@ import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.system.stacklib import (  # noqa: E402
-    RunScript, SocketChat, post, rss_kb, sqlite_integrity)
+from ops.probe import SocketChat, post, rss_kb, sqlite_integrity
+from ops.stack import CLEAN_EXITS, Stack
 
 APOLOGY = "I can't look that up right now"
 
@@ -60,7 +56,8 @@ def conversations(rng: random.Random):
         ("drug", [("how is trastuzumab given?", has("Source:")),
                   ("How is pertuzumab given?", has("Source:"))]),
         ("forget", [("My IHC was 3+", has("HER2-positive")),
-                    ("delete my data", has("cleared our conversation"))]),
+                    ("delete my data", has("Do you want me to clear our conversation")),
+                    ("/restart", has("cleared our conversation"))]),
         ("odd input", [("   ", has("empty")),
                        ("word " * 5000, has("only the first")),
                        ('/inform{"ihc_score": "3+"}', lambda texts: None)]),
@@ -68,7 +65,7 @@ def conversations(rng: random.Random):
 
 
 class Soak:
-    def __init__(self, stack: RunScript, seed: int):
+    def __init__(self, stack: Stack, seed: int):
         self.stack = stack
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
@@ -144,12 +141,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="her2-soak-") as tmp:
-        stack = RunScript(Path(tmp))
+        stack = Stack(tmp, parts=("actions", "rasa"))
         print(f"Starting a private stack on port {stack.rasa_port} ...", flush=True)
         try:
             stack.start()
-            pids = {"rasa": stack.pid_of("--exec-rasa"),
-                    "actions": stack.pid_of("action_server.py")}
+            pids = {"rasa": stack.pid("rasa"), "actions": stack.pid("actions")}
             soak = Soak(stack, args.seed)
 
             print(f"Warm-up ({args.warmup:g} s) ...", flush=True)
@@ -170,7 +166,7 @@ def main(argv=None) -> int:
             end = {k: statistics.median(s[k] for s in samples[-3:]) for k in pids}
             peak = {k: max(s[k] for s in samples) for k in pids}
             integrity = None
-            code = stack.interrupt()
+            codes = stack.stop()
             integrity = sqlite_integrity(stack.db)
             log_errors = [line for line in stack.logs().splitlines() if " ERROR " in line]
         finally:
@@ -190,8 +186,8 @@ def main(argv=None) -> int:
                 for k in pids if growth[k] > bounds[k]]
     failures += [f"reply error: {e}" for e in (warm_errors + soak.errors)[:20]]
     failures += [f"logged: {line[:200]}" for line in log_errors[:20]]
-    if code != 0:
-        failures.append(f"run.sh exited with {code} on Ctrl-C")
+    failures += [f"the {name} server exited with {code} when stopped (None: it had to be "
+                 f"killed)" for name, code in codes.items() if code not in CLEAN_EXITS]
     if integrity != "ok":
         failures.append(f"tracker DB integrity: {integrity}")
     if soak.turns == 0:

@@ -3,8 +3,8 @@ reliability, the cluster.
 
 `stack` tests talk to the running stack: scripts/test.sh starts it on test ports and sets
 RASA_URL (the Rasa server) and CHAT_URL (the chat page); they are skipped only when those
-are unset. The other tests start their own servers on free ports (stacklib.LocalStack,
-stacklib.RunScript, the cluster's scripts/cluster_harness.Cluster) or serve the app on a
+are unset. The other tests start their own servers on free ports (ops.stack.Stack,
+stacklib.RunScript, the cluster's ops.cluster.Cluster) or serve the app on a
 socket in-process. Helpers: tests/system/stacklib.py.
 """
 import os

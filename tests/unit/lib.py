@@ -69,9 +69,9 @@ def fake_channel_env() -> Dict[str, str]:
 
 
 def build_input_channels(env: Dict[str, str], out_dir: Path, monkeypatch):
-    """env -> .run/credentials.yml -> Rasa input channels, as scripts/run.sh does."""
+    """env -> .run/credentials.yml -> Rasa input channels, as `make run` does."""
     from rasa.core.run import create_http_input_channels
-    from scripts.runtime_config import write_runtime_config
+    from ops.config import write_runtime_config
 
     for var in ALL_CHANNEL_VARIABLES:
         monkeypatch.delenv(var, raising=False)

@@ -4,7 +4,7 @@ The tests run offline, the way Rasa's own test suite tests channels: the Rasa
 Sanic app is built in-process and requests go through sanic_testing's ASGI
 client. The channels are created the same way `rasa run` creates them:
 
-    fake env vars -> scripts/runtime_config.write_runtime_config (credentials
+    fake env vars -> ops/config.write_runtime_config (credentials
     file with ${VAR} placeholders) -> rasa.core.run.create_http_input_channels
     (Rasa fills in the placeholders) -> rasa.core.run.configure_app
 
@@ -83,7 +83,7 @@ def app(agent, outbound, channel_env, tmp_path, monkeypatch):
 
     Sanic.test_mode = True  # several apps with the same name in one process
     input_channels, _ = build_input_channels(channel_env, tmp_path / ".run", monkeypatch)
-    # `rasa run` without --enable-api, as in scripts/run.sh.
+    # `rasa run` without --enable-api, as in `make run`.
     sanic_app = in_fresh_thread(
         configure_app, input_channels=input_channels, enable_api=False)
     sanic_app.ctx.agent = agent

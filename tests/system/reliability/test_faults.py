@@ -1,8 +1,8 @@
 """Fault injection: the action server goes down, or hangs, in the middle of a
 conversation and comes back.
 
-Runs its own action server and Rasa server on free ports (stacklib.LocalStack, the
-same commands and config as scripts/run.sh) with short timeouts, so the whole test
+Runs its own action server and Rasa server on free ports (ops.stack.Stack, the
+launcher `make run` uses) with short timeouts, so the whole test
 takes about one model load plus ~30 s.
 """
 import signal
@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from channels.delivery import CANT_LOOK_UP
-from tests.system.stacklib import ROOT, LocalStack, texts
+from ops.stack import ROOT, Stack
+from tests.system.stacklib import texts
 
 ACTION_TIMEOUT = 3    # s, instead of the default 10, to keep the test short
 ASK_FISH = "What did the FISH/ISH result say"
@@ -30,11 +31,10 @@ def folded(replies):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = LocalStack(tmp_path_factory.mktemp("faults"), ACTION_TIMEOUT=str(ACTION_TIMEOUT),
-                       REPLY_TIMEOUT="20")
+    stack = Stack(tmp_path_factory.mktemp("faults"), parts=("actions", "rasa"),
+                  env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT), "REPLY_TIMEOUT": "20"})
     try:
-        stack.start_actions()
-        stack.start_rasa()
+        stack.start()
         yield stack
     finally:
         stack.close()
@@ -45,7 +45,7 @@ def test_action_server_down_and_back(stack):
     reply = texts(stack.say(me, "My IHC was 2+"))
     assert any(ASK_FISH in t for t in reply), reply
 
-    assert stack.stop("actions") is not None
+    assert stack.stop("actions")["actions"] is not None
     # Down: a clear reply at once, never silence.
     started = time.monotonic()
     reply = texts(stack.say(me, "The FISH was not amplified"))
@@ -61,7 +61,7 @@ def test_action_server_down_and_back(stack):
     assert folded(reply) == [response("utter_emergency")], reply
     assert time.monotonic() - started < 10
 
-    stack.start_actions()
+    stack.start("actions")
     # Back: the conversation carries on where it was (IHC 2+ remembered, form active).
     reply = texts(stack.say(me, "The FISH was not amplified"))
     assert "You told me: IHC 2+, FISH negative." in reply, reply

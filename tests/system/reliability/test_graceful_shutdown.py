@@ -22,7 +22,7 @@ import pytest
 from sanic import Sanic
 
 from deploy import graceful_shutdown
-from scripts import runtime_config
+from ops import config as runtime_config
 from tests.system.stacklib import PYTHON, ROOT, free_port
 
 CLIENTS = 12

@@ -1,4 +1,4 @@
-"""Restart and shutdown: `make run`'s scripts/run.sh on free ports, stopped with
+"""Restart and shutdown: `make run` (python -m ops run) on free ports, stopped with
 Ctrl-C in the middle of a conversation and started again.
 
 - Ctrl-C (SIGINT to the process group, as a terminal sends it) stops all three
@@ -60,13 +60,14 @@ def test_ctrl_c_restart_continues_the_conversation(run):
 
     # Ctrl-C: everything stops, cleanly and quickly.
     servers = run.processes()
-    assert any("action_server.py" in c for c in servers.values())
-    assert any("--exec-rasa" in c for c in servers.values())
-    # The actions run without TensorFlow (scripts/action_server.py); Rasa needs it.
+    assert any("-m ops actions" in c for c in servers.values())
+    assert any("-m ops rasa run" in c for c in servers.values())
+    assert any("-m ops web" in c for c in servers.values())
+    # The actions run without TensorFlow (ops/action_server.py); Rasa needs it.
     mapped = {name: Path(f"/proc/{run.pid_of(name)}/maps").read_text()
-              for name in ("action_server.py", "--exec-rasa")}
-    assert "libtensorflow" not in mapped["action_server.py"]
-    assert "libtensorflow" in mapped["--exec-rasa"]
+              for name in ("-m ops actions", "-m ops rasa")}
+    assert "libtensorflow" not in mapped["-m ops actions"]
+    assert "libtensorflow" in mapped["-m ops rasa"]
     started = time.monotonic()
     assert run.interrupt(signal.SIGINT) == 0, run.output.read_text()
     assert time.monotonic() - started < 60  # TensorFlow teardown is slow on a busy machine

@@ -1,7 +1,7 @@
 """`make shell` next to a running `make run` (issue 18, item 6).
 
-scripts/run.sh (what `make run` starts) runs on its own free ports; scripts/shell.sh then
-gets the environment `make shell` gets from the Makefile while that run is up: RASA_PORT,
+`make run` (python -m ops run) runs on its own free ports; `make shell` (python -m ops
+shell) then gets the environment `make shell` gets from the Makefile while that run is up: RASA_PORT,
 ACTION_PORT and WEB_PORT are the run's, and RUN_DIR, LOG_DIR and TRACKER_DB the same
 as the run's. (The run is not on 5005/5055/8080 themselves so that the test does not
 collide with a `make run` or `make test` on this machine; the collision it checks is the
@@ -14,7 +14,7 @@ import uuid
 
 import yaml
 
-from tests.system.stacklib import ROOT, RunScript, say, texts
+from tests.system.stacklib import PYTHON, ROOT, RunScript, say, texts
 
 
 def folded(text: str) -> str:
@@ -35,8 +35,7 @@ def test_shell_chats_in_the_terminal_while_make_run_is_running(tmp_path):
         run_logs_before = {p.name: p.read_text(errors="replace")
                            for p in run.log_dir.glob("*.log")}
         endpoints_before = (tmp_path / "run" / "endpoints.yml").read_text()
-        env = {**run.env, "PYTHONPATH": str(ROOT)}
-        shell = subprocess.run([str(ROOT / "scripts" / "shell.sh")], cwd=ROOT, env=env,
+        shell = subprocess.run([str(PYTHON), "-m", "ops", "shell"], cwd=ROOT, env=run.env,
                                input="are you a bot?\nwhat is HER2?\n/stop\n",
                                capture_output=True, text=True, timeout=600)
         shell_logs = "\n".join(p.read_text(errors="replace")
@@ -63,7 +62,7 @@ def test_shell_chats_in_the_terminal_while_make_run_is_running(tmp_path):
         processes = run.processes()
         assert run.proc.poll() is None
         assert not [cmd for cmd in _all_processes() if str(tmp_path / "run" / "shell") in cmd]
-        assert any("action_server.py" in cmd for cmd in processes.values())
+        assert any("-m ops actions" in cmd for cmd in processes.values())
     finally:
         run.close()
 

@@ -8,10 +8,11 @@ import subprocess
 import jwt
 import pytest
 
-from scripts import runtime_config
-from scripts.runtime_config import ConfigError, cors_origins, rasa_api_args
+from ops import config as runtime_config
+from ops.config import ConfigError, cors_origins, rasa_api_args
+from ops.stack import MODEL, Stack
 from tests.system.stacklib import (
-    ROOT, SocketChat, free_port, get, threaded, websocket_connect_refused)
+    PYTHON, ROOT, SocketChat, free_port, get, threaded, websocket_connect_refused)
 
 CHAT_ORIGIN = "http://localhost:8080"
 FOREIGN = "http://evil.example"
@@ -56,13 +57,13 @@ def test_api_flags_with_token_or_jwt():
         "--enable-api", "--jwt-secret", key, "--jwt-method", "HS256"]
 
 
-def run_sh_quickly(tmp_path, **env):
+def make_run_quickly(tmp_path, **env):
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
     base = {k: v for k, v in os.environ.items()
             if k not in ("RASA_ENABLE_API", "RASA_API_TOKEN", "RASA_JWT_SECRET", "CORS_ORIGIN")}
     full = {**base, **{k: str(v) for k, v in ports.items()}, "RUN_DIR": str(tmp_path / "run"),
             "LOG_DIR": str(tmp_path / "logs"), "TRACKER_DB": str(tmp_path / "t.db"), **env}
-    done = subprocess.run([str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=full,
+    done = subprocess.run([str(PYTHON), "-m", "ops", "run"], cwd=ROOT, env=full,
                           capture_output=True, text=True, timeout=60, start_new_session=True)
     return done, ports
 
@@ -71,8 +72,8 @@ def run_sh_quickly(tmp_path, **env):
     ({"RASA_ENABLE_API": "true"}, "RASA_API_TOKEN"),
     ({"CORS_ORIGIN": "*"}, "CORS_ORIGIN"),
 ])
-def test_run_sh_refuses_unsafe_settings_before_starting_anything(tmp_path, env, message):
-    done, ports = run_sh_quickly(tmp_path, **env)
+def test_make_run_refuses_unsafe_settings_before_starting_anything(tmp_path, env, message):
+    done, ports = make_run_quickly(tmp_path, **env)
     assert done.returncode != 0
     assert message in done.stderr + done.stdout
     assert not (tmp_path / "logs" / "rasa.log").exists(), "a server was started"
@@ -89,12 +90,16 @@ def test_cors_origin_is_never_a_wildcard():
             cors_origins({"CORS_ORIGIN": bad})
 
 
-def test_run_sh_passes_api_flags_only_through_runtime_config():
-    script = (ROOT / "scripts" / "run.sh").read_text()
-    assert "--enable-api" not in script and "--auth-token" not in script
-    assert "scripts/runtime_config.py --exec-rasa run" in script
-    assert "--model models/her2-assistant.tar.gz" in script
-    assert "--remote-storage" not in script
+def test_make_run_passes_api_flags_only_through_the_launcher(tmp_path):
+    token = "t0ken-" * 5
+    stack = Stack(tmp_path, api_token=token)
+    command = stack.command("rasa")
+    assert command[1:5] == ["-m", "ops", "rasa", "run"]  # ops/config.py adds the flags
+    assert "--enable-api" not in command and "--auth-token" not in command
+    assert not any(token in part for part in command)
+    assert stack.part_env("rasa")["RASA_API_TOKEN"] == token
+    assert command[command.index("--model") + 1] == MODEL == "models/her2-assistant.tar.gz"
+    assert "--remote-storage" not in command
 
 
 # ------------------------------------------------------------ in-process API

@@ -1,6 +1,6 @@
 """socket.io JWT authentication (SOCKETIO_JWT_KEY), against a real server socket.
 
-The app is built from the run's credentials (scripts/runtime_config.py adds
+The app is built from the run's credentials (ops/config.py adds
 `jwt_key: ${SOCKETIO_JWT_KEY}`; Rasa reads the key from the environment) and served
 on a free port; the clients are a raw websocket handshake and python-socketio's
 client. No model is loaded: the test is about who may connect.
@@ -11,7 +11,7 @@ import jwt
 import pytest
 import yaml
 
-from scripts.runtime_config import write_runtime_config
+from ops.config import write_runtime_config
 from tests.system.stacklib import (
     SocketChat, free_port, threaded, websocket_connect_refused)
 

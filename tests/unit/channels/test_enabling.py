@@ -1,6 +1,6 @@
 """Which channels a run gets, from environment variables alone.
 
-env -> channels.messaging.enabled_channels -> scripts/runtime_config.py writes
+env -> channels.messaging.enabled_channels -> ops/config.py writes
 .run/credentials.yml -> Rasa (create_http_input_channels) reads it and fills in
 ${VAR} from the environment. REST and socket.io are always on, as the hardened
 classes of channels/rest.py and channels/socketio.py (credentials.yml names them by

@@ -15,7 +15,7 @@ import rasa.core.constants
 
 import rasa_fixes
 from rasa_fixes import action_timeout
-from scripts import runtime_config
+from ops import config as runtime_config
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -132,7 +132,7 @@ def test_the_launcher_exits_2_with_ERROR_on_another_rasa_version(pristine, monke
                                                                  capsys):
     before = _current_targets()
     monkeypatch.setattr(rasa, "__version__", "3.6.20")
-    status = runtime_config.main(["--exec-rasa", "--version"])
+    status = runtime_config.main(["rasa", "--version"])
     assert status == 2
     err = capsys.readouterr().err
     assert err.startswith("ERROR: Rasa 3.6.20 is installed, but the run-time fixes")
@@ -210,7 +210,7 @@ def test_the_launcher_applies_the_fixes_then_runs_rasa(pristine, monkeypatch, ca
     ran = []
     monkeypatch.setattr(rasa.__main__, "main",
                         lambda: ran.append((list(sys.argv), rasa_fixes.applied())))
-    assert runtime_config.main(["--exec-rasa", *args]) == 0
+    assert runtime_config.main(["rasa", *args]) == 0
     (argv, applied), = ran
     assert applied == [fix.NAME for fix in rasa_fixes.BEFORE_IMPORT + rasa_fixes.FIXES]
     # The HTTP API flags only where Rasa has an HTTP server (`run`, `shell`).
@@ -228,7 +228,7 @@ def test_the_launcher_applies_the_fixes_then_runs_rasa(pristine, monkeypatch, ca
 
 def test_the_launcher_refuses_a_bad_ACTION_TIMEOUT_with_exit_2(pristine, monkeypatch, capsys):
     monkeypatch.setenv("ACTION_TIMEOUT", "soon")
-    assert runtime_config.main(["--exec-rasa", "run"]) == 2
+    assert runtime_config.main(["rasa", "run"]) == 2
     assert capsys.readouterr().err.startswith(
         "ERROR: The run-time fixes cannot be applied to Rasa 3.6.21, so none was: "
         "action_timeout: ACTION_TIMEOUT must be a number of seconds, not 'soon'")

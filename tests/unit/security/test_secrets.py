@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from channels.messaging import credentials_sections, enabled_channels
-from scripts import runtime_config
+from ops import config as runtime_config
 from tests.unit.lib import ROOT, in_fresh_loop, in_fresh_thread
 
 TELEGRAM_ENV = {
@@ -196,6 +196,8 @@ def test_models_only_from_the_models_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(runtime_config, "ROOT", tmp_path)
     with pytest.raises(runtime_config.ConfigError):
         runtime_config.runtime_endpoints({})
-    script = (ROOT / "scripts" / "run.sh").read_text()
-    assert re.findall(r"--model (\S+)", script) == ["models/her2-assistant.tar.gz"]
-    assert "--remote-storage" not in script
+    from ops.stack import Stack
+
+    command = Stack(tmp_path).command("rasa")
+    assert command[command.index("--model") + 1] == "models/her2-assistant.tar.gz"
+    assert "--remote-storage" not in command
