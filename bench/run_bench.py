@@ -37,8 +37,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -60,7 +58,8 @@ sys.path.insert(0, str(BENCH))
 
 import report  # noqa: E402
 from progress import (STALL_S, LocustProgress, Reporter,  # noqa: E402
-                      TrainingProgress, duration, run_watched, wait_ready)
+                      TrainingProgress, duration, run_watched)
+from ops.stack import SERVER_PYTHON, Stack, port_free, url_ok  # noqa: E402
 from scripts.training_fingerprint import training_fingerprint  # noqa: E402
 from conversations import CONVERSATIONS, reply_text  # noqa: E402
 
@@ -74,16 +73,16 @@ SMOKE_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
 # servers ("env") and of the Rasa server only ("rasa_env").
 CONFIGS = {
     # The project's Rasa trains and serves as `make train` / `make run` run it
-    # (scripts/runtime_config.py --exec-rasa: Rasa's CLI in-process with the run-time
-    # fixes of rasa_fixes/); the peer as Rasa is installed (`rasa train`, `rasa run`).
+    # (python -m ops rasa: Rasa's CLI in-process with the run-time fixes of
+    # rasa_fixes/); the peer as Rasa is installed (`rasa train`, `rasa run`).
     "project": {"config": ROOT / "config.yml", "ports": (6605, 6655), "env": {},
                 "launcher": "project"},
     "peer": {"config": BENCH / "peer_config.yml", "ports": (6705, 6755), "env": {}},
 }
 SMOKE_PORTS = (6805, 6855)
 
-# Environment of every Rasa process the bench starts (training and serving), as
-# scripts/run.sh and scripts/train_if_needed.sh have it.
+# Environment of every Rasa process the bench trains with, as scripts/train_if_needed.sh
+# has it (the servers get theirs from ops.stack.Stack, as `make run`'s).
 BASE_ENV = {
     "PYTHONPATH": str(ROOT),
     "RASA_TELEMETRY_ENABLED": "false",
@@ -106,8 +105,7 @@ def rasa_command(launch_as: str) -> List[str]:
     """The `rasa` command: "project", through the project's launcher (the run-time fixes
     applied, as `make run` and `make train` have them); else Rasa as installed."""
     if launch_as == "project":
-        return [str(RASA.parent / "python"), str(ROOT / "scripts" / "runtime_config.py"),
-                "--exec-rasa"]
+        return [str(SERVER_PYTHON), "-m", "ops", "rasa"]
     return [str(RASA)]
 
 
@@ -176,11 +174,7 @@ def trained_model(name: str, args, logs: Path) -> Tuple[Path, Dict]:
 # --------------------------------------------------------------------------- servers
 
 def http_ok(url: str, timeout: float = 2) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return 200 <= response.status < 300
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+    return url_ok(url, timeout)
 
 
 def post_json(url: str, body: Dict, timeout: float = 30) -> Tuple[int, object]:
@@ -191,16 +185,6 @@ def post_json(url: str, body: Dict, timeout: float = 30) -> Tuple[int, object]:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, None
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def tree_rss_mb(pid: Optional[int]) -> Optional[float]:
@@ -270,81 +254,68 @@ def listening_pid(port: int) -> Optional[int]:
     return None
 
 
-class Stack:
-    """An action server and a Rasa server, started by the bench or already running."""
+class Target:
+    """What a configuration's measurements are taken on: its Rasa server and action server
+    (started through ops.stack.Stack, the project's one launcher, or already running),
+    their pids and the API token."""
 
     def __init__(self, name: str, rasa_url: str, action_url: str,
-                 token: Optional[str] = None):
+                 token: Optional[str] = None, stack: Optional[Stack] = None):
         self.name = name
         self.rasa_url = rasa_url.rstrip("/")
         self.action_url = action_url.rstrip("/")
         self.token = token
-        self.processes: Dict[str, subprocess.Popen] = {}
+        self.stack = stack
         self.pids: Dict[str, Optional[int]] = {}
 
     @classmethod
     def start(cls, name: str, model: Path, ports: Tuple[int, int], run_dir: Path,
               extra_env: Dict[str, str], stall_s: float = STALL_S,
               rasa_extra_env: Optional[Dict[str, str]] = None,
-              launch_as: str = "rasa") -> Tuple["Stack", Dict]:
+              launch_as: str = "rasa") -> Tuple["Target", Dict]:
+        """Both servers on ``ports`` (loopback, the HTTP API on with a random token, REST
+        only, the SQLite tracker store in a directory of their own), waited for with no
+        time limit while their logs grow; on failure both are stopped."""
         rasa_port, action_port = ports
         for port in ports:
             if not port_free(port):
                 raise RuntimeError(f"port {port} is in use; stop what runs there first")
         work = run_dir / name
         work.mkdir(parents=True, exist_ok=True)
-        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-        endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
-        if endpoints.get("tracker_store", {}).get("type") == "SQL":
-            endpoints["tracker_store"]["db"] = str(work / "tracker.db")
-        (work / "endpoints.yml").write_text(yaml.safe_dump(endpoints, sort_keys=False))
-        (work / "credentials.yml").write_text(yaml.safe_dump({"rest": None}))
         token = secrets.token_urlsafe(24)
-        stack = cls(name, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
-                    token)
-        env = server_env(extra_env)
-        rasa_env = server_env({**extra_env, **(rasa_extra_env or {})})
-        started = time.monotonic()
-        stack.processes["actions"] = subprocess.Popen(
-            [str(RASA.parent / "python"), str(ROOT / "scripts" / "action_server.py"),
-             "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=open(work / "actions.log", "w"),
-            stderr=subprocess.STDOUT, start_new_session=True)
-        stack.processes["rasa"] = subprocess.Popen(
-            [*rasa_command(launch_as), "run", "--model", str(model), "--port", str(rasa_port),
-             "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
-             "--endpoints", str(work / "endpoints.yml"),
-             "--credentials", str(work / "credentials.yml")],
-            cwd=ROOT, env=rasa_env, stdout=open(work / "rasa.log", "w"),
-            stderr=subprocess.STDOUT, start_new_session=True)
-        stack.pids = {k: p.pid for k, p in stack.processes.items()}
-        checks = {"rasa": f"{stack.rasa_url}/", "actions": f"{stack.action_url}/health"}
-        # No time limit: each server is waited for while it is alive and its log grows
-        # (bench/progress.py wait_ready); on failure both are stopped.
+        stack = Stack(run_dir=work, log_dir=work, tracker_db=work / "tracker.db",
+                      parts=("actions", "rasa"), rasa_port=rasa_port, action_port=action_port,
+                      model=model, env=extra_env, rasa_env=rasa_extra_env, api_token=token,
+                      host="127.0.0.1", interface="127.0.0.1", cors=[],
+                      credentials={"rest": None},
+                      rasa="project" if launch_as == "project" else "plain")
+        target = cls(name, stack.url, stack.action_url, token, stack)
+        reporter = Reporter(f"starting {name}")
         try:
-            ready = wait_ready(f"starting {name}",
-                               {key: (lambda url=url: http_ok(url, timeout=1))
-                                for key, url in checks.items()},
-                               stack.processes,
-                               {key: work / f"{key}.log" for key in checks}, stall_s,
-                               started=started)
+            stack.start(wait=False)
+            # No time limit: each server is waited for while it is alive and its log grows.
+            ready = stack.wait_ready(timeout=None, stall_s=stall_s, progress=reporter.update,
+                                     phase=f"starting {name}")
         except RuntimeError:
-            stack.stop()
+            stack.stop(grace_s=15)
             raise
+        finally:
+            reporter.done()
+        target.pids = {part: stack.pid(part) for part in ("rasa", "actions")}
         timing = {"ready_s": round(max(ready.values()), 2),
                   "rasa_ready_s": round(ready["rasa"], 2),
                   "actions_ready_s": round(ready["actions"], 2)}
         log(f"{name}: ready in {timing['ready_s']} s (Rasa {timing['rasa_ready_s']} s, "
             f"actions {timing['actions_ready_s']} s)")
-        return stack, timing
+        return target, timing
 
     @classmethod
-    def attach(cls, name: str, rasa_url: str, action_url: str) -> "Stack":
-        stack = cls(name, rasa_url, action_url)
+    def attach(cls, name: str, rasa_url: str, action_url: str) -> "Target":
+        target = cls(name, rasa_url, action_url)
         for key, url in (("rasa", rasa_url), ("actions", action_url)):
             port = urllib.parse.urlparse(url).port
-            stack.pids[key] = listening_pid(port) if port else None
-        return stack
+            target.pids[key] = listening_pid(port) if port else None
+        return target
 
     def cpu_s(self) -> Dict[str, Optional[float]]:
         return {key: tree_cpu_s(pid) for key, pid in self.pids.items()}
@@ -359,28 +330,13 @@ class Stack:
         return f"{self.rasa_url}/model/parse?token={self.token or ''}"
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 15
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                process.wait(timeout=5)
-        self.processes = {}
+        if self.stack is not None:
+            self.stack.stop(grace_s=15)
 
 
 # --------------------------------------------------------------------------- checks
 
-def warm_up(stack: Stack, passes: int) -> List[Dict]:
+def warm_up(stack: Target, passes: int) -> List[Dict]:
     """Holds every conversation of the mix ``passes`` times; returns unexpected replies."""
     unexpected = []
     url = f"{stack.rasa_url}/webhooks/rest/webhook"
@@ -449,7 +405,7 @@ def response_key(result: Dict, retrieval_intent: str) -> str:
     return (retrieval.get("response") or {}).get("intent_response_key") or ""
 
 
-def evaluate_nlu(stack: Stack) -> Dict:
+def evaluate_nlu(stack: Target) -> Dict:
     """Held-out NLU F1 through /model/parse: intents and FAQ topics (response selection)."""
     examples = load_holdout()
     intents_true, intents_pred, keys_true, keys_pred = [], [], [], []
@@ -512,7 +468,7 @@ def summarise(record: Dict) -> Dict:
     return stats
 
 
-def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: Path,
+def run_locust(stack: Target, user_class: str, users: int, seconds: float, out: Path,
                think_s: float = 0.0, step: str = "") -> Dict:
     """One headless Locust step, ``seconds`` long (Locust's --run-time). Its stats table
     every 2 s is its progress; it is stopped only if it prints nothing for STALL_S."""
@@ -555,7 +511,7 @@ def run_locust(stack: Stack, user_class: str, users: int, seconds: float, out: P
     return stats
 
 
-def profile_servers(stack: Stack, seconds: float, out: Path) -> List[str]:
+def profile_servers(stack: Target, seconds: float, out: Path) -> List[str]:
     """py-spy samples both servers while a Locust step runs (speedscope format)."""
     targets = []
     for key, pid in stack.pids.items():
@@ -572,7 +528,7 @@ def profile_servers(stack: Stack, seconds: float, out: Path) -> List[str]:
 
 # --------------------------------------------------------------------------- a configuration
 
-def prepare(stack: Stack, args, result: Dict) -> None:
+def prepare(stack: Target, args, result: Dict) -> None:
     """Warm-up, resident memory, held-out NLU F1."""
     log(f"{stack.name}: warming up")
     result["warmup_unexpected"] = warm_up(stack, passes=args.warmup_passes)
@@ -585,7 +541,7 @@ def prepare(stack: Stack, args, result: Dict) -> None:
             f"FAQ macro F1 {result['nlu']['faq']['macro_f1']}")
 
 
-def load_steps(stacks: List[Stack], args, out: Path, results: Dict[str, Dict]) -> None:
+def load_steps(stacks: List[Target], args, out: Path, results: Dict[str, Dict]) -> None:
     """The Locust steps, configurations interleaved at each concurrency (so that a change
     in the machine's background load hits both alike), then the NLU-only floor."""
     total = len(args.users) * len(stacks) + sum(1 for s in stacks if s.token is not None)
@@ -744,7 +700,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                            **CONFIGS[name].get("rasa_env", {})}
                                     for name in args.configs}},
             "configs": {}}
-    stacks: List[Stack] = []
+    stacks: List[Target] = []
     try:
         models = {}
         if args.smoke:
@@ -766,13 +722,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             result = data["configs"].setdefault(name, {})
             if args.smoke and args.rasa_url:
                 action_url = args.action_url or "http://127.0.0.1:5055"
-                stack = Stack.attach(name, args.rasa_url, action_url)
+                stack = Target.attach(name, args.rasa_url, action_url)
                 if not (http_ok(f"{stack.rasa_url}/") and http_ok(f"{stack.action_url}/health")):
                     raise RuntimeError(f"not running: {stack.rasa_url} / {stack.action_url}")
                 log(f"smoke: using the running servers at {stack.rasa_url}, {stack.action_url}")
             else:
                 ports = SMOKE_PORTS if args.smoke else CONFIGS[name]["ports"]
-                stack, timing = Stack.start(name, models[name], ports, run_dir,
+                stack, timing = Target.start(name, models[name], ports, run_dir,
                                             CONFIGS[name]["env"], STALL_S,
                                             CONFIGS[name].get("rasa_env"),
                                             CONFIGS[name].get("launcher", "rasa"))
