@@ -88,8 +88,9 @@ def url_ok(url: str, timeout: float = 2) -> bool:
 
 
 def duration(seconds: float) -> str:
+    """'45s', '12m05s' (as the benchmark's progress lines, bench/progress.py)."""
     seconds = int(round(max(0.0, seconds)))
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 Check = Union[str, Callable[[], bool]]
@@ -144,8 +145,8 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
                                   f"its log has not grown for {duration(now - grown[key][1])} "
                                   f"(stall window); see {logs.get(key, 'its log')}")
         if progress is not None:
-            progress(", ".join(f"{key} " + (f"ready in {ready[key]:.1f} s" if key in ready
-                                            else f"loading, {duration(now - started)}")
+            progress(", ".join(f"{key} " + (f"ready in {ready[key]:.1f}s" if key in ready
+                                            else f"loading {duration(now - started)}")
                                for key in tests))
         time.sleep(poll_s)
     return ready

@@ -7,7 +7,7 @@ widget's local storage and Rasa's socket.io session_persistence), and the page
 at phone width. Expected answers are read from the training data
 (data/responses, knowledge/topics.yml), so the tests follow content edits.
 
-The tests at the end check scripts/serve_web.py in-process and need no stack.
+The tests at the end check ops/web.py in-process and need no stack.
 """
 import json
 import re
@@ -354,13 +354,13 @@ def test_page_headers_and_unknown_paths(chat_url, rasa_url):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     for path in ("nope", "package.json", "node_modules/rasa-webchat/package.json",
-                 "..%2fMakefile", "scripts/serve_web.py"):
+                 "..%2fMakefile", "ops/web.py"):
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(chat_url + path, timeout=10)
         assert error.value.code == 404, path
 
 
-# --------------------------------------------------------------- serve_web.py, no stack
+# --------------------------------------------------------------- ops/web.py, no stack
 def _raw_get(port: int, path: str) -> Tuple[int, Dict[str, str], bytes]:
     """GET with the path sent exactly as given (urllib would normalise '..')."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
@@ -377,11 +377,8 @@ def _raw_get(port: int, path: str) -> Tuple[int, Dict[str, str], bytes]:
 
 @pytest.fixture(scope="module")
 def web_server():
-    import importlib.util
+    from ops import web as serve_web
 
-    spec = importlib.util.spec_from_file_location("serve_web", ROOT / "scripts" / "serve_web.py")
-    serve_web = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(serve_web)
     server = serve_web.build_server(0, "http://localhost:5999/", bind="127.0.0.1")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -413,7 +410,7 @@ def test_serve_web_serves_only_its_routes(web_server):
         assert b"npm ci --prefix web" in body
 
     for path in ("/../Makefile", "/%2e%2e/Makefile", "/web/index.html", "/index.html/",
-                 "/package.json", "/node_modules/", "/scripts/serve_web.py", "//etc/passwd",
+                 "/package.json", "/node_modules/", "/ops/web.py", "//etc/passwd",
                  "/chat.js/..", "/.git/config"):
         status, _, body = _raw_get(port, path)
         assert status == 404, path

@@ -809,7 +809,7 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
     assert "crashed: starting it again" in cluster.output_tail(200)
     new_pid = cluster.pid(f"rasa-{cluster.rasa_ports[victim_index]}")
     with open(f"/proc/{new_pid}/cmdline", "rb") as handle:   # the server, not a shell
-        assert b"--exec-rasa" in handle.read()
+        assert b"-m ops rasa run" in handle.read().replace(b"\0", b" ")
 
 
 # --------------------------------------------------------------------------- 5

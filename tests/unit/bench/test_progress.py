@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.progress import (BAR, LocustProgress, NotReady, Reporter, Stalled,
-                            TrainingProgress, duration, run_watched, wait_ready)
+from bench.progress import (BAR, LocustProgress, Reporter, Stalled, TrainingProgress,
+                            duration, run_watched)
+from ops import stack as ops_stack
+from ops.stack import NotReady, wait_ready
 
 CAPTURED = Path(__file__).with_name("rasa_train_output.txt")
 
@@ -250,7 +252,7 @@ def test_a_server_loading_slowly_while_it_prints_is_waited_for(tmp_path):
     try:
         ready = wait_ready("starting peer", {"rasa": flag.exists}, {"rasa": process},
                            {"rasa": log}, stall_s=1.5,
-                           reporter=Reporter("starting peer", stream=io.StringIO()))
+                           progress=Reporter("starting peer", stream=io.StringIO()).update)
     finally:
         _stop(process)
     assert 3.5 < ready["rasa"] < 15
@@ -263,10 +265,10 @@ def test_a_server_silent_and_not_ready_is_given_up_after_the_window(tmp_path):
     """)
     started = time.monotonic()
     try:
-        with pytest.raises(Stalled) as stalled:
+        with pytest.raises(ops_stack.Stalled) as stalled:
             wait_ready("starting peer", {"rasa": lambda: False}, {"rasa": process},
                        {"rasa": log}, stall_s=1.5,
-                       reporter=Reporter("starting peer", stream=io.StringIO()))
+                       progress=Reporter("starting peer", stream=io.StringIO()).update)
     finally:
         _stop(process)
     assert 1.5 < time.monotonic() - started < 10
@@ -285,7 +287,7 @@ def test_a_server_that_died_fails_at_once(tmp_path):
         with pytest.raises(NotReady, match=r"starting project: the actions server exited \(1\)"):
             wait_ready("starting project", {"actions": lambda: False},
                        {"actions": process}, {"actions": log}, stall_s=600,
-                       reporter=Reporter("starting project", stream=io.StringIO()))
+                       progress=Reporter("starting project", stream=io.StringIO()).update)
     finally:
         _stop(process)
     assert time.monotonic() - started < 10
