@@ -29,8 +29,8 @@ def prepare_action_server() -> None:
 
 def stop_gracefully(app) -> None:
     """On SIGTERM, no request already sent to this server is dropped
-    (deploy/graceful_shutdown.py; the Rasa server does the same)."""
-    from deploy import graceful_shutdown
+    (serving/graceful_shutdown.py; the Rasa server does the same)."""
+    from serving import graceful_shutdown
 
     app.register_listener(graceful_shutdown.before_server_stop, "before_server_stop")
 

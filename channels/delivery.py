@@ -107,7 +107,7 @@ async def stored_replies(agent: Any, sender_id: Text, message_id: Text
 
     Read under the conversation's lock: a replica that died while handling the message
     either stored its whole turn before it died or stored nothing, and once its lock is
-    given up (deploy/lock_store.py) nothing of it can still be on its way to the store.
+    given up (serving/lock_store.py) nothing of it can still be on its way to the store.
     """
     from rasa.shared.core.events import BotUttered, Event, UserUttered
 

@@ -5,7 +5,7 @@ SIGTERM, Sanic 21.12 closes its listening socket, then every connection that has
 sent a whole request: behind nginx those messages are lost (502).
 
 What the fix changes: the app factory is wrapped so that the app also gets
-deploy/graceful_shutdown.py's ``before_server_stop`` listener (stop completing new
+serving/graceful_shutdown.py's ``before_server_stop`` listener (stop completing new
 handshakes, then let the server read what had already arrived). Everything else about
 the app is Rasa's.
 
@@ -28,7 +28,7 @@ REQUIRES = (Target("sanic:Sanic", "register_listener", "function"),)
 
 def stopping_gracefully(configure_app: Callable) -> Callable:
     """Rasa's app factory, with a stop that loses no message already sent to it."""
-    from deploy import graceful_shutdown
+    from serving import graceful_shutdown
 
     @functools.wraps(configure_app)
     def configure(*args: Any, **kwargs: Any) -> Any:

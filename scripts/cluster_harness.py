@@ -268,7 +268,7 @@ class Cluster:
     @staticmethod
     def lock_holders(client, senders: Sequence[str]) -> Dict[str, int]:
         """sender -> pid of the process serving that conversation's lock now (the owner
-        deploy/lock_store.py records with each ticket), for the locked ones."""
+        serving/lock_store.py records with each ticket), for the locked ones."""
         holders = {}
         for sender, raw in zip(senders, client.mget([f"lock:{s}" for s in senders])
                                if senders else []):

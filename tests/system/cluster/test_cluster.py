@@ -432,11 +432,11 @@ def test_lock_store_tickets_are_unique_across_replicas(cluster):
     the lock is gone once every ticket is served."""
     from rasa.utils.endpoints import EndpointConfig
 
-    from deploy.lock_store import AtomicRedisLockStore
+    from serving.lock_store import AtomicRedisLockStore
 
     config = EndpointConfig(url="127.0.0.1", port=cluster.redis_port, db=1,
                             password=cluster.redis_password,
-                            type="deploy.lock_store.AtomicRedisLockStore")
+                            type="serving.lock_store.AtomicRedisLockStore")
     replicas = [AtomicRedisLockStore(endpoint_config=config) for _ in range(2)]
     conversation = new_sender("tickets")
     barrier = threading.Barrier(16)
@@ -466,7 +466,7 @@ def test_lock_store_tickets_are_unique_across_replicas(cluster):
 HOLDER = """
 import sys, time
 from rasa.utils.endpoints import EndpointConfig
-from deploy.lock_store import AtomicRedisLockStore
+from serving.lock_store import AtomicRedisLockStore
 store = AtomicRedisLockStore(endpoint_config=EndpointConfig(
     url="127.0.0.1", port=int(sys.argv[1]), password=sys.argv[2], db=1, type="x"))
 print(store.issue_ticket(sys.argv[3]), flush=True)
@@ -480,7 +480,7 @@ def test_a_dead_replicas_lock_is_given_up_within_seconds(cluster):
     waits, within LOCK_OWNER_TTL + 1 s instead of the 60 s ticket lifetime."""
     from rasa.utils.endpoints import EndpointConfig
 
-    from deploy.lock_store import LOCK_OWNER_TTL, AtomicRedisLockStore
+    from serving.lock_store import LOCK_OWNER_TTL, AtomicRedisLockStore
 
     conversation = new_sender("dead-owner")
     holder = subprocess.Popen(
@@ -491,7 +491,7 @@ def test_a_dead_replicas_lock_is_given_up_within_seconds(cluster):
         assert holder.stdout.readline().strip() == "0"
         store = AtomicRedisLockStore(endpoint_config=EndpointConfig(
             url="127.0.0.1", port=cluster.redis_port, password=cluster.redis_password,
-            db=1, type="deploy.lock_store.AtomicRedisLockStore"))
+            db=1, type="serving.lock_store.AtomicRedisLockStore"))
         assert cluster.lock_holders(cluster.redis(), [conversation]) == \
             {conversation: holder.pid}
 

@@ -14,7 +14,7 @@ from sanic.response import json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from deploy import graceful_shutdown  # noqa: E402
+from serving import graceful_shutdown  # noqa: E402
 
 app = Sanic("sanic_probe")
 

@@ -4,7 +4,7 @@ connection, as nginx sends them to a Rasa replica or an action server.
 For each request the client sees one of: a reply; a refused (or unanswered) connection,
 which nginx retries on another server; or a connection that was accepted and then
 closed without a reply. The last is a lost message: nginx had already sent it, so it
-answers 502 and never replays it. With deploy/graceful_shutdown.py none is lost; Sanic's
+answers 502 and never replays it. With serving/graceful_shutdown.py none is lost; Sanic's
 plain shutdown loses some (the control run shows the test can see them).
 """
 import http.client
@@ -21,7 +21,7 @@ from collections import Counter
 import pytest
 from sanic import Sanic
 
-from deploy import graceful_shutdown
+from serving import graceful_shutdown
 from ops import config as runtime_config
 from tests.system.stacklib import PYTHON, ROOT, free_port
 

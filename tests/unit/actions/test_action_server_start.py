@@ -5,7 +5,7 @@ import importlib
 from sanic import Sanic
 
 import actions
-from deploy import graceful_shutdown
+from serving import graceful_shutdown
 from her2 import parser
 
 

@@ -1,6 +1,6 @@
 """Rasa's RedisLockStore with its read-modify-write steps made atomic.
 
-deploy/endpoints.cluster.yml uses ``type: deploy.lock_store.AtomicRedisLockStore`` with
+deploy/endpoints.cluster.yml uses ``type: serving.lock_store.AtomicRedisLockStore`` with
 exactly the settings of Rasa's ``type: redis`` (url, port, password, db, key_prefix,
 use_ssl, ...). Locks are Rasa's own ``TicketLock`` objects under Rasa's own keys
 (``lock:<conversation id>``), and Rasa's agent takes them exactly as before; only the

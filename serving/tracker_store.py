@@ -1,6 +1,6 @@
 """Rasa's SQLTrackerStore, made to survive a PostgreSQL restart.
 
-deploy/endpoints.cluster.yml uses ``type: deploy.tracker_store.ReconnectingSQLTrackerStore``
+deploy/endpoints.cluster.yml uses ``type: serving.tracker_store.ReconnectingSQLTrackerStore``
 with exactly the settings of Rasa's ``type: SQL`` (dialect, url, port, db, username,
 password). The events table, its rows and every query are Rasa's own: this class only
 changes how the connection pool deals with a database that went away.
