@@ -7,7 +7,6 @@ PY          := $(VENV)/bin/python
 # Rasa with the project's run-time fixes (rasa_fixes/, checked against the pinned version).
 RASA        := $(PY) -m ops rasa
 INSTALLED   := $(VENV)/.installed
-export PYTHONPATH := $(CURDIR)
 export RASA_PORT   ?= 5005
 export ACTION_PORT ?= 5055
 export WEB_PORT    ?= 8080
@@ -23,11 +22,14 @@ help:
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.txt requirements-lock.txt
+# The pinned dependencies, then the project's own packages (pyproject.toml) in editable
+# mode: every script, server and test imports them by name, with no sys.path edits.
+$(INSTALLED): requirements.txt requirements-lock.txt pyproject.toml
 	@py=$$(scripts/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install --quiet --upgrade "pip==24.2"
 	$(PY) -m pip install --quiet -r requirements.txt -c requirements-lock.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	@touch $@
 
@@ -60,7 +62,7 @@ clean:
 bench: $(INSTALLED) $(WEB_BUNDLE)
 	@scripts/bench.sh $(BENCH_ARGS)
 	@# Scaling table (README, "Deploying at scale"): 1, 2 and 3 replicas behind nginx.
-	@PYTHONPATH=$(CURDIR) .venv-bench/bin/python bench/scaling.py
+	@.venv-bench/bin/python bench/scaling.py
 
 # Seconds, no training: the trained model under a tiny load (part of `make test`).
 .PHONY: bench-smoke

@@ -51,17 +51,16 @@ from typing import Dict, List, Optional, Tuple
 import psutil
 import yaml
 
+# bench/ (this script's directory) is on sys.path; ops, the project's tooling, is installed
+# into .venv-bench by scripts/bench.sh (pip install -e .).
+import report
+from conversations import CONVERSATIONS, reply_text
+from ops.stack import SERVER_PYTHON, Stack, port_free, url_ok
+from ops.training_fingerprint import training_fingerprint
+from progress import STALL_S, LocustProgress, Reporter, TrainingProgress, duration, run_watched
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
-
-import report  # noqa: E402
-from progress import (STALL_S, LocustProgress, Reporter,  # noqa: E402
-                      TrainingProgress, duration, run_watched)
-from ops.stack import SERVER_PYTHON, Stack, port_free, url_ok  # noqa: E402
-from scripts.training_fingerprint import training_fingerprint  # noqa: E402
-from conversations import CONVERSATIONS, reply_text  # noqa: E402
 
 RASA = ROOT / ".venv" / "bin" / "rasa"
 LOCUST = Path(sys.executable).parent / "locust"
@@ -84,7 +83,6 @@ SMOKE_PORTS = (6805, 6855)
 # Environment of every Rasa process the bench trains with, as scripts/train_if_needed.sh
 # has it (the servers get theirs from ops.stack.Stack, as `make run`'s).
 BASE_ENV = {
-    "PYTHONPATH": str(ROOT),
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
 }

@@ -1,13 +1,14 @@
 """The scaling table of `make bench`: throughput and p95 latency of the REST webhook
 through nginx with 1, 2 and 3 Rasa replicas, from one run on this machine.
 
-    PYTHONPATH=. .venv-bench/bin/python bench/scaling.py           # about 6 minutes
-    PYTHONPATH=. .venv-bench/bin/python bench/scaling.py --smoke   # tiny load, ~3 minutes
+    .venv-bench/bin/python bench/scaling.py           # about 6 minutes
+    .venv-bench/bin/python bench/scaling.py --smoke   # tiny load, ~3 minutes
 
-(.venv-bench is the benchmark's virtualenv with Locust; scripts/bench.sh creates it.)
+(.venv-bench is the benchmark's virtualenv with Locust and the project's tooling;
+scripts/bench.sh creates it.)
 
 One run: one scale-out deployment is started (scripts/run_cluster.sh, through
-scripts/cluster_harness.py: PostgreSQL, Redis, nginx, 3 Rasa replicas, 2 action
+ops/cluster.py: PostgreSQL, Redis, nginx, 3 Rasa replicas, 2 action
 servers, on free loopback ports, torn down at the end). Every replica is warmed up
 with one pass of the conversation mix. Then, for 1, 2 and 3 replicas, nginx is
 reconfigured to balance over that many (a reload, no restart) and Locust drives the
@@ -34,15 +35,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from conversations import CONVERSATIONS, MIX  # bench/, this script's directory
+from ops.cluster import Cluster
+from progress import STALL_S, LocustProgress, Reporter, run_watched
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
-
-from conversations import CONVERSATIONS, MIX  # noqa: E402
-from progress import STALL_S, LocustProgress, Reporter, run_watched  # noqa: E402
-from scripts.cluster_harness import Cluster  # noqa: E402
 
 DEFAULT_LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
 PROJECT_MODEL = ROOT / "models" / "her2-assistant.tar.gz"
@@ -209,7 +208,7 @@ def markdown(result: Dict) -> str:
                      f"{s['p95_ms']} | {s['p99_ms']} | {s['errors']} | "
                      f"{s['cpu_busy_pct']}% |")
     lines += ["", result["reading"], "",
-              "Reproduce: `PYTHONPATH=. .venv-bench/bin/python bench/scaling.py` "
+              "Reproduce: `.venv-bench/bin/python bench/scaling.py` "
               "(raw numbers in `bench/results/scaling.json`).", ""]
     return "\n".join(lines)
 

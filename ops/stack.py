@@ -98,7 +98,7 @@ Check = Union[str, Callable[[], bool]]
 
 def wait_ready(phase: str, checks: Mapping[str, Check],
                processes: Optional[Mapping[str, subprocess.Popen]] = None,
-               logs: Optional[Mapping[str, Path]] = None, *,
+               logs: Optional[Mapping[str, Union[Path, Callable[[], int]]]] = None, *,
                timeout: Optional[float] = None, stall_s: Optional[float] = None,
                progress: Optional[Callable[[str], None]] = None,
                started: Optional[float] = None, poll_s: float = 0.1) -> Dict[str, float]:
@@ -108,8 +108,8 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
 
     Fails with NotReady at once when one of ``processes`` exits, and after ``timeout``
     seconds if given. With ``stall_s`` there need be no time limit: a server not ready
-    yet is waited for while its log (``logs[key]``) grows, and given up on (Stalled) when
-    the log has stayed still for ``stall_s`` seconds. ``progress(text)`` is called on
+    yet is waited for while its log (``logs[key]``: a file, or a function giving a size)
+    grows, and given up on (Stalled) when it has stayed still for ``stall_s`` seconds. ``progress(text)`` is called on
     every round. Stopping the processes is the caller's business."""
     started = time.monotonic() if started is None else started
     processes, logs = processes or {}, logs or {}
@@ -134,8 +134,9 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
             raise NotReady(f"{phase}: not ready after {timeout:.0f} s: {', '.join(waiting)}")
         if stall_s is not None:
             for key in waiting:
+                log = logs.get(key)
                 try:
-                    size = logs[key].stat().st_size if key in logs else 0
+                    size = log() if callable(log) else (log.stat().st_size if log else 0)
                 except OSError:
                     size = 0
                 if size != grown[key][0]:

@@ -15,10 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from ops.config import prepare_operator_tool, store_endpoints  # noqa: E402
+from ops.config import prepare_operator_tool, store_endpoints
 
 
 def tracker_store(endpoints_file: Path):

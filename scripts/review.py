@@ -36,10 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from ops.config import prepare_operator_tool, store_endpoints
 
-from ops.config import prepare_operator_tool, store_endpoints  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_DAYS = 30
 DEFAULT_OUT = ROOT / "results" / "review.md"

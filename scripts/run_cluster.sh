@@ -16,7 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-export PYTHONPATH="$ROOT" RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 PY=$ROOT/.venv/bin/python
 RASA=$ROOT/.venv/bin/rasa
 
@@ -73,10 +73,10 @@ rm -f "$CLUSTER_DIR/ready" "$CLUSTER_DIR"/pids/*.pid
 # Passwords: from the environment, else generated once into $CLUSTER_DIR/secrets/.
 # REDIS_PASSWORD set to an empty string means a Redis without a password.
 if [ -z "${POSTGRES_PASSWORD:-}" ]; then
-  POSTGRES_PASSWORD=$("$PY" scripts/cluster_config.py secret "$SECRETS/postgres_password") || exit 1
+  POSTGRES_PASSWORD=$("$PY" -m ops.cluster_config secret "$SECRETS/postgres_password") || exit 1
 fi
 if [ -z "${REDIS_PASSWORD+set}" ]; then
-  REDIS_PASSWORD=$("$PY" scripts/cluster_config.py secret "$SECRETS/redis_password") || exit 1
+  REDIS_PASSWORD=$("$PY" -m ops.cluster_config secret "$SECRETS/redis_password") || exit 1
 fi
 export POSTGRES_PASSWORD REDIS_PASSWORD
 
@@ -239,7 +239,7 @@ start_redis() {
   fi
   is_loopback "$REDIS_HOST" || die "Redis at $REDIS_HOST:$REDIS_PORT is not reachable"
   mkdir -p "$CLUSTER_REDIS_DIR"
-  "$PY" scripts/cluster_config.py redis "$CLUSTER_REDIS_DIR/redis.conf" || exit 1
+  "$PY" -m ops.cluster_config redis "$CLUSTER_REDIS_DIR/redis.conf" || exit 1
   if is_root && id redis >/dev/null 2>&1; then chown -R redis:redis "$CLUSTER_REDIS_DIR"; fi
   chmod 700 "$CLUSTER_REDIS_DIR"
   as_user_prefix redis
@@ -280,7 +280,7 @@ start web "$PY" -m ops web --bind 127.0.0.1 --port "$CLUSTER_WEB_PORT" \
   --rasa-url "$CLUSTER_PUBLIC_URL"
 
 mkdir -p "$CLUSTER_NGINX_DIR/temp"
-"$PY" scripts/cluster_config.py nginx "$CLUSTER_NGINX_DIR/nginx.conf" || exit 1
+"$PY" -m ops.cluster_config nginx "$CLUSTER_NGINX_DIR/nginx.conf" || exit 1
 nginx_args=(-p "$CLUSTER_NGINX_DIR" -c "$CLUSTER_NGINX_DIR/nginx.conf" -e "$CLUSTER_LOG_DIR/nginx-error.log")
 "$NGINX" -t -q "${nginx_args[@]}" || die "invalid nginx configuration ($CLUSTER_NGINX_DIR/nginx.conf)"
 start nginx "$NGINX" "${nginx_args[@]}" -g 'daemon off;'

@@ -4,7 +4,7 @@
 # channel, REST and browser tests) against a running stack on test ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 export RASA_PORT=${TEST_RASA_PORT:-5305} ACTION_PORT=${TEST_ACTION_PORT:-5355} WEB_PORT=${TEST_WEB_PORT:-8380}
 export RUN_DIR=.run/test LOG_DIR=test-artifacts/logs TRACKER_DB=var/test-tracker.db
 # Every Rasa command with the run-time fixes applied (rasa_fixes/), as `make run` has them.

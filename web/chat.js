@@ -31,7 +31,7 @@
   // When the connection drops while the user's last message has had no reply (the server
   // handling it stopped), that message may be lost: the page says so, and keeps saying it
   // after the widget has reconnected, until the user sends something again.
-  // (Same wording as nginx's REST reply in the cluster: scripts/cluster_config.py.)
+  // (Same wording as nginx's REST reply in the cluster: ops/cluster_config.py.)
   var MAYBE_LOST = "That message may not have reached the assistant — please send it again.";
 
   // A reply comes as several messages with no end-of-turn marker: a drop this soon after

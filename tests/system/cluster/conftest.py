@@ -13,7 +13,7 @@ every replica's and action server's log, PostgreSQL's and Redis's).
 """
 import pytest
 
-from scripts.cluster_harness import Cluster
+from ops.cluster import Cluster
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from her2 import category_info
-from scripts.cluster_config import RESEND_REPLY
+from ops.cluster_config import RESEND_REPLY
 
 pytestmark = pytest.mark.cluster
 

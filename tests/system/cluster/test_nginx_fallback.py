@@ -1,7 +1,7 @@
 """nginx's own reply when no Rasa replica can answer a REST message.
 
 The cluster's nginx configuration (deploy/nginx.cluster.conf.template, rendered by
-scripts/cluster_config.py) run by the real nginx in front of replica ports where nothing
+ops/cluster_config.py) run by the real nginx in front of replica ports where nothing
 listens: the client gets a reply in the REST format with the "please send it again"
 message, never an empty 502. (With a replica alive, tests/system/cluster/test_cluster.py shows
 the message retried and answered.) Needs no cluster: about a second.
@@ -16,8 +16,8 @@ import urllib.request
 
 import pytest
 
-from scripts.cluster_config import RESEND_REPLY, nginx_conf
-from scripts.cluster_harness import free_ports
+from ops.cluster_config import RESEND_REPLY, nginx_conf
+from ops.stack import free_ports
 
 pytestmark = pytest.mark.cluster
 

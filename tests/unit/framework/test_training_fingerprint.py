@@ -1,7 +1,7 @@
 """A model is retrained when something it was trained from changed, and only then."""
 from pathlib import Path
 
-from scripts.training_fingerprint import ROOT, component_files, training_fingerprint
+from ops.training_fingerprint import ROOT, component_files, training_fingerprint
 
 
 def _project(root: Path) -> Path:

@@ -1,7 +1,7 @@
 """The fingerprint of everything a trained model depends on, so a model is retrained only
 when one of them changed (scripts/train_if_needed.sh, and the benchmark's models).
 
-    python scripts/training_fingerprint.py [CONFIG]     # prints it; CONFIG: config.yml
+    python -m ops.training_fingerprint [CONFIG]   # prints it; CONFIG: config.yml
 
 Besides the configuration itself: the domain, the training data, the knowledge files, the
 pinned packages, and the custom components the configuration lists together with the

@@ -1,6 +1,6 @@
 """A private scale-out deployment, started with the script `make run-cluster` uses.
 Used by the cluster tests (tests/system/cluster) and the scaling benchmark (bench/scaling.py);
-standard library only (psycopg2 only for Cluster.events, from Rasa's .venv).
+standard library only (psycopg2 for Cluster.events, redis for Cluster.redis, from Rasa's .venv).
 
 Cluster.start() runs scripts/run_cluster.sh in the background on free loopback ports,
 with its own directory (var/cluster/<id>: a throwaway PostgreSQL cluster, Redis,
@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,23 +23,12 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from ops.stack import NotReady, free_ports, wait_ready
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "run_cluster.sh"
 START_TIMEOUT_S = float(os.environ.get("CLUSTER_START_TIMEOUT", "420"))
 REQUEST_TIMEOUT_S = 120
-
-
-def free_ports(count: int) -> List[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 def pg_bin() -> Path:
@@ -125,28 +113,17 @@ class Cluster:
                                         stdout=self._output, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         ready = self.dir / "ready"
-        size, grew_at = -1, started
-        while not ready.exists():
-            now = time.monotonic()
-            if self.process.poll() is not None:
-                raise RuntimeError(f"run_cluster.sh exited ({self.process.returncode}) "
-                                   f"before the cluster was ready:\n{self.output_tail()}")
-            if stall_s is None and now - started > timeout:
-                raise RuntimeError(f"the cluster was not ready after {timeout:.0f} s:\n"
-                                   f"{self.output_tail()}")
-            if stall_s is not None:
-                # nginx's access log grows with the readiness probes alone: not counted.
-                logs = sum(p.stat().st_size for p in self.log_dir.iterdir()
-                           if p.is_file() and p.name != "nginx-access.log")
-                if logs != size:
-                    size, grew_at = logs, now
-                elif now - grew_at > stall_s:
-                    raise RuntimeError(f"the cluster is not ready after {now - started:.0f} s "
-                                       f"and its logs have not grown for {now - grew_at:.0f} s "
-                                       f"(stall window):\n{self.output_tail()}")
-            if progress is not None:
-                progress(f"{now - started:.0f} s, logs {max(size, 0) // 1024} KB")
-            time.sleep(0.5)
+
+        def logs_size() -> int:  # nginx's access log grows with the readiness probes alone
+            return sum(p.stat().st_size for p in self.log_dir.iterdir()
+                       if p.is_file() and p.name != "nginx-access.log")
+
+        try:
+            wait_ready("the cluster", {"cluster": ready.exists}, {"cluster": self.process},
+                       {"cluster": logs_size}, timeout=None if stall_s else timeout,
+                       stall_s=stall_s, progress=progress, started=started, poll_s=0.5)
+        except NotReady as error:
+            raise RuntimeError(f"{error}:\n{self.output_tail()}") from None
         return time.monotonic() - started
 
     def stop(self) -> None:
@@ -291,8 +268,8 @@ class Cluster:
         env.update({"CLUSTER_RASA_PORTS": ",".join(map(str, self.rasa_ports[:count])),
                     "CLUSTER_NGINX_DIR": str(self.dir / "nginx"),
                     "CLUSTER_LOG_DIR": str(self.log_dir)})
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "cluster_config.py"), "nginx",
-                        str(self.dir / "nginx" / "nginx.conf")], env=env, check=True)
+        subprocess.run([sys.executable, "-m", "ops.cluster_config", "nginx",
+                        str(self.dir / "nginx" / "nginx.conf")], cwd=ROOT, env=env, check=True)
         os.kill(self.pid("nginx"), signal.SIGHUP)
         time.sleep(2)
 

@@ -1,8 +1,8 @@
-"""Configuration files of the scale-out deployment (used by scripts/run_cluster.sh).
+"""Configuration files of the scale-out deployment (used by scripts/run_cluster.sh and ops/cluster.py).
 
-    python scripts/cluster_config.py nginx OUT     # deploy/nginx.cluster.conf.template -> OUT
-    python scripts/cluster_config.py redis OUT     # a private redis.conf -> OUT (mode 600)
-    python scripts/cluster_config.py secret FILE   # prints FILE's secret; creates it first
+    python -m ops.cluster_config nginx OUT     # deploy/nginx.cluster.conf.template -> OUT
+    python -m ops.cluster_config redis OUT     # a private redis.conf -> OUT (mode 600)
+    python -m ops.cluster_config secret FILE   # prints FILE's secret; creates it first
 
 Everything is read from the environment that run_cluster.sh sets up:
 CLUSTER_RASA_PORTS / CLUSTER_ACTION_PORTS (comma-separated), CLUSTER_LB_BIND,
