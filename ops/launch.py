@@ -3,8 +3,9 @@
 run    the action server, the Rasa server (REST + socket.io) and the chat page on
        $ACTION_PORT, $RASA_PORT, $WEB_PORT (5055, 5005, 8080); prints the URL to open;
        Ctrl-C (or SIGTERM) stops all of them, exit status 0. Exit status 1 when
-       something fails to start or a server exits by itself; 2 on an unsafe setting
-       (RASA_ENABLE_API=true without a token, CORS_ORIGIN '*'), before anything starts.
+       something fails to start or a server exits by itself, and on an unsafe setting
+       (RASA_ENABLE_API=true without a token, CORS_ORIGIN '*'), refused with ERROR:
+       before anything starts.
 shell  a terminal chat (channels/console.py) through the Rasa server's REST channel, with
        the action server running; stops both on exit. Through the REST channel the
        terminal gets what every channel gets: the identity line and disclaimer, the input
@@ -62,7 +63,7 @@ def run(env=os.environ) -> int:
         check_environment(settings)  # before anything starts
     except ConfigError as error:
         print(f"ERROR: {error}", file=sys.stderr)
-        return 2
+        return 1
     # CORS_ORIGIN and the API settings are the operator's here (a Stack would drop them).
     kept = {k: env[k] for k in ("CORS_ORIGIN", "RASA_ENABLE_API", "RASA_API_TOKEN",
                                 "RASA_JWT_SECRET", "SOCKETIO_JWT_KEY") if env.get(k)}
@@ -78,7 +79,7 @@ def run(env=os.environ) -> int:
             stack.start(wait=False)
         except ConfigError as error:
             print(f"ERROR: {error}", file=sys.stderr)
-            return 2
+            return 1
         print(f"Starting (logs in {log_dir}/) ...", flush=True)
         try:
             stack.wait_ready(timeout=float(env.get("READY_TIMEOUT") or 120))
@@ -138,7 +139,7 @@ def shell(env=os.environ, stdin=None) -> int:
             stack.start(wait=False)
         except ConfigError as error:
             print(f"ERROR: {error}", file=sys.stderr)
-            return 2
+            return 1
         if interactive:
             print(f"Starting the assistant for the terminal (logs in "
                   f"{stack.log_path('rasa')}) ...", flush=True)
