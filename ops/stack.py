@@ -78,6 +78,15 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
             return False
 
 
+def listening(port: int, host: str = "127.0.0.1", timeout: float = 1) -> bool:
+    """True when something accepts TCP connections on ``port``."""
+    try:
+        socket.create_connection((host, port), timeout).close()
+        return True
+    except OSError:
+        return False
+
+
 def url_ok(url: str, timeout: float = 2) -> bool:
     """True when ``url`` answers HTTP 2xx."""
     try:

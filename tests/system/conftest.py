@@ -8,14 +8,11 @@ stacklib.RunScript, the cluster's ops.cluster.Cluster) or serve the app on a
 socket in-process. Helpers: tests/system/stacklib.py.
 """
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 

@@ -3,8 +3,8 @@
 Every test here runs under a guard that fails it, naming the tier it belongs to, when it
 - opens a trained model (a models/*.tar.gz, e.g. through Agent.load or
   tests/integration/lib.load_trained_agent): tests/integration;
-- starts a server process (rasa, the action server, scripts/run.sh, shell.sh,
-  run_cluster.sh, serve_web.py): tests/system;
+- starts a server process (rasa, the action server, the chat page: python -m ops
+  run/shell/rasa/actions/web, run_cluster.sh): tests/system;
 - connects to anything but this machine (tests/conftest.py no_internet).
 In-process stand-ins on the loopback interface (tests/unit/lib.serve_webhook, Sanic's ASGI
 client) are fine.
@@ -19,8 +19,9 @@ from tests.unit.lib import ROOT
 
 MODELS = (ROOT / "models").resolve()
 # Programs and scripts that start servers: what the system tier runs.
-SERVER_COMMANDS = {"rasa", "rasa_sdk", "run.sh", "shell.sh", "run_cluster.sh", "serve_web.py",
-                   "sanic_probe.py"}
+SERVER_COMMANDS = {"rasa", "rasa_sdk", "run_cluster.sh", "sanic_probe.py"}
+# python -m ops <command> (ops/__main__.py) commands that start servers.
+OPS_SERVER_COMMANDS = {"run", "shell", "rasa", "actions", "web"}
 
 
 class NotAUnitTest(AssertionError):
@@ -42,7 +43,9 @@ def _starts_a_server(args) -> bool:
         words = words[0].split()
     names = {Path(w).name for w in words}
     return bool(names & SERVER_COMMANDS) or any(
-        a == "-m" and b.split(".")[0] in SERVER_COMMANDS for a, b in zip(words, words[1:]))
+        a == "-m" and b.split(".")[0] in SERVER_COMMANDS for a, b in zip(words, words[1:])) \
+        or any(a == "-m" and b == "ops" and c in OPS_SERVER_COMMANDS
+               for a, b, c in zip(words, words[1:], words[2:]))
 
 
 @pytest.fixture(autouse=True)

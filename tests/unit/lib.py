@@ -13,7 +13,6 @@ import asyncio
 import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
@@ -24,8 +23,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # custom NLU components, channels/, scripts/
-    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from channels.messaging import TEMPLATE, required_variables  # noqa: E402
@@ -236,13 +233,13 @@ HER2/NEU: 1+."""
 
 
 def channels_app(agent, config_dir: Path, monkeypatch):
-    """The Rasa server's Sanic app with the project's channels (as scripts/run.sh configures
+    """The Rasa server's Sanic app with the project's channels (as `make run` configures
     them, for a page on port 8080) and ``agent`` in place of a trained model: no server, no
     model; requests go through ``sanic_app.asgi_client``."""
     from rasa.core.run import configure_app, create_http_input_channels
     from sanic import Sanic
 
-    from scripts.runtime_config import write_runtime_config
+    from ops.config import write_runtime_config
 
     Sanic.test_mode = True
     monkeypatch.delenv("SOCKETIO_JWT_KEY", raising=False)

@@ -509,13 +509,11 @@ async def test_the_action_server_down_does_not_stop_the_emergency_reply(
         app, agent, outbound, channel_env, text_of, monkeypatch):
     """An action server that refuses connections: the emergency reply still comes first
     and alone, and an answer Rasa can give without it still comes after the disclaimer."""
-    import socket
-
     from rasa.utils.endpoints import EndpointConfig
 
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
+    from ops.stack import free_port
+
+    port = free_port()
     monkeypatch.setattr(agent.processor, "action_endpoint",
                         EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
     chat = Rest(app, outbound, channel_env)

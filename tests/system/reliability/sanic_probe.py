@@ -2,19 +2,16 @@
 version Rasa serves with, one POST route whose work holds the event loop for a moment
 (as a Rasa turn's inference does).
 
-    python tests/system/reliability/sanic_probe.py PORT [graceful|plain]
+    python -m tests.system.reliability.sanic_probe PORT [graceful|plain]
 """
 import asyncio
 import sys
 import time
-from pathlib import Path
 
 from sanic import Sanic
 from sanic.response import json
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-
-from serving import graceful_shutdown  # noqa: E402
+from serving import graceful_shutdown
 
 app = Sanic("sanic_probe")
 

@@ -21,8 +21,9 @@ from collections import Counter
 import pytest
 from sanic import Sanic
 
-from serving import graceful_shutdown
 from ops import config as runtime_config
+from ops.stack import listening, wait_ready
+from serving import graceful_shutdown
 from tests.system.stacklib import PYTHON, ROOT, free_port
 
 CLIENTS = 12
@@ -31,14 +32,7 @@ LOAD_SECONDS = 3.0
 
 
 def wait_until_listening(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the probe server did not start")
+    wait_ready("the probe", {"probe": lambda: listening(port)}, {"probe": process}, timeout=60)
 
 
 def one_request(port: int, number: int) -> str:
@@ -66,7 +60,7 @@ def one_request(port: int, number: int) -> str:
 
 def stop_under_load(mode: str) -> Counter:
     port = free_port()
-    server = subprocess.Popen([PYTHON, "tests/system/reliability/sanic_probe.py", str(port), mode],
+    server = subprocess.Popen([PYTHON, "-m", "tests.system.reliability.sanic_probe", str(port), mode],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_listening(port, server)

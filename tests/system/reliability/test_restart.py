@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from ops.stack import listening
 from tests.system.stacklib import (
     PYTHON, ROOT, RunScript, get, sqlite_integrity, stored_events, texts)
 
@@ -37,14 +38,6 @@ def run(tmp_path_factory):
         yield script
     finally:
         script.close()
-
-
-def listening(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_ctrl_c_restart_continues_the_conversation(run):

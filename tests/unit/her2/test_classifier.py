@@ -5,7 +5,6 @@ boundary of the ASCO/CAP tables) and tests/her2_text_cases.yml (free text -> res
 """
 import itertools
 import re
-import sys
 from dataclasses import fields
 from pathlib import Path
 
@@ -13,8 +12,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:  # lets `pytest tests/...` import her2 without PYTHONPATH
-    sys.path.insert(0, str(ROOT))
 
 from her2 import (  # noqa: E402
     CATEGORIES, FLAGS, NEEDS, Classification, Findings, category_info, classify, interpret,

@@ -1,6 +1,5 @@
 """her2.parse, Findings and describe_findings, driven by tests/her2_parse_cases.yml."""
 import json
-import sys
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -9,8 +8,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:  # lets `pytest tests/...` import her2 without PYTHONPATH
-    sys.path.insert(0, str(ROOT))
 
 from her2 import Findings, describe_findings, parse  # noqa: E402
 from her2.findings import (  # noqa: E402

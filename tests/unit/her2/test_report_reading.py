@@ -8,14 +8,11 @@ parser: IHC 3+ -> positive; IHC 2+ with dual-probe ISH ratio < 2.0 and < 4.0 cop
 """
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from her2 import Findings, ReportReading, read_report  # noqa: E402
 from her2.report import EXCERPT_MAX  # noqa: E402

@@ -22,8 +22,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:  # lets `pytest tests/...` import her2 without PYTHONPATH
-    sys.path.insert(0, str(ROOT))
 
 from her2 import interpret  # noqa: E402
 

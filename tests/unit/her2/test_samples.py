@@ -3,14 +3,11 @@
 Expected values are labelled from what the messages say and the ASCO/CAP table (IHC 3+ ->
 positive, IHC 2+ alone -> equivocal, IHC 2+ with a negative ISH -> low), not from the parser.
 """
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from her2 import Findings, classify, parse, read_report  # noqa: E402
 from her2.report import named_specimen  # noqa: E402

@@ -7,7 +7,6 @@ in the other source tests (tests/unit/lib.source_texts: $HER2_SOURCES_DIR, else 
 beside the checkout); the tests that need them are skipped with that reason when they are absent.
 """
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, NamedTuple
@@ -15,8 +14,6 @@ from typing import Dict, List, NamedTuple
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from knowledge import load  # noqa: E402
 from tests.unit.lib import source_articles_dir, source_texts  # noqa: E402
