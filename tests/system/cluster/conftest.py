@@ -6,7 +6,7 @@ action servers on free loopback ports, through scripts/run_cluster.sh (what
 torn down after the last test, also when a test or the start-up fails. Nothing is
 mocked and nothing is skipped: a cluster that does not start fails the tests.
 
-    PYTHONPATH=. .venv/bin/pytest tests/system/cluster -q      # about 3 minutes on 2 cores
+    .venv/bin/pytest tests/system/cluster -q      # about 3 minutes on 2 cores
 
 Logs: test-artifacts/cluster/<id>/ (nginx access log with the replica of each request,
 every replica's and action server's log, PostgreSQL's and Redis's).

@@ -25,6 +25,7 @@ import yaml
 
 from her2 import category_info
 from ops.cluster_config import RESEND_REPLY
+from ops.stack import ROOT
 
 pytestmark = pytest.mark.cluster
 
@@ -485,8 +486,7 @@ def test_a_dead_replicas_lock_is_given_up_within_seconds(cluster):
     conversation = new_sender("dead-owner")
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(cluster.redis_port), cluster.redis_password,
-         conversation], stdout=subprocess.PIPE, text=True, env={**os.environ,
-                                                                  "PYTHONPATH": "."})
+         conversation], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert holder.stdout.readline().strip() == "0"
         store = AtomicRedisLockStore(endpoint_config=EndpointConfig(

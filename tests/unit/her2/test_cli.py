@@ -1,6 +1,5 @@
 """`python -m her2 "<text>"`: one JSON object on stdout, exit 0; empty input exits 2."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,8 @@ REQUIRED_KEYS = {"ihc", "ish_result", "ish_group", "ratio", "copy_number", "horm
 
 
 def run_cli(*args, stdin=None):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "her2", *args], cwd=ROOT, env=env, input=stdin,
+        [sys.executable, "-m", "her2", *args], cwd=ROOT, input=stdin,
         capture_output=True, text=True, timeout=120,
     )
 

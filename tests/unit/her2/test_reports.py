@@ -13,7 +13,7 @@ copy_number) >= 97%, ER and PR status >= 95%, and NO non-positive statement call
 FLOORS below are the accuracies reached; where a floor is under the target, the gap is noted.
 
 Run as a script for the table (and, with --dev-errors, the dev split's errors only):
-    PYTHONPATH=. .venv/bin/python tests/test_her2_reports.py [--dev-errors]
+    .venv/bin/python -m tests.unit.her2.test_reports [--dev-errors]
 """
 import sys
 from pathlib import Path
