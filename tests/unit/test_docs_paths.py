@@ -16,11 +16,12 @@ What is checked, in README.md and in DOCS below:
 - every #anchor of a link to a Markdown page is one of that page's headings;
 - the README stays short (details go in docs/).
 """
+
 import fnmatch
 import os
 import re
 from pathlib import Path
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Iterator, List, Set, Tuple
 
 import pytest
 
@@ -37,8 +38,25 @@ ROOT = _repo_root()
 # The pages this check covers: the README and the pages that hold what it used to.
 DOCS = ["README.md", "docs/performance.md", "docs/security.md", "docs/deploying.md"]
 README_MAX_LINES = 200
-EXTENSIONS = {"py", "yml", "yaml", "md", "sh", "txt", "json", "toml", "ini", "js", "html", "css",
-              "png", "cfg", "conf", "template", "lock"}
+EXTENSIONS = {
+    "py",
+    "yml",
+    "yaml",
+    "md",
+    "sh",
+    "txt",
+    "json",
+    "toml",
+    "ini",
+    "js",
+    "html",
+    "css",
+    "png",
+    "cfg",
+    "conf",
+    "template",
+    "lock",
+}
 MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 MAKE_TARGET = re.compile(r"(?:^|[\s;&|(])make\s+([A-Za-z0-9][\w.-]*)")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -47,6 +65,7 @@ FENCE = re.compile(r"^(\s*)```")
 
 
 # ---------------------------------------------------------------------------- the page
+
 
 def code_texts(markdown: str) -> List[str]:
     """Inline code spans and code-block lines, in order."""
@@ -75,7 +94,7 @@ def prose(markdown: str) -> str:
 
 def words(text: str) -> Iterator[str]:
     for word in re.split(r"[\s,;|&]+", text):
-        if "=" in word:                      # VAR=value, --option=value
+        if "=" in word:  # VAR=value, --option=value
             word = word.rsplit("=", 1)[1]
         word = word.strip("'\"()[]{}:").rstrip(".")
         if word:
@@ -95,20 +114,24 @@ def heading_anchors(markdown: str) -> Set[str]:
 
 # ---------------------------------------------------------------------------- the repository
 
+
 class Repo:
     def __init__(self, root: Path):
         self.root = root
         self.ignore_patterns = self._ignore_patterns()
         self.file_names = self._file_names()
         self.top_level = {entry.name for entry in root.iterdir()} | {
-            p.split("/")[0] for negated, _, p in self.ignore_patterns if not negated and "*" not in p}
+            p.split("/")[0]
+            for negated, _, p in self.ignore_patterns
+            if not negated and "*" not in p
+        }
         self.targets = self._make_targets()
 
     def _ignore_patterns(self) -> List[Tuple[bool, bool, str]]:
         """.gitignore's patterns, in order: (negated, directories only, pattern)."""
         gitignore = self.root / ".gitignore"
         patterns = []
-        for line in (gitignore.read_text().splitlines() if gitignore.exists() else []):
+        for line in gitignore.read_text().splitlines() if gitignore.exists() else []:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
@@ -121,8 +144,12 @@ class Repo:
         names = set()
         for folder, subdirs, files in os.walk(self.root):
             rel = Path(folder).relative_to(self.root).as_posix()
-            subdirs[:] = [d for d in subdirs if not d.startswith(".")
-                          and not self.is_generated(f"{rel}/{d}" if rel != "." else d)]
+            subdirs[:] = [
+                d
+                for d in subdirs
+                if not d.startswith(".")
+                and not self.is_generated(f"{rel}/{d}" if rel != "." else d)
+            ]
             names.update(files)
         return names
 
@@ -178,8 +205,12 @@ class Repo:
                     return ""
                 name = parts[length]
                 text = source.read_text()
-                if re.search(rf"^\s*(def|class|async def)\s+{name}\b|^\s*{name}\s*[:=]|"
-                             rf"import[^\n]*\b{name}\b", text, re.M):
+                if re.search(
+                    rf"^\s*(def|class|async def)\s+{name}\b|^\s*{name}\s*[:=]|"
+                    rf"import[^\n]*\b{name}\b",
+                    text,
+                    re.M,
+                ):
                     return ""
                 return f"{dotted}: {source.relative_to(self.root)} defines no {name!r}"
         return f"{dotted}: no such module"
@@ -190,6 +221,7 @@ class Repo:
 
 # ---------------------------------------------------------------------------- the checks
 
+
 def path_problem(repo: Repo, word: str, base: str = "", link: bool = False) -> str:
     """'' if `word` (relative to `base`, a folder of the repository) is fine. In code a bare
     file name may be any file's name; a link's target is always relative to its page."""
@@ -197,8 +229,8 @@ def path_problem(repo: Repo, word: str, base: str = "", link: bool = False) -> s
         return ""
     placeholder = re.search(r"[<>$*{}]", word)
     if placeholder:
-        word = word[:placeholder.start()]
-        word = word[:word.rfind("/") + 1] if "/" in word else ""
+        word = word[: placeholder.start()]
+        word = word[: word.rfind("/") + 1] if "/" in word else ""
         if not word:
             return ""
     joined = os.path.normpath(os.path.join(base, word)) if base else os.path.normpath(word)
@@ -209,15 +241,18 @@ def path_problem(repo: Repo, word: str, base: str = "", link: bool = False) -> s
         return ""
     if not link and "/" not in word.strip("/") and not word.endswith("/"):
         if word.rsplit(".", 1)[-1] in EXTENSIONS and "." in word:
-            return "" if word in repo.file_names or repo.exists(path) else \
-                f"{word}: no file of that name"
+            return (
+                ""
+                if word in repo.file_names or repo.exists(path)
+                else f"{word}: no file of that name"
+            )
         return ""
     return "" if repo.exists(path) else f"{word}: no such file or folder"
 
 
 def is_path_like(repo: Repo, word: str) -> bool:
     if "://" in word or word.startswith("/") or re.fullmatch(r"\.\w+", word):
-        return False                      # a URL, an absolute path, an extension (`.json`)
+        return False  # a URL, an absolute path, an extension (`.json`)
     last = word.rstrip("/").split("/")[-1]
     extension = last.rsplit(".", 1)[-1] if "." in last else ""
     if "/" in word:
@@ -248,8 +283,11 @@ def problems(repo: Repo, page: str, markdown: str) -> List[str]:
                 found.append(f"make {target}: no Makefile rule that does something")
         for word in words(text):
             dotted = word[:-2] if word.endswith("()") else word
-            if MODULE_NAME.match(dotted) and repo.is_folder(dotted.split(".")[0]) \
-                    and dotted.rsplit(".", 1)[-1] not in EXTENSIONS:
+            if (
+                MODULE_NAME.match(dotted)
+                and repo.is_folder(dotted.split(".")[0])
+                and dotted.rsplit(".", 1)[-1] not in EXTENSIONS
+            ):
                 problem = repo.module_problem(dotted)
             elif is_path_like(repo, word):
                 problem = path_problem(repo, word)
@@ -261,6 +299,7 @@ def problems(repo: Repo, page: str, markdown: str) -> List[str]:
 
 
 # ---------------------------------------------------------------------------- tests
+
 
 @pytest.fixture(scope="module")
 def repo() -> Repo:
@@ -280,14 +319,16 @@ def test_readme_stays_short():
 
 def test_the_readme_links_every_docs_page():
     readme = (ROOT / "README.md").read_text()
-    missing = [p.name for p in sorted((ROOT / "docs").glob("*.md"))
-               if f"docs/{p.name}" not in readme]
+    missing = [
+        p.name for p in sorted((ROOT / "docs").glob("*.md")) if f"docs/{p.name}" not in readme
+    ]
     assert missing == []
 
 
 def _fake_repo(tmp_path: Path) -> Repo:
     (tmp_path / "Makefile").write_text(
-        ".PHONY: run declared\nrun: install\n\t@echo run\ninstall:\n\t@echo install\n")
+        ".PHONY: run declared\nrun: install\n\t@echo run\ninstall:\n\t@echo install\n"
+    )
     (tmp_path / "README.md").write_text("# x\n")
     (tmp_path / ".gitignore").write_text("var/\nresults/\n!pkg/results/\n*.db\n")
     (tmp_path / "pkg").mkdir()
@@ -300,20 +341,22 @@ def _fake_repo(tmp_path: Path) -> Repo:
 
 def test_the_check_finds_stale_paths_targets_modules_and_anchors(tmp_path):
     repo = _fake_repo(tmp_path)
-    page = "\n".join([
-        "Run `make run`, not `make declared` or `make gone`.",
-        "See [the guide](docs/guide.md#upgrading-rasa-the-checklist) and [old](docs/old.md),",
-        "[a heading](docs/guide.md#nowhere), `pkg/stores.py`, `pkg/moved.py`, `scripts/run.sh`,",
-        "`pkg.stores.SafeStore`, `pkg.stores.LIMIT`, `pkg.stores.Gone`, `pkg.old.Store`,",
-        "`docs.stores.SafeStore` (a folder that holds no code), `e.g.` `3.6.21`,",
-        "`var/tracker.db` (made at run time), `pkg/<name>.py`, `nope/<name>.py`, `stores.py`,",
-        "`missing.py`, `application/json`, `/webhooks/rest/webhook`, `https://x.org/a.py`,",
-        "`results/review.md` and `pkg/results/gone.md` (taken back from .gitignore).",
-        "```bash",
-        "make install && make clean",
-        "PYTHONPATH=. .venv/bin/pytest pkg/old_test.py -q",
-        "```",
-    ])
+    page = "\n".join(
+        [
+            "Run `make run`, not `make declared` or `make gone`.",
+            "See [the guide](docs/guide.md#upgrading-rasa-the-checklist) and [old](docs/old.md),",
+            "[a heading](docs/guide.md#nowhere), `pkg/stores.py`, `pkg/moved.py`, `scripts/run.sh`,",
+            "`pkg.stores.SafeStore`, `pkg.stores.LIMIT`, `pkg.stores.Gone`, `pkg.old.Store`,",
+            "`docs.stores.SafeStore` (a folder that holds no code), `e.g.` `3.6.21`,",
+            "`var/tracker.db` (made at run time), `pkg/<name>.py`, `nope/<name>.py`, `stores.py`,",
+            "`missing.py`, `application/json`, `/webhooks/rest/webhook`, `https://x.org/a.py`,",
+            "`results/review.md` and `pkg/results/gone.md` (taken back from .gitignore).",
+            "```bash",
+            "make install && make clean",
+            "PYTHONPATH=. .venv/bin/pytest pkg/old_test.py -q",
+            "```",
+        ]
+    )
     assert problems(repo, "README.md", page) == [
         "link docs/old.md: no such file or folder",
         "link docs/guide.md#nowhere: docs/guide.md has no heading #nowhere",
@@ -334,8 +377,11 @@ def test_the_check_finds_stale_paths_targets_modules_and_anchors(tmp_path):
 
 def test_links_in_docs_pages_are_relative_to_the_page(tmp_path):
     repo = _fake_repo(tmp_path)
-    page = ("[up](../Makefile), [same](guide.md#the-guide), [wrong](docs/guide.md), "
-            "[elsewhere](stores.py), `pkg/stores.py`, `stores.py`")
+    page = (
+        "[up](../Makefile), [same](guide.md#the-guide), [wrong](docs/guide.md), "
+        "[elsewhere](stores.py), `pkg/stores.py`, `stores.py`"
+    )
     assert problems(repo, "docs/guide.md", page) == [
         "link docs/guide.md: no such file or folder",
-        "link stores.py: no such file or folder"]
+        "link stores.py: no such file or folder",
+    ]
