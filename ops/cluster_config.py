@@ -1,4 +1,5 @@
-"""Configuration files of the scale-out deployment (used by scripts/run_cluster.sh and ops/cluster.py).
+"""Configuration files of the scale-out deployment (used by scripts/run_cluster.sh and
+ops/cluster.py).
 
     python -m ops.cluster_config nginx OUT     # deploy/nginx.cluster.conf.template -> OUT
     python -m ops.cluster_config redis OUT     # a private redis.conf -> OUT (mode 600)

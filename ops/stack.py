@@ -118,8 +118,9 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
     Fails with NotReady at once when one of ``processes`` exits, and after ``timeout``
     seconds if given. With ``stall_s`` there need be no time limit: a server not ready
     yet is waited for while its log (``logs[key]``: a file, or a function giving a size)
-    grows, and given up on (Stalled) when it has stayed still for ``stall_s`` seconds. ``progress(text)`` is called on
-    every round. Stopping the processes is the caller's business."""
+    grows, and given up on (Stalled) when it has stayed still for ``stall_s`` seconds.
+    ``progress(text)`` is called on every round. Stopping the processes is the caller's
+    business."""
     started = time.monotonic() if started is None else started
     processes, logs = processes or {}, logs or {}
     tests = {key: (check if callable(check) else (lambda url=check: url_ok(url, timeout=1)))

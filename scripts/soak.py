@@ -4,10 +4,11 @@
                            [--actions-growth-mb 30]
 
 Starts the action server and the Rasa server (ops.stack.Stack, as `make run` starts them)
-on free ports with their own tracker DB and logs (in a temporary directory), warms them up, then runs conversations from several workers at once for
---duration seconds: HER2 results through the form, FAQ and drug questions, "delete my
-data", empty and over-long messages, over REST and socket.io. The resident memory
-(VmRSS) of the Rasa server and of the action server is sampled every few seconds.
+on free ports with their own tracker DB and logs (in a temporary directory), warms them
+up, then runs conversations from several workers at once for --duration seconds: HER2
+results through the form, FAQ and drug questions, "delete my data", empty and over-long
+messages, over REST and socket.io. The resident memory (VmRSS) of the Rasa server and of
+the action server is sampled every few seconds.
 
 Fails (exit 1) when
 - any reply is missing, wrong, or the "can't look that up" apology, or a request fails;
