@@ -13,11 +13,14 @@ export WEB_PORT    ?= 8080
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install train run shell test test-unit test-stories test-browser validate bench clean
+.PHONY: help install train run shell test test-unit test-rasa test-system lint validate bench clean
 
 help:
 	@echo "make run    install if needed, train if needed, start everything, print the chat URL"
 	@echo "make test   validate data, train, run every test (what CI runs)"
+	@echo "  make test-unit    the unit tier: no model, no servers (tests/unit)"
+	@echo "  make test-rasa    the trained model in process (tests/integration, held-out NLU)"
+	@echo "  make test-system  servers, browser, channels, reliability, cluster (tests/system)"
 	@echo "make shell  chat in the terminal (rasa shell + action server)"
 
 install: $(INSTALLED)
@@ -51,8 +54,46 @@ shell: train
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
 
+# Every test: scripts/test.sh (data validation, training if needed, the stack on test ports,
+# stories, held-out NLU, bench smoke, then pytest over all three tiers).
 test: $(INSTALLED)
 	@scripts/test.sh
+
+# The tiers, one at a time (pytest.ini, tests/*/conftest.py). Each prints what it ran and
+# how long it took.
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider -ra -q
+# $(call timed,NAME): the rest of the recipe line runs in bash -e; on exit it prints NAME,
+# passed or FAILED, and the seconds it took.
+timed = t0=$$(date +%s.%N); trap 'rc=$$?; printf "==> %s %s in %.0f s\n" "$(1)" \
+	"$$([ $$rc = 0 ] && echo passed || echo FAILED)" "$$(awk "BEGIN{print $$(date +%s.%N) - $$t0}")"' EXIT; set -e;
+step = echo; echo "==> $(1)"
+
+# Lint and format check (ruff, configured in ruff.toml; .pre-commit-config.yaml).
+lint: $(INSTALLED)
+	@$(call timed,make lint) \
+	$(call step,ruff check); $(VENV)/bin/ruff check --quiet .; \
+	$(call step,ruff format --check); $(VENV)/bin/ruff format --check --quiet .
+
+# No model, no servers, no network (tests/unit/conftest.py refuses them).
+test-unit: $(INSTALLED)
+	@$(call timed,make test-unit) \
+	$(call step,pytest tests/unit (no model, no servers)); $(PYTEST) tests/unit
+
+# The trained model in process (trains first if its inputs changed), and the held-out NLU check.
+test-rasa: train
+	@$(call timed,make test-rasa) \
+	$(call step,pytest tests/integration (the trained model in process)); $(PYTEST) tests/integration; \
+	$(call step,held-out NLU evaluation (tests/nlu/holdout.yml)); \
+	$(RASA) test nlu --model models/her2-assistant.tar.gz --nlu tests/nlu/holdout.yml --out results/nlu; \
+	$(PY) scripts/nlu_report.py results/nlu --check
+
+# Servers, the browser, channels over HTTP, reliability, the cluster. The stack tests start
+# one stack on free ports for the session (tests/system/conftest.py); the others start their own.
+test-system: train $(WEB_BUNDLE)
+	@$(call timed,make test-system) \
+	$(call step,browser and page dependencies); scripts/ensure_browser.sh; \
+	$(call step,pytest tests/system (servers, browser, channels, reliability, cluster)); \
+	$(PYTEST) tests/system
 
 clean:
 	rm -rf models var .run results

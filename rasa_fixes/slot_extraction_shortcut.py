@@ -21,7 +21,7 @@ conversations (bench/TUNING.md, change 16).
 After an upgrade: check that ``ActionExtractSlots.run`` still calls
 ``_execute_validation_action(extraction_events, output_channel, nlg, tracker, domain)``
 and returns only the SlotSet events of ``extraction_events`` when the validation action
-returns no event; tests/unit/actions/test_slot_extraction_shortcut.py checks, over every
+returns no event; tests/integration/framework/test_slot_extraction_shortcut.py checks, over every
 example message, that the action has nothing to say for the messages skipped here.
 """
 import functools

@@ -1,37 +1,55 @@
 """The system tier (``make test-system``): servers, the browser, channels over HTTP,
 reliability, the cluster.
 
-`stack` tests talk to the running stack: scripts/test.sh starts it on test ports and sets
-RASA_URL (the Rasa server) and CHAT_URL (the chat page); they are skipped only when those
-are unset. The other tests start their own servers on free ports (ops.stack.Stack,
-stacklib.RunScript, the cluster's ops.cluster.Cluster) or serve the app on a
+`stack` tests talk to the running stack (the `stack` fixture): the one scripts/test.sh
+starts on test ports (RASA_URL, the Rasa server; CHAT_URL, the chat page), else one this
+conftest starts for the session. The other tests start their own servers on free ports
+(ops.stack.Stack, stacklib.RunScript, the cluster's ops.cluster.Cluster) or serve the app on a
 socket in-process. Helpers: tests/system/stacklib.py.
 """
 import os
-from pathlib import Path
+from typing import Tuple
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
 @pytest.fixture(scope="session")
-def rasa_url() -> str:
-    url = os.environ.get("RASA_URL")
-    if not url:
-        pytest.skip("RASA_URL is not set: run through `make test-system` (or `make test`), "
-                    "which starts the stack")
-    return url.rstrip("/")
+def stack(tmp_path_factory) -> Tuple[str, str]:
+    """(Rasa server URL, chat page URL) of the running stack: the one scripts/test.sh
+    started (RASA_URL and CHAT_URL set), else one started here on free ports for this
+    session (`make test-system`, or `pytest tests/system/...` on its own), stopped after the
+    last test. Only tests that talk to the stack start it."""
+    rasa, chat = os.environ.get("RASA_URL"), os.environ.get("CHAT_URL")
+    if rasa and chat:
+        yield rasa.rstrip("/"), chat if chat.endswith("/") else chat + "/"
+        return
+    from tests.system.stacklib import RunScript
+
+    run = RunScript(tmp_path_factory.mktemp("stack"))
+    try:
+        run.start()
+    except RuntimeError as error:
+        run.close()
+        pytest.fail(f"the stack did not start: {error}", pytrace=False)
+    environment = pytest.MonkeyPatch()
+    environment.setenv("TRACKER_DB", str(run.db))  # its tracker store, as scripts/test.sh has it
+    try:
+        yield run.url, f"http://localhost:{run.web_port}/"
+    finally:
+        environment.undo()
+        run.close()
 
 
 @pytest.fixture(scope="session")
-def chat_url() -> str:
-    url = os.environ.get("CHAT_URL")
-    if not url:
-        pytest.skip("CHAT_URL is not set: run through `make test-system` (or `make test`), "
-                    "which starts the stack")
-    return url if url.endswith("/") else url + "/"
+def rasa_url(stack) -> str:
+    return stack[0]
+
+
+@pytest.fixture(scope="session")
+def chat_url(stack) -> str:
+    return stack[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,15 @@
-"""The unit tier (``make test-unit``): no trained model, no servers, no network.
+"""The unit tier (``make test-unit``): in process, no trained model, no servers, no network.
 
 Every test here runs under a guard that fails it, naming the tier it belongs to, when it
 - opens a trained model (a models/*.tar.gz, e.g. through Agent.load or
   tests/integration/lib.load_trained_agent): tests/integration;
-- starts a server process (rasa, the action server, the chat page: python -m ops
-  run/shell/rasa/actions/web, run_cluster.sh): tests/system;
+- starts a server or any other program (rasa, the action server, scripts/run.sh, a CLI run
+  as a process...; git, which the source and secret checks ask, aside): tests/system;
 - connects to anything but this machine (tests/conftest.py no_internet).
 In-process stand-ins on the loopback interface (tests/unit/lib.serve_webhook, Sanic's ASGI
 client) are fine.
 """
+import os
 import subprocess
 import tarfile
 from pathlib import Path
@@ -18,10 +19,8 @@ import pytest
 from tests.unit.lib import ROOT
 
 MODELS = (ROOT / "models").resolve()
-# Programs and scripts that start servers: what the system tier runs.
-SERVER_COMMANDS = {"rasa", "rasa_sdk", "run_cluster.sh", "sanic_probe.py"}
-# python -m ops <command> (ops/__main__.py) commands that start servers.
-OPS_SERVER_COMMANDS = {"run", "shell", "rasa", "actions", "web"}
+# The one program unit tests may run: git, asked where the sources are and what is tracked.
+ALLOWED_PROGRAMS = {"git"}
 
 
 class NotAUnitTest(AssertionError):
@@ -36,16 +35,12 @@ def _is_model(name) -> bool:
     return path.name.endswith(".tar.gz") and MODELS in path.parents
 
 
-def _starts_a_server(args) -> bool:
-    words = [args] if isinstance(args, (str, bytes)) else list(args)
-    words = [w.decode() if isinstance(w, bytes) else str(w) for w in words]
-    if len(words) == 1:
-        words = words[0].split()
-    names = {Path(w).name for w in words}
-    return bool(names & SERVER_COMMANDS) or any(
-        a == "-m" and b.split(".")[0] in SERVER_COMMANDS for a, b in zip(words, words[1:])) \
-        or any(a == "-m" and b == "ops" and c in OPS_SERVER_COMMANDS
-               for a, b, c in zip(words, words[1:], words[2:]))
+def _program(args) -> str:
+    """The name of the program a Popen command line starts."""
+    if isinstance(args, (str, bytes)):
+        args = os.fsdecode(args).split()
+    first = next(iter(args), "")
+    return Path(os.fsdecode(first)).name
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +55,9 @@ def unit_tier(no_internet, keep_event_loop_policy, monkeypatch):
         return real_tar_open(cls, name, *args, **kwargs)
 
     def popen_init(self, args, *rest, **kwargs):
-        if _starts_a_server(args):
-            raise NotAUnitTest(f"a unit test must not start servers ({args}): move the test "
-                               "to tests/system")
+        if _program(args) not in ALLOWED_PROGRAMS:
+            raise NotAUnitTest(f"a unit test runs in process, it must not start servers or "
+                               f"other programs ({args}): move the test to tests/system")
         return real_popen_init(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(tarfile.TarFile, "open", classmethod(tar_open))

@@ -10,6 +10,7 @@ the running stack).
 - running async code where pytest-asyncio's loop cannot be used (in_fresh_loop).
 """
 import asyncio
+import functools
 import os
 import secrets
 import subprocess
@@ -112,8 +113,6 @@ def in_fresh_loop(test):
     another loop is running", and asyncio.run with "asyncio.run() cannot be called from
     a running event loop". A fresh thread is unaffected by whatever ran before.
     """
-    import functools
-
     if not asyncio.iscoroutinefunction(test):
         raise TypeError(f"{test.__name__} is not an async def test")
 
@@ -186,6 +185,7 @@ async def serve_webhook(
     return runner, f"http://127.0.0.1:{port}/webhook"
 
 
+@functools.lru_cache(maxsize=None)  # asked by hundreds of tests; git answers once
 def source_articles_dir() -> Optional[Path]:
     """The source articles (../shared/sources beside the repository, README "Source
     content"): $HER2_SOURCES_DIR if set, else beside this checkout, else beside the local

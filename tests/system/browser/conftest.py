@@ -2,16 +2,11 @@
 
 The tests drive Debian's Chromium (/usr/bin/chromium, installed by
 scripts/ensure_browser.sh) through Playwright's `executable_path`: Playwright's
-own browser download is never used. The `stack` tests run against a stack that
-is already running (scripts/test.sh starts it; chat_url and rasa_url: tests/system/
-conftest.py):
-
-    CHAT_URL  the chat page, e.g. http://localhost:8380/
-    RASA_URL  the Rasa server, e.g. http://localhost:5305
-
-They are skipped only when those are unset. When a test fails, a screenshot
-of every page it opened (plus the page's text and console) is saved in
-test-artifacts/browser/. SAVE_SCREENSHOTS=1 saves them for passing tests too.
+own browser download is never used. The `stack` tests run against the running
+stack (chat_url and rasa_url, tests/system/conftest.py: the one scripts/test.sh starts,
+else one started for the session). When a test fails, a screenshot of every page it
+opened (plus the page's text and console) is saved in test-artifacts/browser/.
+SAVE_SCREENSHOTS=1 saves them for passing tests too.
 """
 import os
 import re

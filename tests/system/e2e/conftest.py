@@ -1,4 +1,4 @@
-"""Talks to the running stack over the REST channel (scripts/test.sh starts it).
+"""Talks to the running stack over the REST channel (the `stack` fixture, tests/system/conftest.py).
 
 Every conversation here also checks the identity line and disclaimer (issue 19): it
 comes once per conversation, before the conversation's first answer (right after the
@@ -8,7 +8,6 @@ the tests read the answers (``say_all`` keeps it); tests/system/reliability/
 test_disclaimer_stack.py looks at it directly.
 """
 import json
-import os
 import urllib.request
 import uuid
 from typing import Dict, List
@@ -18,8 +17,6 @@ import yaml
 
 from channels.delivery import CANT_LOOK_UP
 from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
-
-RASA_URL = os.environ.get("RASA_URL")
 
 with open("domain.yml", encoding="utf-8") as handle:
     _RESPONSES = yaml.safe_load(handle)["responses"]
@@ -97,7 +94,5 @@ class Conversation:
 
 
 @pytest.fixture
-def chat() -> Conversation:
-    if not RASA_URL:
-        pytest.skip("RASA_URL is not set: run through `make test`, which starts the stack")
-    return Conversation(RASA_URL)
+def chat(rasa_url) -> Conversation:
+    return Conversation(rasa_url)

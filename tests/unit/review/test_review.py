@@ -1,10 +1,13 @@
 """`make review` (scripts/review.py) on a tracker store built with known conversations: an
-SQLite database written through Rasa's own SQLTrackerStore, read back by the script as
-`make review` runs it (a separate process, an endpoints file naming the store)."""
+SQLite database written through Rasa's own SQLTrackerStore, read back by the script's main()
+as `make review` runs it (its command line, an endpoints file naming the store, its exit
+status and messages), in this process."""
+import contextlib
 import datetime as dt
-import subprocess
-import sys
+import io
+import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -119,10 +122,22 @@ def store_file(tmp_path) -> Path:
     return endpoints
 
 
-def run_review(endpoints: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "review.py"),
-                           "--endpoints", str(endpoints), "--out", str(out), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+def run_review(endpoints: Path, out: Path, *args: str) -> SimpleNamespace:
+    """scripts/review.py's main() with this command line: its exit status, output and
+    errors. What it changes for the process it runs in (the working directory, the warning
+    display) is put back afterwards."""
+    argv = ["--endpoints", str(endpoints), "--out", str(out), *args]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patched:
+        patched.chdir(ROOT)
+        patched.setattr(warnings, "showwarning", warnings.showwarning)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                returncode = review.main(argv)
+            except SystemExit as stop:  # argparse's usage errors
+                returncode = stop.code
+    return SimpleNamespace(returncode=returncode, stdout=stdout.getvalue(),
+                           stderr=stderr.getvalue())
 
 
 def section(text: str, title: str) -> str:
