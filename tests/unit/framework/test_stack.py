@@ -2,8 +2,6 @@
 environments it would start the servers with, its generated files, and the
 wait-until-ready helper against an in-process HTTP server. (Starting real servers:
 tests/system/reliability, which run `make run`, `make shell` and Stack itself.)"""
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,8 +57,16 @@ def test_wait_ready_gives_up_after_the_timeout_naming_what_was_not_ready(health_
     assert time.monotonic() - started < 5
 
 
+class Exited:
+    """A server process that has exited with status 3 (what wait_ready reads of a Popen)."""
+    returncode = 3
+
+    def poll(self):
+        return self.returncode
+
+
 def test_wait_ready_fails_at_once_when_a_server_exits(tmp_path):
-    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    process = Exited()
     started = time.monotonic()
     with pytest.raises(NotReady, match=r"the rasa server exited \(3\)"):
         wait_ready("starting", {"rasa": lambda: False}, {"rasa": process},
