@@ -20,6 +20,10 @@ def main(argv) -> int:
         from ops import launch
 
         return launch.main(command, rest)
+    if command in ("rasa", "actions"):
+        from ops.quiet import hide_third_party_deprecations
+
+        hide_third_party_deprecations()
     if command in ("rasa", "config"):
         from ops import config
 
