@@ -372,7 +372,7 @@ class Slack:
         self.user, self.dm = f"U{_new_id().upper()}", f"D{_new_id().upper()}"
 
     async def say(self, text: str) -> List[str]:
-        from test_slack import signed_headers
+        from tests.integration.channels.test_slack import signed_headers
 
         before = len(self.outbound.slack_post.await_args_list)
         ts = f"{time.time():.6f}"
@@ -402,7 +402,7 @@ class Messenger:
         self.psid = str(next(_numbers))
 
     async def say(self, text: str) -> List[str]:
-        from test_messenger import PAGE_ID, hub_signature
+        from tests.integration.channels.test_messenger import PAGE_ID, hub_signature
 
         before = len(self.outbound.messenger_send.call_args_list)
         now = int(time.time() * 1000)
