@@ -4,7 +4,7 @@ Every test here runs under a guard that fails it, naming the tier it belongs to,
 - opens a trained model (a models/*.tar.gz, e.g. through Agent.load or
   tests/integration/lib.load_trained_agent): tests/integration;
 - starts a server or any other program (rasa, the action server, scripts/run.sh, a CLI run
-  as a process...; git, which the source and secret checks ask, aside): tests/system;
+  as a process...; git and uname aside): tests/system;
 - connects to anything but this machine (tests/conftest.py no_internet).
 In-process stand-ins on the loopback interface (tests/unit/lib.serve_webhook, Sanic's ASGI
 client) are fine.
@@ -19,8 +19,9 @@ import pytest
 from tests.unit.lib import ROOT
 
 MODELS = (ROOT / "models").resolve()
-# The one program unit tests may run: git, asked where the sources are and what is tracked.
-ALLOWED_PROGRAMS = {"git"}
+# Programs a unit test may run: git, asked where the sources are and what is tracked, and
+# uname, which the standard library's platform.processor() asks (HTTP clients' user agents).
+ALLOWED_PROGRAMS = {"git", "uname"}
 
 
 class NotAUnitTest(AssertionError):
