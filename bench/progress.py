@@ -150,9 +150,8 @@ class TrainingProgress(OutputParser):
             self.epoch = self.epochs = self.bar_left_s = None
             self.other = None
             return
-        bar = None
-        for bar in BAR.finditer(text):
-            pass  # the last bar on the line is the current one
+        bars = list(BAR.finditer(text))
+        bar = bars[-1] if bars else None  # the last bar on the line is the current one
         if bar is None:
             return
         n, total = int(bar.group("n")), int(bar.group("total"))

@@ -27,7 +27,7 @@ def env_number(name: str, default: float) -> float:
     try:
         value = float(os.environ.get(name, default))
     except ValueError:
-        raise RasaException(f"{name} must be a number, not {os.environ.get(name)!r}")
+        raise RasaException(f"{name} must be a number, not {os.environ.get(name)!r}") from None
     if value <= 0:
         raise RasaException(f"{name} must be positive")
     return value

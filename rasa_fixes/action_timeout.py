@@ -32,7 +32,7 @@ def seconds(env=os.environ) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise RasaFixError(f"ACTION_TIMEOUT must be a number of seconds, not {raw!r}")
+        raise RasaFixError(f"ACTION_TIMEOUT must be a number of seconds, not {raw!r}") from None
     if value <= 0:
         raise RasaFixError(f"ACTION_TIMEOUT must be positive, not {raw!r}")
     return value

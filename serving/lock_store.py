@@ -60,7 +60,8 @@ def _seconds(name: str, default: float) -> float:
     try:
         value = float(os.environ.get(name) or default)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {os.environ.get(name)!r}")
+        raise ValueError(
+            f"{name} must be a number of seconds, not {os.environ.get(name)!r}") from None
     if value <= 0:
         raise ValueError(f"{name} must be positive")
     return value
@@ -216,7 +217,7 @@ class AtomicRedisLockStore(RedisLockStore):
             self._ensure_alive()
             return self._change(conversation_id, issue)
         except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}")
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
         def drop_expired(lock: Optional[OwnedTicketLock]

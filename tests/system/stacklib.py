@@ -124,7 +124,7 @@ class RunScript:
         try:
             wait_ready("make run", urls, {"run": self.proc}, timeout=timeout)
         except RuntimeError as error:
-            raise RuntimeError(f"{error}:\n" + self.output.read_text(errors="replace"))
+            raise RuntimeError(f"{error}:\n" + self.output.read_text(errors="replace")) from error
 
     def processes(self) -> Dict[int, str]:
         return session_processes(self.proc.pid) if self.proc else {}

@@ -7,6 +7,7 @@ import subprocess
 
 import jwt
 import pytest
+import socketio
 
 from ops import config as runtime_config
 from ops.config import ConfigError, cors_origins, rasa_api_args
@@ -200,7 +201,7 @@ def test_stack_api_is_off(rasa_url):
 async def test_stack_socketio_only_from_the_chat_page(rasa_url, chat_origin):
     async with SocketChat(rasa_url, origin=chat_origin) as chat:
         assert chat.session_id
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         async with SocketChat(rasa_url, origin=FOREIGN, wait_timeout=5):
             pass
     assert await websocket_connect_refused(rasa_url, FOREIGN)

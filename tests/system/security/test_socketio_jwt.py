@@ -9,6 +9,7 @@ import secrets
 
 import jwt
 import pytest
+import socketio
 import yaml
 
 from ops.config import write_runtime_config
@@ -48,7 +49,7 @@ async def test_connection_needs_a_valid_token(jwt_app):
                     {"token": jwt.encode({"sub": "x"}, key, algorithm="HS512")}):
             assert await websocket_connect_refused(url, None, auth=bad), bad
         assert not await websocket_connect_refused(url, None, auth={"token": token})
-        with pytest.raises(Exception):  # the polling transport too
+        with pytest.raises(socketio.exceptions.ConnectionError):  # the polling transport too
             async with SocketChat(url, wait_timeout=3):
                 pass
         async with SocketChat(url, auth={"token": token}) as chat:
