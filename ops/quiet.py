@@ -35,3 +35,7 @@ def hide_third_party_deprecations() -> None:
     # Rasa says this on every domain it reads, whatever the domain holds.
     warnings.filterwarnings("ignore", message="Slot auto-fill has been removed",
                             category=UserWarning, module="rasa")
+    # Keras' layers in Rasa's DIET call random.randint with a float; Python files the notice
+    # under its own `random` module (this project calls neither randint nor randrange).
+    warnings.filterwarnings("ignore", message="non-integer arguments to randrange",
+                            category=DeprecationWarning, module="random")

@@ -42,6 +42,8 @@ def test_other_warnings_of_the_libraries_still_show():
     assert shown("sqlalchemy.engine", RuntimeWarning)
     assert not shown("rasa.shared.core.slot_mappings", UserWarning,
                      "Slot auto-fill has been removed in 3.0")
+    assert not shown("random", message="non-integer arguments to randrange() have been deprecated")
+    assert shown("random", message="some other notice of the random module")
 
 
 def test_tensorflow_logs_errors_only():
