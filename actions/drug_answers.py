@@ -1,20 +1,27 @@
 """Answers about HER2-targeted drugs, built only from knowledge/drugs.yml."""
+
 import re
 from typing import Dict, List, Optional, Tuple
 
+from actions.replies import source_line
 from knowledge import load
 from knowledge.drug_matcher import chemo_by_id, default_matcher, drug_by_id
-from actions.replies import source_line
 
 # What the user asks about a drug, recognised from the words of the question.
 ASPECT_PATTERNS = [
     ("compare", r"\b(differen\w*|vs\.?|versus|compare\w*|same as|instead of)\b"),
     ("side_effects", r"\b(side[- ]?effects?|adverse|reactions?|toxicit\w*|safe)\b"),
-    ("how_given", r"\b(given|giv\w*|take[ns]?|taking|administer\w*|pills?|tablets?|oral|"
-                  r"mouth|iv|intravenous\w*|infusions?|injections?|injected|shots?|drip|"
-                  r"under the skin|needle)\b"),
-    ("when_used", r"\b(when|used for|use[ds]? (in|to)|what for|who (gets|can)|stages?|"
-                  r"metastatic|early|after|before)\b"),
+    (
+        "how_given",
+        r"\b(given|giv\w*|take[ns]?|taking|administer\w*|pills?|tablets?|oral|"
+        r"mouth|iv|intravenous\w*|infusions?|injections?|injected|shots?|drip|"
+        r"under the skin|needle)\b",
+    ),
+    (
+        "when_used",
+        r"\b(when|used for|use[ds]? (in|to)|what for|who (gets|can)|stages?|"
+        r"metastatic|early|after|before)\b",
+    ),
 ]
 
 
@@ -90,8 +97,9 @@ def known_drug_list() -> str:
     families: Dict[str, List[str]] = {}
     for drug in load("drugs")["drugs"]:
         families.setdefault(drug["family"], []).append(display_name(drug))
-    return "\n".join(f"• {family.capitalize()}: {', '.join(names)}"
-                     for family, names in families.items())
+    return "\n".join(
+        f"• {family.capitalize()}: {', '.join(names)}" for family, names in families.items()
+    )
 
 
 def list_drugs_reply() -> str:
@@ -119,9 +127,11 @@ def _overview(drug: Dict) -> Tuple[str, List[str]]:
 def _how_given(drug: Dict) -> Tuple[str, List[str]]:
     if drug.get("how_given"):
         return f"{display_name(drug)}: {drug['how_given']}", ["how_given"]
-    return (f"My sources don't say how {display_name(drug)} is given (for example whether "
-            f"it is a pill). Your care team or pharmacist can tell you. What the sources do "
-            f"say: {drug['when_used']}"), ["when_used"]
+    return (
+        f"My sources don't say how {display_name(drug)} is given (for example whether "
+        f"it is a pill). Your care team or pharmacist can tell you. What the sources do "
+        f"say: {drug['when_used']}"
+    ), ["when_used"]
 
 
 def _when_used(drug: Dict) -> Tuple[str, List[str]]:
@@ -134,18 +144,21 @@ def _side_effects(drug: Dict) -> Tuple[str, List[str]]:
     attached to a drug's name; the follow-up button offers them separately."""
     if drug.get("side_effects"):
         return f"Side effects of {display_name(drug)}: {drug['side_effects']}", ["side_effects"]
-    return (f"My sources don't list side effects specific to {display_name(drug)}, so I "
-            "can't tell you about them. Please ask your oncologist, nurse or pharmacist: "
-            "they know your treatment and can tell you what to watch for."), []
+    return (
+        f"My sources don't list side effects specific to {display_name(drug)}, so I "
+        "can't tell you about them. Please ask your oncologist, nurse or pharmacist: "
+        "they know your treatment and can tell you what to watch for."
+    ), []
 
 
 def _compare(first: Dict, second: Dict) -> str:
-    lines = [f"Here is what my sources say about each:"]
+    lines = ["Here is what my sources say about each:"]
     keys: List[str] = []
     for drug in (first, second):
         given = drug.get("how_given") or "the sources don't say how it is given"
-        lines.append(f"• {display_name(drug)}: {_with_article(drug['family'])}. {given} "
-                     f"{drug['when_used']}")
+        lines.append(
+            f"• {display_name(drug)}: {_with_article(drug['family'])}. {given} {drug['when_used']}"
+        )
         keys += cited(drug, ["how_given", "when_used"])
     lines.append(f"\n{source_line(*dict.fromkeys(keys))}")
     return "\n".join(lines)
@@ -159,6 +172,8 @@ def _chemo_answer(drug_id: str) -> str:
     chemo = chemo_by_id(drug_id)
     brands = ", ".join(chemo.get("brands", []))
     name = f"{chemo['name']} ({brands})" if brands else chemo["name"]
-    return (f"{name} is listed in my sources among the chemotherapy drugs used for "
-            "HER2-positive breast cancer; they don't give more detail on it. Your care team "
-            "can tell you more.\n\n" + source_line("everyday_health"))
+    return (
+        f"{name} is listed in my sources among the chemotherapy drugs used for "
+        "HER2-positive breast cancer; they don't give more detail on it. Your care team "
+        "can tell you more.\n\n" + source_line("everyday_health")
+    )

@@ -3,6 +3,7 @@
 All parsing and classification is done by the ``her2`` package; these actions
 only move values between the tracker and that package and word the replies.
 """
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
@@ -18,18 +19,63 @@ NOT_KNOWN = "not_known"
 # again) / corrected by values typed instead of an answer.
 READING_CONFIRMED, READING_REDO, READING_CORRECTED = "yes", "no", "corrected"
 # Intents that ask something else mid-form: the form steps aside for them.
-QUESTION_INTENTS = {"faq", "ask_drug", "list_drugs", "help", "bot_challenge", "tell_more",
-                    "results_treatment", "ask_eligibility", "stop", "emergency", "self_harm", "restart",
-                    "clear_conversation", "goodbye", "greet", "thank"}
+QUESTION_INTENTS = {
+    "faq",
+    "ask_drug",
+    "list_drugs",
+    "help",
+    "bot_challenge",
+    "tell_more",
+    "results_treatment",
+    "ask_eligibility",
+    "stop",
+    "emergency",
+    "self_harm",
+    "restart",
+    "clear_conversation",
+    "goodbye",
+    "greet",
+    "thank",
+}
 EMERGENCY_INTENTS = {"emergency", "self_harm"}
 # A pasted report: at least this many lines (and restated field by field).
 MIN_PASTED_LINES = 3
-RESULT_INTENTS = {"inform_results", "interpret_results", "results_treatment",
-                  "ask_eligibility", "dont_know"}
+RESULT_INTENTS = {
+    "inform_results",
+    "interpret_results",
+    "results_treatment",
+    "ask_eligibility",
+    "dont_know",
+}
 # Words that show a message is about the user's (or their loved one's) own report.
-PERSONAL_WORDS = {"my", "mine", "i", "i'm", "im", "me", "we", "our", "her", "his", "mum",
-                  "mom", "mother", "wife", "husband", "partner", "sister", "daughter",
-                  "friend", "report", "result", "results", "came", "says", "said", "was"}
+PERSONAL_WORDS = {
+    "my",
+    "mine",
+    "i",
+    "i'm",
+    "im",
+    "me",
+    "we",
+    "our",
+    "her",
+    "his",
+    "mum",
+    "mom",
+    "mother",
+    "wife",
+    "husband",
+    "partner",
+    "sister",
+    "daughter",
+    "friend",
+    "report",
+    "result",
+    "results",
+    "came",
+    "says",
+    "said",
+    "was",
+}
 
 
 def parse_turn(text: str, requested_slot: Optional[str]) -> Findings:
@@ -70,8 +116,11 @@ def _intent(tracker: Tracker) -> Optional[str]:
     don't cover, or the facts: components/source_coverage.py) and a request for the summary
     (components/summary_request.py) count as a question."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if (tracker.latest_message.get("coverage") or {}).get("answer") in ("uncovered", "facts",
-                                                                        "summary"):
+    if (tracker.latest_message.get("coverage") or {}).get("answer") in (
+        "uncovered",
+        "facts",
+        "summary",
+    ):
         return "faq"
     return intent
 
@@ -103,13 +152,18 @@ def slot_events(merged: Findings, tracker: Tracker) -> List[Dict[Text, Any]]:
     return _changed(_findings_values(merged), tracker)
 
 
-def state_events(stored: List[samples.Sample], pending: List[samples.Pending],
-                 tracker: Tracker, check: Optional[Dict[str, Any]] = None
-                 ) -> List[Dict[Text, Any]]:
+def state_events(
+    stored: List[samples.Sample],
+    pending: List[samples.Pending],
+    tracker: Tracker,
+    check: Optional[Dict[str, Any]] = None,
+) -> List[Dict[Text, Any]]:
     """SlotSets for the samples (her2_findings and the form's slots follow the last one), the
     values waiting for an answer, and a reading waiting for confirmation; changed ones only."""
-    values: Dict[str, Any] = {"her2_samples": samples.to_dicts(stored),
-                              "her2_pending": samples.to_dicts(pending) or None}
+    values: Dict[str, Any] = {
+        "her2_samples": samples.to_dicts(stored),
+        "her2_pending": samples.to_dicts(pending) or None,
+    }
     if stored:
         values.update(_findings_values(stored[-1].findings))
     else:
@@ -137,8 +191,9 @@ def _findings_values(merged: Findings) -> Dict[str, Any]:
 
 
 def _changed(values: Dict[str, Any], tracker: Tracker) -> List[Dict[Text, Any]]:
-    return [SlotSet(name, value) for name, value in values.items()
-            if tracker.get_slot(name) != value]
+    return [
+        SlotSet(name, value) for name, value in values.items() if tracker.get_slot(name) != value
+    ]
 
 
 def reading_to_check(text: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
@@ -151,8 +206,11 @@ def reading_to_check(text: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
     current = tracker.get_slot("her2_check")
     if current and current.get("text") == restatement:
         return current
-    return {"text": restatement, "before": samples.to_dicts(stored_samples(tracker)),
-            "shown": False}
+    return {
+        "text": restatement,
+        "before": samples.to_dicts(stored_samples(tracker)),
+        "shown": False,
+    }
 
 
 class ExtractHER2Values(ValidationAction):
@@ -164,8 +222,9 @@ class ExtractHER2Values(ValidationAction):
     def name(self) -> Text:
         return "action_validate_slot_mappings"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
         if not text or text.startswith("/"):
             return []
@@ -206,8 +265,13 @@ class ValidateHER2Form(FormValidationAction):
     def name(self) -> Text:
         return "validate_her2_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
         required = []
         if tracker.get_slot("her2_check"):
             required.append("her2_reading_ok")
@@ -225,17 +289,20 @@ class ValidateHER2Form(FormValidationAction):
             required.append("ish_result")
         return required
 
-    async def extract_ihc_score(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_ihc_score(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._answer_for("ihc_score", dispatcher, tracker)
 
-    async def extract_ish_result(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_ish_result(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._answer_for("ish_result", dispatcher, tracker)
 
-    def _answer_for(self, slot: str, dispatcher: CollectingDispatcher,
-                    tracker: Tracker) -> Dict[Text, Any]:
-        """"I don't know" fills the slot; an answer with no usable value gets a hint."""
+    def _answer_for(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """ "I don't know" fills the slot; an answer with no usable value gets a hint."""
         if tracker.get_slot("requested_slot") != slot or slot in tracker.slots_to_validate():
             return {}
         intent = _intent(tracker)
@@ -257,8 +324,9 @@ class ValidateHER2Form(FormValidationAction):
 
     # --- "Did I read it right?" (a pasted report that needed checking) ---
 
-    async def extract_her2_reading_ok(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_her2_reading_ok(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "her2_reading_ok":
             return {}
         intent = _intent(tracker)
@@ -284,25 +352,31 @@ class ValidateHER2Form(FormValidationAction):
         dispatcher.utter_message(text=results_replies.READING_HINT)
         return {"her2_reading_ok": None}
 
-    async def validate_her2_reading_ok(self, value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_her2_reading_ok(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value in (READING_CONFIRMED, READING_CORRECTED):
             return {"her2_reading_ok": value, "her2_check": None}
         if value == READING_REDO:
             dispatcher.utter_message(text=results_replies.READING_CORRECTED)
             before = samples.samples_from((tracker.get_slot("her2_check") or {}).get("before"))
-            events = {event["name"]: event["value"]
-                      for event in state_events(before, [], tracker)}
-            return {**events, "her2_samples": samples.to_dicts(before),
-                    "her2_pending": None, "ihc_score": None, "ish_result": None,
-                    "her2_check": None, "her2_reading_ok": READING_REDO}
+            events = {event["name"]: event["value"] for event in state_events(before, [], tracker)}
+            return {
+                **events,
+                "her2_samples": samples.to_dicts(before),
+                "her2_pending": None,
+                "ihc_score": None,
+                "ish_result": None,
+                "her2_check": None,
+                "her2_reading_ok": READING_REDO,
+            }
         return {"her2_reading_ok": None}
 
     # --- "Another sample, or a correction?" / "Which sample is it for?" ---
 
-    async def extract_her2_sample_answer(self, dispatcher: CollectingDispatcher,
-                                         tracker: Tracker, domain: DomainDict
-                                         ) -> Dict[Text, Any]:
+    async def extract_her2_sample_answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != "her2_sample_answer":
             return {}
         intent = _intent(tracker)
@@ -322,21 +396,25 @@ class ValidateHER2Form(FormValidationAction):
         dispatcher.utter_message(text=results_replies.sample_hint(which))
         return {"her2_sample_answer": None}
 
-    async def validate_her2_sample_answer(self, value: Any, dispatcher: CollectingDispatcher,
-                                          tracker: Tracker, domain: DomainDict
-                                          ) -> Dict[Text, Any]:
+    async def validate_her2_sample_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not value:
             return {"her2_sample_answer": None}
         stored = stored_samples(tracker)
         yes_no = {"affirm": True, "deny": False}.get(_intent(tracker))
-        answered = samples.answer(stored, stored_pending(tracker), value, yes_no,
-                                  results_replies.sample_names(stored))
+        answered = samples.answer(
+            stored, stored_pending(tracker), value, yes_no, results_replies.sample_names(stored)
+        )
         if answered is None:
             return {"her2_sample_answer": None}
-        events = {event["name"]: event["value"]
-                  for event in state_events(answered, [], tracker)}
-        return {**events, "her2_samples": samples.to_dicts(answered), "her2_pending": None,
-                "her2_sample_answer": value}
+        events = {event["name"]: event["value"] for event in state_events(answered, [], tracker)}
+        return {
+            **events,
+            "her2_samples": samples.to_dicts(answered),
+            "her2_pending": None,
+            "her2_sample_answer": value,
+        }
 
 
 class ActionAskReadingOk(Action):
@@ -346,12 +424,14 @@ class ActionAskReadingOk(Action):
     def name(self) -> Text:
         return "action_ask_her2_reading_ok"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         check = tracker.get_slot("her2_check") or {}
         first_time = not check.get("shown")
-        dispatcher.utter_message(**results_replies.reading_question(check.get("text", ""),
-                                                                    first_time))
+        dispatcher.utter_message(
+            **results_replies.reading_question(check.get("text", ""), first_time)
+        )
         return [SlotSet("her2_check", {**check, "shown": True})] if first_time and check else []
 
 
@@ -362,12 +442,14 @@ class ActionAskSampleAnswer(Action):
     def name(self) -> Text:
         return "action_ask_her2_sample_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         pending = stored_pending(tracker)
         if pending:
-            dispatcher.utter_message(**results_replies.sample_question(stored_samples(tracker),
-                                                                       pending))
+            dispatcher.utter_message(
+                **results_replies.sample_question(stored_samples(tracker), pending)
+            )
         return []
 
 
@@ -378,8 +460,9 @@ class ActionExplainHER2Results(Action):
     def name(self) -> Text:
         return "action_explain_her2_results"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         stored = [sample for sample in stored_samples(tracker) if not sample.findings.is_empty()]
         if not stored:
             dispatcher.utter_message(text=results_replies.nothing_to_explain())
@@ -406,8 +489,9 @@ class ActionResultsFollowup(Action):
     def name(self) -> Text:
         return "action_results_followup"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         intent = _intent(tracker)
         category = tracker.get_slot("her2_category")
         stored = [sample for sample in stored_samples(tracker) if not sample.findings.is_empty()]
@@ -417,6 +501,7 @@ class ActionResultsFollowup(Action):
             message = results_replies.eligibility_message(category)
         else:
             message = results_replies.treatment_message(
-                category, stored[-1].findings if stored else Findings())
+                category, stored[-1].findings if stored else Findings()
+            )
         dispatcher.utter_message(**message)
         return []

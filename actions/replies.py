@@ -1,4 +1,5 @@
 """Small helpers shared by the actions for building chat replies."""
+
 from typing import Dict, List, Optional
 
 from knowledge import load

@@ -4,22 +4,26 @@ Every medical statement comes from her2/categories.yml and her2/explanations.yml
 guideline table and the two source articles) or from knowledge/drugs.yml. What the user
 said is restated from the parsed values only, never from their raw text.
 """
+
 from typing import Any, Dict, List, Optional
 
 from actions import drug_answers
 from actions.replies import button, source_line
-from her2 import (Classification, Findings, category_info, classify, describe_findings,
-                  read_report)
+from her2 import Classification, Findings, category_info, classify, describe_findings, read_report
 from knowledge import load
 from knowledge.drug_matcher import drug_by_id
 
-FINAL_CALL = ("Your pathologist and oncologist make the final call on what your results mean "
-              "and on your treatment.")
+FINAL_CALL = (
+    "Your pathologist and oncologist make the final call on what your results mean "
+    "and on your treatment."
+)
 # The button after HER2 results that asks for the appointment summary (actions/summary.py);
 # its title is its payload, which components/summary_request.py recognises.
 SUMMARY_BUTTON = "Summary for my appointment"
-ELIGIBILITY_DECIDES = ("Whether a treatment is right for you is for your oncologist to decide: "
-                       "eligibility depends on much more than the HER2 result.")
+ELIGIBILITY_DECIDES = (
+    "Whether a treatment is right for you is for your oncologist to decide: "
+    "eligibility depends on much more than the HER2 result."
+)
 # Categories whose meaning is settled enough to talk about treatment families.
 SETTLED = {"positive", "low", "ultralow", "zero", "negative"}
 ENHERTU = "fam_trastuzumab_deruxtecan"
@@ -27,22 +31,26 @@ ENHERTU = "fam_trastuzumab_deruxtecan"
 HINT = {
     "ihc_score": (
         "I couldn't find an IHC score in that. On the report it usually appears next to "
-        "\"HER2\" or \"IHC\" as 0, 1+, 2+ or 3+ (\"2+\" may also be written \"++\" or "
-        "\"equivocal\")."),
+        '"HER2" or "IHC" as 0, 1+, 2+ or 3+ ("2+" may also be written "++" or '
+        '"equivocal").'
+    ),
     "ish_result": (
-        "I couldn't find a FISH/ISH result in that. Look for \"FISH\", \"ISH\", \"CISH\" or "
-        "\"SISH\" on the report, followed by \"amplified\" / \"not amplified\" (positive / "
-        "negative) or by a HER2/CEP17 ratio and an average HER2 copy number per cell."),
+        'I couldn\'t find a FISH/ISH result in that. Look for "FISH", "ISH", "CISH" or '
+        '"SISH" on the report, followed by "amplified" / "not amplified" (positive / '
+        "negative) or by a HER2/CEP17 ratio and an average HER2 copy number per cell."
+    ),
 }
 DONT_KNOW = {
     "ihc_score": (
-        "That's okay. When you have the pathology report, look for \"HER2\" with \"IHC\" and a "
-        "score of 0, 1+, 2+ or 3+; your care team can also tell you."),
+        'That\'s okay. When you have the pathology report, look for "HER2" with "IHC" and a '
+        "score of 0, 1+, 2+ or 3+; your care team can also tell you."
+    ),
     "ish_result": (
-        "That's okay. An IHC score of 2+ is called \"equivocal\": it means the HER2 status is "
+        'That\'s okay. An IHC score of 2+ is called "equivocal": it means the HER2 status is '
         "unclear, and doctors do a FISH test to clarify it. When the result is ready, look on "
-        "the report for \"FISH\" or \"ISH\" with \"amplified\" / \"not amplified\", or a "
-        "HER2/CEP17 ratio and copy number, and tell me if you'd like it explained."),
+        'the report for "FISH" or "ISH" with "amplified" / "not amplified", or a '
+        "HER2/CEP17 ratio and copy number, and tell me if you'd like it explained."
+    ),
 }
 
 
@@ -56,9 +64,13 @@ def dont_know_help(slot: str) -> str:
 
 def ish_summary(findings: Findings) -> str:
     """The ISH part of the findings in words, e.g. "FISH negative"."""
-    ish_only = Findings(ish_method=findings.ish_method, ish_probe=findings.ish_probe,
-                        ish_result=findings.ish_result, ratio=findings.ratio,
-                        copy_number=findings.copy_number)
+    ish_only = Findings(
+        ish_method=findings.ish_method,
+        ish_probe=findings.ish_probe,
+        ish_result=findings.ish_result,
+        ratio=findings.ratio,
+        copy_number=findings.copy_number,
+    )
     return describe_findings(ish_only) or "ISH result given"
 
 
@@ -81,9 +93,8 @@ SET_ASIDE_WORDS = {
     "reference": "a result in another report",
     "general": "general information about HER2 testing",
     "other_assay": "a score from another kind of test (such as a gene-expression test), which "
-                   "is not how HER2 status is decided",
-    "in_situ": "staining in the non-invasive (in situ) part, which is not what HER2 is "
-               "scored on",
+    "is not how HER2 status is decided",
+    "in_situ": "staining in the non-invasive (in situ) part, which is not what HER2 is scored on",
     "superseded": "an earlier result that the report corrects",
 }
 # A message restated field by field: a pasted report rather than a chat answer.
@@ -98,8 +109,10 @@ def reading_message(text: str) -> Optional[Dict[str, Any]]:
         return None
     lines = _restatement(reading)
     if reading.uncertain:
-        lines.append("Part of it was unclear to me, so please check those lines on the report, "
-                     "or ask your care team, before relying on my explanation.")
+        lines.append(
+            "Part of it was unclear to me, so please check those lines on the report, "
+            "or ask your care team, before relying on my explanation."
+        )
     return {"text": "\n".join(lines)}
 
 
@@ -111,8 +124,9 @@ def _restatement(reading) -> List[str]:
     lines = ["Here is what I read from what you pasted:"]
     lines += [f"• {line}" for line in reading.read]
     for kind, excerpt in reading.set_aside:
-        lines.append(f"I skipped the line that gives {SET_ASIDE_WORDS.get(kind, kind)}: "
-                     f"“{excerpt}”")
+        lines.append(
+            f"I skipped the line that gives {SET_ASIDE_WORDS.get(kind, kind)}: “{excerpt}”"
+        )
     return lines
 
 
@@ -135,10 +149,12 @@ READING_HINT = (
     "Please check what I read against the report. If it matches, choose “Yes, that's right” and "
     "I'll explain it. If something is wrong or you're not sure, choose “No, let me correct it” "
     "and I'll ask for the values one at a time. Your care team can also go through the report "
-    "with you.")
+    "with you."
+)
 READING_CORRECTED = (
     "No problem, let's put it right. I've set aside what I read from that report; I'll ask for "
-    "the HER2 values one at a time, so you can copy each one from the report as it is written.")
+    "the HER2 values one at a time, so you can copy each one from the report as it is written."
+)
 
 
 def reading_check(text: str) -> Optional[str]:
@@ -146,26 +162,32 @@ def reading_check(text: str) -> Optional[str]:
     sample: what was read, and why it needs checking, to confirm before interpreting. None when
     the reading is clear (it is explained at once) or the message is a short chat answer."""
     reading = read_report(text or "")
-    if not _is_pasted_report(reading) or \
-            not (reading.uncertain or len(reading.specimens) > 1):
+    if not _is_pasted_report(reading) or not (reading.uncertain or len(reading.specimens) > 1):
         return None
     lines = _restatement(reading)
     reasons = [UNCLEAR_WORDS[code] for code in reading.unclear if code in UNCLEAR_WORDS]
     if reasons:
-        lines.append(f"Part of it is unclear to me ({'; '.join(reasons)}), so before I explain "
-                     "what it means, please check that I read it right.")
+        lines.append(
+            f"Part of it is unclear to me ({'; '.join(reasons)}), so before I explain "
+            "what it means, please check that I read it right."
+        )
     else:
-        lines.append(f"I read results for {len(reading.specimens)} samples, so before I explain "
-                     "what they mean, please check that I matched each result to the right "
-                     "sample.")
+        lines.append(
+            f"I read results for {len(reading.specimens)} samples, so before I explain "
+            "what they mean, please check that I matched each result to the right "
+            "sample."
+        )
     return "\n".join(lines)
 
 
 def reading_question(check: str, first_time: bool = True) -> Dict[str, Any]:
     """Asks to confirm a reading (the her2_form's question for her2_reading_ok)."""
     question = "Did I read it right?"
-    text = f"{check}\n\n{question}" if first_time else \
-        f"{question} (What I read from your report is in my message above.)"
+    text = (
+        f"{check}\n\n{question}"
+        if first_time
+        else f"{question} (What I read from your report is in my message above.)"
+    )
     return {"text": text, "buttons": [button(READING_YES), button(READING_NO)]}
 
 
@@ -177,16 +199,19 @@ SEVERAL_SAMPLES_NOTE = (
     "example on the surgery specimen after a core biopsy, or on a metastasis, so one person can "
     "have more than one HER2 result. I've kept each sample's result on its own rather than "
     "replacing one with the other. Which result applies to your treatment is for your care team "
-    "to decide, so it's worth asking them which one they are going by.")
+    "to decide, so it's worth asking them which one they are going by."
+)
 ANOTHER_SAMPLE = "Yes, another sample"
 A_CORRECTION = "No, it corrects the earlier one"
 NEW_SAMPLE = "Another sample"
 SAMPLE_HINT = (
     "If you're not sure, choose “Yes, another sample”: I'll keep both results apart, and your "
-    "care team can tell you which sample each one comes from.")
+    "care team can tell you which sample each one comes from."
+)
 WHICH_SAMPLE_HINT = (
     "Please choose the sample this result is for, or “Another sample” if it's from a sample you "
-    "haven't told me about. If you're not sure, your care team can tell you.")
+    "haven't told me about. If you're not sure, your care team can tell you."
+)
 
 
 def sample_names(samples) -> List[str]:
@@ -198,7 +223,7 @@ def sample_names(samples) -> List[str]:
         if not label:
             names.append(f"sample {index + 1}")
         elif labels.count(label) > 1:
-            names.append(f"{label} ({labels[:index + 1].count(label)})")
+            names.append(f"{label} ({labels[: index + 1].count(label)})")
         else:
             names.append(label)
     return names
@@ -211,18 +236,24 @@ def sample_question(samples, pending) -> Dict[str, Any]:
     names = sample_names(samples)
     new = "; ".join(_findings_text(item.sample) for item in pending)
     if any(item.target is None for item in pending):
-        return {"text": f"You've told me about more than one sample ({_listed(names)}). Which "
-                        f"sample is this result ({new}) for?",
-                "buttons": [button(_cap(name)) for name in names] + [button(NEW_SAMPLE)]}
+        return {
+            "text": f"You've told me about more than one sample ({_listed(names)}). Which "
+            f"sample is this result ({new}) for?",
+            "buttons": [button(_cap(name)) for name in names] + [button(NEW_SAMPLE)],
+        }
     targets = [item.target for item in pending if item.target is not None]
-    earlier = "; ".join(f"{describe_findings(samples[t].findings)}"
-                        + (f" for {_named(names[t])}" if samples[t].label else "")
-                        for t in dict.fromkeys(targets))
-    return {"text": f"Earlier you told me {earlier}, and now {new}. Is that a result for a "
-                    "different sample, for example the surgery specimen after a biopsy, or a "
-                    "metastasis? I won't replace the earlier result unless you tell me it was a "
-                    "mistake.",
-            "buttons": [button(ANOTHER_SAMPLE), button(A_CORRECTION)]}
+    earlier = "; ".join(
+        f"{describe_findings(samples[t].findings)}"
+        + (f" for {_named(names[t])}" if samples[t].label else "")
+        for t in dict.fromkeys(targets)
+    )
+    return {
+        "text": f"Earlier you told me {earlier}, and now {new}. Is that a result for a "
+        "different sample, for example the surgery specimen after a biopsy, or a "
+        "metastasis? I won't replace the earlier result unless you tell me it was a "
+        "mistake.",
+        "buttons": [button(ANOTHER_SAMPLE), button(A_CORRECTION)],
+    }
 
 
 def sample_buttons(names: List[str]) -> List[str]:
@@ -238,8 +269,7 @@ def samples_messages(samples) -> List[Dict[str, Any]]:
     """The chat bubbles explaining results for several samples, each on its own."""
     names = sample_names(samples)
     results = [classify(sample.findings) for sample in samples]
-    lines = [f"You've given me HER2 results for {len(samples)} samples, and I've kept them "
-             "apart:"]
+    lines = [f"You've given me HER2 results for {len(samples)} samples, and I've kept them apart:"]
     for name, sample, result in zip(names, samples, results):
         told = describe_findings(sample.findings) or "no HER2 result yet"
         verdict = result.explanation
@@ -248,8 +278,11 @@ def samples_messages(samples) -> List[Dict[str, Any]]:
         lines.append(f"• {_cap(name)}: {told}. {verdict}")
     parts = ["\n".join(lines)]
     sources = [source_line("asco_cap")]
-    categories = list(dict.fromkeys(r.category for r in results
-                                    if r.category in SETTLED or r.category == "equivocal"))
+    categories = list(
+        dict.fromkeys(
+            r.category for r in results if r.category in SETTLED or r.category == "equivocal"
+        )
+    )
     if categories:
         meanings = ["What these results mean:"]
         for category in categories:
@@ -263,11 +296,16 @@ def samples_messages(samples) -> List[Dict[str, Any]]:
     shared = {r.category for r in results}
     if len(shared) == 1 and shared <= SETTLED:
         messages.append({"text": _treatment_text(shared.pop(), samples[-1].findings)})
-    messages.append({
-        "text": f"{_questions_offer()} {FINAL_CALL}",
-        "buttons": [_questions_button(), button("What treatments are used for that?"),
-                    button(SUMMARY_BUTTON)],
-    })
+    messages.append(
+        {
+            "text": f"{_questions_offer()} {FINAL_CALL}",
+            "buttons": [
+                _questions_button(),
+                button("What treatments are used for that?"),
+                button(SUMMARY_BUTTON),
+            ],
+        }
+    )
     return messages
 
 
@@ -282,15 +320,21 @@ def samples_followup(intent: Optional[str], samples) -> Dict[str, Any]:
     sources say for each kind of result, and that the care team decides which applies."""
     names = sample_names(samples)
     results = [classify(sample.findings) for sample in samples]
-    said = "; ".join(f"{_named(name)}: {_category_words(result.category)}"
-                     for name, result in zip(names, results))
-    lines = [f"Your samples gave different results ({said}). Which result your treatment "
-             "follows is for your care team to decide."]
+    said = "; ".join(
+        f"{_named(name)}: {_category_words(result.category)}"
+        for name, result in zip(names, results)
+    )
+    lines = [
+        f"Your samples gave different results ({said}). Which result your treatment "
+        "follows is for your care team to decide."
+    ]
     sources = []
     if intent == "ask_eligibility":
         enhertu = drug_by_id(ENHERTU)
-        lines.append(f"What my sources say about {enhertu['name']} "
-                     f"({', '.join(enhertu['brands'])}): {enhertu['when_used']}")
+        lines.append(
+            f"What my sources say about {enhertu['name']} "
+            f"({', '.join(enhertu['brands'])}): {enhertu['when_used']}"
+        )
         if enhertu.get("notes"):
             lines.append(enhertu["notes"])
         sources.append(source_line(*drug_answers.cited(enhertu, ["when_used", "notes"]), "bcrf"))
@@ -318,9 +362,10 @@ def _findings_text(sample) -> str:
 
 
 def _named(name: str) -> str:
-    """"the core biopsy", but "sample 2", "part A", "block B1" as they are."""
-    return name if name.split(" ", 1)[0] in ("sample", "part", "block", "specimen") \
-        else f"the {name}"
+    """ "the core biopsy", but "sample 2", "part A", "block B1" as they are."""
+    return (
+        name if name.split(" ", 1)[0] in ("sample", "part", "block", "specimen") else f"the {name}"
+    )
 
 
 def _listed(names: List[str]) -> str:
@@ -332,53 +377,73 @@ def _cap(name: str) -> str:
 
 
 def nothing_to_explain() -> str:
-    return ("I don't have any HER2 test results from you yet. You can type what the report "
-            "says, for example \"IHC 2+ and FISH not amplified\".")
+    return (
+        "I don't have any HER2 test results from you yet. You can type what the report "
+        'says, for example "IHC 2+ and FISH not amplified".'
+    )
 
 
-def explanation_messages(findings: Findings, result: Classification,
-                         not_known: List[str]) -> List[Dict[str, Any]]:
+def explanation_messages(
+    findings: Findings, result: Classification, not_known: List[str]
+) -> List[Dict[str, Any]]:
     """The chat bubbles explaining a classification, in order."""
     messages = [{"text": _what_it_means(findings, result, not_known)}]
     if result.category in SETTLED:
         messages.append({"text": _treatment_text(result.category, findings)})
-    messages.append({
-        "text": f"{_questions_offer()} {FINAL_CALL}",
-        "buttons": [_questions_button(), button("What treatments are used for that?"),
-                    button(SUMMARY_BUTTON)],
-    })
+    messages.append(
+        {
+            "text": f"{_questions_offer()} {FINAL_CALL}",
+            "buttons": [
+                _questions_button(),
+                button("What treatments are used for that?"),
+                button(SUMMARY_BUTTON),
+            ],
+        }
+    )
     return messages
 
 
 def treatment_message(category: Optional[str], findings: Findings) -> Dict[str, Any]:
     if category in SETTLED:
-        return {"text": f"{_treatment_text(category, findings)}\n\n{FINAL_CALL}",
-                "buttons": [_questions_button()]}
+        return {
+            "text": f"{_treatment_text(category, findings)}\n\n{FINAL_CALL}",
+            "buttons": [_questions_button()],
+        }
     if category == "equivocal":
         info = category_info("equivocal")
-        return {"text": f"{info['meaning']}\n\n{info['treatment_families']}\n\n"
-                        f"{_source(info)}\n\n{FINAL_CALL}"}
-    return {"text": "Treatment depends on the stage of the cancer, the tumour's hormone status, "
-                    "the size of the tumour, your overall health and other factors, and "
-                    "treatments are sometimes combined. If you tell me your HER2 test results, I "
-                    "can explain what the sources say for that kind of result.\n\n"
-                    + source_line("everyday_health"),
-            "buttons": [button("Help me understand my results"),
-                        button("Treatment options", _topic_payload("treatment_overview"))]}
+        return {
+            "text": f"{info['meaning']}\n\n{info['treatment_families']}\n\n"
+            f"{_source(info)}\n\n{FINAL_CALL}"
+        }
+    return {
+        "text": "Treatment depends on the stage of the cancer, the tumour's hormone status, "
+        "the size of the tumour, your overall health and other factors, and "
+        "treatments are sometimes combined. If you tell me your HER2 test results, I "
+        "can explain what the sources say for that kind of result.\n\n"
+        + source_line("everyday_health"),
+        "buttons": [
+            button("Help me understand my results"),
+            button("Treatment options", _topic_payload("treatment_overview")),
+        ],
+    }
 
 
 def eligibility_message(category: Optional[str]) -> Dict[str, Any]:
     enhertu = drug_by_id(ENHERTU)
-    lines = [f"What my sources say about {enhertu['name']} ({', '.join(enhertu['brands'])}): "
-             f"{enhertu['when_used']}"]
+    lines = [
+        f"What my sources say about {enhertu['name']} ({', '.join(enhertu['brands'])}): "
+        f"{enhertu['when_used']}"
+    ]
     if enhertu.get("notes"):
         lines.append(enhertu["notes"])
     if category in SETTLED or category == "equivocal":
         info = category_info(category)
         lines.append(f"For a result that is {info['label']}: {info['treatment_families']}")
     else:
-        lines.append("If you tell me your HER2 test results, I can explain what the sources say "
-                     "for that kind of result.")
+        lines.append(
+            "If you tell me your HER2 test results, I can explain what the sources say "
+            "for that kind of result."
+        )
     lines.append(ELIGIBILITY_DECIDES)
     lines.append(source_line(*drug_answers.cited(enhertu, ["when_used", "notes"]), "bcrf"))
     return {"text": "\n\n".join(lines), "buttons": [_questions_button()]}
@@ -403,15 +468,19 @@ def _what_it_means(findings: Findings, result: Classification, not_known: List[s
 
 def _treatment_text(category: str, findings: Findings) -> str:
     info = category_info(category)
-    text = ("What the sources say about treatment, in general (not about you in particular): "
-            f"{info['treatment_families']}")
+    text = (
+        "What the sources say about treatment, in general (not about you in particular): "
+        f"{info['treatment_families']}"
+    )
     sources = _source(info)
     hormone = findings.hormone_receptor_status()
     if hormone:
-        text += (f"\n\nWith the hormone receptor status you gave, that is "
-                 f"{_combined_label(hormone, info)}. Hormone status matters too: treatment "
-                 "depends on the tumour's hormone status, along with the stage, the tumour size "
-                 "and your overall health.")
+        text += (
+            f"\n\nWith the hormone receptor status you gave, that is "
+            f"{_combined_label(hormone, info)}. Hormone status matters too: treatment "
+            "depends on the tumour's hormone status, along with the stage, the tumour size "
+            "and your overall health."
+        )
         if "Everyday Health" not in sources:
             sources += "\n" + source_line("everyday_health")
     return f"{text}\n\n{sources}"

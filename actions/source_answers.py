@@ -1,10 +1,11 @@
 """Replies built from the sources' facts (knowledge/facts.yml) and from what they don't cover
 (knowledge/uncovered.yml, answers/coverage.py)."""
+
 from typing import Dict, List, Optional
 
+from actions.replies import button, source_line
 from answers import Fact, fact_by_id
 from answers.coverage import Uncovered, topic
-from actions.replies import button, source_line
 from knowledge import load
 
 
@@ -43,7 +44,7 @@ def _known(fact_id: str) -> bool:
 
 
 def uncovered_reply(topic_ids: List[str]) -> Optional[str]:
-    """"My sources don't cover ...", who can answer, and what the sources say next to it."""
+    """ "My sources don't cover ...", who can answer, and what the sources say next to it."""
     topics = [t for t in (topic(i) for i in topic_ids) if t is not None]
     if not topics:
         return None
@@ -51,8 +52,10 @@ def uncovered_reply(topic_ids: List[str]) -> Optional[str]:
     near = list(dict.fromkeys(f for t in topics for f in t.near))
     if near:
         facts = [fact_by_id(f) for f in near]
-        parts.append("What my sources do say that is close to it:\n"
-                     + "\n".join(f"• {f.text}" for f in facts))
+        parts.append(
+            "What my sources do say that is close to it:\n"
+            + "\n".join(f"• {f.text}" for f in facts)
+        )
         parts.append(_citations(facts))
     return "\n\n".join(parts)
 
@@ -62,16 +65,22 @@ def _not_covered(topics: List[Uncovered]) -> str:
     lines = []
     for t in topics:
         if t.heading:
-            lines.append(f"Everyday Health has a section called “{t.heading}”, but my copy "
-                         "of it holds only the heading, so I can't tell you what it says.")
+            lines.append(
+                f"Everyday Health has a section called “{t.heading}”, but my copy "
+                "of it holds only the heading, so I can't tell you what it says."
+            )
     who = topics[0].who
-    lines.append(f"My sources don't cover {concepts}, so I can't answer that. "
-                 f"{who[0].upper()}{who[1:]} can.")
+    lines.append(
+        f"My sources don't cover {concepts}, so I can't answer that. {who[0].upper()}{who[1:]} can."
+    )
     return " ".join(lines)
 
 
 def topic_buttons(faq_topics: List[str]) -> List[Dict[str, str]]:
     """Buttons for FAQ topics (knowledge/topics.yml), in order, without repeats."""
     topics = load("topics")["topics"]
-    return [button(topics[t]["title"], topics[t]["payload"])
-            for t in dict.fromkeys(faq_topics) if t in topics]
+    return [
+        button(topics[t]["title"], topics[t]["payload"])
+        for t in dict.fromkeys(faq_topics)
+        if t in topics
+    ]

@@ -1,5 +1,6 @@
 """The action for a message the classifiers could not place: answered from the sources' facts,
 or honestly saying what they don't cover, or offering the nearest topics."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -19,11 +20,13 @@ class ActionAnswerFallback(Action):
     def name(self) -> Text:
         return "action_answer_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         coverage = tracker.latest_message.get("coverage") or {}
-        symptom = any(e.get("entity") == "symptom"
-                      for e in tracker.latest_message.get("entities", []))
+        symptom = any(
+            e.get("entity") == "symptom" for e in tracker.latest_message.get("entities", [])
+        )
         answer = coverage.get("answer")
         if answer == "summary":  # asked for the appointment summary (summary_request.py)
             for message in summary.summary_for(tracker, domain):
@@ -44,12 +47,15 @@ class ActionAnswerFallback(Action):
             dispatcher.utter_message(response="utter_please_rephrase")
             clarify = coverage.get("clarify") or []
             if clarify:
-                dispatcher.utter_message(text="Were you asking about one of these?",
-                                         buttons=source_answers.topic_buttons(clarify)
-                                         + [button("Something else", "help")])
+                dispatcher.utter_message(
+                    text="Were you asking about one of these?",
+                    buttons=source_answers.topic_buttons(clarify)
+                    + [button("Something else", "help")],
+                )
             else:
-                dispatcher.utter_message(text="Here are some topics I can help with:",
-                                         buttons=menu_buttons())
+                dispatcher.utter_message(
+                    text="Here are some topics I can help with:", buttons=menu_buttons()
+                )
         if symptom:
             dispatcher.utter_message(response="utter_symptom_note")
         return []

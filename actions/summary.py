@@ -11,6 +11,7 @@ raise for the care team when they apply. The text is plain (bullets, no markdown
 page shows it as one block with "Print or save as PDF" and "Copy" (web/summary.js), the other
 channels as it is.
 """
+
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -29,16 +30,23 @@ SUMMARY_MARK = "her2_summary"
 QUESTIONS_RESPONSE = "utter_faq/questions_for_doctor"
 FAQ_RESPONSES = Path(__file__).resolve().parent.parent / "data" / "responses" / "faq.yml"
 
-INTRO = ("Made by the HER2 Assistant, an automated assistant: educational information, not "
-         "medical advice.")
+INTRO = (
+    "Made by the HER2 Assistant, an automated assistant: educational information, not "
+    "medical advice."
+)
 NO_RESULTS = (
     "I don't have any HER2 test results from you yet, so there's nothing for me to put in a "
     "summary. If you'd like, type what the report says, for example \"IHC 2+ and FISH not "
-    "amplified\", and I'll explain it; then I can make the summary for your appointment.")
-PENDING_NOTE = ("A result you gave last is waiting for your answer above (another sample, or a "
-                "correction?), so it isn't in this summary yet.")
-UNCHECKED_NOTE = ("I haven't yet checked with you that I read your pasted report right, so "
-                  "please compare these values with the report.")
+    "amplified\", and I'll explain it; then I can make the summary for your appointment."
+)
+PENDING_NOTE = (
+    "A result you gave last is waiting for your answer above (another sample, or a "
+    "correction?), so it isn't in this summary yet."
+)
+UNCHECKED_NOTE = (
+    "I haven't yet checked with you that I read your pasted report right, so "
+    "please compare these values with the report."
+)
 # A point the eligibility reply makes (results_replies.eligibility_message), for the results
 # that trastuzumab deruxtecan eligibility concerns.
 ELIGIBILITY_POINT = results_replies.ELIGIBILITY_DECIDES
@@ -58,18 +66,25 @@ def _questions_answer(domain: Optional[Dict[str, Any]] = None) -> str:
 
 def sources_questions(domain: Optional[Dict[str, Any]] = None) -> List[str]:
     """The questions the sources suggest asking (the bullets of that answer)."""
-    return [line.strip()[1:].strip() for line in _questions_answer(domain).splitlines()
-            if line.strip().startswith("•")]
+    return [
+        line.strip()[1:].strip()
+        for line in _questions_answer(domain).splitlines()
+        if line.strip().startswith("•")
+    ]
 
 
 def questions_source(domain: Optional[Dict[str, Any]] = None) -> str:
     """That answer's Source line."""
-    return next(line.strip() for line in _questions_answer(domain).splitlines()
-                if line.strip().startswith("Source:"))
+    return next(
+        line.strip()
+        for line in _questions_answer(domain).splitlines()
+        if line.strip().startswith("Source:")
+    )
 
 
-def summary_text(stored, domain: Optional[Dict[str, Any]] = None, pending: bool = False,
-                 unchecked: bool = False) -> str:
+def summary_text(
+    stored, domain: Optional[Dict[str, Any]] = None, pending: bool = False, unchecked: bool = False
+) -> str:
     """The summary of the stored samples (her2.samples.Sample, with values)."""
     names = results_replies.sample_names(stored)
     several = len(stored) > 1
@@ -78,18 +93,23 @@ def summary_text(stored, domain: Optional[Dict[str, Any]] = None, pending: bool 
     told = ["Your HER2 results, as I understood them:"]
     for name, sample in zip(names, stored):
         values = describe_findings(sample.findings) or "no HER2 result yet"
-        told.append(f"• {results_replies._cap(name)}: {values}." if several
-                    else f"• {values}.")
+        told.append(f"• {results_replies._cap(name)}: {values}." if several else f"• {values}.")
     if unchecked:
         told.append(UNCHECKED_NOTE)
     if pending:
         told.append(PENDING_NOTE)
 
-    category = ["What the ASCO/CAP guideline calls them:" if several
-                else "What the ASCO/CAP guideline calls it:"]
+    category = [
+        "What the ASCO/CAP guideline calls them:"
+        if several
+        else "What the ASCO/CAP guideline calls it:"
+    ]
     for name, result in zip(names, results):
-        label = (f"{category_info(result.category)['label']}. "
-                 if result.category in KNOWN_CATEGORIES else "")
+        label = (
+            f"{category_info(result.category)['label']}. "
+            if result.category in KNOWN_CATEGORIES
+            else ""
+        )
         prefix = f"{results_replies._cap(name)}: " if several else ""
         category.append(f"• {prefix}{label}{result.explanation}")
 
@@ -110,8 +130,9 @@ def summary_text(stored, domain: Optional[Dict[str, Any]] = None, pending: bool 
         parts.append("\n".join(meanings))
     parts.append("\n".join(questions))
     if points:
-        parts.append("\n".join(["Also worth raising with your care team:"]
-                               + [f"• {p}" for p in points]))
+        parts.append(
+            "\n".join(["Also worth raising with your care team:"] + [f"• {p}" for p in points])
+        )
     parts.append("\n".join(dict.fromkeys("\n".join(sources).split("\n"))))
     parts.append(results_replies.FINAL_CALL)
     return "\n\n".join(parts)
@@ -130,15 +151,22 @@ def _points_for_the_care_team(results) -> List[str]:
     return points
 
 
-def summary_messages(stored, domain: Optional[Dict[str, Any]] = None, pending: bool = False,
-                     unchecked: bool = False) -> List[Dict[str, Any]]:
+def summary_messages(
+    stored, domain: Optional[Dict[str, Any]] = None, pending: bool = False, unchecked: bool = False
+) -> List[Dict[str, Any]]:
     """The messages to send: the summary, marked for the chat page; or, with no results yet,
     a kind reply that offers to take them."""
     stored = [sample for sample in stored if not sample.findings.is_empty()]
     if not stored:
-        return [{"text": NO_RESULTS,
-                 "buttons": [button("Help me understand my results"),
-                             results_replies._questions_button()]}]
+        return [
+            {
+                "text": NO_RESULTS,
+                "buttons": [
+                    button("Help me understand my results"),
+                    results_replies._questions_button(),
+                ],
+            }
+        ]
     return [{"text": summary_text(stored, domain, pending, unchecked), SUMMARY_MARK: True}]
 
 
@@ -147,6 +175,9 @@ def summary_for(tracker, domain: Optional[Dict[str, Any]] = None) -> List[Dict[s
     whether a value or a pasted report still waits for the person's answer."""
     from actions.her2_results import stored_pending, stored_samples
 
-    return summary_messages(stored_samples(tracker), domain,
-                            pending=bool(stored_pending(tracker)),
-                            unchecked=bool(tracker.get_slot("her2_check")))
+    return summary_messages(
+        stored_samples(tracker),
+        domain,
+        pending=bool(stored_pending(tracker)),
+        unchecked=bool(tracker.get_slot("her2_check")),
+    )

@@ -20,6 +20,7 @@ find_facts(question: str, k: int = 3) -> list[Match]
     not returned, so the list may be shorter than k or empty. The index is built on first use
     (a second or two, mostly spaCy's lookup tables); then well under a millisecond a query.
 """
+
 from answers.facts import Fact, all_facts, empty_sections, fact_by_id
 from answers.retrieval import Match, find_facts
 

@@ -4,6 +4,7 @@ A blank English spaCy pipeline with the lookup lemmatizer (``spacy-lookups-data`
 download) and a spaCy ``Matcher`` over lower-cased lemmas, so "vaccines", "vaccinated" and
 "vaccination" all find the vaccines topic. Pure: no Rasa imports.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,9 +34,30 @@ class Uncovered:
 # A message this long, with several sentences, is a story around a question: only its
 # question sentences are read for what it asks.
 LONG_MESSAGE_WORDS = 40
-_QUESTION_OPENERS = frozenset({"how", "what", "why", "when", "which", "where", "who", "can",
-                               "could", "should", "does", "do", "is", "are", "will", "would",
-                               "has", "have", "anyone", "any"})
+_QUESTION_OPENERS = frozenset(
+    {
+        "how",
+        "what",
+        "why",
+        "when",
+        "which",
+        "where",
+        "who",
+        "can",
+        "could",
+        "should",
+        "does",
+        "do",
+        "is",
+        "are",
+        "will",
+        "would",
+        "has",
+        "have",
+        "anyone",
+        "any",
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +78,9 @@ def question_part(text: str) -> str:
     sentences = list(_pipeline()(text).sents)
     if len(sentences) < 3:
         return text
-    asked = [s.text for s in sentences
-             if "?" in s.text or (len(s) and s[0].lower_ in _QUESTION_OPENERS)]
+    asked = [
+        s.text for s in sentences if "?" in s.text or (len(s) and s[0].lower_ in _QUESTION_OPENERS)
+    ]
     return " ".join(asked) if asked else text
 
 
@@ -91,9 +114,14 @@ def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
     matcher = Matcher(_pipeline().vocab)
     catalogue: Dict[str, Uncovered] = {}
     for topic_id, topic in topics.items():
-        catalogue[topic_id] = Uncovered(topic_id, topic["concept"], topic["who"],
-                                        tuple(topic.get("near") or ()), topic.get("heading"),
-                                        tuple(topic.get("answered_by") or ()))
+        catalogue[topic_id] = Uncovered(
+            topic_id,
+            topic["concept"],
+            topic["who"],
+            tuple(topic.get("near") or ()),
+            topic.get("heading"),
+            tuple(topic.get("answered_by") or ()),
+        )
         matcher.add(topic_id, [_pattern(term) for term in topic["terms"]])
         if topic.get("except"):
             matcher.add(f"{topic_id}{_EXCEPT}", [_pattern(term) for term in topic["except"]])
@@ -108,7 +136,7 @@ def uncovered_topics(text: str) -> List[Uncovered]:
     asked = question_part(text)
     found = _topics_in(asked)
     if not found and asked != text:
-        found = _topics_in(text)    # the question points back at the story ("what next?")
+        found = _topics_in(text)  # the question points back at the story ("what next?")
     return found
 
 
@@ -118,11 +146,15 @@ def _topics_in(text: str) -> List[Uncovered]:
     doc = _pipeline()(text.lower())
     first: Dict[str, int] = {}
     matches = [(doc.vocab.strings[match_id], start, end) for match_id, start, end in matcher(doc)]
-    excepted = {(label[:-len(_EXCEPT)], start, end) for label, start, end in matches
-                if label.endswith(_EXCEPT)}
+    excepted = {
+        (label[: -len(_EXCEPT)], start, end)
+        for label, start, end in matches
+        if label.endswith(_EXCEPT)
+    }
     for topic_id, start, end in matches:
         if topic_id.endswith(_EXCEPT) or any(
-                other == topic_id and s < end and start < e for other, s, e in excepted):
+            other == topic_id and s < end and start < e for other, s, e in excepted
+        ):
             continue  # "my hair started coming back" is not the cancer coming back
         first[topic_id] = min(first.get(topic_id, start), start)
     ordered = sorted(first, key=first.get)

@@ -1,4 +1,5 @@
 """The facts of knowledge/facts.yml as immutable objects (read once per process)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ from knowledge import load
 class Fact:
     id: str
     text: str
-    source: str                 # "everyday_health" | "bcrf" (knowledge/drugs.yml `sources`)
-    section: str                # the heading it sits under, as spelled in the article
+    source: str  # "everyday_health" | "bcrf" (knowledge/drugs.yml `sources`)
+    section: str  # the heading it sits under, as spelled in the article
     terms: Tuple[str, ...]
     topic: Optional[str] = None  # an FAQ key of knowledge/topics.yml
 
@@ -26,9 +27,17 @@ class Fact:
 @lru_cache(maxsize=1)
 def all_facts() -> Tuple[Fact, ...]:
     """Every fact, in file order."""
-    return tuple(Fact(id=f["id"], text=f["text"], source=f["source"], section=f["section"],
-                      terms=tuple(str(t) for t in f["terms"]), topic=f.get("topic"))
-                 for f in load("facts")["facts"])
+    return tuple(
+        Fact(
+            id=f["id"],
+            text=f["text"],
+            source=f["source"],
+            section=f["section"],
+            terms=tuple(str(t) for t in f["terms"]),
+            topic=f.get("topic"),
+        )
+        for f in load("facts")["facts"]
+    )
 
 
 @lru_cache(maxsize=1)

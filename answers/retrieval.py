@@ -15,6 +15,7 @@ else its first three keys. Every score is in 0..1. The index is built once per p
 weights were chosen on the dev real questions and our own questions
 (tests/test_answers_retrieval.py), never on the holdout.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,16 +36,19 @@ SUBJECT_BOOST = 0.3
 
 _QUESTION_SUBJECT = re.compile(
     r"^\W*(?:so\s+|and\s+|but\s+)?what(?:'s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?"
-    r"(?P<subject>[^?.!]{1,60}?)(?:\s+(?:mean|stand\s+for))?\s*[?.!]*\s*$", re.I)
+    r"(?P<subject>[^?.!]{1,60}?)(?:\s+(?:mean|stand\s+for))?\s*[?.!]*\s*$",
+    re.I,
+)
 _FACT_SUBJECT = re.compile(
-    r"^(?:In\s+)?(?P<subject>[^,:;(]{1,80}?)(?:[,:;(]|\s+(?:is|are|means|was|does|do)\s)")
+    r"^(?:In\s+)?(?P<subject>[^,:;(]{1,80}?)(?:[,:;(]|\s+(?:is|are|means|was|does|do)\s)"
+)
 _MAX_SUBJECT_KEYS = 6
 
 
 @dataclass(frozen=True)
 class Match:
     fact: Fact
-    score: float   # 0..1
+    score: float  # 0..1
 
 
 def _context(fact: Fact) -> str:
@@ -59,7 +63,7 @@ class _Field:
 
     def __init__(self, documents: List[List[str]]):
         self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True)
-        self.matrix = self.vectorizer.fit_transform(documents).toarray()   # facts x keys
+        self.matrix = self.vectorizer.fit_transform(documents).toarray()  # facts x keys
         self.column = self.vectorizer.vocabulary_
         self.idf = self.vectorizer.idf_
 
@@ -96,20 +100,25 @@ class _Index:
         keys = self._analyze(question)
         if not keys or k <= 0:
             return []
-        scores = ((1 - CONTEXT_WEIGHT) * self.text.cosines(keys)
-                  + CONTEXT_WEIGHT * self.context.cosines(keys))
+        scores = (1 - CONTEXT_WEIGHT) * self.text.cosines(
+            keys
+        ) + CONTEXT_WEIGHT * self.context.cosines(keys)
         asked_drugs = _drugs(keys)
         if asked_drugs:
             same = np.array([len(d & asked_drugs) / len(d | asked_drugs) for d in self.drugs])
             scores = scores + (1 - scores) * DRUG_BOOST * same
         subject = _question_subject(question, self._analyze)
         if subject:
-            overlap = np.array([len(subject & s) / len(subject | s) if s else 0.0
-                                for s in self.subjects])
+            overlap = np.array(
+                [len(subject & s) / len(subject | s) if s else 0.0 for s in self.subjects]
+            )
             scores = scores + (1 - scores) * SUBJECT_BOOST * overlap
         order = np.argsort(-scores, kind="stable")[:k]
-        return [Match(self.facts[i], round(float(min(1.0, scores[i])), 4))
-                for i in order if scores[i] > 0]
+        return [
+            Match(self.facts[i], round(float(min(1.0, scores[i])), 4))
+            for i in order
+            if scores[i] > 0
+        ]
 
 
 def _identity(keys: List[str]) -> List[str]:

@@ -11,6 +11,7 @@ corrects a misspelt word towards a word of the facts: "herceptn" -> "herceptin")
   emtansine" is Kadcyla's key, not trastuzumab's);
 - stop words and a few words that every question has ("mean", "wonder") left out.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,25 +29,74 @@ DRUG_PREFIX = "drug:"
 
 # spaCy stop words that carry meaning here ("side effects", "first-line", "given as an IV",
 # "before or after surgery").
-_KEEP = frozenset({"side", "first", "whole", "amount", "last", "front", "back", "least", "less",
-                   "more", "most", "only", "well", "give", "used", "using", "name", "full"})
-_FILLER = frozenset({"mean", "meaning", "wonder", "tell", "explain", "please", "thank",
-                     "thanks", "hi", "hello", "hey", "anyone", "anybody", "question", "lady",
-                     "guy", "x", "xx", "xxx", "also", "really", "just", "'s", "s", "t"})
+_KEEP = frozenset(
+    {
+        "side",
+        "first",
+        "whole",
+        "amount",
+        "last",
+        "front",
+        "back",
+        "least",
+        "less",
+        "more",
+        "most",
+        "only",
+        "well",
+        "give",
+        "used",
+        "using",
+        "name",
+        "full",
+    }
+)
+_FILLER = frozenset(
+    {
+        "mean",
+        "meaning",
+        "wonder",
+        "tell",
+        "explain",
+        "please",
+        "thank",
+        "thanks",
+        "hi",
+        "hello",
+        "hey",
+        "anyone",
+        "anybody",
+        "question",
+        "lady",
+        "guy",
+        "x",
+        "xx",
+        "xxx",
+        "also",
+        "really",
+        "just",
+        "'s",
+        "s",
+        "t",
+    }
+)
 STOP = frozenset((set(STOP_WORDS) - _KEEP) | _FILLER)
 
-_REWRITES: Tuple[Tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), r) for p, r in (
-    (r"[\u2018\u2019`]", "'"),
-    (r"[\u201c\u201d]", '"'),
-    (r"[\u2010-\u2015]", "-"),
-    (r"\u00ae|\u2122", ""),
-    (r"\bher[\s-]?2\s*/\s*neu\b|\bher-2\b|\bher 2\b", "her2"),
-    (r"\b(her2|er|pr|hr|fish|ish)\s*\+(?:ve\b)?", r"\1 positive "),
-    (r"\b(her2|er|pr|hr|fish|ish)\s*-\s*ve\b", r"\1 negative "),
-    (r"\b(her2|er|pr|hr|fish|ish)\s*-(?=\s|$|[,.;:)/])", r"\1 negative "),
-    (r"(?<![\w.])([0-3])\s*\+", r" \1plus "),
-    (r"%", " percent "),
-))
+_REWRITES: Tuple[Tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(p, re.I), r)
+    for p, r in (
+        (r"[\u2018\u2019`]", "'"),
+        (r"[\u201c\u201d]", '"'),
+        (r"[\u2010-\u2015]", "-"),
+        (r"\u00ae|\u2122", ""),
+        (r"\bher[\s-]?2\s*/\s*neu\b|\bher-2\b|\bher 2\b", "her2"),
+        (r"\b(her2|er|pr|hr|fish|ish)\s*\+(?:ve\b)?", r"\1 positive "),
+        (r"\b(her2|er|pr|hr|fish|ish)\s*-\s*ve\b", r"\1 negative "),
+        (r"\b(her2|er|pr|hr|fish|ish)\s*-(?=\s|$|[,.;:)/])", r"\1 negative "),
+        (r"(?<![\w.])([0-3])\s*\+", r" \1plus "),
+        (r"%", " percent "),
+    )
+)
 
 
 def rewrite(text: str) -> str:
@@ -57,7 +107,7 @@ def rewrite(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Phrase:
-    keys: Tuple[str, ...]   # what replaces the phrase
+    keys: Tuple[str, ...]  # what replaces the phrase
 
 
 class Analyzer:
@@ -66,7 +116,7 @@ class Analyzer:
     def __init__(self, synonyms: Dict[str, str], drugs: dict, texts: Iterable[str] = ()):
         """``texts``: what misspelt words are corrected towards (the facts)."""
         self._nlp = spacy.blank("en")
-        self._keyer = Keyer()   # no vocabulary yet: nothing is corrected while building
+        self._keyer = Keyer()  # no vocabulary yet: nothing is corrected while building
         self._phrases: Dict[Tuple[str, ...], _Phrase] = {}
         self._longest = 1
         for drug_id, names in _drug_names(drugs).items():
@@ -102,7 +152,7 @@ class Analyzer:
         i = 0
         while i < len(words):
             for length in range(min(self._longest, len(words) - i), 0, -1):
-                phrase = self._phrases.get(tuple(words[i:i + length]))
+                phrase = self._phrases.get(tuple(words[i : i + length]))
                 if phrase is not None:
                     out.extend(k for k in phrase.keys if k not in STOP)
                     i += length
@@ -129,5 +179,8 @@ def _drug_names(drugs: dict) -> Dict[str, List[str]]:
 def analyzer() -> Analyzer:
     """The analyzer for questions and facts, with the facts' own words as the spelling
     vocabulary."""
-    return Analyzer(load("answer_synonyms")["synonyms"], load("drugs"),
-                    [fact["text"] for fact in load("facts")["facts"]])
+    return Analyzer(
+        load("answer_synonyms")["synonyms"],
+        load("drugs"),
+        [fact["text"] for fact in load("facts")["facts"]],
+    )

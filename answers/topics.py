@@ -9,6 +9,7 @@ answer (data/responses/faq.yml). A topic that shares no content word with the qu
 almost none, does not answer it (components/source_coverage.py then answers from the facts
 or offers the nearest topics). Pure: no Rasa imports.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -31,9 +32,12 @@ def _topic_documents() -> Dict[str, str]:
         for block in yaml.safe_load(path.read_text("utf-8")).get("nlu", []):
             intent = block.get("intent", "")
             if intent.startswith(FAQ_PREFIX):
-                examples = [line.strip()[2:] for line in block["examples"].splitlines()
-                            if line.strip().startswith("- ")]
-                words.setdefault(intent[len(FAQ_PREFIX):], []).extend(examples)
+                examples = [
+                    line.strip()[2:]
+                    for line in block["examples"].splitlines()
+                    if line.strip().startswith("- ")
+                ]
+                words.setdefault(intent[len(FAQ_PREFIX) :], []).extend(examples)
     responses = yaml.safe_load((DATA_DIR / "responses" / "faq.yml").read_text("utf-8"))
     for name, variants in (responses.get("responses") or {}).items():
         topic = name.split("/", 1)[1] if name.startswith("utter_faq/") else None

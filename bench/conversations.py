@@ -12,6 +12,7 @@ number, so every run sends the same mix: a conversation that appears twice in
 questions, 25% drug questions, 30% HER2 results (one message, and multi-turn with the
 form), 5% safety and chit-chat.
 """
+
 from typing import Dict, List, Tuple
 
 Turn = Tuple[str, str]
@@ -78,9 +79,18 @@ CONVERSATIONS: Dict[str, List[Turn]] = {
 
 # The order users go through; repeats set the weights.
 MIX: List[str] = [
-    "faq_basics", "drug_follow_up", "results_form", "faq_testing", "results_one_message",
-    "faq_treatment", "drug_list", "results_form_with_question", "faq_basics",
-    "drug_follow_up", "results_form", "safety_and_scope",
+    "faq_basics",
+    "drug_follow_up",
+    "results_form",
+    "faq_testing",
+    "results_one_message",
+    "faq_treatment",
+    "drug_list",
+    "results_form_with_question",
+    "faq_basics",
+    "drug_follow_up",
+    "results_form",
+    "safety_and_scope",
 ]
 
 
@@ -95,5 +105,4 @@ def parse_messages() -> List[str]:
 
 
 def reply_text(messages: List[Dict]) -> str:
-    return "\n".join(str(m.get("text", "")) for m in messages
-                     if isinstance(m, dict))
+    return "\n".join(str(m.get("text", "")) for m in messages if isinstance(m, dict))

@@ -18,6 +18,7 @@ every simulated person would send at the same instant after the first reply, tur
 turn, and a step would measure bursts of N simultaneous messages rather than N people
 typing at their own pace.
 """
+
 import itertools
 import json
 import os
@@ -26,9 +27,8 @@ import time
 import uuid
 
 import gevent
-from locust import FastHttpUser, constant, events, task
-
 from conversations import CONVERSATIONS, MIX, parse_messages, reply_text
+from locust import FastHttpUser, constant, events, task
 
 RECORD_PATH = os.environ.get("BENCH_RECORD")
 AUTH_TOKEN = os.environ.get("BENCH_AUTH_TOKEN", "")
@@ -38,7 +38,7 @@ MAX_EXAMPLES = 20
 
 _user_numbers = itertools.count()
 _window = {"start": None, "stop": None}
-_requests = []          # [start (unix s), elapsed (ms), ok (0/1), name]
+_requests = []  # [start (unix s), elapsed (ms), ok (0/1), name]
 _unexpected = {"count": 0, "examples": []}
 
 
@@ -59,8 +59,7 @@ def _on_test_stop(**_kwargs):
 @events.request.add_listener
 def _on_request(name, response_time, exception, start_time=None, **_kwargs):
     started = start_time if start_time is not None else time.time() - response_time / 1000
-    _requests.append([round(started, 4), round(response_time, 3),
-                      0 if exception else 1, name])
+    _requests.append([round(started, 4), round(response_time, 3), 0 if exception else 1, name])
 
 
 @events.quitting.add_listener
@@ -68,15 +67,20 @@ def _on_quitting(**_kwargs):
     if not RECORD_PATH:
         return
     with open(RECORD_PATH, "w", encoding="utf-8") as handle:
-        json.dump({"window": _window, "requests": _requests, "unexpected": _unexpected},
-                  handle)
+        json.dump({"window": _window, "requests": _requests, "unexpected": _unexpected}, handle)
 
 
 def _note_unexpected(conversation: str, message: str, expected: str, got: str) -> None:
     _unexpected["count"] += 1
     if len(_unexpected["examples"]) < MAX_EXAMPLES:
-        _unexpected["examples"].append({"conversation": conversation, "message": message,
-                                        "expected": expected, "got": got[:200]})
+        _unexpected["examples"].append(
+            {
+                "conversation": conversation,
+                "message": message,
+                "expected": expected,
+                "got": got[:200],
+            }
+        )
 
 
 class ConversationUser(FastHttpUser):
@@ -105,9 +109,12 @@ class ConversationUser(FastHttpUser):
         for number, (message, expected) in enumerate(CONVERSATIONS[name]):
             if number and THINK_S:
                 gevent.sleep(self.think())
-            with self.client.post("/webhooks/rest/webhook", name=category(name),
-                                  json={"sender": sender, "message": message},
-                                  catch_response=True) as response:
+            with self.client.post(
+                "/webhooks/rest/webhook",
+                name=category(name),
+                json={"sender": sender, "message": message},
+                catch_response=True,
+            ) as response:
                 if response.status_code != 200:
                     response.failure(f"HTTP {response.status_code}")
                     return
@@ -135,9 +142,12 @@ class ParseUser(FastHttpUser):
 
     @task
     def parse(self):
-        with self.client.post(f"/model/parse?token={AUTH_TOKEN}", name="parse",
-                              json={"text": next(self.messages)},
-                              catch_response=True) as response:
+        with self.client.post(
+            f"/model/parse?token={AUTH_TOKEN}",
+            name="parse",
+            json={"text": next(self.messages)},
+            catch_response=True,
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
                 return

@@ -7,6 +7,7 @@ bar updates included), copied to its log file, parsed for progress, and shown on
 terminal as one compact line at most every few seconds. The child is stopped only when it
 has printed nothing for ``STALL_S`` seconds: a stall, whatever the machine's speed.
 """
+
 import codecs
 import os
 import re
@@ -55,8 +56,10 @@ def duration(seconds: Optional[float]) -> str:
 # A tqdm bar as Rasa and TensorFlow print it:
 #   "Epochs:  37%|███▋      | 37/100 [00:12<00:20,  3.05it/s, t_loss=1.2, i_acc=0.9]"
 #   "Processed trackers: 100%|██████████| 80/80 [00:00<00:00, 761.98it/s]"
-BAR = re.compile(r"(?P<desc>[A-Za-z][\w #.-]*?):\s+(?P<pct>\d+)%\|[^|]*\|\s*(?P<n>\d+)/(?P<total>\d+)"
-                 r"\s*\[(?P<elapsed>[\d:]+)<(?P<left>[\d:?]+)")
+BAR = re.compile(
+    r"(?P<desc>[A-Za-z][\w #.-]*?):\s+(?P<pct>\d+)%\|[^|]*\|\s*(?P<n>\d+)/(?P<total>\d+)"
+    r"\s*\[(?P<elapsed>[\d:]+)<(?P<left>[\d:?]+)"
+)
 # Rasa's training hooks (INFO): "Starting to train component 'DIETClassifier'."
 STARTING = re.compile(r"Starting to train component '(?P<name>[^']+)'")
 FINISHED = re.compile(r"Finished training component '(?P<name>[^']+)'")
@@ -128,10 +131,10 @@ class TrainingProgress(OutputParser):
         self.component_done = False
         self.epoch: Optional[int] = None
         self.epochs: Optional[int] = None
-        self.bar_left_s: Optional[float] = None      # tqdm's own estimate
+        self.bar_left_s: Optional[float] = None  # tqdm's own estimate
         self.bar_seen_at: Optional[float] = None
         self.first_epoch_at: Optional[float] = None  # when epoch 0/N was seen
-        self.other: Optional[str] = None             # another bar: "Processed trackers 80/80"
+        self.other: Optional[str] = None  # another bar: "Processed trackers 80/80"
 
     def line(self, text: str) -> None:
         match = STARTING.search(text)
@@ -190,12 +193,16 @@ class TrainingProgress(OutputParser):
             if left is not None and self.epoch < (self.epochs or 0):
                 what += f", {duration(left)} left"
         elif self.component:
-            what = f"{self.component} {self.other}" if self.other else (
-                f"{self.component}, {duration(now - (self.component_started or now))} in it")
+            what = (
+                f"{self.component} {self.other}"
+                if self.other
+                else (f"{self.component}, {duration(now - (self.component_started or now))} in it")
+            )
         else:
             what = self.other or "loading the data"
-        return (f"{what}; {duration(now - self.started)} in all, "
-                f"{len(self.finished)} components done")
+        return (
+            f"{what}; {duration(now - self.started)} in all, {len(self.finished)} components done"
+        )
 
 
 class LocustProgress(OutputParser):
@@ -227,13 +234,21 @@ class Reporter:
     """One compact progress line at most every REPORT_EVERY_S seconds: rewritten in place
     on a terminal, a new line LOG_REPORT_FACTOR times less often otherwise."""
 
-    def __init__(self, prefix: str, stream=None, every_s: Optional[float] = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        prefix: str,
+        stream=None,
+        every_s: Optional[float] = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.prefix = prefix
         self.stream = stream or sys.stdout
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.every_s = every_s if every_s is not None else (
-            REPORT_EVERY_S if self.tty else REPORT_EVERY_S * LOG_REPORT_FACTOR)
+        self.every_s = (
+            every_s
+            if every_s is not None
+            else (REPORT_EVERY_S if self.tty else REPORT_EVERY_S * LOG_REPORT_FACTOR)
+        )
         self.clock = clock
         # On a log the first line comes after one interval: a short phase adds none.
         self.last_at: Optional[float] = None if self.tty else clock()
@@ -278,9 +293,16 @@ def stop_group(process: subprocess.Popen, grace_s: float = 10) -> None:
             pass
 
 
-def run_watched(command: List[str], phase: str, log_path: Path, parser: OutputParser,
-                cwd: Optional[Path] = None, env: Optional[Dict[str, str]] = None,
-                stall_s: float = STALL_S, reporter: Optional[Reporter] = None) -> int:
+def run_watched(
+    command: List[str],
+    phase: str,
+    log_path: Path,
+    parser: OutputParser,
+    cwd: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    stall_s: float = STALL_S,
+    reporter: Optional[Reporter] = None,
+) -> int:
     """Runs ``command`` to its end, however long it takes while it keeps printing; its
     output goes to ``log_path`` and ``parser``, progress to ``reporter``. Raises Stalled
     (after stopping it and its children) if it prints nothing for ``stall_s`` seconds.
@@ -288,9 +310,15 @@ def run_watched(command: List[str], phase: str, log_path: Path, parser: OutputPa
     reporter = reporter or Reporter(phase)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             selector = selectors.DefaultSelector()
             selector.register(process.stdout, selectors.EVENT_READ)
@@ -317,7 +345,8 @@ def run_watched(command: List[str], phase: str, log_path: Path, parser: OutputPa
                     raise Stalled(
                         f"{phase}: stalled, no output for {duration(silent)} (stall window "
                         f"{duration(stall_s)}, bench/progress.py STALL_S); stopped it. "
-                        f"Last progress: {parser.describe()}. See {log_path}")
+                        f"Last progress: {parser.describe()}. See {log_path}"
+                    )
                 reporter.update(parser.describe())
             parser.feed(decoder.decode(b"", final=True))
             parser.close()
@@ -326,9 +355,11 @@ def run_watched(command: List[str], phase: str, log_path: Path, parser: OutputPa
             except subprocess.TimeoutExpired:
                 reporter.done()
                 stop_group(process)
-                raise Stalled(f"{phase}: closed its output but did not exit within "
-                              f"{duration(stall_s)}; stopped it. Last progress: "
-                              f"{parser.describe()}. See {log_path}") from None
+                raise Stalled(
+                    f"{phase}: closed its output but did not exit within "
+                    f"{duration(stall_s)}; stopped it. Last progress: "
+                    f"{parser.describe()}. See {log_path}"
+                ) from None
         finally:
             if process.poll() is None:
                 stop_group(process)

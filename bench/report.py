@@ -1,4 +1,5 @@
 """Ratios, targets, and the written results of a benchmark run (JSON, markdown, PNG)."""
+
 import json
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -42,10 +43,11 @@ def finish(data: Dict) -> None:
             if other:
                 steps[users] = {
                     "rps": _ratio(step["rps"], other["rps"]),
-                    "rasa_cpu": _ratio(step.get("rasa_cpu_ms_per_msg"),
-                                       other.get("rasa_cpu_ms_per_msg")),
-                    **{f"p{q}": _ratio(step[f"p{q}_ms"], other[f"p{q}_ms"])
-                       for q in (50, 95, 99)}}
+                    "rasa_cpu": _ratio(
+                        step.get("rasa_cpu_ms_per_msg"), other.get("rasa_cpu_ms_per_msg")
+                    ),
+                    **{f"p{q}": _ratio(step[f"p{q}_ms"], other[f"p{q}_ms"]) for q in (50, 95, 99)},
+                }
         data["ratios"] = {
             "steps": steps,
             "peak_rps": _ratio(peak_rps(project), peak_rps(peer)),
@@ -53,8 +55,9 @@ def finish(data: Dict) -> None:
             "train_cpu_s": _ratio(project.get("train_cpu_s"), peer.get("train_cpu_s")),
             "ready_s": _ratio(project.get("ready_s"), peer.get("ready_s")),
             "rss_rasa": _ratio(_get(project, "rss_mb", "rasa"), _get(peer, "rss_mb", "rasa")),
-            "parse_p50": _ratio(_get(project, "floor", "parse", "p50_ms"),
-                                _get(peer, "floor", "parse", "p50_ms")),
+            "parse_p50": _ratio(
+                _get(project, "floor", "parse", "p50_ms"), _get(peer, "floor", "parse", "p50_ms")
+            ),
         }
     data["targets"] = targets(data)
 
@@ -68,38 +71,69 @@ def targets(data: Dict) -> List[Dict]:
         rows.append({"target": name, "value": value, "goal": target, "met": met})
 
     p95 = _get(project, "steps", str(P95_TARGET_USERS), "p95_ms")
-    add(f"p95 at {P95_TARGET_USERS} concurrent conversations (ms)", p95,
-        f"≤ {P95_TARGET_MS}", None if p95 is None else p95 <= P95_TARGET_MS)
+    add(
+        f"p95 at {P95_TARGET_USERS} concurrent conversations (ms)",
+        p95,
+        f"≤ {P95_TARGET_MS}",
+        None if p95 is None else p95 <= P95_TARGET_MS,
+    )
     ratio = _get(data, "ratios", "peak_rps")
-    add("throughput, project / peer (peak msg/s, same run)", ratio,
+    add(
+        "throughput, project / peer (peak msg/s, same run)",
+        ratio,
         f"≥ {THROUGHPUT_RATIO_TARGET}",
-        None if ratio is None else ratio >= THROUGHPUT_RATIO_TARGET)
+        None if ratio is None else ratio >= THROUGHPUT_RATIO_TARGET,
+    )
     mine = _get(project, "steps", "50", "rasa_cpu_ms_per_msg")
     theirs = _get(peer, "steps", "50", "rasa_cpu_ms_per_msg")
     cpu_ratio = _ratio(theirs, mine)
-    add("same from the cost: Rasa CPU per message at 50, peer / project", cpu_ratio,
+    add(
+        "same from the cost: Rasa CPU per message at 50, peer / project",
+        cpu_ratio,
         f"≥ {THROUGHPUT_RATIO_TARGET}",
-        None if cpu_ratio is None else cpu_ratio >= THROUGHPUT_RATIO_TARGET)
+        None if cpu_ratio is None else cpu_ratio >= THROUGHPUT_RATIO_TARGET,
+    )
     for kind, label in (("intent", "intents"), ("faq", "FAQ topics")):
         mine, theirs = _get(project, "nlu", kind, "macro_f1"), _get(peer, "nlu", kind, "macro_f1")
-        add(f"held-out NLU macro F1, {label}: project vs peer",
-            None if mine is None else f"{mine:.3f} vs {theirs:.3f}" if theirs is not None
-            else f"{mine:.3f}", "equal or better",
-            None if mine is None or theirs is None else mine >= theirs)
+        add(
+            f"held-out NLU macro F1, {label}: project vs peer",
+            None
+            if mine is None
+            else f"{mine:.3f} vs {theirs:.3f}"
+            if theirs is not None
+            else f"{mine:.3f}",
+            "equal or better",
+            None if mine is None or theirs is None else mine >= theirs,
+        )
     rss = [_get(project, key, "rasa") for key in ("rss_mb", "rss_after_load_mb")]
     rss = [r for r in rss if r is not None]
-    add("Rasa server resident memory (MB, max of after warm-up / after load)",
-        max(rss) if rss else None, f"≤ {RSS_TARGET_MB}",
-        None if not rss else max(rss) <= RSS_TARGET_MB)
+    add(
+        "Rasa server resident memory (MB, max of after warm-up / after load)",
+        max(rss) if rss else None,
+        f"≤ {RSS_TARGET_MB}",
+        None if not rss else max(rss) <= RSS_TARGET_MB,
+    )
     train = project.get("train_s")
-    add("full training (s)", train, f"≤ {TRAIN_TARGET_S}",
-        None if train is None else train <= TRAIN_TARGET_S)
+    add(
+        "full training (s)",
+        train,
+        f"≤ {TRAIN_TARGET_S}",
+        None if train is None else train <= TRAIN_TARGET_S,
+    )
     ready = project.get("ready_s")
-    add("start to ready (s)", ready, f"≤ {READY_TARGET_S}",
-        None if ready is None else ready <= READY_TARGET_S)
-    errors = sum(s.get("errors", 0) for result in data["configs"].values()
-                 for s in list((result.get("steps") or {}).values())
-                 + list((result.get("floor") or {}).values()) if isinstance(s, dict))
+    add(
+        "start to ready (s)",
+        ready,
+        f"≤ {READY_TARGET_S}",
+        None if ready is None else ready <= READY_TARGET_S,
+    )
+    errors = sum(
+        s.get("errors", 0)
+        for result in data["configs"].values()
+        for s in list((result.get("steps") or {}).values())
+        + list((result.get("floor") or {}).values())
+        if isinstance(s, dict)
+    )
     add("errors, all steps and configurations", errors, "0", errors == 0)
     return rows
 
@@ -124,12 +158,15 @@ def warnings(data: Dict) -> List[str]:
     found = []
     for name, result in data["configs"].items():
         for item in result.get("warmup_unexpected") or []:
-            found.append(f"{name}: {item['message']!r} did not get {item['expected']!r} "
-                         f"(got {item['got'][:80]!r})")
+            found.append(
+                f"{name}: {item['message']!r} did not get {item['expected']!r} "
+                f"(got {item['got'][:80]!r})"
+            )
     return found
 
 
 # --------------------------------------------------------------------------- markdown
+
 
 def _fmt(value, digits: int = 1) -> str:
     if value is None:
@@ -144,21 +181,27 @@ def markdown(data: Dict) -> str:
     m = meta["machine"]
     names = list(data["configs"])
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"Run {meta['date']} at commit `{meta.get('commit') or '?'}` ({meta['mode']} run, "
         f"{meta.get('wall_clock_s', '?')} s wall clock) on {m['cpus']} cores "
         f"({m['cpu_model'] or 'CPU'}), {m['memory_gib']} GiB, no GPU; Rasa {m['rasa']}. "
         f"Load average at start: {', '.join(str(x) for x in m['load_average_at_start'])}. "
-        "Reproduce with `make bench`.", "",
+        "Reproduce with `make bench`.",
+        "",
         "Locust (headless) drives the REST webhook with whole conversations "
         "(bench/conversations.py: FAQ, drug questions, HER2 results in one message and "
         "through the form), each simulated person "
-        + (f"pausing {meta['think_s'] / 2:g}–{meta['think_s'] * 1.5:g} s ({meta['think_s']:g} s "
-           "on average) after every reply, each at their own pace (faster than anyone reads "
-           "and types, so heavier than real use)" if meta.get("think_s") else
-           "sending the next message as soon as the reply arrives")
+        + (
+            f"pausing {meta['think_s'] / 2:g}–{meta['think_s'] * 1.5:g} s ({meta['think_s']:g} s "
+            "on average) after every reply, each at their own pace (faster than anyone reads "
+            "and types, so heavier than real use)"
+            if meta.get("think_s")
+            else "sending the next message as soon as the reply arrives"
+        )
         + f"; {meta['step_seconds']:g} s per step. Latency is per message (one full turn: "
-        "NLU, dialogue, custom actions, tracker store).", "",
+        "NLU, dialogue, custom actions, tracker store).",
+        "",
         "| configuration | concurrent conversations | p50 ms | p95 ms | p99 ms | msg/s "
         "| errors | unexpected replies | server CPU ms/msg (Rasa + actions) "
         "| Rasa waiting for a CPU, ms/msg |",
@@ -166,22 +209,29 @@ def markdown(data: Dict) -> str:
     ]
     for name in names:
         for users, s in (data["configs"][name].get("steps") or {}).items():
-            lines.append(f"| {LABELS.get(name, name)} | {users} | {_fmt(s['p50_ms'])} | "
-                         f"{_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['rps'])} | "
-                         f"{s['errors']} | {s['unexpected']} | "
-                         f"{_fmt(s.get('rasa_cpu_ms_per_msg'))} + "
-                         f"{_fmt(s.get('actions_cpu_ms_per_msg'))} | "
-                         f"{_fmt(s.get('rasa_cpu_wait_ms_per_msg'))} |")
+            lines.append(
+                f"| {LABELS.get(name, name)} | {users} | {_fmt(s['p50_ms'])} | "
+                f"{_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(s['rps'])} | "
+                f"{s['errors']} | {s['unexpected']} | "
+                f"{_fmt(s.get('rasa_cpu_ms_per_msg'))} + "
+                f"{_fmt(s.get('actions_cpu_ms_per_msg'))} | "
+                f"{_fmt(s.get('rasa_cpu_wait_ms_per_msg'))} |"
+            )
     ratios = data.get("ratios")
     if ratios and ratios.get("steps"):
-        lines += ["", "Project / peer, same run (throughput above 1 and latency below 1 "
-                  "favour the project):", "",
-                  "| concurrent conversations | msg/s | p50 | p95 | p99 | Rasa CPU per msg |",
-                  "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "Project / peer, same run (throughput above 1 and latency below 1 favour the project):",
+            "",
+            "| concurrent conversations | msg/s | p50 | p95 | p99 | Rasa CPU per msg |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for users, r in ratios["steps"].items():
-            lines.append(f"| {users} | {_fmt(r['rps'], 2)} | {_fmt(r['p50'], 2)} | "
-                         f"{_fmt(r['p95'], 2)} | {_fmt(r['p99'], 2)} | "
-                         f"{_fmt(r.get('rasa_cpu'), 2)} |")
+            lines.append(
+                f"| {users} | {_fmt(r['rps'], 2)} | {_fmt(r['p50'], 2)} | "
+                f"{_fmt(r['p95'], 2)} | {_fmt(r['p99'], 2)} | "
+                f"{_fmt(r.get('rasa_cpu'), 2)} |"
+            )
     rows = [
         ("training, s (wall clock)", "train_s", 1),
         ("training, CPU s (less sensitive to other load)", "train_cpu_s", 0),
@@ -195,11 +245,17 @@ def markdown(data: Dict) -> str:
         ("full turn p50 / p95, ms (1 conversation)", ("steps", "1"), 1),
         ("full turn / NLU only (p50)", ("floor", "turn_over_parse_p50"), 2),
         ("NLU only: Rasa CPU ms per `/model/parse`", ("floor", "parse", "rasa_cpu_ms_per_msg"), 1),
-        ("full turn: Rasa CPU ms per message (1 conversation)",
-         ("steps", "1", "rasa_cpu_ms_per_msg"), 1),
+        (
+            "full turn: Rasa CPU ms per message (1 conversation)",
+            ("steps", "1", "rasa_cpu_ms_per_msg"),
+            1,
+        ),
     ]
-    lines += ["", "| | " + " | ".join(LABELS.get(n, n) for n in names) + " |",
-              "| --- |" + " ---: |" * len(names)]
+    lines += [
+        "",
+        "| | " + " | ".join(LABELS.get(n, n) for n in names) + " |",
+        "| --- |" + " ---: |" * len(names),
+    ]
     for label, key, digits in rows:
         cells = []
         for name in names:
@@ -215,31 +271,44 @@ def markdown(data: Dict) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     reused = [n for n in names if data["configs"][n].get("train_reused")]
     if reused:
-        lines += ["", "Training times of " + ", ".join(
-            f"{LABELS.get(n, n)} (measured {data['configs'][n]['trained_at']})" for n in reused)
+        lines += [
+            "",
+            "Training times of "
+            + ", ".join(
+                f"{LABELS.get(n, n)} (measured {data['configs'][n]['trained_at']})" for n in reused
+            )
             + ": that model's inputs (configuration, domain, data, components, knowledge, "
             "pinned packages) were unchanged since, so this run served it instead of training "
-            "it again (`make bench BENCH_ARGS=--retrain` retrains)."]
+            "it again (`make bench BENCH_ARGS=--retrain` retrains).",
+        ]
     lines += ["", "| target | value | goal | met |", "| --- | ---: | ---: | :---: |"]
     for t in data.get("targets", []):
         met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")
         lines.append(f"| {t['target']} | {_fmt(t['value'])} | {t['goal']} | {met} |")
-    unexpected = {n: r.get("warmup_unexpected") for n, r in data["configs"].items()
-                  if r.get("warmup_unexpected")}
+    unexpected = {
+        n: r.get("warmup_unexpected")
+        for n, r in data["configs"].items()
+        if r.get("warmup_unexpected")
+    }
     if unexpected:
-        lines += ["", "Replies that differed from the expected ones in the warm-up pass "
-                  "(the request succeeded; the model answered differently):", ""]
+        lines += [
+            "",
+            "Replies that differed from the expected ones in the warm-up pass "
+            "(the request succeeded; the model answered differently):",
+            "",
+        ]
         for name, items in unexpected.items():
             for item in items[:8]:
-                lines.append(f"- {name}: \"{item['message']}\" did not get "
-                             f"\"{item['expected']}\"")
+                lines.append(f'- {name}: "{item["message"]}" did not get "{item["expected"]}"')
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- plot
 
+
 def plot(data: Dict, path: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -252,14 +321,31 @@ def plot(data: Dict, path: Path) -> None:
         if not users:
             continue
         for q, style in styles.items():
-            left.plot(users, [steps[str(u)][f"p{q}_ms"] for u in users], style, marker="o",
-                      color=colours.get(name), label=f"{name} p{q}")
-        right.plot(users, [steps[str(u)]["rps"] for u in users], "-", marker="o",
-                   color=colours.get(name), label=name)
+            left.plot(
+                users,
+                [steps[str(u)][f"p{q}_ms"] for u in users],
+                style,
+                marker="o",
+                color=colours.get(name),
+                label=f"{name} p{q}",
+            )
+        right.plot(
+            users,
+            [steps[str(u)]["rps"] for u in users],
+            "-",
+            marker="o",
+            color=colours.get(name),
+            label=name,
+        )
     left.axhline(P95_TARGET_MS, color="grey", linewidth=0.8)
-    left.annotate(f"p95 target at {P95_TARGET_USERS}: {P95_TARGET_MS} ms",
-                  (P95_TARGET_USERS, P95_TARGET_MS), textcoords="offset points",
-                  xytext=(4, -12), fontsize=8, color="grey")
+    left.annotate(
+        f"p95 target at {P95_TARGET_USERS}: {P95_TARGET_MS} ms",
+        (P95_TARGET_USERS, P95_TARGET_MS),
+        textcoords="offset points",
+        xytext=(4, -12),
+        fontsize=8,
+        color="grey",
+    )
     for axis in (left, right):
         axis.set_xscale("log")
         axis.set_xlabel("concurrent conversations")
@@ -276,8 +362,11 @@ def plot(data: Dict, path: Path) -> None:
     right.set_ylim(bottom=0)
     right.legend(fontsize=8)
     meta = data["meta"]
-    fig.suptitle(f"HER2 assistant, Rasa {meta['machine']['rasa']}, {meta['machine']['cpus']} "
-                 f"cores, {meta['date']}", fontsize=10)
+    fig.suptitle(
+        f"HER2 assistant, Rasa {meta['machine']['rasa']}, {meta['machine']['cpus']} "
+        f"cores, {meta['date']}",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -304,35 +393,56 @@ def readme_block(data: Dict) -> str:
     """The figures the README's Performance section shows, from the latest full run."""
     meta = data["meta"]
     m = meta["machine"]
-    lines = [README_START, "",
-             f"Latest run: {meta['date']}, commit `{meta.get('commit') or '?'}`, "
-             f"{m['cpus']} cores ({m['cpu_model'] or 'CPU'}), {m['memory_gib']} GiB, no GPU, "
-             f"Rasa {m['rasa']}; load average at start "
-             f"{', '.join(str(x) for x in m['load_average_at_start'])} (the machine is shared, "
-             f"so figures move between runs); {meta.get('wall_clock_s', '?')} s for the whole "
-             "run. Think time "
-             f"{meta.get('think_s', 0):g} s on average after every reply; "
-             f"{meta['step_seconds']:g} s per step.",
-             "", "| configuration | conversations | p50 ms | p95 ms | p99 ms | msg/s | errors |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        README_START,
+        "",
+        f"Latest run: {meta['date']}, commit `{meta.get('commit') or '?'}`, "
+        f"{m['cpus']} cores ({m['cpu_model'] or 'CPU'}), {m['memory_gib']} GiB, no GPU, "
+        f"Rasa {m['rasa']}; load average at start "
+        f"{', '.join(str(x) for x in m['load_average_at_start'])} (the machine is shared, "
+        f"so figures move between runs); {meta.get('wall_clock_s', '?')} s for the whole "
+        "run. Think time "
+        f"{meta.get('think_s', 0):g} s on average after every reply; "
+        f"{meta['step_seconds']:g} s per step.",
+        "",
+        "| configuration | conversations | p50 ms | p95 ms | p99 ms | msg/s | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, result in data["configs"].items():
         for users, s in (result.get("steps") or {}).items():
-            lines.append(f"| {name} | {users} | {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | "
-                         f"{_fmt(s['p99_ms'])} | {_fmt(s['rps'])} | {s['errors']} |")
+            lines.append(
+                f"| {name} | {users} | {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | "
+                f"{_fmt(s['p99_ms'])} | {_fmt(s['rps'])} | {s['errors']} |"
+            )
     names = list(data["configs"])
     summary = [
-        ("training, s (CPU s)", lambda r: f"{_fmt(r.get('train_s'))} ({_fmt(r.get('train_cpu_s'), 0)})"),
+        (
+            "training, s (CPU s)",
+            lambda r: f"{_fmt(r.get('train_s'))} ({_fmt(r.get('train_cpu_s'), 0)})",
+        ),
         ("start to ready, s", lambda r: _fmt(r.get("ready_s"))),
         ("Rasa server RSS after warm-up, MB", lambda r: _fmt(_get(r, "rss_mb", "rasa"), 0)),
-        ("held-out macro F1: intents / FAQ topics",
-         lambda r: f"{_fmt(_get(r, 'nlu', 'intent', 'macro_f1'), 3)} / "
-                   f"{_fmt(_get(r, 'nlu', 'faq', 'macro_f1'), 3)}"),
-        ("Rasa CPU ms per message: full turn (1 conversation) / NLU only",
-         lambda r: f"{_fmt(_get(r, 'steps', '1', 'rasa_cpu_ms_per_msg'))} / "
-                   f"{_fmt(_get(r, 'floor', 'parse', 'rasa_cpu_ms_per_msg'))}"),
-        ("p50 ms: full turn (1 conversation) / NLU only",
-         lambda r: f"{_fmt(_get(r, 'steps', '1', 'p50_ms'))} / "
-                   f"{_fmt(_get(r, 'floor', 'parse', 'p50_ms'))}"),
+        (
+            "held-out macro F1: intents / FAQ topics",
+            lambda r: (
+                f"{_fmt(_get(r, 'nlu', 'intent', 'macro_f1'), 3)} / "
+                f"{_fmt(_get(r, 'nlu', 'faq', 'macro_f1'), 3)}"
+            ),
+        ),
+        (
+            "Rasa CPU ms per message: full turn (1 conversation) / NLU only",
+            lambda r: (
+                f"{_fmt(_get(r, 'steps', '1', 'rasa_cpu_ms_per_msg'))} / "
+                f"{_fmt(_get(r, 'floor', 'parse', 'rasa_cpu_ms_per_msg'))}"
+            ),
+        ),
+        (
+            "p50 ms: full turn (1 conversation) / NLU only",
+            lambda r: (
+                f"{_fmt(_get(r, 'steps', '1', 'p50_ms'))} / "
+                f"{_fmt(_get(r, 'floor', 'parse', 'p50_ms'))}"
+            ),
+        ),
     ]
     lines += ["", "| | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
     for label, cell in summary:
@@ -341,8 +451,13 @@ def readme_block(data: Dict) -> str:
     for t in data.get("targets", []):
         met = "–" if t["met"] is None else ("yes" if t["met"] else "**no**")
         lines.append(f"| {t['target']} | {_fmt(t['value'])} | {t['goal']} | {met} |")
-    lines += ["", "![Latency percentiles and throughput against concurrent conversations]"
-              "(bench/results/latency.png)", "", README_END]
+    lines += [
+        "",
+        "![Latency percentiles and throughput against concurrent conversations]"
+        "(bench/results/latency.png)",
+        "",
+        README_END,
+    ]
     return "\n".join(lines)
 
 
@@ -354,7 +469,7 @@ def update_readme(data: Dict, readme: Path) -> bool:
     start, end = text.find(README_START), text.find(README_END)
     if start < 0 or end < start:
         return False
-    readme.write_text(text[:start] + readme_block(data) + text[end + len(README_END):])
+    readme.write_text(text[:start] + readme_block(data) + text[end + len(README_END) :])
     return True
 
 

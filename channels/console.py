@@ -17,6 +17,7 @@ With --lines (`make shell` adds it when its input is not a terminal, as in
 `echo "what is HER2?" | make shell`), each line read is a message, and the replies are
 printed as plain text, one line each (buttons as "1: title (payload)"), without the prompt.
 """
+
 import argparse
 import asyncio
 import sys
@@ -64,13 +65,18 @@ async def piped(sender: str, url: str, lines: TextIO, out: TextIO) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://localhost:5005",
-                        help="the Rasa server (default: %(default)s)")
-    parser.add_argument("--sender", default=None,
-                        help="conversation id (default: a new conversation)")
-    parser.add_argument("--lines", action="store_true",
-                        help="read the messages from standard input, one a line, and print "
-                             "the replies as plain text (no prompt)")
+    parser.add_argument(
+        "--url", default="http://localhost:5005", help="the Rasa server (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--sender", default=None, help="conversation id (default: a new conversation)"
+    )
+    parser.add_argument(
+        "--lines",
+        action="store_true",
+        help="read the messages from standard input, one a line, and print "
+        "the replies as plain text (no prompt)",
+    )
     args = parser.parse_args(argv)
 
     sender = args.sender or f"shell-{uuid.uuid4().hex}"
@@ -80,8 +86,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     from rasa.core.channels import console
 
     # The REST channel answers a whole turn at once (it has no streaming mode).
-    asyncio.run(console.record_messages(sender, server_url=args.url.rstrip("/"),
-                                        use_response_stream=False))
+    asyncio.run(
+        console.record_messages(sender, server_url=args.url.rstrip("/"), use_response_stream=False)
+    )
     return 0
 
 

@@ -21,6 +21,7 @@ messages to (``deliver``), REST, socket.io, Telegram, Slack and Messenger alike.
 
 Setting (environment): REPLY_TIMEOUT (seconds, default 40).
 """
+
 import asyncio
 import json
 import logging
@@ -80,29 +81,36 @@ def message_id_of(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and _MESSAGE_ID.match(value) else None
 
 
-def _stored_turn_sql(sql: Any, sender_id: Text, message_id: Text
-                     ) -> Optional[List[Dict[Text, Any]]]:
+def _stored_turn_sql(
+    sql: Any, sender_id: Text, message_id: Text
+) -> Optional[List[Dict[Text, Any]]]:
     """The bot messages stored after the user message ``message_id`` (one of the
     conversation's latest), read with two small queries; None if it is not stored."""
     event = sql.SQLEvent
     with sql.session_scope() as session:
-        recent = session.query(event.id, event.data).filter(
-            event.sender_id == sender_id, event.type_name == "user").order_by(
-                event.id.desc()).limit(RECENT_MESSAGES).all()
+        recent = (
+            session.query(event.id, event.data)
+            .filter(event.sender_id == sender_id, event.type_name == "user")
+            .order_by(event.id.desc())
+            .limit(RECENT_MESSAGES)
+            .all()
+        )
         later_ids = [row.id for row in recent]
         for position, row in enumerate(recent):
             if json.loads(row.data).get("message_id") != message_id:
                 continue
             query = session.query(event.data).filter(
-                event.sender_id == sender_id, event.type_name == "bot", event.id > row.id)
+                event.sender_id == sender_id, event.type_name == "bot", event.id > row.id
+            )
             if position > 0:  # up to the next user message
                 query = query.filter(event.id < later_ids[position - 1])
             return [json.loads(data) for (data,) in query.order_by(event.id).all()]
     return None
 
 
-async def stored_replies(agent: Any, sender_id: Text, message_id: Text
-                         ) -> Optional[List[Dict[Text, Any]]]:
+async def stored_replies(
+    agent: Any, sender_id: Text, message_id: Text
+) -> Optional[List[Dict[Text, Any]]]:
     """The replies already stored for a message sent again, or None if it is new.
 
     Read under the conversation's lock: a replica that died while handling the message
@@ -127,7 +135,7 @@ async def stored_replies(agent: Any, sender_id: Text, message_id: Text
             if not match:
                 return None
             bots = []
-            for later in events[match[-1] + 1:]:
+            for later in events[match[-1] + 1 :]:
                 if isinstance(later, UserUttered):
                     break
                 if isinstance(later, BotUttered):
@@ -138,15 +146,22 @@ async def stored_replies(agent: Any, sender_id: Text, message_id: Text
     for data in bots:
         bot = Event.from_parameters(data)
         if isinstance(bot, BotUttered):
-            messages.append({k: v for k, v in bot.message().items()
-                             if v is not None and k != "timestamp"})
+            messages.append(
+                {k: v for k, v in bot.message().items() if v is not None and k != "timestamp"}
+            )
     return messages
 
 
-async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: Any,
-                  output: OutputChannel, sender_id: Text, input_channel: Text,
-                  metadata: Optional[Dict[Text, Any]] = None,
-                  app: Optional[Sanic] = None, message_id: Optional[Text] = None) -> None:
+async def deliver(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    raw: Any,
+    output: OutputChannel,
+    sender_id: Text,
+    input_channel: Text,
+    metadata: Optional[Dict[Text, Any]] = None,
+    app: Optional[Sanic] = None,
+    message_id: Optional[Text] = None,
+) -> None:
     """Cleans one user message, lets Rasa answer it (after the disclaimer when it is the
     conversation's first answer), and makes sure there is an answer. ``raw`` is the
     message as the channel received it (NOT_TEXT, or any other non-string, for a
@@ -161,22 +176,33 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
         return
     if cleaned.shortened:
         await output.send_response(
-            sender_id, {"text": SHORTENED_NOTICE.format(limit=text.MAX_MESSAGE_CHARS)})
+            sender_id, {"text": SHORTENED_NOTICE.format(limit=text.MAX_MESSAGE_CHARS)}
+        )
     # Rasa's messages are counted; the disclaimer, sent in front of them, is not an answer.
     disclaimed = DisclaimerOutput(output, agent_of(app), sender_id)
     counting = CountingOutput(disclaimed)
-    message = UserMessage(cleaned.text, counting, sender_id, input_channel=input_channel,
-                          metadata=metadata if isinstance(metadata, dict) else None,
-                          message_id=message_id)
+    message = UserMessage(
+        cleaned.text,
+        counting,
+        sender_id,
+        input_channel=input_channel,
+        metadata=metadata if isinstance(metadata, dict) else None,
+        message_id=message_id,
+    )
 
     async def answer() -> None:
-        stored = (await stored_replies(agent_of(app), sender_id, message_id)
-                  if message_id and app is not None else None)
+        stored = (
+            await stored_replies(agent_of(app), sender_id, message_id)
+            if message_id and app is not None
+            else None
+        )
         if stored is None:
             await on_new_message(message)
             return
-        logger.info("A message sent again was already answered before (its replica "
-                    "stopped before replying): the stored replies were sent.")
+        logger.info(
+            "A message sent again was already answered before (its replica "
+            "stopped before replying): the stored replies were sent."
+        )
         for reply in stored:
             await counting.send_response(sender_id, reply)
 
@@ -185,10 +211,14 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]], raw: 
     try:
         await asyncio.wait_for(answer(), REPLY_TIMEOUT)
     except Exception as error:  # the user must get an answer whatever went wrong
-        reason = (f"no answer within {REPLY_TIMEOUT:g} s"
-                  if loop.time() - started >= REPLY_TIMEOUT else type(error).__name__)
-        logger.error("A message could not be answered (%s); the user was asked to try "
-                     "again.", reason)
+        reason = (
+            f"no answer within {REPLY_TIMEOUT:g} s"
+            if loop.time() - started >= REPLY_TIMEOUT
+            else type(error).__name__
+        )
+        logger.error(
+            "A message could not be answered (%s); the user was asked to try again.", reason
+        )
         logger.debug("Processing error", exc_info=True)
     await disclaimed.finish()
     if not counting.sent:

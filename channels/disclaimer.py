@@ -36,6 +36,7 @@ Here the disclaimer needs neither the action server nor any change to what Rasa 
 `rasa shell` uses Rasa's own command-line channel, which nothing here reaches: see
 channels/console.py for a terminal chat through the REST channel (and so with this).
 """
+
 import json
 import logging
 import time
@@ -81,8 +82,10 @@ def session_so_far(tracker: Optional[DialogueStateTracker]) -> Optional[SessionS
         return None
     events = tracker.applied_events()
     users = [e.timestamp for e in events if isinstance(e, UserUttered)]
-    return SessionSoFar(users[-1] if users else None,
-                        _answers(e.metadata or {} for e in events if isinstance(e, BotUttered)))
+    return SessionSoFar(
+        users[-1] if users else None,
+        _answers(e.metadata or {} for e in events if isinstance(e, BotUttered)),
+    )
 
 
 def stored_session_so_far(sql: Any, sender_id: Text) -> Optional[SessionSoFar]:
@@ -93,10 +96,15 @@ def stored_session_so_far(sql: Any, sender_id: Text) -> Optional[SessionSoFar]:
     import sqlalchemy as sa
 
     event = sql.SQLEvent
-    latest_first = sa.select(event.type_name, event.timestamp, event.data).where(
-        event.sender_id == sender_id,
-        event.type_name.in_(("user", "bot", "session_started", "restart")),
-    ).order_by(event.id.desc()).execution_options(yield_per=8)
+    latest_first = (
+        sa.select(event.type_name, event.timestamp, event.data)
+        .where(
+            event.sender_id == sender_id,
+            event.type_name.in_(("user", "bot", "session_started", "restart")),
+        )
+        .order_by(event.id.desc())
+        .execution_options(yield_per=8)
+    )
     seen_any, last_user, answered = False, None, False
     with sql.session_scope() as session:
         for type_name, timestamp, data in session.execute(latest_first):
@@ -112,8 +120,9 @@ def stored_session_so_far(sql: Any, sender_id: Text) -> Optional[SessionSoFar]:
     return SessionSoFar(last_user, answered) if seen_any else None
 
 
-def disclaimer_due(session: Optional[SessionSoFar], session_config: SessionConfig,
-                   now: Optional[float] = None) -> bool:
+def disclaimer_due(
+    session: Optional[SessionSoFar], session_config: SessionConfig, now: Optional[float] = None
+) -> bool:
     """Whether the next answer to this conversation must come after the disclaimer.
 
     ``session`` is the conversation as stored before the message being answered (None
@@ -139,8 +148,8 @@ class DisclaimerOutput(OutputChannel):
         self.inner = inner
         self.agent = agent
         self.sender_id = sender_id
-        self._due: Optional[bool] = None       # looked up at the first answer
-        self._greeted: Optional[Text] = None   # recipient of an opening greeting
+        self._due: Optional[bool] = None  # looked up at the first answer
+        self._greeted: Optional[Text] = None  # recipient of an opening greeting
 
     def name(self) -> Text:  # type: ignore[override]
         return self.inner.name()
@@ -195,8 +204,10 @@ class DisclaimerOutput(OutputChannel):
             else:
                 session = session_so_far(await store.retrieve(self.sender_id))
         except Exception as error:  # shown once too often rather than never
-            logger.warning("Could not read the conversation to decide on the disclaimer "
-                           "(%s); it is sent.", type(error).__name__)
+            logger.warning(
+                "Could not read the conversation to decide on the disclaimer (%s); it is sent.",
+                type(error).__name__,
+            )
             return True
         return disclaimer_due(session, domain.session_config)
 
@@ -220,8 +231,11 @@ def sql_store(store: Any) -> Any:
     """The SQLTrackerStore behind ``store`` (Rasa may wrap it), or None."""
     from rasa.core.tracker_store import SQLTrackerStore
 
-    for candidate in (store, getattr(store, "_tracker_store", None),
-                      getattr(store, "tracker_store", None)):
+    for candidate in (
+        store,
+        getattr(store, "_tracker_store", None),
+        getattr(store, "tracker_store", None),
+    ):
         if isinstance(candidate, SQLTrackerStore):
             return candidate
     return None

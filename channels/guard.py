@@ -6,6 +6,7 @@ their blueprints (both are always on, so every Rasa server has them):
   with.
 * Request bodies are capped at MAX_REQUEST_BYTES (environment, default 1,000,000).
 """
+
 import re
 from typing import Any, Dict, Optional, Text
 
@@ -18,17 +19,24 @@ from channels.text import env_number
 
 MAX_REQUEST_BYTES = int(env_number("MAX_REQUEST_BYTES", 1_000_000))
 
-_BLOCKED_API = (("PUT", re.compile(r"^/model/?$")), ("DELETE", re.compile(r"^/model/?$")),
-                ("POST", re.compile(r"^/model/(train|test/.*)/?$")))
+_BLOCKED_API = (
+    ("PUT", re.compile(r"^/model/?$")),
+    ("DELETE", re.compile(r"^/model/?$")),
+    ("POST", re.compile(r"^/model/(train|test/.*)/?$")),
+)
 
 
 async def refuse_model_changes(request: Request) -> Optional[HTTPResponse]:
     for method, path in _BLOCKED_API:
         if request.method == method and path.match(request.path):
             return response.json(
-                {"status": "failure", "reason": "Forbidden",
-                 "message": "This server only runs the model it was started with."},
-                status=403)
+                {
+                    "status": "failure",
+                    "reason": "Forbidden",
+                    "message": "This server only runs the model it was started with.",
+                },
+                status=403,
+            )
     return None
 
 

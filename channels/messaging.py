@@ -8,6 +8,7 @@ Every channel is written under the module path of its class (CHANNEL_CLASSES:
 channels/telegram.py, slack.py, messenger.py) so that Rasa uses that class: each
 message cleaned and answered (channels/delivery.py), with the disclaimer.
 """
+
 import re
 from pathlib import Path
 from typing import Any, Dict, Mapping
@@ -16,9 +17,11 @@ import yaml
 
 TEMPLATE = Path(__file__).resolve().parent / "messaging.yml"
 _PLACEHOLDER = re.compile(r"\$\{([A-Z0-9_]+)\}")
-CHANNEL_CLASSES = {"telegram": "channels.telegram.SafeTelegramInput",
-                   "slack": "channels.slack.SafeSlackInput",
-                   "facebook": "channels.messenger.SafeFacebookInput"}
+CHANNEL_CLASSES = {
+    "telegram": "channels.telegram.SafeTelegramInput",
+    "slack": "channels.slack.SafeSlackInput",
+    "facebook": "channels.messenger.SafeFacebookInput",
+}
 
 
 def required_variables(section: Any) -> set:
@@ -32,11 +35,15 @@ def _template() -> Dict[str, Any]:
 
 
 def enabled_channels(env: Mapping[str, str]) -> Dict[str, Any]:
-    return {name: section for name, section in _template().items()
-            if all(env.get(var) for var in required_variables(section))}
+    return {
+        name: section
+        for name, section in _template().items()
+        if all(env.get(var) for var in required_variables(section))
+    }
 
 
 def credentials_sections(env: Mapping[str, str]) -> Dict[str, Any]:
     """enabled_channels, keyed as the credentials file needs them."""
-    return {CHANNEL_CLASSES.get(name, name): section
-            for name, section in enabled_channels(env).items()}
+    return {
+        CHANNEL_CLASSES.get(name, name): section for name, section in enabled_channels(env).items()
+    }

@@ -17,6 +17,7 @@ Send API. What changes:
   nothing to other attachments); every event of a batched request is answered (Rasa's
   reads only the first). The page's own messages echoed back are ignored.
 """
+
 import hashlib
 import hmac
 import logging
@@ -38,9 +39,12 @@ _SIGNATURE_HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
 class SafeMessenger(Messenger):
     """Rasa's handler of one webhook request; each message goes to ``deliver``."""
 
-    def __init__(self, page_access_token: Text,
-                 on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                 app: Optional[Sanic]) -> None:
+    def __init__(
+        self,
+        page_access_token: Text,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        app: Optional[Sanic],
+    ) -> None:
         super().__init__(page_access_token, self._deliver)
         self._rasa = on_new_message
         self._app = app
@@ -48,8 +52,15 @@ class SafeMessenger(Messenger):
     async def _deliver(self, message: UserMessage) -> None:
         """Rasa's message (built by ``_handle_user_message`` with Messenger's output,
         between "typing on" and "typing off"), answered as on every channel."""
-        await deliver(self._rasa, message.text, message.output_channel, message.sender_id,
-                      message.input_channel or self.name(), message.metadata, app=self._app)
+        await deliver(
+            self._rasa,
+            message.text,
+            message.output_channel,
+            message.sender_id,
+            message.input_channel or self.name(),
+            message.metadata,
+            app=self._app,
+        )
 
     async def handle(self, payload: Dict, metadata: Optional[Dict[Text, Any]]) -> None:
         """Every messaging event of the request (Rasa's stops after the first)."""
@@ -65,8 +76,7 @@ class SafeMessenger(Messenger):
                 elif isinstance(event.get("postback"), dict):
                     await self.postback(event, metadata)
 
-    async def message(self, message: Dict[Text, Any],
-                      metadata: Optional[Dict[Text, Any]]) -> None:
+    async def message(self, message: Dict[Text, Any], metadata: Optional[Dict[Text, Any]]) -> None:
         body = message["message"]
         if body.get("is_echo"):
             return  # the page's own message, sent back to the webhook
@@ -77,8 +87,7 @@ class SafeMessenger(Messenger):
         if not sender_id:
             return
         output = MessengerBot(self.client)
-        await deliver(self._rasa, NOT_TEXT, output, sender_id, self.name(), metadata,
-                      app=self._app)
+        await deliver(self._rasa, NOT_TEXT, output, sender_id, self.name(), metadata, app=self._app)
 
 
 class SafeFacebookInput(FacebookInput):
@@ -86,18 +95,17 @@ class SafeFacebookInput(FacebookInput):
     SafeMessenger."""
 
     @staticmethod
-    def validate_hub_signature(app_secret: Text, request_payload: bytes,
-                               hub_signature_header: Text) -> bool:
+    def validate_hub_signature(
+        app_secret: Text, request_payload: bytes, hub_signature_header: Text
+    ) -> bool:
         method, _, signature = (hub_signature_header or "").partition("=")
         digest = _SIGNATURE_HASHES.get(method)
         if digest is None or not signature or not app_secret:
             return False
-        expected = hmac.new(app_secret.encode("utf-8"), request_payload or b"",
-                            digest).hexdigest()
+        expected = hmac.new(app_secret.encode("utf-8"), request_payload or b"", digest).hexdigest()
         return hmac.compare_digest(expected, signature)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's routes and answers, the POST handled by SafeMessenger (Rasa's blueprint
         creates its own Messenger inside the route, so it cannot be reused as it is)."""
         webhook = Blueprint("safe_fb_webhook", __name__)
@@ -110,16 +118,20 @@ class SafeFacebookInput(FacebookInput):
         async def token_verification(request: Request) -> HTTPResponse:
             if request.args.get("hub.verify_token") == self.fb_verify:
                 return response.text(request.args.get("hub.challenge"))
-            logger.warning("Invalid Messenger verify token: it must match the webhook "
-                           "settings of the Facebook app (FACEBOOK_VERIFY).")
+            logger.warning(
+                "Invalid Messenger verify token: it must match the webhook "
+                "settings of the Facebook app (FACEBOOK_VERIFY)."
+            )
             return response.text("failure, invalid token")
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             signature = request.headers.get("X-Hub-Signature") or ""
             if not self.validate_hub_signature(self.fb_secret, request.body, signature):
-                logger.warning("A Messenger request without a valid X-Hub-Signature was "
-                               "refused (FACEBOOK_SECRET must be the app secret).")
+                logger.warning(
+                    "A Messenger request without a valid X-Hub-Signature was "
+                    "refused (FACEBOOK_SECRET must be the app secret)."
+                )
                 return response.text("not validated")
             try:
                 payload = request.json

@@ -8,6 +8,7 @@
 
 Nothing in channels/ logs message text, slot values or sender ids.
 """
+
 import logging
 from typing import Any, Text
 
@@ -23,11 +24,16 @@ def delete_conversation(store: Any, sender_id: Text) -> int:
     """Deletes every stored event of one conversation; returns how many were deleted."""
     sql = sql_store(store)
     if sql is None:
-        raise RasaException("Deleting conversations needs the SQL tracker store "
-                            f"(configured: {type(store).__name__}).")
+        raise RasaException(
+            "Deleting conversations needs the SQL tracker store "
+            f"(configured: {type(store).__name__})."
+        )
     with sql.session_scope() as session:
-        deleted = session.query(sql.SQLEvent).filter(
-            sql.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
+        deleted = (
+            session.query(sql.SQLEvent)
+            .filter(sql.SQLEvent.sender_id == sender_id)
+            .delete(synchronize_session=False)
+        )
         session.commit()
     return int(deleted or 0)
 
@@ -41,13 +47,18 @@ def delete_events_before_restart(store: Any, sender_id: Text) -> int:
         return 0
     event = sql.SQLEvent
     with sql.session_scope() as session:
-        restart_id = session.query(sa.func.max(event.id)).filter(
-            event.sender_id == sender_id, event.type_name == "restart").scalar()
+        restart_id = (
+            session.query(sa.func.max(event.id))
+            .filter(event.sender_id == sender_id, event.type_name == "restart")
+            .scalar()
+        )
         if restart_id is None:
             return 0
-        deleted = session.query(event).filter(
-            event.sender_id == sender_id, event.id < restart_id).delete(
-                synchronize_session=False)
+        deleted = (
+            session.query(event)
+            .filter(event.sender_id == sender_id, event.id < restart_id)
+            .delete(synchronize_session=False)
+        )
         session.commit()
     return int(deleted or 0)
 
@@ -71,5 +82,4 @@ async def forget_before_restart(app: Sanic, sender_id: Text) -> None:
         if deleted:
             logger.info("Deleted %d stored events after a conversation restart.", deleted)
     except Exception as error:
-        logger.error("Could not delete the events before a restart (%s).",
-                     type(error).__name__)
+        logger.error("Could not delete the events before a restart (%s).", type(error).__name__)

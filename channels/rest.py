@@ -9,6 +9,7 @@ merged into a shared "default" conversation. The message then goes through
 channels/delivery.py (cleaning, the disclaimer, an answer to every message); its
 ``X-Request-ID`` header is the message id, so a message sent again is answered once.
 """
+
 import json
 from typing import Any, Awaitable, Callable
 
@@ -33,8 +34,9 @@ def _json_body(request: Request) -> Any:
     if content_type != "application/json":
         return _error(415, "Send JSON with 'Content-Type: application/json'.")
     length = request.headers.get("content-length")
-    if (length and length.isdigit() and int(length) > guard.MAX_REQUEST_BYTES) \
-            or len(request.body or b"") > guard.MAX_REQUEST_BYTES:
+    if (length and length.isdigit() and int(length) > guard.MAX_REQUEST_BYTES) or len(
+        request.body or b""
+    ) > guard.MAX_REQUEST_BYTES:
         return _error(413, "The request is too large.")
     try:
         body = json.loads((request.body or b"").decode("utf-8"))
@@ -43,8 +45,7 @@ def _json_body(request: Request) -> Any:
     except ValueError:
         return _error(400, "The request body is not valid JSON.")
     if not isinstance(body, dict):
-        return _error(400, "The request body must be a JSON object with 'sender' and "
-                           "'message'.")
+        return _error(400, "The request body must be a JSON object with 'sender' and 'message'.")
     return body
 
 
@@ -52,8 +53,7 @@ class SafeRestInput(RestInput):
     """POST /webhooks/rest/webhook {"sender": "<conversation id>", "message": "<text>"}
     -> a JSON list of bot messages. (The ``stream`` option is not supported.)"""
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]
-                  ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = guard.GuardedBlueprint("safe_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -67,14 +67,24 @@ class SafeRestInput(RestInput):
                 return body
             sender = valid_sender(body.get("sender"))
             if sender is None:
-                return _error(400, f"'sender' must be a non-empty string of at most "
-                                   f"{MAX_SENDER_CHARS} characters naming the conversation.")
+                return _error(
+                    400,
+                    f"'sender' must be a non-empty string of at most "
+                    f"{MAX_SENDER_CHARS} characters naming the conversation.",
+                )
             if not isinstance(body.get("message"), str):
                 return _error(400, "'message' must be a string.")
             collector = CollectingOutputChannel()
-            await deliver(on_new_message, body["message"], collector, sender, self.name(),
-                          body.get("metadata"), app=request.app,
-                          message_id=message_id_of(request.headers.get(MESSAGE_ID_HEADER)))
+            await deliver(
+                on_new_message,
+                body["message"],
+                collector,
+                sender,
+                self.name(),
+                body.get("metadata"),
+                app=request.app,
+                message_id=message_id_of(request.headers.get(MESSAGE_ID_HEADER)),
+            )
             return response.json(collector.messages)
 
         return webhook

@@ -8,6 +8,7 @@ summary as one block and the feedback question under the answer
 (channels/web_output.py). Every message goes through channels/delivery.py (cleaning,
 the disclaimer, an answer to every message).
 """
+
 import asyncio
 import json
 import logging
@@ -39,8 +40,9 @@ def _origins(value: Any) -> List[str]:
     items = value.split() if isinstance(value, str) else list(value)
     origins = [str(o).rstrip("/") for o in items if o]
     if "*" in origins:
-        raise RasaException("socketio allowed_origins must list the chat page's origin(s), "
-                            "never '*'.")
+        raise RasaException(
+            "socketio allowed_origins must list the chat page's origin(s), never '*'."
+        )
     return origins
 
 
@@ -77,11 +79,9 @@ class SafeSocketIOInput(SocketIOInput):
             return False
         return decode_bearer_token(token, self.jwt_key, self.jwt_algorithm) is not None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
-        webhook = GuardedSocketBlueprint(sio, self.socketio_path, "safe_socketio_webhook",
-                                          __name__)
+        webhook = GuardedSocketBlueprint(sio, self.socketio_path, "safe_socketio_webhook", __name__)
         self.sio = sio
         sessions: Dict[str, str] = {}  # socket id -> conversation (session) id
 
@@ -119,13 +119,15 @@ class SafeSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = (requested if isinstance(requested, str)
-                          and _SESSION_ID.match(requested) else uuid.uuid4().hex)
+            session_id = (
+                requested
+                if isinstance(requested, str) and _SESSION_ID.match(requested)
+                else uuid.uuid4().hex
+            )
             sessions[sid] = session_id
             if self.session_persistence:
                 sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid,
-                           namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None) -> None:
@@ -146,7 +148,14 @@ class SafeSocketIOInput(SocketIOInput):
                 except ValueError:
                     metadata = None
             output = WebChatOutput(sio, self.bot_message_evt)
-            await deliver(on_new_message, data.get("message"), output, sender_id, self.name(),
-                          metadata, app=getattr(webhook.ctx, "app", None))
+            await deliver(
+                on_new_message,
+                data.get("message"),
+                output,
+                sender_id,
+                self.name(),
+                metadata,
+                app=getattr(webhook.ctx, "app", None),
+            )
 
         return webhook

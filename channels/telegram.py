@@ -6,6 +6,7 @@ header must equal ``secret_token`` (TELEGRAM_SECRET_TOKEN), and the webhook is
 registered with it; ``/start`` is the greeting. Every message goes through
 channels/delivery.py (cleaning, the disclaimer, an answer to every message).
 """
+
 import asyncio
 import hmac
 import re
@@ -31,8 +32,9 @@ class SafeTelegramOutput(TelegramOutput):
         super().__init__(access_token)
         self._her2_secret_token = secret_token
 
-    async def request(self, method: Text, data: Optional[Dict] = None,
-                      files: Optional[Dict] = None, **kwargs: Any) -> Any:
+    async def request(
+        self, method: Text, data: Optional[Dict] = None, files: Optional[Dict] = None, **kwargs: Any
+    ) -> Any:
         from aiogram.bot import api
 
         if method == api.Methods.SET_WEBHOOK:
@@ -47,18 +49,28 @@ class SafeTelegramInput(TelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        return cls(credentials.get("access_token"), credentials.get("verify"),
-                   credentials.get("webhook_url"), debug_mode=False,
-                   secret_token=credentials.get("secret_token"))
+        return cls(
+            credentials.get("access_token"),
+            credentials.get("verify"),
+            credentials.get("webhook_url"),
+            debug_mode=False,
+            secret_token=credentials.get("secret_token"),
+        )
 
-    def __init__(self, access_token: Optional[Text], verify: Optional[Text],
-                 webhook_url: Optional[Text], debug_mode: bool = False,
-                 secret_token: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        access_token: Optional[Text],
+        verify: Optional[Text],
+        webhook_url: Optional[Text],
+        debug_mode: bool = False,
+        secret_token: Optional[Text] = None,
+    ) -> None:
         super().__init__(access_token, verify, webhook_url, debug_mode)
         if not isinstance(secret_token, str) or not _TELEGRAM_SECRET.match(secret_token):
             raise RasaException(
                 "Telegram needs secret_token (TELEGRAM_SECRET_TOKEN): 16-256 characters "
-                "from A-Z, a-z, 0-9, '_' and '-'.")
+                "from A-Z, a-z, 0-9, '_' and '-'."
+            )
         self.secret_token = secret_token
 
     def get_output_channel(self) -> TelegramOutput:
@@ -71,15 +83,20 @@ class SafeTelegramInput(TelegramInput):
             raise RasaException("Failed to set channel webhook: " + str(error)) from error
         return channel
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         seen: Dict[str, Sanic] = {}
 
         async def guarded(message: UserMessage) -> None:
             text = "/greet" if message.text == "/start" else message.text
-            await deliver(on_new_message, text, message.output_channel, message.sender_id,
-                          message.input_channel or self.name(), message.metadata,
-                          app=seen.get("app"))
+            await deliver(
+                on_new_message,
+                text,
+                message.output_channel,
+                message.sender_id,
+                message.input_channel or self.name(),
+                message.metadata,
+                app=seen.get("app"),
+            )
 
         webhook = super().blueprint(guarded)
 

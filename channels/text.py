@@ -14,6 +14,7 @@
 
 Setting (environment): MAX_MESSAGE_CHARS.
 """
+
 import os
 import re
 import unicodedata
@@ -38,10 +39,14 @@ MAX_SENDER_CHARS = 128
 # Bare commands a client may send as-is: the chat page's initPayload, and restart.
 ALLOWED_COMMANDS = frozenset({"/greet", "/restart"})
 
-EMPTY_REPLY = ("It looks like your message was empty. What would you like to know? You can "
-               "ask about HER2, your test results, treatments or support.")
-SHORTENED_NOTICE = ("Your message was very long, so I read only the first {limit:,} "
-                    "characters. If I missed something, please send it in a shorter message.")
+EMPTY_REPLY = (
+    "It looks like your message was empty. What would you like to know? You can "
+    "ask about HER2, your test results, treatments or support."
+)
+SHORTENED_NOTICE = (
+    "Your message was very long, so I read only the first {limit:,} "
+    "characters. If I missed something, please send it in a shorter message."
+)
 NOT_TEXT_REPLY = "I can only read text messages. Please type your question."
 
 # C0 and C1 control characters except tab and newline (CR is turned into newline).
@@ -50,8 +55,8 @@ _LEADING_COMMAND = re.compile(r"^[/\s]+")
 
 
 class Cleaned(NamedTuple):
-    text: str          # what Rasa gets; "" when there is nothing to process
-    shortened: bool    # the message was longer than MAX_MESSAGE_CHARS
+    text: str  # what Rasa gets; "" when there is nothing to process
+    shortened: bool  # the message was longer than MAX_MESSAGE_CHARS
 
 
 def clean_text(raw: Any, limit: Optional[int] = None) -> Cleaned:

@@ -15,15 +15,16 @@ drawn under the answer instead of replacing its buttons.
 
 Everything else goes out as Rasa sends it; the other channels get the plain text and buttons.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa.core.channels.socketio import SocketIOOutput
 
-SUMMARY_MARK = "her2_summary"         # actions/summary.py SUMMARY_MARK
-SUMMARY_CLASS = "her2-summary"        # web/summary.js, web/summary.css
+SUMMARY_MARK = "her2_summary"  # actions/summary.py SUMMARY_MARK
+SUMMARY_CLASS = "her2-summary"  # web/summary.js, web/summary.css
 FEEDBACK_QUESTION = "utter_ask_feedback"
 FEEDBACK_CLASS = "her2-ask-feedback"  # web/feedback.js
-UTTER_ACTION = "utter_action"         # where Rasa names the response a message comes from
+UTTER_ACTION = "utter_action"  # where Rasa names the response a message comes from
 
 
 def _styled(css_class: str) -> Dict[str, Any]:
@@ -34,16 +35,19 @@ def _styled(css_class: str) -> Dict[str, Any]:
 class WebChatOutput(SocketIOOutput):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         if kwargs.get(SUMMARY_MARK):
-            await self._send_message(recipient_id, {"text": text.strip(),
-                                                    "metadata": _styled(SUMMARY_CLASS)})
+            await self._send_message(
+                recipient_id, {"text": text.strip(), "metadata": _styled(SUMMARY_CLASS)}
+            )
             return
         await super().send_text_message(recipient_id, text, **kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         if kwargs.get(UTTER_ACTION) == FEEDBACK_QUESTION:
             # No "text" of its own: the widget adds no bubble, it styles the answer's.
-            await self._send_message(recipient_id, {"her2_feedback": True,
-                                                    "metadata": _styled(FEEDBACK_CLASS)})
+            await self._send_message(
+                recipient_id, {"her2_feedback": True, "metadata": _styled(FEEDBACK_CLASS)}
+            )
             return
         await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)

@@ -6,6 +6,7 @@ it has no information on it instead of answering a neighbouring FAQ topic.
 A message that names a known drug but that the classifier could not place
 (nlu_fallback: "tell me about herceptin") is a question about that drug too.
 """
+
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,13 +28,16 @@ NEVER_OVERRIDDEN = {"emergency", "self_harm"}
 UNSURE_INTENT = "nlu_fallback"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class DrugEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "DrugEntityExtractor":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DrugEntityExtractor":
         return cls()
 
     def __init__(self) -> None:
@@ -48,8 +52,14 @@ class DrugEntityExtractor(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             found = [
-                {"entity": DRUG_ENTITY, "value": m.drug_id, "start": m.start, "end": m.end,
-                 "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+                {
+                    "entity": DRUG_ENTITY,
+                    "value": m.drug_id,
+                    "start": m.start,
+                    "end": m.end,
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
                 for m in self._matcher.find(text)
             ]
             intent = (message.get(INTENT) or {}).get("name")
@@ -57,8 +67,6 @@ class DrugEntityExtractor(GraphComponent, EntityExtractorMixin):
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
                 if intent == UNSURE_INTENT:
                     force_intent(message, DRUG_INTENT)
-            elif (self._matcher.unknown_drug_names(text)
-                  and intent not in NEVER_OVERRIDDEN):
+            elif self._matcher.unknown_drug_names(text) and intent not in NEVER_OVERRIDDEN:
                 force_intent(message, DRUG_INTENT)
         return messages
-

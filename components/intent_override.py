@@ -1,10 +1,19 @@
 """Setting a message's intent (and FAQ topic) from a rule-based component, after the
 statistical classifier and the response selector."""
-from rasa.nlu.constants import (RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME,
-                                RESPONSE_SELECTOR_RANKING_KEY, RESPONSE_SELECTOR_RESPONSES_KEY,
-                                RESPONSE_SELECTOR_UTTER_ACTION_KEY)
-from rasa.shared.nlu.constants import (INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY,
-                                       PREDICTED_CONFIDENCE_KEY)
+
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 FAQ = "faq"
@@ -32,8 +41,11 @@ def force_faq_topic(message: Message, topic: str) -> None:
     previous = properties.get(FAQ) or {}
     key = f"{FAQ}/{topic}"
     chosen = {INTENT_RESPONSE_KEY: key, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [r for r in previous.get(RESPONSE_SELECTOR_RANKING_KEY, [])
-               if r.get(INTENT_RESPONSE_KEY) != key]
+    ranking = [
+        r
+        for r in previous.get(RESPONSE_SELECTOR_RANKING_KEY, [])
+        if r.get(INTENT_RESPONSE_KEY) != key
+    ]
     properties[FAQ] = {
         RESPONSE_SELECTOR_PREDICTION_KEY: {
             RESPONSE_SELECTOR_RESPONSES_KEY: [],

@@ -15,6 +15,7 @@ The decision is added to the parse result under "triage": tier, kind, category, 
 layer's own opinion ("lexicon": its tier; "classifier": the emergency kind or None, and
 "classifier_probability"), so that each layer can be measured (tests/safety/).
 """
+
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -39,16 +40,21 @@ UNSURE_INTENT = "nlu_fallback"
 # Intents whose answer a symptom question keeps (the safety note is added to the FAQ and drug
 # answers); any other intent is a guess about a question the sources may not cover: it gets
 # the honest reply instead. HER2 results keep their own conversation.
-ANSWERING_INTENTS = {FAQ, DRUG_INTENT, "list_drugs", "inform_results", "interpret_results",
-                     "results_treatment", "ask_eligibility"}
+ANSWERING_INTENTS = {
+    FAQ,
+    DRUG_INTENT,
+    "list_drugs",
+    "inform_results",
+    "interpret_results",
+    "results_treatment",
+    "ask_eligibility",
+}
 DISTRESS_TOPIC = "coping"
 COPING_KEY = f"{FAQ}/{DISTRESS_TOPIC}"
 MODEL_FILE = "safety_classifier.joblib"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyTriage(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -69,25 +75,39 @@ class SafetyTriage(GraphComponent):
         }
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SafetyTriage":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyTriage":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyTriage":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SafetyTriage":
         models = None
         try:
             with model_storage.read_from(resource) as directory:
                 models = joblib.load(Path(directory) / MODEL_FILE)
         except (ValueError, FileNotFoundError):
-            models = None   # trained without examples: the lexicon decides alone
+            models = None  # trained without examples: the lexicon decides alone
         return cls(config, model_storage, resource, models)
 
-    def __init__(self, config: Optional[Dict[str, Any]] = None,
-                 model_storage: Optional[ModelStorage] = None,
-                 resource: Optional[Resource] = None,
-                 models: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(
+        self,
+        config: Optional[Dict[str, Any]] = None,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        models: Optional[Dict[str, Any]] = None,
+    ) -> None:
         config = {**self.get_default_config(), **(config or {})}
         self._config = config
         self._threshold = float(config["classifier_threshold"])
@@ -95,7 +115,7 @@ class SafetyTriage(GraphComponent):
         models = models or {}
         self._storage, self._resource = model_storage, resource
         self._model, self._distress_model = models.get("emergency"), models.get("distress")
-        triage.lexicon()   # built once, before the first message
+        triage.lexicon()  # built once, before the first message
 
     # -- training -----------------------------------------------------------------------
     def train(self, training_data: TrainingData) -> Resource:
@@ -103,10 +123,16 @@ class SafetyTriage(GraphComponent):
         for example in training_data.intent_examples:
             intent = example.get(INTENT)
             texts.append(example.get(TEXT))
-            labels.append("self_harm" if intent == "self_harm"
-                          else "medical" if intent == "emergency" else "none")
-            feelings.append("distress" if example.get(INTENT_RESPONSE_KEY) == COPING_KEY
-                            else "none")
+            labels.append(
+                "self_harm"
+                if intent == "self_harm"
+                else "medical"
+                if intent == "emergency"
+                else "none"
+            )
+            feelings.append(
+                "distress" if example.get(INTENT_RESPONSE_KEY) == COPING_KEY else "none"
+            )
         for path in sorted(Path().glob(self._config["labelled_sets"])):
             for message in yaml.safe_load(Path(path).read_text())["messages"]:
                 texts.append(message["text"])
@@ -117,8 +143,11 @@ class SafetyTriage(GraphComponent):
             models = {"emergency": self._model}
             if "distress" in feelings:
                 self._distress_model = classifier.fit(
-                    texts, feelings, float(self._config["distress_c"]),
-                    classes=classifier.DISTRESS_CLASSES)
+                    texts,
+                    feelings,
+                    float(self._config["distress_c"]),
+                    classes=classifier.DISTRESS_CLASSES,
+                )
                 models["distress"] = self._distress_model
             with self._storage.write_to(self._resource) as directory:
                 joblib.dump(models, Path(directory) / MODEL_FILE)
@@ -137,52 +166,78 @@ class SafetyTriage(GraphComponent):
 
     def _triage(self, message: Message, text: Text) -> None:
         assessment = triage.assess(text)
-        by_classifier, probability = (classifier.emergency(self._model, text, self._threshold)
-                                      if self._model is not None else (None, 0.0))
+        by_classifier, probability = (
+            classifier.emergency(self._model, text, self._threshold)
+            if self._model is not None
+            else (None, 0.0)
+        )
         if assessment.is_emergency:
             kind = assessment.kind
         else:
             kind = by_classifier or ""
         intent = (message.get(INTENT) or {}).get("name")
-        p_distress = (classifier.distress(self._distress_model, text)
-                      if self._distress_model is not None else 0.0)
+        p_distress = (
+            classifier.distress(self._distress_model, text)
+            if self._distress_model is not None
+            else 0.0
+        )
         if kind:
             force_intent(message, EMERGENCY_INTENTS[kind])
             tier = "emergency"
         else:
             tier = assessment.tier
             if tier is None and p_distress >= self._distress_threshold:
-                tier = "distress"   # the distress classifier's opinion
+                tier = "distress"  # the distress classifier's opinion
             if intent in EMERGENCY_INTENTS.values():
                 # the intent classifier alone never raises the alarm
                 force_intent(message, UNSURE_INTENT)
                 intent = UNSURE_INTENT
             if tier == "symptom_question":
                 self._symptom_question(message, intent, assessment.evidence)
-            elif tier == "distress" and not _answered_by_coverage(message) and (
+            elif (
+                tier == "distress"
+                and not _answered_by_coverage(message)
+                and (
                     intent in (UNSURE_INTENT, "out_of_scope", None)
-                    or (intent == FAQ and "?" not in text and assessment.tier == "distress")):
+                    or (intent == FAQ and "?" not in text and assessment.tier == "distress")
+                )
+            ):
                 # feelings, not a question: support, whatever topic the words resemble ("my
                 # world collapsed when I got the diagnosis" is not a question about diagnosis);
                 # a FAQ question is taken from its topic only on the lexicon's word (questions
                 # are often typed without "?": "can you have breast cancer and feel nothing")
                 force_faq_topic(message, DISTRESS_TOPIC)
-        message.set("triage", {"tier": tier, "kind": kind, "category": assessment.category,
-                               "lexicon": assessment.tier, "classifier": by_classifier,
-                               "classifier_probability": round(probability, 4),
-                               "distress_probability": round(p_distress, 4)},
-                    add_to_output=True)
+        message.set(
+            "triage",
+            {
+                "tier": tier,
+                "kind": kind,
+                "category": assessment.category,
+                "lexicon": assessment.tier,
+                "classifier": by_classifier,
+                "classifier_probability": round(probability, 4),
+                "distress_probability": round(p_distress, 4),
+            },
+            add_to_output=True,
+        )
 
     @staticmethod
     def _symptom_question(message: Message, intent: Optional[str], evidence: str) -> None:
         entities = list(message.get(ENTITIES, []) or [])
         start = max(0, (message.get(TEXT) or "").find(evidence))
-        entities.append({"entity": SYMPTOM_ENTITY, "value": evidence, "start": start,
-                         "end": start + len(evidence), "confidence_entity": 1.0,
-                         "extractor": SafetyTriage.__name__})
+        entities.append(
+            {
+                "entity": SYMPTOM_ENTITY,
+                "value": evidence,
+                "start": start,
+                "end": start + len(evidence),
+                "confidence_entity": 1.0,
+                "extractor": SafetyTriage.__name__,
+            }
+        )
         message.set(ENTITIES, entities, add_to_output=True)
         if _answered_by_coverage(message):
-            return    # the honest "my sources don't cover ..." or the facts, with the note
+            return  # the honest "my sources don't cover ..." or the facts, with the note
         if any(e.get("entity") == "drug" for e in entities):
             force_intent(message, DRUG_INTENT)
         elif intent not in ANSWERING_INTENTS:

@@ -10,6 +10,7 @@ training and on every message, only to be thrown away: most of the classifiers' 
 Rasa insists on some sequence-level features, so each message keeps one position with a
 single feature that is always zero; what the classifiers read is unchanged.
 """
+
 from typing import Any, Dict, List
 
 import scipy.sparse
@@ -33,17 +34,21 @@ def keep_sentence_features(message: Message) -> None:
     if not any(_is_token_feature(f) for f in message.features):
         return  # not featurized (e.g. an empty text): nothing to replace
     message.features = [f for f in message.features if not _is_token_feature(f)]
-    message.features.append(Features(scipy.sparse.coo_matrix((1, 1)), FEATURE_TYPE_SEQUENCE,
-                                     TEXT, ORIGIN))
+    message.features.append(
+        Features(scipy.sparse.coo_matrix((1, 1)), FEATURE_TYPE_SEQUENCE, TEXT, ORIGIN)
+    )
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class SentenceFeaturesOnly(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SentenceFeaturesOnly":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SentenceFeaturesOnly":
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -20,6 +20,7 @@ Runs after the drug extractor and before the safety triage (which still decides 
 No new intent is used (components/intent_override.py says why); the one fallback action
 reads the decision.
 """
+
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -38,8 +39,17 @@ from components.intent_override import COVERAGE_KEY, FAQ, UNSURE_INTENT, force_i
 from knowledge.drug_matcher import default_matcher
 
 # Intents that take the message for a question (or mistake one for a conversation control).
-QUESTION_INTENTS = {FAQ, "ask_drug", "list_drugs", "nlu_fallback", "clear_conversation", "stop",
-                    "help", "results_treatment", "ask_eligibility"}
+QUESTION_INTENTS = {
+    FAQ,
+    "ask_drug",
+    "list_drugs",
+    "nlu_fallback",
+    "clear_conversation",
+    "stop",
+    "help",
+    "results_treatment",
+    "ask_eligibility",
+}
 # Intents a long post keeps whatever it asks: results given, and emergencies.
 NEVER_RELABELLED = {"inform_results", "emergency", "self_harm"}
 # A FAQ topic chosen with at least this confidence is offered as a button.
@@ -63,18 +73,21 @@ MIN_TOPIC_SUPPORT = 0.02
 MIN_CONTENT_WORDS = 2
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SourceCoverage(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SourceCoverage":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SourceCoverage":
         return cls()
 
     def __init__(self) -> None:
         self._drugs = default_matcher()
-        find_facts("HER2")   # the indexes are built once, before the first message
+        find_facts("HER2")  # the indexes are built once, before the first message
         topic_support("HER2", "what_is_her2")
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -90,16 +103,22 @@ class SourceCoverage(GraphComponent):
             if not text or not (intent in QUESTION_INTENTS or _long_post(text, intent)):
                 continue
             if intent == "ask_drug" and self._only_unknown_drugs(text):
-                continue   # "how long does tamoxifen take...": the honest unknown-drug reply
+                continue  # "how long does tamoxifen take...": the honest unknown-drug reply
             selected = _faq_topic(message, 0.0) if intent == FAQ else None
             # a FAQ topic that already answers these words stands ("lose my hair")
             found = [t for t in uncovered_topics(text) if selected not in t.answered_by]
             if found:
                 offered = _faq_topic(message) if intent == FAQ else None
                 force_intent(message, UNSURE_INTENT)
-                message.set(COVERAGE_KEY, {"answer": "uncovered",
-                                           "uncovered": [t.id for t in found],
-                                           "faq_topic": offered}, add_to_output=True)
+                message.set(
+                    COVERAGE_KEY,
+                    {
+                        "answer": "uncovered",
+                        "uncovered": [t.id for t in found],
+                        "faq_topic": offered,
+                    },
+                    add_to_output=True,
+                )
             elif intent == UNSURE_INTENT:
                 self._answer_from_facts(message, text)
             elif intent == FAQ and not _supported(text, selected):
@@ -113,16 +132,22 @@ class SourceCoverage(GraphComponent):
         best = matches[0].score if matches else 0.0
         if best >= FACT_SCORE:
             chosen = [m.fact for m in matches[:3] if m.score >= best * FACT_RATIO]
-            message.set(COVERAGE_KEY, {
-                "answer": "facts",
-                "facts": [f.id for f in chosen],
-                "topics": list(dict.fromkeys(f.topic for f in chosen if f.topic))[:2]},
-                add_to_output=True)
+            message.set(
+                COVERAGE_KEY,
+                {
+                    "answer": "facts",
+                    "facts": [f.id for f in chosen],
+                    "topics": list(dict.fromkeys(f.topic for f in chosen if f.topic))[:2],
+                },
+                add_to_output=True,
+            )
         else:
             topics = [m.fact.topic for m in matches if m.score >= CLARIFY_SCORE and m.fact.topic]
-            message.set(COVERAGE_KEY, {"answer": "clarify",
-                                       "clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
-                        add_to_output=True)
+            message.set(
+                COVERAGE_KEY,
+                {"answer": "clarify", "clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
+                add_to_output=True,
+            )
 
 
 def _supported(text: str, topic: Optional[str]) -> bool:
@@ -138,14 +163,18 @@ def _long_post(text: str, intent: Optional[str]) -> bool:
     """A long, story-like message, which the intent classifier often takes for something
     else ("my heart is only functioning at 45 percent" read as results): read for what it
     asks whatever the intent, unless it gives HER2 values (results) or is an emergency."""
-    return (intent not in NEVER_RELABELLED and len(text.split()) >= LONG_MESSAGE_WORDS
-            and question_part(text) != text)
+    return (
+        intent not in NEVER_RELABELLED
+        and len(text.split()) >= LONG_MESSAGE_WORDS
+        and question_part(text) != text
+    )
 
 
 def _faq_topic(message: Message, at_least: float = OFFER_CONFIDENCE) -> Optional[str]:
     """The FAQ topic the response selector chose, if it is at least that confident."""
     selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
-        RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+        RESPONSE_SELECTOR_PREDICTION_KEY
+    ) or {}
     key = selected.get(INTENT_RESPONSE_KEY) or ""
     if selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= at_least and "/" in key:
         return key.split("/", 1)[1]

@@ -14,6 +14,7 @@ summary word with an appointment or results word, is a request; "give me a summa
 treatment options" is a question about the treatments and is left alone, as is a pasted report
 (several lines, or a long message: "SUMMARY:" is a report heading).
 """
+
 import re
 from typing import Any, Dict, List
 
@@ -36,19 +37,23 @@ MAX_WORDS = 20
 
 _SUMMARY_WORD = re.compile(
     r"\b(?:summary|summaries|summari[sz]e|summari[sz]ing|recap|sum\s+(?:\w+\s+){0,3}?up)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Words that make a summary word a request for this summary.
 _CONTEXT = re.compile(
     r"\b(?:appointments?|appt|consultation|consult|visit|clinic|doctors?|oncologists?|"
     r"surgeon|nurse|care\s+team|gp|results?|reports?|pathology|print|printable|pdf|"
     r"notes?|take\s+(?:with|in)|bring|conversation|chat|discussed|so\s+far|you\s+told\s+me)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # The words of a bare request ("could you give me a quick summary please?").
-_REQUEST_WORDS = set("""
+_REQUEST_WORDS = set(
+    """
     a an the me my i i'd id we us you can could would will please pls give make write send
     get have want need like do some short quick brief little of it this that everything all up
     for to just now okay ok yes thanks thank
-    """.split())
+    """.split()
+)
 
 
 def is_summary_request(text: str) -> bool:
@@ -66,13 +71,16 @@ def is_summary_request(text: str) -> bool:
     return all(not w or w in _REQUEST_WORDS for w in words)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SummaryRequest(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SummaryRequest":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SummaryRequest":
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -143,6 +143,7 @@ category_info(category: str) -> dict
     {"label", "meaning", "treatment_families", "is_asco_cap_category", "source"} for a category
     code, with text taken from the two source articles (categories.yml). ValueError otherwise.
 """
+
 from .categories import category_info
 from .classifier import CATEGORIES, FLAGS, NEEDS, Classification, classify
 from .findings import Findings

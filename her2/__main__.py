@@ -2,6 +2,7 @@
 
 Exit codes: 0 printed; 2 empty input (message on stderr). Pass "-" to read the text from stdin.
 """
+
 from __future__ import annotations
 
 import json

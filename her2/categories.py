@@ -1,4 +1,5 @@
 """category_info(category): plain-language meaning of a category code, from categories.yml."""
+
 from __future__ import annotations
 
 import copy

@@ -4,6 +4,7 @@ Order of decision: impossible values, then contradictions, then ISH numbers (dua
 single-probe, read with the IHC score), then a written ISH result, then the IHC score alone,
 then a stated overall status.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -60,8 +61,11 @@ def classify(findings: Findings) -> Classification:
         return _impossible_values(findings)
     if _no_her2_statement(findings):
         sentences = wording.texts()["sentences"]
-        return Classification(None, needs=["ihc"], explanation=sentences["no_her2"].format(
-            **wording.needs_phrase(["ihc"])))
+        return Classification(
+            None,
+            needs=["ihc"],
+            explanation=sentences["no_her2"].format(**wording.needs_phrase(["ihc"])),
+        )
     contradiction = _contradiction(findings)
     if contradiction:
         return contradiction
@@ -86,11 +90,16 @@ def _no_her2_statement(findings: Findings) -> bool:
     """Parsed text that names no HER2 test and gives no HER2 value (e.g. ER/PR only)."""
     if findings.her2_mentioned is not False:
         return False
-    return not (findings.has_test_values() or findings.stated_status
-                or findings.outdated_terms or findings.percent_stained is not None)
+    return not (
+        findings.has_test_values()
+        or findings.stated_status
+        or findings.outdated_terms
+        or findings.percent_stained is not None
+    )
 
 
 # --- decisions ---
+
 
 def _decide(findings: Findings) -> _Decision:
     if findings.ratio is not None or findings.copy_number is not None:
@@ -145,8 +154,10 @@ def _decide_by_ihc(findings: Findings) -> _Decision:
     resolved = guideline.equivocal_resolved_by_stated_status.get(findings.stated_status)
     if resolved:
         stated = wording.status_label(findings.stated_status)
-        basis += (f" with an overall {stated} result (after IHC 2+, the overall result "
-                  f"follows the ISH test)")
+        basis += (
+            f" with an overall {stated} result (after IHC 2+, the overall result "
+            f"follows the ISH test)"
+        )
         return _Decision(_Outcome(resolved), basis)
     return _Decision(_Outcome("equivocal", needs=_ish_needs(findings)), basis)
 
@@ -156,13 +167,18 @@ def _decide_without_test_values(findings: Findings) -> _Decision:
     stated = guideline.stated_status.get(findings.stated_status)
     if stated:
         needs = ("ihc",) if stated == "negative" else ()
-        basis = (f"a stated result of {wording.status_label(findings.stated_status)}, "
-                 f"with no test values given,")
+        basis = (
+            f"a stated result of {wording.status_label(findings.stated_status)}, "
+            f"with no test values given,"
+        )
         return _Decision(_Outcome(stated, needs=needs), basis, from_tests=False)
     if findings.ish_method or findings.outdated_terms:
         method = findings.ish_method or "ISH"
-        basis = (f"a {method} result described as equivocal" if findings.outdated_terms
-                 else f"a {method} test without its result")
+        basis = (
+            f"a {method} result described as equivocal"
+            if findings.outdated_terms
+            else f"a {method} test without its result"
+        )
         return _Decision(_Outcome(None, needs=(*_ish_needs(findings), "ihc")), basis)
     return _Decision(_Outcome(None, needs=("ihc",)), "")
 
@@ -173,6 +189,7 @@ def _ish_needs(findings: Findings) -> Tuple[str, ...]:
 
 
 # --- table lookups ---
+
 
 def _matching_rows(findings: Findings) -> Tuple[List[IshRow], bool]:
     guideline = load_guideline()
@@ -223,8 +240,10 @@ def _agreed_outcome(outcomes: Sequence[_Outcome]) -> _Outcome:
 
 # --- stated status, contradictions, impossible values ---
 
-def _apply_stated_status(findings: Findings, decision: _Decision, category: str,
-                         needs: List[str], flags: List[str]) -> Tuple[str, _Decision]:
+
+def _apply_stated_status(
+    findings: Findings, decision: _Decision, category: str, needs: List[str], flags: List[str]
+) -> Tuple[str, _Decision]:
     """Check a stated status against the tests' category; it may name the negative subgroup."""
     stated = findings.stated_status
     if not stated or not decision.from_tests or category in ("undetermined", "equivocal"):
@@ -259,8 +278,9 @@ def _contradiction(findings: Findings) -> Optional[Classification]:
     return None
 
 
-def _undecided(text: str, needs: List[str], findings: Findings,
-               group: Optional[int] = None) -> Classification:
+def _undecided(
+    text: str, needs: List[str], findings: Findings, group: Optional[int] = None
+) -> Classification:
     flags = ["contradiction"] + (["outdated_terms"] if findings.outdated_terms else [])
     return Classification("undetermined", group, needs, flags, text)
 
@@ -280,8 +300,10 @@ def _impossible_values(findings: Findings) -> Classification:
 
 # --- explanation ---
 
-def _explanation(findings: Findings, decision: _Decision, category: str, needs: List[str],
-                 flags: List[str]) -> str:
+
+def _explanation(
+    findings: Findings, decision: _Decision, category: str, needs: List[str], flags: List[str]
+) -> str:
     texts = wording.texts()
     if not decision.basis:
         return texts["sentences"]["nothing_found"].format(**wording.needs_phrase(needs))

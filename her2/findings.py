@@ -1,4 +1,5 @@
 """Findings: the structured values read from one message (or merged across chat turns)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -9,6 +10,7 @@ ISH_METHODS = ("FISH", "CISH", "SISH", "DISH", "ISH")
 ISH_PROBES = ("dual", "single")
 RESULTS = ("positive", "negative")
 STATED_STATUSES = ("positive", "negative", "low", "ultralow")
+
 
 @dataclass
 class Findings:
@@ -108,22 +110,29 @@ class Findings:
             merged.percent_stained = newer.percent_stained
         merged.ihc = refine_zero_score(merged.ihc, merged.percent_stained)
         merged.ihc_candidates = _unique(
-            refined for refined in (refine_zero_score(score, merged.percent_stained)
-                                    for score in merged.ihc_candidates) if refined
+            refined
+            for refined in (
+                refine_zero_score(score, merged.percent_stained) for score in merged.ihc_candidates
+            )
+            if refined
         )
         if newer.ish_result_candidates:
             merged.ish_result = newer.ish_result
             merged.ish_result_candidates = list(newer.ish_result_candidates)
         merged.outdated_terms = self.outdated_terms or newer.outdated_terms
         mentions = (self.her2_mentioned, newer.her2_mentioned)
-        merged.her2_mentioned = True if True in mentions else (False if False in mentions
-                                                               else None)
+        merged.her2_mentioned = True if True in mentions else (False if False in mentions else None)
         merged.problems = list(newer.problems)
         return merged
 
 
 _NOT_MERGED_ONE_BY_ONE = {
-    "ihc", "ihc_candidates", "ish_result", "ish_result_candidates", "outdated_terms", "problems",
+    "ihc",
+    "ihc_candidates",
+    "ish_result",
+    "ish_result_candidates",
+    "outdated_terms",
+    "problems",
     "her2_mentioned",
 }
 

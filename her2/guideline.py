@@ -1,4 +1,5 @@
 """The guideline tables from guideline.yml, with the few helpers needed to read them."""
+
 from __future__ import annotations
 
 import operator

@@ -1,4 +1,5 @@
 """interpret(text): parse + classify in one JSON-safe dict (what the CLI prints)."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -43,7 +44,7 @@ def interpret(text: str, expect: Optional[str] = None) -> dict:
 
 
 def _ish_result_of_group(findings, group: Optional[int]) -> Optional[str]:
-    """"positive"/"negative" for a dual-probe ISH group the guideline settles (groups 1 and 5;
+    """ "positive"/"negative" for a dual-probe ISH group the guideline settles (groups 1 and 5;
     groups 2-4 with the IHC score), else None."""
     if group is None:
         return None

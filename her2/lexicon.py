@@ -4,6 +4,7 @@ Each Matcher label is "KIND:value" (e.g. "METHOD:FISH", "STATUS:negative"); pars
 kind and value back from the label. Patterns run on text already lower-cased and normalised by
 parser.normalize (so "Her-2/neu" is "her2", "ihc2+" is "ihc 2+", "+++" is "3+").
 """
+
 from __future__ import annotations
 
 NUMBER_REGEX = r"^-?\d+(?:[.,]\d+)?$"
@@ -11,50 +12,245 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 # Tokens after which a number is not a HER2 value: sizes, durations, dates, counts.
 UNITS = {
-    "cm", "mm", "m", "um", "µm", "inch", "inches", "%", "percent", "pct", "x",
-    "year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days", "hours",
-    "times", "slides", "blocks", "cores", "nodes", "node", "am", "pm",
+    "cm",
+    "mm",
+    "m",
+    "um",
+    "µm",
+    "inch",
+    "inches",
+    "%",
+    "percent",
+    "pct",
+    "x",
+    "year",
+    "years",
+    "yr",
+    "yrs",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "hours",
+    "times",
+    "slides",
+    "blocks",
+    "cores",
+    "nodes",
+    "node",
+    "am",
+    "pm",
 }
 # A number right after one of these is a threshold (e.g. a legend "ratio >= 2.0"), not a value.
-COMPARATORS = {"<", ">", "<=", ">=", "less", "more", "greater", "over", "under", "below", "above",
-               "least", "fewer", "upto"}
+COMPARATORS = {
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "less",
+    "more",
+    "greater",
+    "over",
+    "under",
+    "below",
+    "above",
+    "least",
+    "fewer",
+    "upto",
+}
 # Words that negate the status/amplification/staining word after them.
-NEGATORS = {"no", "not", "non", "without", "n't", "never", "absence", "absent", "lack", "lacks",
-            "lacking", "nil", "none"}
+NEGATORS = {
+    "no",
+    "not",
+    "non",
+    "without",
+    "n't",
+    "never",
+    "absence",
+    "absent",
+    "lack",
+    "lacks",
+    "lacking",
+    "nil",
+    "none",
+}
 # Words that negate an amplification word before them ("amplification: not detected").
 POST_NEGATORS = {"not", "no", "absent", "negative", "none", "n't", "nil"}
 # Cues that a later value corrects an earlier one in the same message.
-CORRECTIONS = {"meant", "mean", "actually", "correction", "sorry", "oops", "rather", "instead",
-               "correct"}
+CORRECTIONS = {
+    "meant",
+    "mean",
+    "actually",
+    "correction",
+    "sorry",
+    "oops",
+    "rather",
+    "instead",
+    "correct",
+}
 # A status word followed by one of these and then a subject belongs to that subject
 # ("negative for HER2", "positive by FISH").
 ATTACHING_PREPOSITIONS = {"by", "on", "for", "per", "via", "using", "in"}
 # A status word in a question, or right after one of these, is not a statement of the result.
-QUESTION_WORDS = {"what", "whats", "what's", "does", "do", "is", "are", "can", "could", "how",
-                  "why", "should", "would", "will", "which", "if"}
-PERSONAL_CUES = {"'m", "am", "im", "feel", "feeling", "stay", "staying", "think", "thinking",
-                 "be"}
+QUESTION_WORDS = {
+    "what",
+    "whats",
+    "what's",
+    "does",
+    "do",
+    "is",
+    "are",
+    "can",
+    "could",
+    "how",
+    "why",
+    "should",
+    "would",
+    "will",
+    "which",
+    "if",
+}
+PERSONAL_CUES = {"'m", "am", "im", "feel", "feeling", "stay", "staying", "think", "thinking", "be"}
 # Sentence-like boundaries: values never attach across them.
 BOUNDARIES = {".", ";", "!", "?", "|"}
 
 # Words allowed between a cue ("IHC", "ratio", ...) and its number.
-SCORE_FILLERS = {":", "=", "-", "was", "is", "of", "score", "scored", "scoring", "a", "an", "the",
-                 "result", "results", "came", "back", "as", "(", ")", "at", "level", "reported",
-                 "status", "my", "it", "showed", "shows", "shown", "be", "been", "stain", "value"}
-NUMBER_FILLERS = {":", "=", "-", "was", "is", "of", "a", "an", "the", "value", "came", "back",
-                  "as", "(", "at", "reported", "ratio", "per", "cell", "cells", "nucleus",
-                  "nuclei", "/", "average", "mean", "avg", "approximately", "about", "around",
-                  "approx", "~"}
+SCORE_FILLERS = {
+    ":",
+    "=",
+    "-",
+    "was",
+    "is",
+    "of",
+    "score",
+    "scored",
+    "scoring",
+    "a",
+    "an",
+    "the",
+    "result",
+    "results",
+    "came",
+    "back",
+    "as",
+    "(",
+    ")",
+    "at",
+    "level",
+    "reported",
+    "status",
+    "my",
+    "it",
+    "showed",
+    "shows",
+    "shown",
+    "be",
+    "been",
+    "stain",
+    "value",
+}
+NUMBER_FILLERS = {
+    ":",
+    "=",
+    "-",
+    "was",
+    "is",
+    "of",
+    "a",
+    "an",
+    "the",
+    "value",
+    "came",
+    "back",
+    "as",
+    "(",
+    "at",
+    "reported",
+    "ratio",
+    "per",
+    "cell",
+    "cells",
+    "nucleus",
+    "nuclei",
+    "/",
+    "average",
+    "mean",
+    "avg",
+    "approximately",
+    "about",
+    "around",
+    "approx",
+    "~",
+}
 # A whole message made of these plus one small number is a bare IHC answer ("it was 2").
-BARE_ANSWER_FILLERS = {"it", "its", "it's", "'s", "was", "is", "a", "an", "the", "i", "think",
-                       "believe", "guess", "just", "only", "maybe", "probably", "about", "um",
-                       "uh", "so", "yes", "yeah", "ok", "okay", "they", "said", "says", "score",
-                       "of", "my", "scored", ".", "!", ",", "?", ":"}
+BARE_ANSWER_FILLERS = {
+    "it",
+    "its",
+    "it's",
+    "'s",
+    "was",
+    "is",
+    "a",
+    "an",
+    "the",
+    "i",
+    "think",
+    "believe",
+    "guess",
+    "just",
+    "only",
+    "maybe",
+    "probably",
+    "about",
+    "um",
+    "uh",
+    "so",
+    "yes",
+    "yeah",
+    "ok",
+    "okay",
+    "they",
+    "said",
+    "says",
+    "score",
+    "of",
+    "my",
+    "scored",
+    ".",
+    "!",
+    ",",
+    "?",
+    ":",
+}
 
 # Words allowed between a score and its staining description: "0 with faint, incomplete staining".
-STAIN_MODIFIERS = {"with", "(", ",", "faint", "weak", "incomplete", "barely", "perceptible",
-                   "partial", "membrane", "membranous", "some", "focal", "no", "any", "and", "/",
-                   "-", "complete", "moderate", "strong", "intense", "circumferential"}
+STAIN_MODIFIERS = {
+    "with",
+    "(",
+    ",",
+    "faint",
+    "weak",
+    "incomplete",
+    "barely",
+    "perceptible",
+    "partial",
+    "membrane",
+    "membranous",
+    "some",
+    "focal",
+    "no",
+    "any",
+    "and",
+    "/",
+    "-",
+    "complete",
+    "moderate",
+    "strong",
+    "intense",
+    "circumferential",
+}
 
 
 def _words(*words, op=None):
@@ -76,84 +272,169 @@ PATTERNS = {
     # Subjects: what a nearby status word or number is about.
     "SUBJ:her2": [[_words("her2", "erbb2")]],
     "SUBJ:ihc": [
-        [_words("ihc", "immunohistochemistry", "immunohistochemical", "immunostain",
-                "immunostaining", "hercepttest", "herceptest")],
+        [
+            _words(
+                "ihc",
+                "immunohistochemistry",
+                "immunohistochemical",
+                "immunostain",
+                "immunostaining",
+                "hercepttest",
+                "herceptest",
+            )
+        ],
         [_words("hercep"), _words("test")],
     ],
     "SUBJ:cep17": [[_words("cep17")]],
-    "SUBJ:er": [[_words("er", "estrogen", "oestrogen", "er-alpha"),
-                 _words("receptor", "receptors", op="?")]],
+    "SUBJ:er": [
+        [_words("er", "estrogen", "oestrogen", "er-alpha"), _words("receptor", "receptors", op="?")]
+    ],
     "SUBJ:pr": [[_words("pr", "pgr", "progesterone"), _words("receptor", "receptors", op="?")]],
     "SUBJ:erpr": [
         [_words("er"), _words("/", "and", "&", ",", "+", "or"), _words("pr", "pgr")],
-        [_words("estrogen", "oestrogen"), _words("and", "&", "/"), _words("progesterone"),
-         _words("receptor", "receptors", op="?")],
+        [
+            _words("estrogen", "oestrogen"),
+            _words("and", "&", "/"),
+            _words("progesterone"),
+            _words("receptor", "receptors", op="?"),
+        ],
     ],
     "SUBJ:hr": [
         [_words("hr")],
-        [_words("hormone", "hormonal"), _words("-", op="?"),
-         _words("receptor", "receptors", op="?")],
+        [
+            _words("hormone", "hormonal"),
+            _words("-", op="?"),
+            _words("receptor", "receptors", op="?"),
+        ],
     ],
     "SUBJ:other": [
-        [_words("ki67", "grade", "size", "cellularity", "stage", "age", "margin", "margins",
-                "nodes", "node", "lymph", "allred", "nottingham", "mitoses", "mitotic", "tubules",
-                "tils", "pdl1", "oncotype", "brca", "brca1", "brca2", "pik3ca", "dcis", "ar",
-                "androgen", "egfr", "cadherin", "gata3", "p53", "p63", "ck5", "lvi",
-                "lymphovascular", "covid")],
+        [
+            _words(
+                "ki67",
+                "grade",
+                "size",
+                "cellularity",
+                "stage",
+                "age",
+                "margin",
+                "margins",
+                "nodes",
+                "node",
+                "lymph",
+                "allred",
+                "nottingham",
+                "mitoses",
+                "mitotic",
+                "tubules",
+                "tils",
+                "pdl1",
+                "oncotype",
+                "brca",
+                "brca1",
+                "brca2",
+                "pik3ca",
+                "dcis",
+                "ar",
+                "androgen",
+                "egfr",
+                "cadherin",
+                "gata3",
+                "p53",
+                "p63",
+                "ck5",
+                "lvi",
+                "lymphovascular",
+                "covid",
+            )
+        ],
         [_words("recurrence"), _words("score")],
         [_words("h"), _words("-"), _words("score")],
     ],
     # ISH method and probe.
-    "METHOD:FISH": [[_words("fish")],
-                    [_words("fluorescence", "fluorescent"), _words("-", op="?"), *_HYBRIDIZATION]],
+    "METHOD:FISH": [
+        [_words("fish")],
+        [_words("fluorescence", "fluorescent"), _words("-", op="?"), *_HYBRIDIZATION],
+    ],
     "METHOD:CISH": [[_words("cish")], [_words("chromogenic"), *_HYBRIDIZATION]],
-    "METHOD:SISH": [[_words("sish")],
-                    [_words("silver"), _words("-", "enhanced", op="*"), *_HYBRIDIZATION]],
-    "METHOD:DISH": [[_words("dish", "ddish")],
-                    [_words("dual"), _words("-", op="?"), _words("ish")],
-                    [_words("dual"), _words("-", op="?"), *_HYBRIDIZATION]],
+    "METHOD:SISH": [
+        [_words("sish")],
+        [_words("silver"), _words("-", "enhanced", op="*"), *_HYBRIDIZATION],
+    ],
+    "METHOD:DISH": [
+        [_words("dish", "ddish")],
+        [_words("dual"), _words("-", op="?"), _words("ish")],
+        [_words("dual"), _words("-", op="?"), *_HYBRIDIZATION],
+    ],
     "METHOD:ISH": [[_words("ish")], _HYBRIDIZATION],
-    "PROBE:dual": [[_words("dual", "double", "two"), _words("-", op="?"),
-                    _words("probe", "probes", "color", "colour")]],
-    "PROBE:single": [[_words("single", "one"), _words("-", op="?"),
-                      _words("probe", "color", "colour")]],
+    "PROBE:dual": [
+        [
+            _words("dual", "double", "two"),
+            _words("-", op="?"),
+            _words("probe", "probes", "color", "colour"),
+        ]
+    ],
+    "PROBE:single": [
+        [_words("single", "one"), _words("-", op="?"), _words("probe", "color", "colour")]
+    ],
     # Cues that a number follows (or, for units, precedes).
     "RATIO": [[_words("ratio")], [_words("her2"), _words("/", ":"), _words("cep17")]],
     "COPIES_CUE": [
-        [_words("average", "mean", "avg", op="?"), _words("her2", op="?"), _words("gene", op="?"),
-         _words("copy"), _words("number", "no", "#", "numbers")],
-        [_words("average", "mean", "avg", op="?"), _words("her2", op="?"),
-         _words("copies", "signals", "signal", "copy"), _words("per", "/"),
-         _words("cell", "cells", "nucleus", "nuclei")],
-        [_words("average", "mean", "avg"), _words("her2", op="?"), _words("gene", op="?"),
-         _words("copies", "signals", "signal")],
+        [
+            _words("average", "mean", "avg", op="?"),
+            _words("her2", op="?"),
+            _words("gene", op="?"),
+            _words("copy"),
+            _words("number", "no", "#", "numbers"),
+        ],
+        [
+            _words("average", "mean", "avg", op="?"),
+            _words("her2", op="?"),
+            _words("copies", "signals", "signal", "copy"),
+            _words("per", "/"),
+            _words("cell", "cells", "nucleus", "nuclei"),
+        ],
+        [
+            _words("average", "mean", "avg"),
+            _words("her2", op="?"),
+            _words("gene", op="?"),
+            _words("copies", "signals", "signal"),
+        ],
         [_words("her2"), _words("gene", op="?"), _words("copies")],
         # "mean HER2 2.25, mean CEP17 1.95", "HER2 avg 3.65": a number right after (a "/" or
         # a word in between is not taken: "mean HER2/CEP17 ratio")
         [_words("average", "mean", "avg"), _words("her2")],
         [_words("her2"), _words("average", "mean", "avg")],
     ],
-    "COPIES_UNIT": [[_words("her2", op="?"), _words("gene", op="?"),
-                     _words("copies", "signals", "copy", "signal")]],
+    "COPIES_UNIT": [
+        [
+            _words("her2", op="?"),
+            _words("gene", op="?"),
+            _words("copies", "signals", "copy", "signal"),
+        ]
+    ],
     "PERCENT": [[_NUMBER, _words("%", "percent", "pct")], [_NUMBER, _words("per"), _words("cent")]],
     "RANGE": [[_NUMBER, _words("-", "to"), _NUMBER]],
     "SCORE_CUE": [[_words("score", "scored")], [_words("intensity")]],
     # An Allred score (0-8) of ER or PR: "ER, PR - 8 points", "Allred score: 7".
-    "ALLRED": [[_NUMBER, _words("points", "point")],
-               [_words("allred"), _words("score", op="?"), _words(":", "=", "-", "of", op="?"),
-                _NUMBER]],
+    "ALLRED": [
+        [_NUMBER, _words("points", "point")],
+        [_words("allred"), _words("score", op="?"), _words(":", "=", "-", "of", op="?"), _NUMBER],
+    ],
     # Status words.
-    "STATUS:positive": [[_words("positive", "pos", "positivity", "overexpressed",
-                                "overexpression")],
-                        [_words("over"), _words("-", op="?"), _words("expressed", "expression")]],
+    "STATUS:positive": [
+        [_words("positive", "pos", "positivity", "overexpressed", "overexpression")],
+        [_words("over"), _words("-", op="?"), _words("expressed", "expression")],
+    ],
     "STATUS:negative": [[_words("negative", "neg", "negativity")]],
     "STATUS:equivocal": [[_words("equivocal", "borderline")]],
     "STATUS:low": [[_words("low")]],
     "STATUS:ultralow": [[_words("ultralow")]],
     "AMP:positive": [[_words("amplified", "amplification", "amplify", "amplifies")]],
     "AMP:negative": [[_words("nonamplified", "unamplified", "non-amplified")]],
-    "TRIPLE_NEGATIVE": [[_words("triple"), _words("-", op="?"), _words("negative", "neg")],
-                        [_words("tnbc")]],
+    "TRIPLE_NEGATIVE": [
+        [_words("triple"), _words("-", op="?"), _words("negative", "neg")],
+        [_words("tnbc")],
+    ],
 }
 
 # Score layer: IHC scores written with "+" or "plus", or a small number next to a bracketed
@@ -163,8 +444,15 @@ PATTERNS = {
 SCORE_PATTERNS = {
     "SCORE_PLUS": [[_SMALL_INT, _words("+", "plus")]],
     "SCORE_BRACKETED": [[_INT_0_TO_3, _words("(", ",", "-"), _words(*_SCORE_STATUS_WORDS)]],
-    "SCORE_AFTER_STATUS": [[_words(*_SCORE_STATUS_WORDS), _words("("),
-                            _words("score", "ihc", op="?"), _INT_0_TO_3, _words(")")]],
+    "SCORE_AFTER_STATUS": [
+        [
+            _words(*_SCORE_STATUS_WORDS),
+            _words("("),
+            _words("score", "ihc", op="?"),
+            _INT_0_TO_3,
+            _words(")"),
+        ]
+    ],
 }
 
 # Staining layer: staining described in words (for telling IHC 0 from 0 with staining).
@@ -180,15 +468,15 @@ STAINING_PATTERNS = {
 # sentence (or line). Kind "method" sets aside only status and amplification words (a control
 # or antibody description), never a written score or number.
 STATEMENT_KINDS = {
-    "pending": "clause",     # ordered, pending, to follow
-    "failed": "clause",      # failed, could not be determined
-    "reference": None,       # a result quoted from another report: kept ("negative on previous
-                             # biopsy" is still the result); a pointer alone has no value anyway
-    "method": "clause",      # method, antibody (only status words are set aside)
-    "control": "forward",    # a control and what it showed ("external control (3+ cell line)
-                             # stained as expected"): everything from the cue to its clause end
+    "pending": "clause",  # ordered, pending, to follow
+    "failed": "clause",  # failed, could not be determined
+    "reference": None,  # a result quoted from another report: kept ("negative on previous
+    # biopsy" is still the result); a pointer alone has no value anyway
+    "method": "clause",  # method, antibody (only status words are set aside)
+    "control": "forward",  # a control and what it showed ("external control (3+ cell line)
+    # stained as expected"): everything from the cue to its clause end
     "criterion": "bracket",  # a threshold, scale or definition printed next to a result
-    "general": "sentence",   # statements about tests or patients in general, statistics
+    "general": "sentence",  # statements about tests or patients in general, statistics
     "definition": "sentence",  # a scoring scale: "Score 1 = Negative: faint ... staining"
     # another kind of assay: a gene-expression test's single-gene scores ("Oncotype DX (RT-PCR):
     # HER2 11.8 units, positive") are not IHC or ISH, which decide HER2 status (ASCO/CAP)
@@ -202,8 +490,19 @@ STATEMENT_KINDS = {
     "superseded": "sentence",
 }
 # Words that say a report corrects an earlier result (an "addendum" alone usually adds one).
-SUPERSEDING_WORDS = {"corrected", "correction", "revised", "revision", "amended", "amendment",
-                     "supersedes", "superseded", "supersede", "replaces", "erroneously"}
+SUPERSEDING_WORDS = {
+    "corrected",
+    "correction",
+    "revised",
+    "revision",
+    "amended",
+    "amendment",
+    "supersedes",
+    "superseded",
+    "supersede",
+    "replaces",
+    "erroneously",
+}
 # Kinds whose cue covers its whole statement even from inside brackets ("Single-gene scores
 # (RT-PCR, units): ... HER2 11.8 Positive").
 WHOLE_LINE_KINDS = {"other_assay"}
@@ -213,13 +512,22 @@ INVASIVE_WORDS = {"invasive", "infiltrating"}
 # Scopes: "sentence"; "clause" (also ends at a comma, ";" or "but"); "bracket" (a clause that
 # also ends at a bracket: "ratio 2.3 (>= 2.0 is considered amplified)"); "forward" (from the cue
 # to the end of its clause: "HER2 3+ with appropriate controls" keeps its 3+).
-_STATUS_WORDS = ["positive", "negative", "equivocal", "borderline", "amplified", "nonamplified",
-                 "amplification", "low", "pos", "neg"]
+_STATUS_WORDS = [
+    "positive",
+    "negative",
+    "equivocal",
+    "borderline",
+    "amplified",
+    "nonamplified",
+    "amplification",
+    "low",
+    "pos",
+    "neg",
+]
 _COMPARATOR_TOKENS = ["<", ">", "<=", ">=", "="]
 STATEMENT_PATTERNS = {
     "STMT:pending": [
-        [_words("pending", "ordered", "requested", "recommended", "awaited", "awaiting",
-                "please")],
+        [_words("pending", "ordered", "requested", "recommended", "awaited", "awaiting", "please")],
         [_words("will", "shall"), _words("be", "follow")],
         [_words("to"), _words("follow")],
         [_words("in"), _words("progress")],
@@ -227,18 +535,36 @@ STATEMENT_PATTERNS = {
         [_words("has", "have"), _words("been"), _words("sent")],
     ],
     "STMT:failed": [
-        [_words("failed", "unable", "insufficient", "inadequate", "uninterpretable",
-                "indeterminate", "unsuccessful")],
-        [_words("could", "can", "cannot"), _words("not", op="?"), _words("be"),
-         _words("determined", "assessed", "evaluated", "interpreted", "performed")],
+        [
+            _words(
+                "failed",
+                "unable",
+                "insufficient",
+                "inadequate",
+                "uninterpretable",
+                "indeterminate",
+                "unsuccessful",
+            )
+        ],
+        [
+            _words("could", "can", "cannot"),
+            _words("not", op="?"),
+            _words("be"),
+            _words("determined", "assessed", "evaluated", "interpreted", "performed"),
+        ],
         [_words("not"), _words("performed", "done", "interpretable", "evaluable")],
         [_words("no"), _words("result", "results")],
     ],
     "STMT:reference": [
-        [_words("see"), _words("the", "separate", "prior", "previous", "outside", op="?"),
-         _words("report", "reports")],
-        [_words("prior", "previous", "earlier", "outside"),
-         _words("sample", "specimen", "biopsy", "report")],
+        [
+            _words("see"),
+            _words("the", "separate", "prior", "previous", "outside", op="?"),
+            _words("report", "reports"),
+        ],
+        [
+            _words("prior", "previous", "earlier", "outside"),
+            _words("sample", "specimen", "biopsy", "report"),
+        ],
         [_words("done", "performed"), _words("on", op="?"), _words("previous", "prior")],
         [_words("previously")],
     ],
@@ -246,45 +572,103 @@ STATEMENT_PATTERNS = {
         [_words("control", "controls", "cont")],
     ],
     "STMT:method": [
-        [_words("antibody", "antibodies", "clone", "kit",
-                "reagent", "reagents", "fda", "fda-approved", "immunoperoxidase", "detection")],
+        [
+            _words(
+                "antibody",
+                "antibodies",
+                "clone",
+                "kit",
+                "reagent",
+                "reagents",
+                "fda",
+                "fda-approved",
+                "immunoperoxidase",
+                "detection",
+            )
+        ],
         [_words("cell"), _words("lines", "line")],
         [_words("in"), _words("accordance")],
         [_words("is", "was", "were"), _words("evaluated", "assessed")],
         [_words("method"), _words("for")],
     ],
     "STMT:criterion": [
-        [_words("considered", "defined", "define", "defines", "criteria", "criterion",
-                "if", "semiquantitated")],
+        [
+            _words(
+                "considered",
+                "defined",
+                "define",
+                "defines",
+                "criteria",
+                "criterion",
+                "if",
+                "semiquantitated",
+            )
+        ],
         [_words("reference"), _words("range", "ranges", "values", "value", op="?")],
         [_words(*_STATUS_WORDS), _words(*_COMPARATOR_TOKENS), {"LIKE_NUM": True}],
-        [_words(*_COMPARATOR_TOKENS, "less", "more", "greater"), _words("than", op="?"),
-         {"LIKE_NUM": True}, _words("%", op="?"), _words("is", "are", "="),
-         _words(*_STATUS_WORDS)],
+        [
+            _words(*_COMPARATOR_TOKENS, "less", "more", "greater"),
+            _words("than", op="?"),
+            {"LIKE_NUM": True},
+            _words("%", op="?"),
+            _words("is", "are", "="),
+            _words(*_STATUS_WORDS),
+        ],
         [{"LIKE_NUM": True}, _words("%"), _words("is", "are"), _words(*_STATUS_WORDS)],
     ],
     "STMT:definition": [
         # A scale entry: "Score 2+ (equivocal): weak to moderate ... staining in >10% of cells".
-        [_words("score"), {"LIKE_NUM": True}, _words("+", op="?"), _words("("),
-         _words(*_STATUS_WORDS), _words(")"), _words(":"),
-         {"LOWER": {"NOT_IN": [".", ";", "!", "?"]}, "OP": "*"},
-         _words(*_COMPARATOR_TOKENS, "less", "more", "greater"), {"LIKE_NUM": True}],
+        [
+            _words("score"),
+            {"LIKE_NUM": True},
+            _words("+", op="?"),
+            _words("("),
+            _words(*_STATUS_WORDS),
+            _words(")"),
+            _words(":"),
+            {"LOWER": {"NOT_IN": [".", ";", "!", "?"]}, "OP": "*"},
+            _words(*_COMPARATOR_TOKENS, "less", "more", "greater"),
+            {"LIKE_NUM": True},
+        ],
         [{"LIKE_NUM": True}, _words("+", op="?"), _words("="), _words(*_STATUS_WORDS)],
         [_words("is", "are"), _words("defined")],
         # "Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ positive"; "faint
         # staining in >10% would be reported as 1+"
         [_words("scores"), _words("of")],
         # "A score of 1+ requires faint staining in more than 10% of cells"
-        [_words("score"), _words("of"), {"LIKE_NUM": True}, _words("+", op="?"),
-         _words("requires", "require", "needs", "means", "indicates")],
+        [
+            _words("score"),
+            _words("of"),
+            {"LIKE_NUM": True},
+            _words("+", op="?"),
+            _words("requires", "require", "needs", "means", "indicates"),
+        ],
         [_words("would"), _words("be"), _words("reported", "classified", "called", "scored")],
-        [{"LIKE_NUM": True}, _words("-", "to"), {"LIKE_NUM": True}, _words("%", op="?"),
-         _words("is", "are", "="), _words(*_STATUS_WORDS)],
+        [
+            {"LIKE_NUM": True},
+            _words("-", "to"),
+            {"LIKE_NUM": True},
+            _words("%", op="?"),
+            _words("is", "are", "="),
+            _words(*_STATUS_WORDS),
+        ],
     ],
     "STMT:other_assay": [
         [_words("rt"), _words("-", op="?"), _words("pcr")],
-        [_words("rtpcr", "pcr", "oncotype", "mammaprint", "prosigna", "endopredict", "pam50",
-                "breastprint", "genomic", "units")],
+        [
+            _words(
+                "rtpcr",
+                "pcr",
+                "oncotype",
+                "mammaprint",
+                "prosigna",
+                "endopredict",
+                "pam50",
+                "breastprint",
+                "genomic",
+                "units",
+            )
+        ],
         [_words("recurrence"), _words("score")],
         [_words("single"), _words("-", op="?"), _words("gene")],
         [_words("gene"), _words("expression")],
@@ -297,45 +681,98 @@ STATEMENT_PATTERNS = {
         [_words("non"), _words("-", op="?"), _words("invasive")],
     ],
     "STMT:superseded": [
-        [_words("initially", "originally", "previously"),
-         _words("reported", "scored", "read", "called", "given", "interpreted", "recorded")],
-        [_words("previously", "initially", "originally"), _words("reported", op="?"),
-         _words(":")],
-        [_words("previous", "initial", "original", "earlier"),
-         _words("her2", op="?"), _words("result", "results", "score", "report")],
+        [
+            _words("initially", "originally", "previously"),
+            _words("reported", "scored", "read", "called", "given", "interpreted", "recorded"),
+        ],
+        [_words("previously", "initially", "originally"), _words("reported", op="?"), _words(":")],
+        [
+            _words("previous", "initial", "original", "earlier"),
+            _words("her2", op="?"),
+            _words("result", "results", "score", "report"),
+        ],
     ],
     "STMT:general": [
         [_words("patients", "cases", "trials", "may", "might", "regardless")],
         [_words("for", "on", "in"), _words("all")],
         [_words("category"), _words("for")],
         # A class of results, not one: "all HER2 IHC 2+ results", "2+ cases".
-        [{"LIKE_NUM": True}, _words("+"), _words("results", "cases", "tumors", "tumours",
-                                               "specimens", "samples")],
-        [{"TEXT": {"REGEX": r"^\d+/\d+$"}}, _words("("), {"LIKE_NUM": True},
-         _words("%")],  # "3/9 (33%)": a statistic
+        [
+            {"LIKE_NUM": True},
+            _words("+"),
+            _words("results", "cases", "tumors", "tumours", "specimens", "samples"),
+        ],
+        [
+            {"TEXT": {"REGEX": r"^\d+/\d+$"}},
+            _words("("),
+            {"LIKE_NUM": True},
+            _words("%"),
+        ],  # "3/9 (33%)": a statistic
     ],
 }
 # The noun names the test ("HER2 protein overexpression by IHC"); only a negated one is a result.
 OVEREXPRESSION_NOUNS = {"overexpression", "expression", "positivity"}
 # Words that say a hormone receptor is there (positive) unless negated: "estrogen receptors
 # found in 75% of nuclei", "ER: weak expression in 30%", "PR: no expression".
-RECEPTOR_PRESENCE = {"found", "expression", "expressed", "staining", "stained", "immunoreactive",
-                     "immunoreactivity", "reactivity", "present", "detected"}
+RECEPTOR_PRESENCE = {
+    "found",
+    "expression",
+    "expressed",
+    "staining",
+    "stained",
+    "immunoreactive",
+    "immunoreactivity",
+    "reactivity",
+    "present",
+    "detected",
+}
 # Tokens that close a negation's scope (NegEx-style) when looking back from a word.
-NEGATION_SCOPE_END = {",", ";", ".", ":", "(", ")", "but", "however", "although", "while",
-                      "whereas", "!", "?"}
+NEGATION_SCOPE_END = {
+    ",",
+    ";",
+    ".",
+    ":",
+    "(",
+    ")",
+    "but",
+    "however",
+    "although",
+    "while",
+    "whereas",
+    "!",
+    "?",
+}
 # Clause boundaries for statement scopes (besides the sentence boundaries).
 CLAUSE_BOUNDARIES = {",", ";", "but", "however", "--"}
 BRACKETS = {"(", ")", "[", "]"}
 # Words before a control cue that belong to it ("internal positive and negative controls"): a
 # control statement's scope starts at them.
-CONTROL_MODIFIERS = {"positive", "negative", "pos", "neg", "internal", "external", "and", "/",
-                     "appropriate", "tissue", "her2", "amplified", "nonamplified", "known"}
+CONTROL_MODIFIERS = {
+    "positive",
+    "negative",
+    "pos",
+    "neg",
+    "internal",
+    "external",
+    "and",
+    "/",
+    "appropriate",
+    "tissue",
+    "her2",
+    "amplified",
+    "nonamplified",
+    "known",
+}
 # A clause with a status word and one of these before a number is a criterion ("Negative: nuclear
 # staining in less than 1% of cells", "amplified: ratio >= 2.0").
 THRESHOLD_WORDS = {"<", ">", "<=", ">="}
-THRESHOLD_PHRASES = {("less", "than"), ("greater", "than"), ("or", "greater"), ("or", "more"),
-                     ("or", "less")}
+THRESHOLD_PHRASES = {
+    ("less", "than"),
+    ("greater", "than"),
+    ("or", "greater"),
+    ("or", "more"),
+    ("or", "less"),
+}
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
 # Positive" / "Percentage of cells with nuclear positivity: 85%").
 DETAIL_FIELDS = {"percentage", "proportion"}
@@ -346,15 +783,31 @@ PER_CELL_WORDS = {"per", "/", "cell", "cells", "nucleus", "nuclei"}
 # staining is nuclear; parser._her2_scoring_text). ("Basement membrane", "nuclear membrane"
 # are not staining: the membrane word alone is not enough.)
 HER2_ONLY_PHRASES = {
-    (membrane, word) for membrane in ("membrane", "membranous")
+    (membrane, word)
+    for membrane in ("membrane", "membranous")
     for word in ("staining", "stain", "stained", "immunoreactivity", "reactivity", "positivity")
-} | {("membrane", verb, status) for verb in ("is", "was", "are")
-     for status in ("positive", "stained", "staining")}
+} | {
+    ("membrane", verb, status)
+    for verb in ("is", "was", "are")
+    for status in ("positive", "stained", "staining")
+}
 # OCR damage: letters a scanner confuses ("ncgative", "zoro", "posltive", "amp1ified"). A word one
 # such confusion away from one of OCR_TARGETS is read as that word (parser.normalize).
 OCR_CONFUSIONS = [("e", "c"), ("e", "o"), ("i", "l"), ("i", "1"), ("l", "1"), ("o", "0")]
-OCR_TARGETS = ["positive", "negative", "equivocal", "amplified", "nonamplified", "amplification",
-               "zero", "estrogen", "progesterone", "receptor", "receptors", "staining",
-               "intensity"]
+OCR_TARGETS = [
+    "positive",
+    "negative",
+    "equivocal",
+    "amplified",
+    "nonamplified",
+    "amplification",
+    "zero",
+    "estrogen",
+    "progesterone",
+    "receptor",
+    "receptors",
+    "staining",
+    "intensity",
+]
 # Methods that name a HER2 test by themselves (a plain "ISH test" or "IHC" may be ER/PR).
 HER2_SPECIFIC_METHODS = {"FISH", "CISH", "SISH", "DISH"}

@@ -9,6 +9,7 @@ just after it through a preposition ("negative for HER2") or else the nearest su
 in the same sentence ("ER positive 90%, HER2 2+"). Values whose topic is not HER2 (Ki-67,
 grade, ER...) are left out, or stored as ER/PR values.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,10 @@ from .findings import Findings, refine_zero_score
 from .guideline import load_guideline
 
 # Applied in order to the lower-cased text.
-_INTENSITY_BINS = (r"\b0\s+(\d{1,3})\s*%\s*[;,]?\s*1\s*\+\s+(\d{1,3})\s*%\s*[;,]?\s*"
-                   r"2\s*\+\s+(\d{1,3})\s*%\s*[;,]?\s*3\s*\+\s+(\d{1,3})\s*%")
+_INTENSITY_BINS = (
+    r"\b0\s+(\d{1,3})\s*%\s*[;,]?\s*1\s*\+\s+(\d{1,3})\s*%\s*[;,]?\s*"
+    r"2\s*\+\s+(\d{1,3})\s*%\s*[;,]?\s*3\s*\+\s+(\d{1,3})\s*%"
+)
 
 
 def _bins_status(match: "re.Match") -> str:
@@ -34,8 +37,11 @@ def _bins_status(match: "re.Match") -> str:
 
 _NORMALISATIONS: List[Tuple[str, object]] = [
     # Hesitations ("er, I think..."), not the estrogen receptor.
-    (r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,(?=\s*(?:i|it|its|it's|the|my|so|well|maybe|they|we|"
-     r"that|was)\b)", r"\1"),
+    (
+        r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,(?=\s*(?:i|it|its|it's|the|my|so|well|maybe|they|we|"
+        r"that|was)\b)",
+        r"\1",
+    ),
     (r"\u2265", " >= "),
     (r"\u2264", " <= "),
     (r"[\u2010-\u2015\u2212]", "-"),
@@ -54,7 +60,10 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # "zero or 1+" is a HER2 pick-list value (ER/PR are not scored 0 or 1+).
     (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " her2 negative "),
     (r"[\u2018\u2019]", "'"),
-    (r"\b(?:c-?erb-?b-?2|erbb-?2|her(?:[ \t-]?|-[ \t]*\.[ \t]*)2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)", "her2"),
+    (
+        r"\b(?:c-?erb-?b-?2|erbb-?2|her(?:[ \t-]?|-[ \t]*\.[ \t]*)2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)",
+        "her2",
+    ),
     (r"\b(?:cep|cen|chr|chromosome)[ \t-]?17\b", "cep17"),
     (r"\b(?:ki[ \t-]?67|mib[ \t-]?1)\b", "ki67"),
     # A letter O read for a zero: "HER2NEU-O", "intensity o".
@@ -67,18 +76,25 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # Pick-list fields with their scale in brackets: "HER2/neu IHC (0-3+, n/a): 1" is a score
     # of 1; "Estrogen receptor (% positive nuclei): 70" is 70% of nuclei.
     (r"\(\s*0\s*-\s*3\s*\+?\s*(?:,\s*n\s*/?\s*a)?\s*\)\s*:\s*(?=[0-3]\b)", " score "),
-    (r"\(\s*%\s*(?:positive|stained|staining)?\s*(?:nuclei|cells)?\s*\)\s*:\s*(\d{1,3}(?:[.,]\d+)?)\b(?!\s*%)",
-     r": \1 % "),
+    (
+        r"\(\s*%\s*(?:positive|stained|staining)?\s*(?:nuclei|cells)?\s*\)\s*:\s*(\d{1,3}(?:[.,]\d+)?)\b(?!\s*%)",
+        r": \1 % ",
+    ),
     # Intensity bins of ER or PR ("0 10%; 1+ 20%; 2+ 40%; 3+ 30%"): not HER2 scores and not a
     # single percentage; stained (positive) when any cells stain at 1+ or more.
     (_INTENSITY_BINS, _bins_status),
     # An H-score (0-300) is neither a percentage nor a HER2 score: "ER H-score 280".
     (r"\bh\s*-?\s*score\s*[:=]?\s*\d{1,3}\b", " hscore "),
     # "ultralow not assessed" is not an ultralow result.
-    (r"\(?\s*\bultra[ \t-]?low\s+(?:not\s+(?:assessed|evaluated|reported|determined)|n/?a)\s*\)?", " "),
+    (
+        r"\(?\s*\bultra[ \t-]?low\s+(?:not\s+(?:assessed|evaluated|reported|determined)|n/?a)\s*\)?",
+        " ",
+    ),
     # A count of cells is not a result: "(60 nuclei counted)".
-    (r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
-     " cells counted "),
+    (
+        r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
+        " cells counted ",
+    ),
     # An Allred score written out of its maximum: "Allred score 7/8" is Allred 7.
     (r"\b(allred[^.;\d]{0,16}\d)\s*/\s*8\b", r"\1"),
     # "(SCORE +1)" is a score of 1+ (older wording); "0+" is a score of 0.
@@ -110,8 +126,22 @@ _NUMBER = re.compile(lx.NUMBER_REGEX)
 
 # Topics a HER2 IHC score or HER2 status word may have (None: no subject, e.g. a bare "2+").
 _HER2_TOPICS = {None, "her2", "ihc"}
-_AMPLIFICATION_HEADINGS = {"ratio", "status", "test", "testing", "assay", "analysis", "result",
-                           "results", ":", "?", "by", "with", "using", "of"}
+_AMPLIFICATION_HEADINGS = {
+    "ratio",
+    "status",
+    "test",
+    "testing",
+    "assay",
+    "analysis",
+    "result",
+    "results",
+    ":",
+    "?",
+    "by",
+    "with",
+    "using",
+    "of",
+}
 _SCORE_TOPICS = _HER2_TOPICS | {"ish"}
 # Mentions that give a value: a statement with one of these is not a heading.
 _VALUE_KINDS = {"STATUS", "AMP", "PERCENT", "TRIPLE_NEGATIVE", "RATIO", "COPIES_CUE"}
@@ -137,7 +167,7 @@ def _ocr_variants() -> Dict[str, str]:
             for a, b in lx.OCR_CONFUSIONS:
                 for old, new in ((a, b), (b, a)):
                     if letter == old:
-                        variants.setdefault(word[:index] + new + word[index + 1:], word)
+                        variants.setdefault(word[:index] + new + word[index + 1 :], word)
     for word in lx.OCR_TARGETS:
         variants.pop(word, None)
     return variants
@@ -209,8 +239,13 @@ def _pipeline() -> _Pipeline:
     import spacy
 
     nlp = spacy.blank("en")
-    return _Pipeline(nlp, _rules(nlp, lx.PATTERNS), _rules(nlp, lx.SCORE_PATTERNS),
-                     _rules(nlp, lx.STAINING_PATTERNS), _rules(nlp, lx.STATEMENT_PATTERNS))
+    return _Pipeline(
+        nlp,
+        _rules(nlp, lx.PATTERNS),
+        _rules(nlp, lx.SCORE_PATTERNS),
+        _rules(nlp, lx.STAINING_PATTERNS),
+        _rules(nlp, lx.STATEMENT_PATTERNS),
+    )
 
 
 def _rules(nlp, patterns: Dict[str, list]) -> _Rules:
@@ -235,8 +270,12 @@ def _word_sequences(pattern: List[dict]) -> Optional[List[List[str]]]:
     for token in pattern:
         lower = token.get("LOWER")
         words = lower.get("IN") if isinstance(lower, dict) else [lower]
-        if set(token) - {"LOWER", "OP"} or words is None or None in words or \
-                token.get("OP") not in (None, "?"):
+        if (
+            set(token) - {"LOWER", "OP"}
+            or words is None
+            or None in words
+            or token.get("OP") not in (None, "?")
+        ):
             return None
         options = [[word] for word in words] + ([[]] if token.get("OP") == "?" else [])
         sequences = [prefix + option for prefix in sequences for option in options]
@@ -279,8 +318,11 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
     tokens = [token.text for token in doc]
     main = _mentions(doc, pipeline.main)
     set_aside = _statement_kinds(tokens, _mentions(doc, pipeline.statements), main)
-    her2_named = "her2" in tokens or any(_names_her2(mention) for mention in main) or \
-        _her2_scoring_text(tokens, main)
+    her2_named = (
+        "her2" in tokens
+        or any(_names_her2(mention) for mention in main)
+        or _her2_scoring_text(tokens, main)
+    )
     reader = _Reader(
         tokens=tokens,
         main=[m for m in main if _kept(m, set_aside)],
@@ -290,8 +332,12 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
         set_aside=set_aside,
     )
     findings = reader.read()
-    findings.her2_mentioned = bool(her2_named or findings.has_test_values()
-                                   or findings.stated_status or findings.outdated_terms)
+    findings.her2_mentioned = bool(
+        her2_named
+        or findings.has_test_values()
+        or findings.stated_status
+        or findings.outdated_terms
+    )
     return findings
 
 
@@ -307,9 +353,12 @@ def _listed_statuses(tokens: List[str], main: List[Mention]) -> List[int]:
     words = [m for m in main if m.kind in ("STATUS", "AMP")]
     listed = []
     for first, second in zip(words, words[1:]):
-        between = tokens[first.end:second.start]
-        if first.value != second.value and between and \
-                all(token in (",", "and", "or", "/") for token in between):
+        between = tokens[first.end : second.start]
+        if (
+            first.value != second.value
+            and between
+            and all(token in (",", "and", "or", "/") for token in between)
+        ):
             listed += [first.start, second.start]
     return listed
 
@@ -327,22 +376,25 @@ def _her2_scoring_text(tokens: List[str], main: List[Mention]) -> bool:
     """HER2 IHC scoring text that doesn't write "HER2": membrane staining given a score ("Score
     0 = Negative: ... only a portion of the membrane is positive"), in a text that names no
     other marker (E-cadherin, EGFR and CK5/6 are membrane stains too)."""
-    if any(m.kind == "SUBJ" and m.value == "other" for m in main) or \
-            not any(m.kind == "SCORE_CUE" for m in main):
+    if any(m.kind == "SUBJ" and m.value == "other" for m in main) or not any(
+        m.kind == "SCORE_CUE" for m in main
+    ):
         return False
     phrases = lx.HER2_ONLY_PHRASES
-    return any(tuple(tokens[index:index + size]) in phrases
-               for size in {len(phrase) for phrase in phrases}
-               for index in range(len(tokens)))
+    return any(
+        tuple(tokens[index : index + size]) in phrases
+        for size in {len(phrase) for phrase in phrases}
+        for index in range(len(tokens))
+    )
 
 
 def _names_her2(mention: Mention) -> bool:
-    return (mention.kind == "SUBJ" and mention.value == "her2") or \
-        (mention.kind == "METHOD" and mention.value in lx.HER2_SPECIFIC_METHODS)
+    return (mention.kind == "SUBJ" and mention.value == "her2") or (
+        mention.kind == "METHOD" and mention.value in lx.HER2_SPECIFIC_METHODS
+    )
 
 
-def _statement_kinds(tokens: List[str], cues: List[Mention],
-                     main: List[Mention]) -> Dict[int, str]:
+def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]) -> Dict[int, str]:
     """{token index: statement kind} for every token in a statement that is not a result
     (pending, failed, method, control, criterion, general; lexicon.STATEMENT_KINDS), each cue covering
     its scope; plus criterion clauses: a status word with a threshold ("Negative: staining in
@@ -352,8 +404,9 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
         "clause": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES),
         # A ";" inside brackets doesn't end a bracket's scope: "(scores of 0 and 1+ are
         # considered negative; 2+ equivocal; 3+ positive)" is one scale.
-        "bracket": _segment_ids(tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES | lx.BRACKETS,
-                                semicolon_in_brackets=False),
+        "bracket": _segment_ids(
+            tokens, lx.BOUNDARIES | lx.CLAUSE_BOUNDARIES | lx.BRACKETS, semicolon_in_brackets=False
+        ),
         # a line or sentence, ";" included: "Single-gene scores (RT-PCR): ER 8.6; HER2 11.8"
         "line": _segment_ids(tokens, lx.BOUNDARIES - {";"}),
     }
@@ -361,13 +414,25 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     if not lx.SUPERSEDING_WORDS & set(tokens):
         found = [(kind, start) for kind, start in found if kind != "superseded"]
     brackets = scopes["bracket"]
-    thresholds = {brackets[i] for i in range(len(tokens) - 1) if _NUMBER.match(tokens[i + 1])
-                  and (tokens[i] in lx.THRESHOLD_WORDS or
-                       (i >= 1 and (tokens[i - 1], tokens[i]) in lx.THRESHOLD_PHRASES))}
-    thresholds |= {brackets[i] for i in range(len(tokens) - 2) if _NUMBER.match(tokens[i + 2])
-                   and (tokens[i], tokens[i + 1]) in lx.THRESHOLD_PHRASES}
-    found += [("criterion", m.start) for m in main
-              if m.kind in ("STATUS", "AMP") and brackets[m.start] in thresholds]
+    thresholds = {
+        brackets[i]
+        for i in range(len(tokens) - 1)
+        if _NUMBER.match(tokens[i + 1])
+        and (
+            tokens[i] in lx.THRESHOLD_WORDS
+            or (i >= 1 and (tokens[i - 1], tokens[i]) in lx.THRESHOLD_PHRASES)
+        )
+    }
+    thresholds |= {
+        brackets[i]
+        for i in range(len(tokens) - 2)
+        if _NUMBER.match(tokens[i + 2]) and (tokens[i], tokens[i + 1]) in lx.THRESHOLD_PHRASES
+    }
+    found += [
+        ("criterion", m.start)
+        for m in main
+        if m.kind in ("STATUS", "AMP") and brackets[m.start] in thresholds
+    ]
     found += [("criterion", start) for start in _listed_statuses(tokens, main)]
     legends = _legend_brackets(tokens, main)
     members: Dict[Tuple[str, int], List[int]] = {}
@@ -380,12 +445,17 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
     for kind, start in found:
         name = lx.STATEMENT_KINDS[kind]
         if kind == "in_situ" and any(
-                tokens[i] in lx.INVASIVE_WORDS and clauses[i] == clauses[start]
-                and not (i and tokens[i - 1] in ("no", "non", "-"))
-                for i in range(len(tokens))):
+            tokens[i] in lx.INVASIVE_WORDS
+            and clauses[i] == clauses[start]
+            and not (i and tokens[i - 1] in ("no", "non", "-"))
+            for i in range(len(tokens))
+        ):
             continue  # "3+ in both the invasive and in situ components"
-        if kind == "in_situ" and tokens[start + 1:start + 3][-1:] and \
-                tokens[start + 1:start + 3][-1].startswith("hybridi"):
+        if (
+            kind == "in_situ"
+            and tokens[start + 1 : start + 3][-1:]
+            and tokens[start + 1 : start + 3][-1].startswith("hybridi")
+        ):
             continue  # "fluorescence in situ hybridization" is a test, not the DCIS
         if kind == "other_assay":
             # only HER2's part of the line: the same assay's ER/PR statuses are kept as the
@@ -400,15 +470,21 @@ def _statement_kinds(tokens: List[str], cues: List[Mention],
                         if kinds.get(index) in (None, "method"):
                             kinds[index] = kind
             continue
-        if name in ("sentence", "clause") and kind not in lx.WHOLE_LINE_KINDS and \
-                _inside_brackets(tokens, start, scopes["sentence"]):
+        if (
+            name in ("sentence", "clause")
+            and kind not in lx.WHOLE_LINE_KINDS
+            and _inside_brackets(tokens, start, scopes["sentence"])
+        ):
             # a cue in brackets covers the bracket only: "HER2 by IHC: 0 (scores of 0 and 1+
             # are ...)", "Equivocal (2+) [ISH pending]", "PR (clone 1E2): negative"
             name = "bracket"
         if name == "forward":
             clause = scopes["clause"]
-            while start > 0 and clause[start - 1] == clause[start] and \
-                    tokens[start - 1] in lx.CONTROL_MODIFIERS:
+            while (
+                start > 0
+                and clause[start - 1] == clause[start]
+                and tokens[start - 1] in lx.CONTROL_MODIFIERS
+            ):
                 start -= 1
             for index in range(start, len(tokens)):
                 if clause[index] != clause[start]:
@@ -456,8 +532,12 @@ def _legend_sentences(tokens: List[str], main: List[Mention], sentences: List[in
         members.setdefault(sentences[index], []).append(index)
     found: List[int] = []
     for sentence, indices in members.items():
-        scores = {tokens[i] for i in indices if _score_value(tokens[i]) is not None and
-                  (tokens[i] == "0" or (i + 1 < len(tokens) and tokens[i + 1] == "+"))}
+        scores = {
+            tokens[i]
+            for i in indices
+            if _score_value(tokens[i]) is not None
+            and (tokens[i] == "0" or (i + 1 < len(tokens) and tokens[i + 1] == "+"))
+        }
         equals = sum(tokens[i] == "=" for i in indices)
         named = any(tokens[i] == "scoring" for i in indices)
         if len(scores) >= 3 and (len(statuses.get(sentence, ())) >= 2 or equals >= 2 or named):
@@ -477,8 +557,13 @@ def _legend_brackets(tokens: List[str], main: List[Mention]) -> List[int]:
         elif token in (")", "]") and opened is not None:
             span = range(opened, index + 1)
             found = {statuses[i] for i in span if i in statuses}
-            scores = {tokens[i] for i in span if _score_value(tokens[i]) is not None
-                      and i + 1 < len(tokens) and tokens[i + 1] == "+"}
+            scores = {
+                tokens[i]
+                for i in span
+                if _score_value(tokens[i]) is not None
+                and i + 1 < len(tokens)
+                and tokens[i + 1] == "+"
+            }
             if len(found) >= 2 and len(scores) >= 2:
                 inside.extend(span)
             opened = None
@@ -534,9 +619,15 @@ class _Collected:
 
 
 class _Reader:
-    def __init__(self, tokens: List[str], main: List[Mention], scores: List[Mention],
-                 staining: List[Mention], expect: Optional[str] = None,
-                 set_aside: Optional[Dict[int, str]] = None):
+    def __init__(
+        self,
+        tokens: List[str],
+        main: List[Mention],
+        scores: List[Mention],
+        staining: List[Mention],
+        expect: Optional[str] = None,
+        set_aside: Optional[Dict[int, str]] = None,
+    ):
         self.tokens = tokens
         self.set_aside = {i for i, kind in (set_aside or {}).items() if kind != "method"}
         self.in_statement = set(set_aside or {})  # any statement that is not a result
@@ -562,8 +653,9 @@ class _Reader:
         self.questions = {self.segments[i] for i, token in enumerate(tokens) if token == "?"}
         self.scores_in: Dict[int, set] = {}  # statement id -> IHC codes read in it
         # Hormone receptors named anywhere: then a value with no subject is not taken as HER2.
-        self.receptors_named = any(_subject_topic(m) in ("er", "pr", "erpr", "hr")
-                                   for m in self.subjects)
+        self.receptors_named = any(
+            _subject_topic(m) in ("er", "pr", "erpr", "hr") for m in self.subjects
+        )
         self.headings = self._heading_topics()
         self.used: set = set()
         self.seen = _Collected()
@@ -618,17 +710,25 @@ class _Reader:
         if (low, high) == (1.8, 2.2):
             self.seen.findings.outdated_terms = True
         # an ER/PR range of stained nuclei ("PR 50-60%") gives the status, not a percentage
-        if mention.end < len(self.tokens) and self.tokens[mention.end] == "%" and \
-                low is not None and high is not None and low <= high <= 100:
-            self._imply_receptor(self.topic(mention.start, mention.end),
-                                 low >= _receptor_limits()["positive_from_percent"], high < 1)
+        if (
+            mention.end < len(self.tokens)
+            and self.tokens[mention.end] == "%"
+            and low is not None
+            and high is not None
+            and low <= high <= 100
+        ):
+            self._imply_receptor(
+                self.topic(mention.start, mention.end),
+                low >= _receptor_limits()["positive_from_percent"],
+                high < 1,
+            )
 
     def _imply_receptor(self, topic: Optional[str], positive: bool, negative: bool) -> None:
         """An ER/PR status from a range or a bound of stained nuclei, when no word gives it."""
         if topic not in ("er", "pr", "erpr") or positive == negative:
             return
         status = "positive" if positive else "negative"
-        for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
+        for receptor in ("er", "pr") if topic == "erpr" else (topic,):
             self.seen.implied_receptors.setdefault(receptor, status)
 
     def _percent(self, mention: Mention) -> None:
@@ -643,9 +743,11 @@ class _Reader:
             if not self.in_statement & {index} and previous in (">", ">=", "<", "<="):
                 above = previous in (">", ">=")
                 limit = _receptor_limits()["positive_from_percent"]
-                self._imply_receptor(self.topic(mention.start, mention.end),
-                                     above and value >= limit,
-                                     not above and value <= limit)
+                self._imply_receptor(
+                    self.topic(mention.start, mention.end),
+                    above and value >= limit,
+                    not above and value <= limit,
+                )
             return
         topic = self.topic(mention.start, mention.end)
         targets = {
@@ -666,26 +768,34 @@ class _Reader:
 
     def _allred(self, mention: Mention) -> None:
         """An Allred score of ER or PR gives its status when no status word does."""
-        index = next((i for i in range(mention.start, mention.end)
-                      if self._number(i) is not None), None)
+        index = next(
+            (i for i in range(mention.start, mention.end) if self._number(i) is not None), None
+        )
         if index is None:
             return
         self.used.add(index)
         value, limits = self._number(index), _receptor_limits()
         topic = self.topic(mention.start, mention.end)
-        if topic not in ("er", "pr", "erpr") or value != int(value) or \
-                not 0 <= value <= limits["allred_max"]:
+        if (
+            topic not in ("er", "pr", "erpr")
+            or value != int(value)
+            or not 0 <= value <= limits["allred_max"]
+        ):
             return
         status = "positive" if value >= limits["allred_positive_from"] else "negative"
-        for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
+        for receptor in ("er", "pr") if topic == "erpr" else (topic,):
             self.seen.implied_receptors.setdefault(receptor, status)
 
     def _copies(self, mention: Mention) -> None:
         if self._subject_just_before(mention.start, "cep17"):
             return
         index = mention.start - 1
-        if mention.kind == "COPIES_UNIT" and self.tokens[mention.end - 1].startswith("signal") \
-                and index >= 0 and self._typical_cell_count(index, mention.end):
+        if (
+            mention.kind == "COPIES_UNIT"
+            and self.tokens[mention.end - 1].startswith("signal")
+            and index >= 0
+            and self._typical_cell_count(index, mention.end)
+        ):
             return  # "cells displayed 2 CEP17 signals and 2 HER2 signals": one cell, not the mean
         if not (index >= 0 and self._free_number(index)):
             # "HER2 signals 120" is usually a total count, so only copy cues look ahead.
@@ -705,8 +815,10 @@ class _Reader:
         value = self._number(index)
         if value is None or value != int(value):
             return False
-        return not (any(token in lx.AVERAGE_WORDS for token in self.tokens[max(index - 4, 0):index])
-                    or any(token in lx.PER_CELL_WORDS for token in self.tokens[end:end + 2]))
+        return not (
+            any(token in lx.AVERAGE_WORDS for token in self.tokens[max(index - 4, 0) : index])
+            or any(token in lx.PER_CELL_WORDS for token in self.tokens[end : end + 2])
+        )
 
     def _ratio(self, mention: Mention) -> None:
         index = self._number_after(mention.end)
@@ -731,8 +843,9 @@ class _Reader:
 
     def _written_score(self, mention: Mention) -> None:
         """A score from the score layer: "2+", "two plus", "2 (equivocal)", "negative (0)"."""
-        index = next(i for i in range(mention.start, mention.end) if _score_value(self.tokens[i])
-                     is not None)
+        index = next(
+            i for i in range(mention.start, mention.end) if _score_value(self.tokens[i]) is not None
+        )
         if index in self.used:
             return
         self.used.add(index)
@@ -761,10 +874,11 @@ class _Reader:
                 self._add_score(value, content[0])
 
     def _score_before_staining(self, staining: Mention) -> None:
-        """"0 with faint staining in 5% of cells", "1 (weak incomplete membrane staining)"."""
+        """ "0 with faint staining in 5% of cells", "1 (weak incomplete membrane staining)"."""
         index = staining.start - 1
-        while index >= 0 and self.tokens[index] in lx.STAIN_MODIFIERS and \
-                staining.start - index <= 6:
+        while (
+            index >= 0 and self.tokens[index] in lx.STAIN_MODIFIERS and staining.start - index <= 6
+        ):
             index -= 1
         value = _score_value(self.tokens[index]) if index >= 0 else None
         if value is None or value > 3 or index in self.used or index in self.set_aside:
@@ -782,14 +896,22 @@ class _Reader:
                 return
             token = self.tokens[index]
             neighbour = self.mention_at.get(index)
-            if neighbour and neighbour.kind in ("SCORE_CUE", "SUBJ") and \
-                    neighbour.value in (None, "her2", "ihc"):
+            if (
+                neighbour
+                and neighbour.kind in ("SCORE_CUE", "SUBJ")
+                and neighbour.value in (None, "her2", "ihc")
+            ):
                 continue
             if token in lx.SCORE_FILLERS and not neighbour:
                 continue
             value = _score_value(token)
-            if value is None or index in self.used or index in self.set_aside or \
-                    self._is_threshold(index) or self._followed_by_unit(index):
+            if (
+                value is None
+                or index in self.used
+                or index in self.set_aside
+                or self._is_threshold(index)
+                or self._followed_by_unit(index)
+            ):
                 return
             self.used.add(index)
             self._add_score(value, index)
@@ -798,8 +920,11 @@ class _Reader:
     def _bare_number_answer(self) -> None:
         """A message that is just a number ("3", "it was a 2") answers the bot's question: the
         IHC score unless `expect` says a ratio or copy number was asked for."""
-        content = [i for i, token in enumerate(self.tokens)
-                   if token.strip() and token not in lx.BARE_ANSWER_FILLERS]
+        content = [
+            i
+            for i, token in enumerate(self.tokens)
+            if token.strip() and token not in lx.BARE_ANSWER_FILLERS
+        ]
         if len(content) != 1:
             return
         index = content[0]
@@ -879,13 +1004,18 @@ class _Reader:
         if status not in ("positive", "negative"):
             return False
         results = {self.limits.ihc[code] for code in self.scores_in.get(self.segments[index], ())}
-        return bool(results) and status not in results and \
-            not (status == "negative" and results == {"positive"})
+        return (
+            bool(results)
+            and status not in results
+            and not (status == "negative" and results == {"positive"})
+        )
 
     def _is_not_a_statement(self, index: int) -> bool:
         segment = self.segments[index]
-        in_question = segment in self.questions or \
-            self.tokens[self.segment_start[segment]] in lx.QUESTION_WORDS
+        in_question = (
+            segment in self.questions
+            or self.tokens[self.segment_start[segment]] in lx.QUESTION_WORDS
+        )
         personal = index >= 1 and self.tokens[index - 1] in lx.PERSONAL_CUES
         return in_question or personal
 
@@ -899,7 +1029,7 @@ class _Reader:
         """A legend ("amplified if ratio >= 2.0"), or the noun as a heading or a request:
         "amplification ratio", "amplification status:", "FISH for HER2 amplification"."""
         following = self.tokens[mention.end] if mention.end < len(self.tokens) else ""
-        preceding = self.tokens[max(mention.start - 2, 0):mention.start]
+        preceding = self.tokens[max(mention.start - 2, 0) : mention.start]
         if following in ("if", "when") or "if" in preceding:
             return True  # a legend: "amplified if ratio >= 2.0"
         if self.tokens[mention.start] != "amplification":
@@ -926,12 +1056,17 @@ class _Reader:
                 continue
             topic = self.topic(index, index + 1)
             if topic not in ("er", "pr", "erpr"):
-                topic = self._subject_of(index + 1)   # "no expression of progesterone receptor"
+                topic = self._subject_of(index + 1)  # "no expression of progesterone receptor"
             if topic not in ("er", "pr", "erpr"):
                 continue
-            status = "negative" if self._negated(index, window=5) or \
-                self._in_no_cells(index) or self._absent_after(index) else "positive"
-            for receptor in (("er", "pr") if topic == "erpr" else (topic,)):
+            status = (
+                "negative"
+                if self._negated(index, window=5)
+                or self._in_no_cells(index)
+                or self._absent_after(index)
+                else "positive"
+            )
+            for receptor in ("er", "pr") if topic == "erpr" else (topic,):
                 self.seen.implied_receptors.setdefault(receptor, status)
 
     def _subject_of(self, index: int) -> Optional[str]:
@@ -947,23 +1082,27 @@ class _Reader:
         return _subject_topic(subject)
 
     def _absent_after(self, index: int) -> bool:
-        """"staining for progesterone receptor is absent", "... not identified": the presence
+        """ "staining for progesterone receptor is absent", "... not identified": the presence
         word negated after it, in its clause."""
         for i in range(index + 1, min(index + 8, len(self.tokens))):
             token = self.tokens[i]
             if token in lx.NEGATION_SCOPE_END or not self._same_segment(index, i):
                 return False
             if token in ("absent", "lacking", "nil") or (
-                    token == "not" and i + 1 < len(self.tokens) and
-                    self.tokens[i + 1] in ("identified", "seen", "detected", "present")):
+                token == "not"
+                and i + 1 < len(self.tokens)
+                and self.tokens[i + 1] in ("identified", "seen", "detected", "present")
+            ):
                 return True
         return False
 
     def _in_no_cells(self, index: int) -> bool:
-        """"detected in 0% of nuclei": present in no cells."""
-        following = self.tokens[index + 1:index + 4]
-        return any(token in ("0", "0%") and (token == "0%" or following[i + 1:i + 2] == ["%"])
-                   for i, token in enumerate(following))
+        """ "detected in 0% of nuclei": present in no cells."""
+        following = self.tokens[index + 1 : index + 4]
+        return any(
+            token in ("0", "0%") and (token == "0%" or following[i + 1 : i + 2] == ["%"])
+            for i, token in enumerate(following)
+        )
 
     def _triple_negative(self, mention: Mention) -> None:
         findings = self.seen.findings
@@ -1004,22 +1143,31 @@ class _Reader:
         findings = self.seen.findings
         corrections = [i for i, token in enumerate(self.tokens) if token in lx.CORRECTIONS]
         findings.ihc, findings.ihc_candidates = _choose(self.seen.ihc_hits, corrections)
-        findings.ish_result, findings.ish_result_candidates = _choose(self.seen.ish_hits,
-                                                                      corrections)
+        findings.ish_result, findings.ish_result_candidates = _choose(
+            self.seen.ish_hits, corrections
+        )
         stated, distinct = _choose(self.seen.stated_hits, corrections)
         if "positive" in distinct and stated is None:
             # "HER2: positive" and "HER2 negative" in one text, with no correction between them:
             # never settled as positive (the category falls to undetermined).
             findings.stated_status = None
         if self._zero_has_staining():
-            findings.ihc_candidates = list(dict.fromkeys(
-                "0-staining" if score == "0" else score for score in findings.ihc_candidates))
+            findings.ihc_candidates = list(
+                dict.fromkeys(
+                    "0-staining" if score == "0" else score for score in findings.ihc_candidates
+                )
+            )
             if findings.ihc == "0":
                 findings.ihc = "0-staining"
         findings.ihc = refine_zero_score(findings.ihc, findings.percent_stained)
-        findings.ihc_candidates = [score for score in (
-            refine_zero_score(code, findings.percent_stained) for code in findings.ihc_candidates)
-            if score]
+        findings.ihc_candidates = [
+            score
+            for score in (
+                refine_zero_score(code, findings.percent_stained)
+                for code in findings.ihc_candidates
+            )
+            if score
+        ]
         for receptor in ("er", "pr"):
             if getattr(findings, receptor) is None:
                 setattr(findings, receptor, self._receptor_status(receptor))
@@ -1095,9 +1243,11 @@ class _Reader:
                 last = subjects[segment][-1]
                 analytes = [m for m in subjects[segment] if _subject_topic(m) in _ANALYTES]
                 # A heading names an analyte with no value after it ("by IHC" is not one).
-                ends_with_subject = bool(analytes) and \
-                    valued_after.get(segment, -1) < analytes[-1].start and \
-                    (_subject_topic(last) in _ANALYTES or segment not in valued_after)
+                ends_with_subject = (
+                    bool(analytes)
+                    and valued_after.get(segment, -1) < analytes[-1].start
+                    and (_subject_topic(last) in _ANALYTES or segment not in valued_after)
+                )
                 heading = _subject_topic(analytes[-1]) if ends_with_subject else None
                 previous_last, hops = _subject_topic(last), 0
                 continue
@@ -1105,19 +1255,26 @@ class _Reader:
             first = self.tokens[starts[segment]] if segment in starts else ""
             if heading is not None and hops <= _HEADING_REACH:
                 topics[segment] = heading
-            elif previous_last is not None and hops == 1 and \
-                    (first in lx.BRACKETS or first in lx.DETAIL_FIELDS):
+            elif (
+                previous_last is not None
+                and hops == 1
+                and (first in lx.BRACKETS or first in lx.DETAIL_FIELDS)
+            ):
                 topics[segment] = previous_last
         return topics
 
     def _topic_after(self, start: int, end: int) -> Optional[str]:
-        """"negative for HER2", "positive by FISH"; "2 positive nodes" and "negative for
+        """ "negative for HER2", "positive by FISH"; "2 positive nodes" and "negative for
         malignancy" are about something else."""
         if end >= len(self.tokens) or not self._same_segment(start, end):
             return None
         following = self.mention_at.get(end)
-        if following is not None and following.start == end and \
-                _subject_topic(following) == "other" and not self._opens_field(following.end):
+        if (
+            following is not None
+            and following.start == end
+            and _subject_topic(following) == "other"
+            and not self._opens_field(following.end)
+        ):
             return "other"
         preposition = self.tokens[end]
         if preposition not in lx.ATTACHING_PREPOSITIONS:
@@ -1126,17 +1283,28 @@ class _Reader:
         if index < len(self.tokens) and self.tokens[index] in ("the", "a", "an"):
             index += 1
         subject = self.mention_at.get(index)
-        if subject is not None and subject.start == index and _subject_topic(subject) and \
-                self._same_segment(start, index):
+        if (
+            subject is not None
+            and subject.start == index
+            and _subject_topic(subject)
+            and self._same_segment(start, index)
+        ):
             # "negative for HER2 by FISH": the method named after the subject is the topic.
             method = self.mention_at.get(subject.end + 1)
-            if _subject_topic(subject) == "her2" and subject.end < len(self.tokens) and \
-                    self.tokens[subject.end] in ("by", "with", "using") and \
-                    method is not None and method.kind == "METHOD":
+            if (
+                _subject_topic(subject) == "her2"
+                and subject.end < len(self.tokens)
+                and self.tokens[subject.end] in ("by", "with", "using")
+                and method is not None
+                and method.kind == "METHOD"
+            ):
                 return "ish"
             return _subject_topic(subject)
-        if preposition == "for" and index < len(self.tokens) and \
-                _score_value(self.tokens[index]) is None:
+        if (
+            preposition == "for"
+            and index < len(self.tokens)
+            and _score_value(self.tokens[index]) is None
+        ):
             return "other"
         return None
 
@@ -1146,13 +1314,16 @@ class _Reader:
         if index >= len(self.tokens):
             return False
         token = self.tokens[index]
-        return token in (":", "=", "-") or self._number(index) is not None or \
-            (self.mention_at.get(index) is not None and self.mention_at[index].kind == "STATUS")
+        return (
+            token in (":", "=", "-")
+            or self._number(index) is not None
+            or (self.mention_at.get(index) is not None and self.mention_at[index].kind == "STATUS")
+        )
 
     def _topic_before(self, start: int) -> Optional[str]:
         segment = self.segments[start]
         count = bisect_right(self.subject_ends_in.get(segment, []), start)
-        before = self.subjects_in.get(segment, [])[max(count - 2, 0):count]
+        before = self.subjects_in.get(segment, [])[max(count - 2, 0) : count]
         if not before:
             return None
         nearest = before[-1]
@@ -1168,8 +1339,12 @@ class _Reader:
         return float(token.replace(",", ".")) if _NUMBER.match(token) else None
 
     def _free_number(self, index: int) -> bool:
-        return (self._number(index) is not None and index not in self.used
-                and index not in self.set_aside and not self._is_threshold(index))
+        return (
+            self._number(index) is not None
+            and index not in self.used
+            and index not in self.set_aside
+            and not self._is_threshold(index)
+        )
 
     def _number_after(self, start: int) -> Optional[int]:
         """The first unclaimed number after a cue, skipping only filler words."""
@@ -1180,8 +1355,11 @@ class _Reader:
             if self._number(index) is not None:
                 return index if self._free_number(index) else None
             neighbour = self.mention_at.get(index)
-            if token in lx.NUMBER_FILLERS or (neighbour and neighbour.kind == "RATIO") or \
-                    (neighbour and _subject_topic(neighbour) == "her2"):
+            if (
+                token in lx.NUMBER_FILLERS
+                or (neighbour and neighbour.kind == "RATIO")
+                or (neighbour and _subject_topic(neighbour) == "her2")
+            ):
                 continue
             return None
         return None
@@ -1189,8 +1367,11 @@ class _Reader:
     def _is_threshold(self, index: int) -> bool:
         previous = self.tokens[index - 1] if index >= 1 else ""
         before_previous = self.tokens[index - 2] if index >= 2 else ""
-        return (previous in lx.COMPARATORS or previous == "than"
-                or (previous == "to" and before_previous == "up"))
+        return (
+            previous in lx.COMPARATORS
+            or previous == "than"
+            or (previous == "to" and before_previous == "up")
+        )
 
     def _followed_by_unit(self, index: int) -> bool:
         following = self.tokens[index + 1] if index + 1 < len(self.tokens) else ""
@@ -1209,8 +1390,11 @@ class _Reader:
         return False
 
     def _subject_just_before(self, index: int, topic: str) -> bool:
-        return any(_subject_topic(m) == topic for end in (index, index - 1)
-                   for m in self.subjects_ending_at.get(end, ()))
+        return any(
+            _subject_topic(m) == topic
+            for end in (index, index - 1)
+            for m in self.subjects_ending_at.get(end, ())
+        )
 
     def _same_segment(self, a: int, b: int) -> bool:
         return self.segments[a] == self.segments[b]
@@ -1221,13 +1405,16 @@ class _Reader:
 
 @lru_cache(maxsize=1)
 def _receptor_limits() -> dict:
-    import yaml
     from pathlib import Path
+
+    import yaml
+
     return yaml.safe_load(Path(__file__).with_name("receptors.yml").read_text(encoding="utf-8"))
 
 
-def _segment_ids(tokens: List[str], boundaries=lx.BOUNDARIES,
-                 semicolon_in_brackets: Optional[bool] = None) -> List[int]:
+def _segment_ids(
+    tokens: List[str], boundaries=lx.BOUNDARIES, semicolon_in_brackets: Optional[bool] = None
+) -> List[int]:
     """A statement id per token. A ";" inside brackets ("(1E2; Ventana)") doesn't end one
     (by default, unless brackets are boundaries themselves)."""
     if semicolon_in_brackets is None:
@@ -1323,6 +1510,9 @@ def statement_facts(text: str) -> StatementFacts:
             topics.setdefault(topic, mention.start)
     for mention in scores:
         topics.setdefault("score", mention.start)
-    valued = bool(scores) or any(m.kind in _VALUE_KINDS for m in main) or \
-        any(_NUMBER.match(token) for token in tokens)
+    valued = (
+        bool(scores)
+        or any(m.kind in _VALUE_KINDS for m in main)
+        or any(_NUMBER.match(token) for token in tokens)
+    )
     return StatementFacts(kinds, topics, valued)

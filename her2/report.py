@@ -7,6 +7,7 @@ the text at the specimens it names (specimens.yml), parses and classifies each o
 statements about HER2/ER/PR it set aside (criteria, method, pending, failed, reference, general:
 the parser's statement kinds, lexicon.STATEMENT_KINDS) and says whether anything was unclear.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ SET_ASIDE_KINDS = {
     "criterion": "criteria",
     "definition": "criteria",
     "method": "method",
-    "control": "method",   # control tissue and what it showed: method text to the reader
+    "control": "method",  # control tissue and what it showed: method text to the reader
     "pending": "pending",
     "failed": "failed",
     "reference": "reference",
@@ -46,8 +47,11 @@ _NEGATIVE_FAMILY = {"negative", "zero", "ultralow", "low"}
 _UNCLEAR_FLAGS = {"contradiction", "stated_status_differs"}
 _ANALYTE_TOPICS = set(REPORT_TOPICS) | {"ratio", "copies", "score"}
 # Where a statement may be split when it gives several specimens' results.
-_CLAUSE_SPLIT = re.compile(r"\s*;\s*|,\s+|\s+(?:and|but|whereas|while|compared\s+(?:with|to)|"
-                           r"versus|vs\.?)\s+", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(
+    r"\s*;\s*|,\s+|\s+(?:and|but|whereas|while|compared\s+(?:with|to)|"
+    r"versus|vs\.?)\s+",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _ENUMERATOR = re.compile(r"^\s*(?:[A-Z]|\d{1,2}|[ivx]{1,4})[.)]\s+")
@@ -76,9 +80,14 @@ class ReportReading:
 
     def to_dict(self) -> dict:
         return {
-            "specimens": [{"label": s.label, "findings": s.findings.to_dict(),
-                           "classification": s.classification.to_dict()}
-                          for s in self.specimens],
+            "specimens": [
+                {
+                    "label": s.label,
+                    "findings": s.findings.to_dict(),
+                    "classification": s.classification.to_dict(),
+                }
+                for s in self.specimens
+            ],
             "read": list(self.read),
             "set_aside": [{"kind": kind, "excerpt": excerpt} for kind, excerpt in self.set_aside],
             "uncertain": self.uncertain,
@@ -87,6 +96,7 @@ class ReportReading:
 
 
 # --- specimen labels (specimens.yml) ---
+
 
 @dataclass(frozen=True)
 class _Labels:
@@ -106,15 +116,20 @@ def specimen_table() -> dict:
 @lru_cache(maxsize=1)
 def _labels() -> _Labels:
     table = specimen_table()
-    patterns = [(entry["label"], re.compile(r"(?<![\w-])(?:%s)(?![\w])" % entry["pattern"],
-                                            re.IGNORECASE))
-                for entry in table["kinds"]]
-    patterns += [(entry["label"], re.compile(r"(?<![\w-])" + entry["pattern"]))
-                 for entry in table["ids"]]
-    return _Labels(patterns, re.compile(table["not_before"], re.IGNORECASE),
-                   re.compile(table["counts"], re.IGNORECASE),
-                   re.compile(table["prepositions"], re.IGNORECASE),
-                   re.compile(table["determiners"], re.IGNORECASE))
+    patterns = [
+        (entry["label"], re.compile(r"(?<![\w-])(?:%s)(?![\w])" % entry["pattern"], re.IGNORECASE))
+        for entry in table["kinds"]
+    ]
+    patterns += [
+        (entry["label"], re.compile(r"(?<![\w-])" + entry["pattern"])) for entry in table["ids"]
+    ]
+    return _Labels(
+        patterns,
+        re.compile(table["not_before"], re.IGNORECASE),
+        re.compile(table["counts"], re.IGNORECASE),
+        re.compile(table["prepositions"], re.IGNORECASE),
+        re.compile(table["determiners"], re.IGNORECASE),
+    )
 
 
 def _label_text(template: str, match: "re.Match") -> str:
@@ -132,10 +147,16 @@ def _specimen_labels(statement: str) -> List[Tuple[int, str]]:
     taken: List[Tuple[int, int]] = []
     found: List[Tuple[int, str]] = []
     # A heading line ends with ":" ("A. Left breast, core biopsy:"); a field's name is before it.
-    head = statement if statement.rstrip().endswith(":") else \
-        (statement.split(":", 1)[0] if ":" in statement else None)
-    short = head is None and len(statement.split()) <= 8 and \
-        not (statement_facts(statement).topics.keys() & _ANALYTE_TOPICS)
+    head = (
+        statement
+        if statement.rstrip().endswith(":")
+        else (statement.split(":", 1)[0] if ":" in statement else None)
+    )
+    short = (
+        head is None
+        and len(statement.split()) <= 8
+        and not (statement_facts(statement).topics.keys() & _ANALYTE_TOPICS)
+    )
     for template, pattern in table.patterns:
         for match in pattern.finditer(statement):
             start, end = match.span()
@@ -145,10 +166,14 @@ def _specimen_labels(statement: str) -> List[Tuple[int, str]]:
             if table.not_before.search(before):
                 continue
             in_brackets = before.count("(") > before.count(")")
-            placed = (head is not None and end <= len(head)) or short or in_brackets or \
-                not _ENUMERATOR.sub("", before).strip(" \t,.:-") or \
-                table.prepositions.search(before) or \
-                _opens_valued_clause(statement, start, end, table)
+            placed = (
+                (head is not None and end <= len(head))
+                or short
+                or in_brackets
+                or not _ENUMERATOR.sub("", before).strip(" \t,.:-")
+                or table.prepositions.search(before)
+                or _opens_valued_clause(statement, start, end, table)
+            )
             if placed:
                 taken.append((start, end))
                 found.append((start, _label_text(template, match)))
@@ -164,7 +189,7 @@ def _opens_valued_clause(statement: str, start: int, end: int, table: _Labels) -
     if lead and not table.determiners.fullmatch(lead + " "):
         return False
     after = _CLAUSE_SPLIT.search(statement, end)
-    clause = statement[clause_start:after.start() if after else len(statement)]
+    clause = statement[clause_start : after.start() if after else len(statement)]
     return _has_values(parse(clause))
 
 
@@ -174,12 +199,16 @@ def named_specimen(text: str) -> str:
     none (read_report then has one unlabelled specimen, or several)."""
     if not text or not text.strip():
         return ""
-    valued = [label for label, items, _ in _groups(_statements(text))
-              if _has_values(parse("\n".join(items)))]
+    valued = [
+        label
+        for label, items, _ in _groups(_statements(text))
+        if _has_values(parse("\n".join(items)))
+    ]
     return valued[0] if len(valued) == 1 else ""
 
 
 # --- statements of the original text ---
+
 
 def _statements(text: str) -> List[str]:
     """Lines and sentences of the user's text; a line that carries on a mixed-case sentence
@@ -194,19 +223,32 @@ def _statements(text: str) -> List[str]:
             lines[-1] += " " + stripped
         else:
             lines.append(stripped)
-    return [sentence.strip() for line in lines for sentence in _SENTENCE_END.split(line)
-            if sentence.strip()]
+    return [
+        sentence.strip()
+        for line in lines
+        for sentence in _SENTENCE_END.split(line)
+        if sentence.strip()
+    ]
 
 
 def _has_values(findings: Findings) -> bool:
-    return bool(findings.ihc_candidates or findings.ish_result_candidates
-                or findings.ratio is not None or findings.copy_number is not None
-                or findings.percent_stained is not None or findings.er or findings.pr
-                or findings.er_percent is not None or findings.pr_percent is not None
-                or findings.hr_stated or findings.stated_status)
+    return bool(
+        findings.ihc_candidates
+        or findings.ish_result_candidates
+        or findings.ratio is not None
+        or findings.copy_number is not None
+        or findings.percent_stained is not None
+        or findings.er
+        or findings.pr
+        or findings.er_percent is not None
+        or findings.pr_percent is not None
+        or findings.hr_stated
+        or findings.stated_status
+    )
 
 
 # --- specimens ---
+
 
 def _groups(statements: List[str]) -> List[Tuple[str, List[str], List[str]]]:
     """(label, statements, source statements) in order of first appearance; statements with no
@@ -218,8 +260,7 @@ def _groups(statements: List[str]) -> List[Tuple[str, List[str], List[str]]]:
     current = ""
     for statement in statements:
         labels = _specimen_labels(statement)
-        pieces = _split_by_specimen(statement, labels) if len({l for _, l in labels}) > 1 \
-            else None
+        pieces = _split_by_specimen(statement, labels) if len({l for _, l in labels}) > 1 else None
         if pieces:
             for label, piece in pieces:
                 groups.setdefault(label, []).append(piece)
@@ -233,8 +274,9 @@ def _groups(statements: List[str]) -> List[Tuple[str, List[str], List[str]]]:
     return [(label, items, sources[label]) for label, items in groups.items() if items]
 
 
-def _split_by_specimen(statement: str, labels: List[Tuple[int, str]]
-                       ) -> Optional[List[Tuple[str, str]]]:
+def _split_by_specimen(
+    statement: str, labels: List[Tuple[int, str]]
+) -> Optional[List[Tuple[str, str]]]:
     """Clauses of one statement, each with its specimen, when two or more of them give values
     for different specimens; else None (the labels name one specimen: "Part A: core biopsy")."""
     field_name = statement.split(":", 1)[0] + ": " if ":" in statement else ""
@@ -242,7 +284,7 @@ def _split_by_specimen(statement: str, labels: List[Tuple[int, str]]
         field_name = ""
     clauses, position = [], 0
     for match in _CLAUSE_SPLIT.finditer(statement):
-        clauses.append((position, statement[position:match.start()]))
+        clauses.append((position, statement[position : match.start()]))
         position = match.end()
     clauses.append((position, statement[position:]))
     pieces: List[Tuple[str, str]] = []
@@ -268,13 +310,14 @@ def _split_by_specimen(statement: str, labels: List[Tuple[int, str]]
 
 # --- set-aside statements ---
 
+
 def _excerpt(text: str) -> str:
     text = " ".join(text.split()).strip(" ,;").lstrip("-*\u2022 ")
     if len(text) <= EXCERPT_MAX:
         return text
-    cut = text[:EXCERPT_MAX - 3]
+    cut = text[: EXCERPT_MAX - 3]
     if " " in cut:
-        cut = cut[:cut.rindex(" ")]
+        cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:(") + "..."
 
 
@@ -284,8 +327,11 @@ def _about_analyte(facts, context_topics: set, text_names_analyte: bool) -> bool
     reference: "Internal controls stained appropriately")."""
     if facts.topics.keys() & _ANALYTE_TOPICS or context_topics:
         return True
-    return text_names_analyte and "other" not in facts.topics and \
-        (facts.valued or any(kind != "general" for kind in facts.kinds))
+    return (
+        text_names_analyte
+        and "other" not in facts.topics
+        and (facts.valued or any(kind != "general" for kind in facts.kinds))
+    )
 
 
 def _set_aside(statements: List[str]) -> List[Tuple[str, str]]:
@@ -301,8 +347,11 @@ def _set_aside(statements: List[str]) -> List[Tuple[str, str]]:
         rest = _BRACKETED.sub(" ", statement)
         for bracket in brackets:
             inner = statement_facts(bracket)
-            if inner.kinds and not _has_values(parse(bracket)) and \
-                    _about_analyte(inner, context, names_analyte):
+            if (
+                inner.kinds
+                and not _has_values(parse(bracket))
+                and _about_analyte(inner, context, names_analyte)
+            ):
                 found.append((SET_ASIDE_KINDS[inner.kinds[0]], _excerpt(bracket)))
         rest_facts = statement_facts(rest)
         if not rest_facts.kinds:
@@ -313,8 +362,11 @@ def _set_aside(statements: List[str]) -> List[Tuple[str, str]]:
             continue
         for clause in _CLAUSE_SPLIT.split(rest):
             clause_facts = statement_facts(clause)
-            if clause_facts.kinds and not _has_values(parse(clause)) and \
-                    _about_analyte(clause_facts, context, names_analyte):
+            if (
+                clause_facts.kinds
+                and not _has_values(parse(clause))
+                and _about_analyte(clause_facts, context, names_analyte)
+            ):
                 found.append((SET_ASIDE_KINDS[clause_facts.kinds[0]], _excerpt(clause)))
     return list(dict.fromkeys(found))
 
@@ -328,7 +380,7 @@ def _restate(findings: Findings, result: Classification, text: str) -> List[str]
     """One short line per field read, ordered by where the field is first named in `text`. A
     stated HER2 status that only repeats the test values ("3+ (positive)") is not restated."""
     topics = statement_facts(text).topics
-    late = 10 ** 9
+    late = 10**9
 
     def at(*names: str) -> int:
         return min((topics[name] for name in names if name in topics), default=late)
@@ -339,11 +391,15 @@ def _restate(findings: Findings, result: Classification, text: str) -> List[str]
         entries.append((position, len(entries), line))
 
     if findings.ihc:
-        add(at("ihc", "score", "her2"), "HER2 IHC: " + ihc_phrase(findings.ihc,
-                                                                  findings.percent_stained)[4:])
+        add(
+            at("ihc", "score", "her2"),
+            "HER2 IHC: " + ihc_phrase(findings.ihc, findings.percent_stained)[4:],
+        )
     elif len(findings.ihc_candidates) > 1:
-        add(at("ihc", "score", "her2"),
-            "HER2 IHC: " + " or ".join(findings.ihc_candidates) + " (two different scores)")
+        add(
+            at("ihc", "score", "her2"),
+            "HER2 IHC: " + " or ".join(findings.ihc_candidates) + " (two different scores)",
+        )
     method = findings.ish_method or "ISH"
     probe = f"{findings.ish_probe}-probe " if findings.ish_probe else ""
     if method == "DISH":
@@ -356,11 +412,14 @@ def _restate(findings: Findings, result: Classification, text: str) -> List[str]
         add(at("ratio", "ish"), f"HER2/CEP17 ratio: {number(findings.ratio)}")
     if findings.copy_number is not None:
         add(at("copies", "ish"), f"HER2 copies per cell: {number(findings.copy_number)}")
-    if findings.stated_status and (not findings.has_test_values() or
-                                   "stated_status_differs" in result.flags):
+    if findings.stated_status and (
+        not findings.has_test_values() or "stated_status_differs" in result.flags
+    ):
         add(at("her2"), f"HER2 status: {findings.stated_status}")
-    for name, status, value in (("ER", findings.er, findings.er_percent),
-                                ("PR", findings.pr, findings.pr_percent)):
+    for name, status, value in (
+        ("ER", findings.er, findings.er_percent),
+        ("PR", findings.pr, findings.pr_percent),
+    ):
         if status or value is not None:
             shown = status or ""
             if value is not None:
@@ -372,6 +431,7 @@ def _restate(findings: Findings, result: Classification, text: str) -> List[str]
 
 
 # --- the reading ---
+
 
 def read_report(text: str) -> ReportReading:
     """Read a pasted report (or a chat message): specimens, restatements, set-aside
@@ -388,8 +448,11 @@ def read_report(text: str) -> ReportReading:
         if text_names_her2 and not any(_names_her2(source) for source in sources):
             findings = _without_her2_values(findings, group_text)
         groups.append((label, group_text, findings))
-    candidates = [(label, group_text, findings) for label, group_text, findings in groups
-                  if _has_values(findings) or (label and findings.her2_mentioned)]
+    candidates = [
+        (label, group_text, findings)
+        for label, group_text, findings in groups
+        if _has_values(findings) or (label and findings.her2_mentioned)
+    ]
     if len(candidates) > 1 and sum(_has_values(f) for _, _, f in candidates) >= 1:
         chosen = candidates
     else:
@@ -415,8 +478,11 @@ def _names_her2(text: str) -> bool:
 
 # An IHC score written as one ("3+", "2 +", "++", "two plus"), not a sum of grades
 # ("3+3+3", "3 + 2 + 3 / 35 mitoses").
-_IHC_NOTATION = re.compile(r"(?<![\d+])[0-3][ \t]?\+(?![ \t]*\+?[ \t]*\d)|(?<!\+)\+{2,3}(?!\+)|"
-                           r"\b(?:zero|one|two|three)[ -]plus\b", re.IGNORECASE)
+_IHC_NOTATION = re.compile(
+    r"(?<![\d+])[0-3][ \t]?\+(?![ \t]*\+?[ \t]*\d)|(?<!\+)\+{2,3}(?!\+)|"
+    r"\b(?:zero|one|two|three)[ -]plus\b",
+    re.IGNORECASE,
+)
 
 
 def _without_her2_values(findings: Findings, group_text: str) -> Findings:
@@ -426,9 +492,18 @@ def _without_her2_values(findings: Findings, group_text: str) -> Findings:
     negative" as a HER2 status; the whole text's parse takes none of them. Only an IHC score
     written as one ("the surgery sample came back 3+") is kept; ER and PR values are kept."""
     keep_ihc = bool(_IHC_NOTATION.search(group_text))
-    dropped = replace(findings, ish_method=None, ish_probe=None, ish_result=None,
-                      ish_result_candidates=[], ratio=None, copy_number=None,
-                      stated_status=None, outdated_terms=False, problems=[])
+    dropped = replace(
+        findings,
+        ish_method=None,
+        ish_probe=None,
+        ish_result=None,
+        ish_result_candidates=[],
+        ratio=None,
+        copy_number=None,
+        stated_status=None,
+        outdated_terms=False,
+        problems=[],
+    )
     if not keep_ihc:
         dropped = replace(dropped, ihc=None, ihc_candidates=[], percent_stained=None)
     if not dropped.ihc_candidates:
@@ -437,8 +512,16 @@ def _without_her2_values(findings: Findings, group_text: str) -> Findings:
 
 
 # Why a reading is uncertain (ReportReading.unclear), in this order.
-UNCLEAR_REASONS = ("undetermined", "contradiction", "stated_status_differs", "impossible_value",
-                   "pending", "failed", "samples_differ", "receptors_differ")
+UNCLEAR_REASONS = (
+    "undetermined",
+    "contradiction",
+    "stated_status_differs",
+    "impossible_value",
+    "pending",
+    "failed",
+    "samples_differ",
+    "receptors_differ",
+)
 
 
 def _unclear(reading: ReportReading) -> List[str]:
@@ -453,8 +536,9 @@ def _unclear(reading: ReportReading) -> List[str]:
     found.update(kind for kind, _ in reading.set_aside if kind in _OPEN_KINDS)
     if len(reading.specimens) > 1:
         categories = {s.classification.category for s in reading.specimens} - {None}
-        if len(categories) > 1 and not (categories <= _NEGATIVE_FAMILY and
-                                        len(categories - {"negative"}) <= 1):
+        if len(categories) > 1 and not (
+            categories <= _NEGATIVE_FAMILY and len(categories - {"negative"}) <= 1
+        ):
             found.add("samples_differ")
         for receptor in ("er", "pr"):
             if len({getattr(s.findings, receptor) for s in reading.specimens} - {None}) > 1:

@@ -10,6 +10,7 @@ waits (`pending`) until the person says whether it is another sample or a correc
 several samples stored, a value that names none waits for the person to say which sample it is
 for. Pure functions over plain data: the chatbot keeps Samples and Pending in its slots.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,18 @@ from .findings import Findings
 from .report import _specimen_labels, named_specimen, read_report, specimen_table
 
 # Values compared for a conflict: another value in one of these is a different result.
-_COMPARED = ("ihc", "ish_result", "ratio", "copy_number", "er", "pr", "er_percent",
-             "pr_percent", "stated_status", "hr_stated")
+_COMPARED = (
+    "ihc",
+    "ish_result",
+    "ratio",
+    "copy_number",
+    "er",
+    "pr",
+    "er_percent",
+    "pr_percent",
+    "stated_status",
+    "hr_stated",
+)
 # IHC 0 and "0 with faint staining" refine each other; they do not conflict.
 _ZERO = {"0", "0-staining"}
 
@@ -85,6 +96,7 @@ def pending_from(data) -> List[Pending]:
 
 # --- one message ---
 
+
 def message_samples(text: str, findings: Findings) -> List[Sample]:
     """The samples a message gives values for: one per specimen when it reports on several
     ("the biopsy was 2+ and the surgery sample came back 3+"), else one with `findings` (what
@@ -107,6 +119,7 @@ def named_label(text: str) -> str:
 
 
 # --- across messages ---
+
 
 def conflicts(old: Findings, new: Findings) -> List[str]:
     """Fields that `new` gives a different value for than `old` (both known)."""
@@ -162,8 +175,13 @@ def add_message(samples: List[Sample], new: List[Sample], correction: bool = Fal
     return Update(stored, pending)
 
 
-def answer(samples: List[Sample], pending: List[Pending], text: str,
-           yes_no: Optional[bool] = None, names: Sequence[str] = ()) -> Optional[List[Sample]]:
+def answer(
+    samples: List[Sample],
+    pending: List[Pending],
+    text: str,
+    yes_no: Optional[bool] = None,
+    names: Sequence[str] = (),
+) -> Optional[List[Sample]]:
     """The stored samples once the person has answered about the waiting values, or None when
     the answer doesn't say. `yes_no`: the answer was a plain yes (True) or no (False) to "is
     this another sample?"; `names`: how the bot named each stored sample in its question (a
@@ -203,8 +221,13 @@ def answer(samples: List[Sample], pending: List[Pending], text: str,
     return None
 
 
-def resolve(samples: List[Sample], pending: List[Pending], kind: str,
-            chosen: Optional[int] = None, label: str = "") -> List[Sample]:
+def resolve(
+    samples: List[Sample],
+    pending: List[Pending],
+    kind: str,
+    chosen: Optional[int] = None,
+    label: str = "",
+) -> List[Sample]:
     """Applies an answer to the waiting values: CORRECTION merges each into `chosen` (the
     sample the person picked) or else the sample it may correct; ANOTHER keeps each as a sample
     of its own (named `label` when the answer named one and the values didn't)."""
@@ -267,8 +290,9 @@ def _parts(label: str) -> set:
 @lru_cache(maxsize=1)
 def _patterns() -> dict:
     table = specimen_table()
-    return {name: re.compile(table[name], re.IGNORECASE)
-            for name in ("corrections", "another_sample")}
+    return {
+        name: re.compile(table[name], re.IGNORECASE) for name in ("corrections", "another_sample")
+    }
 
 
 @lru_cache(maxsize=None)
@@ -284,5 +308,4 @@ def _family(label: str) -> Optional[str]:
 
 @lru_cache(maxsize=1)
 def _generic() -> frozenset:
-    return frozenset(entry["label"] for entry in specimen_table()["kinds"]
-                     if entry.get("generic"))
+    return frozenset(entry["label"] for entry in specimen_table()["kinds"] if entry.get("generic"))

@@ -2,6 +2,7 @@
 
 Everything here is built from parsed values, never from the user's raw text.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -41,7 +42,7 @@ def status_label(status: str) -> str:
 
 
 def ihc_phrase(score: str, percent_stained: Optional[float] = None) -> str:
-    """"IHC 2+", "IHC 0 with faint membrane staining in 5% of cells"."""
+    """ "IHC 2+", "IHC 0 with faint membrane staining in 5% of cells"."""
     if score == "0-staining":
         where = f" in {percent(percent_stained)} of cells" if percent_stained else ""
         return f"IHC 0 with faint membrane staining{where}"
@@ -51,7 +52,7 @@ def ihc_phrase(score: str, percent_stained: Optional[float] = None) -> str:
 
 
 def ish_numbers_phrase(findings: Findings, group: Optional[int] = None) -> str:
-    """"a HER2/CEP17 ratio of 1.8 with 6.5 HER2 copies per cell (ISH group 3)"."""
+    """ "a HER2/CEP17 ratio of 1.8 with 6.5 HER2 copies per cell (ISH group 3)"."""
     ratio, copies = findings.ratio, findings.copy_number
     if ratio is not None and copies is not None:
         phrase = f"a HER2/CEP17 ratio of {number(ratio)} with {number(copies)} HER2 copies per cell"
@@ -65,7 +66,7 @@ def ish_numbers_phrase(findings: Findings, group: Optional[int] = None) -> str:
 
 
 def ish_result_phrase(findings: Findings) -> str:
-    """"a negative FISH result"."""
+    """ "a negative FISH result"."""
     return f"a {findings.ish_result} {findings.ish_method or 'ISH'} result"
 
 
@@ -93,14 +94,19 @@ def describe_findings(findings: Findings) -> str:
         _ihc_part(findings),
         _ish_part(findings),
         f"HER2/CEP17 ratio {number(findings.ratio)}" if findings.ratio is not None else None,
-        (f"{number(findings.copy_number)} HER2 copies per cell"
-         if findings.copy_number is not None else None),
-        (f"reported as {status_label(findings.stated_status)}"
-         if findings.stated_status else None),
+        (
+            f"{number(findings.copy_number)} HER2 copies per cell"
+            if findings.copy_number is not None
+            else None
+        ),
+        (f"reported as {status_label(findings.stated_status)}" if findings.stated_status else None),
         _receptor_part("ER", findings.er, findings.er_percent),
         _receptor_part("PR", findings.pr, findings.pr_percent),
-        (f"hormone receptor-{findings.hr_stated}"
-         if findings.hr_stated and not (findings.er or findings.pr) else None),
+        (
+            f"hormone receptor-{findings.hr_stated}"
+            if findings.hr_stated and not (findings.er or findings.pr)
+            else None
+        ),
     ]
     return ", ".join(part for part in parts if part)
 
@@ -123,8 +129,9 @@ def _ish_part(findings: Findings) -> Optional[str]:
         return f"{probe}{method} given as both positive and negative"
     if findings.outdated_terms and findings.ish_method:
         return f"{probe}{method} described as equivocal (an older term)"
-    if (findings.ish_method or findings.ish_probe) and \
-            (findings.ratio is not None or findings.copy_number is not None):
+    if (findings.ish_method or findings.ish_probe) and (
+        findings.ratio is not None or findings.copy_number is not None
+    ):
         return f"{probe}{method}"
     if findings.ish_method or findings.ish_probe:
         return f"{probe}{method} (result not given)"

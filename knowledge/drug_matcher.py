@@ -7,11 +7,12 @@ Generic names, brand names and the misspellings/abbreviations listed in
 look like some other drug's name ("tamoxifen") are reported as unknown so the
 bot can say honestly that it has no information on them.
 """
+
 import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -32,9 +33,9 @@ _FUZZY_CUTOFF = 0.84
 
 @dataclass(frozen=True)
 class DrugMention:
-    drug_id: str          # id in drugs.yml ("trastuzumab"), or "chemo:<name>"
-    text: str             # the words as the user wrote them
-    start: int            # character offsets in the message
+    drug_id: str  # id in drugs.yml ("trastuzumab"), or "chemo:<name>"
+    text: str  # the words as the user wrote them
+    start: int  # character offsets in the message
     end: int
 
 
@@ -52,25 +53,32 @@ class DrugMatcher:
     def find(self, text: str) -> List[DrugMention]:
         """Known drugs mentioned in ``text``, longest match first, in text order."""
         doc = self._nlp.make_doc(text)
-        spans = [Span(doc, start, end, label=match_id)
-                 for match_id, start, end in self._matcher(doc)]
-        mentions = [DrugMention(span.label_, span.text, span.start_char, span.end_char)
-                    for span in filter_spans(spans)]
+        spans = [
+            Span(doc, start, end, label=match_id) for match_id, start, end in self._matcher(doc)
+        ]
+        mentions = [
+            DrugMention(span.label_, span.text, span.start_char, span.end_char)
+            for span in filter_spans(spans)
+        ]
         covered = {i for m in mentions for i in range(m.start, m.end)}
         for token in doc:
             if token.idx in covered or len(token.text) < _MIN_FUZZY_LENGTH:
                 continue
             drug_id = self._closest(token.lower_)
             if drug_id:
-                mentions.append(DrugMention(drug_id, token.text, token.idx,
-                                            token.idx + len(token.text)))
+                mentions.append(
+                    DrugMention(drug_id, token.text, token.idx, token.idx + len(token.text))
+                )
         return sorted(mentions, key=lambda m: m.start)
 
     def unknown_drug_names(self, text: str) -> List[str]:
         """Words that look like a drug name but are not one we have facts on."""
         known = {i for m in self.find(text) for i in range(m.start, m.end)}
-        return [t.text for t in self._nlp.make_doc(text)
-                if t.idx not in known and _DRUG_LIKE.match(t.lower_)]
+        return [
+            t.text
+            for t in self._nlp.make_doc(text)
+            if t.idx not in known and _DRUG_LIKE.match(t.lower_)
+        ]
 
     def _closest(self, word: str) -> Optional[str]:
         match = difflib.get_close_matches(word, self._single_words, n=1, cutoff=_FUZZY_CUTOFF)

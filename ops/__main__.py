@@ -11,6 +11,7 @@
 run and shell read their settings from the environment (ops/launch.py); rasa and config
 from the environment too (ops/config.py).
 """
+
 import sys
 
 
@@ -48,8 +49,9 @@ def wait(argv) -> int:
 
     from ops.stack import NotReady, wait_ready
 
-    parser = argparse.ArgumentParser(prog="python -m ops wait",
-                                     description="Waits until every URL answers HTTP 2xx.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ops wait", description="Waits until every URL answers HTTP 2xx."
+    )
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args(argv)

@@ -9,6 +9,7 @@ the action server about 250 MB larger and its start slower (bench/TUNING.md). Th
 deployment's action-server image (rasa/rasa-sdk, deploy/helm-values.yml) has no
 TensorFlow at all, so this is how the actions run there too.
 """
+
 import sys
 from typing import List
 

@@ -10,6 +10,7 @@ CLUSTER_RASA_PORTS / CLUSTER_ACTION_PORTS (comma-separated), CLUSTER_LB_BIND,
 CLUSTER_LB_PORT, CLUSTER_ACTION_LB_PORT, CLUSTER_WEB_PORT, CLUSTER_NGINX_DIR,
 CLUSTER_LOG_DIR (absolute paths), REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, CLUSTER_REDIS_DIR.
 """
+
 import json
 import os
 import re
@@ -47,8 +48,9 @@ def ports(value: str) -> List[int]:
 
 def server_lines(port_list: List[int]) -> str:
     # max_fails=1 fail_timeout=5s: a replica that refuses a connection is skipped for 5 s.
-    return "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;"
-                     for p in port_list)
+    return "\n".join(
+        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in port_list
+    )
 
 
 def render(template: str, values: Mapping[str, str]) -> str:

@@ -19,6 +19,7 @@
   action-server timeout and a stop that loses no message already sent), and refuses,
   with ERROR: and exit status 2, a Rasa other than the pinned one.
 """
+
 import logging
 import os
 import sys
@@ -48,9 +49,11 @@ def cors_origins(env: Mapping[str, str] = os.environ) -> List[str]:
     origins = (env.get("CORS_ORIGIN") or default).split()
     for origin in origins:
         if "*" in origin or not origin.startswith(("http://", "https://")):
-            raise ConfigError(f"CORS_ORIGIN must list the chat page's origin(s), such as "
-                              f"https://chat.example.org, not {origin!r} ('*' is never "
-                              f"allowed).")
+            raise ConfigError(
+                f"CORS_ORIGIN must list the chat page's origin(s), such as "
+                f"https://chat.example.org, not {origin!r} ('*' is never "
+                f"allowed)."
+            )
     return [o.rstrip("/") for o in origins]
 
 
@@ -67,8 +70,10 @@ def rasa_api_args(env: Mapping[str, str] = os.environ) -> List[str]:
         return []
     token, jwt_secret = env.get("RASA_API_TOKEN", ""), env.get("RASA_JWT_SECRET", "")
     if not token and not jwt_secret:
-        raise ConfigError("RASA_ENABLE_API=true needs RASA_API_TOKEN (or RASA_JWT_SECRET): "
-                          "the HTTP API is never started without authentication.")
+        raise ConfigError(
+            "RASA_ENABLE_API=true needs RASA_API_TOKEN (or RASA_JWT_SECRET): "
+            "the HTTP API is never started without authentication."
+        )
     for name, value in (("RASA_API_TOKEN", token), ("RASA_JWT_SECRET", jwt_secret)):
         if value and len(value) < MIN_SECRET_CHARS:
             raise ConfigError(f"{name} must be at least {MIN_SECRET_CHARS} characters.")
@@ -76,19 +81,19 @@ def rasa_api_args(env: Mapping[str, str] = os.environ) -> List[str]:
     if token:
         args += ["--auth-token", token]
     if jwt_secret:
-        args += ["--jwt-secret", jwt_secret,
-                 "--jwt-method", env.get("RASA_JWT_METHOD") or "HS256"]
+        args += ["--jwt-secret", jwt_secret, "--jwt-method", env.get("RASA_JWT_METHOD") or "HS256"]
     return args
 
 
 def runtime_endpoints(env: Mapping[str, str] = os.environ) -> dict:
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     if endpoints.get("models"):
-        raise ConfigError("endpoints.yml must not configure a model server: models are "
-                          "only loaded from models/.")
+        raise ConfigError(
+            "endpoints.yml must not configure a model server: models are only loaded from models/."
+        )
     endpoints["action_endpoint"]["url"] = (
-        f"http://{env.get('ACTION_HOST') or 'localhost'}:{env.get('ACTION_PORT', '5055')}"
-        f"/webhook")
+        f"http://{env.get('ACTION_HOST') or 'localhost'}:{env.get('ACTION_PORT', '5055')}/webhook"
+    )
     endpoints["tracker_store"]["db"] = env.get("TRACKER_DB", endpoints["tracker_store"]["db"])
     return endpoints
 
@@ -142,10 +147,10 @@ def check_environment(env: Mapping[str, str] = os.environ) -> None:
 def write_runtime_config(out_dir: Path, env=os.environ) -> None:
     check_environment(env)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "endpoints.yml").write_text(
-        yaml.safe_dump(runtime_endpoints(env), sort_keys=False))
+    (out_dir / "endpoints.yml").write_text(yaml.safe_dump(runtime_endpoints(env), sort_keys=False))
     (out_dir / "credentials.yml").write_text(
-        yaml.safe_dump(runtime_credentials(env), sort_keys=False))
+        yaml.safe_dump(runtime_credentials(env), sort_keys=False)
+    )
 
 
 def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
@@ -158,8 +163,9 @@ def exec_rasa(args: List[str], env: Mapping[str, str] = os.environ) -> None:
     fixes_log = logging.getLogger("rasa_fixes")
     if "--quiet" not in args:  # Rasa configures logging only later, in main()
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-8s %(name)s"
-                                               "  - %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-8s %(name)s  - %(message)s")
+        )
         fixes_log.addHandler(handler)
         fixes_log.setLevel(logging.INFO)
     try:

@@ -23,6 +23,7 @@ origin(s), space-separated; default http://$HOST:$WEB_PORT), PUBLIC_RASA_URL (wh
 browser reaches Rasa; default http://$HOST:$RASA_PORT) and the API settings of
 ops/config.py.
 """
+
 import os
 import signal
 import subprocess
@@ -65,12 +66,28 @@ def run(env=os.environ) -> int:
         print(f"ERROR: {error}", file=sys.stderr)
         return 1
     # CORS_ORIGIN and the API settings are the operator's here (a Stack would drop them).
-    kept = {k: env[k] for k in ("CORS_ORIGIN", "RASA_ENABLE_API", "RASA_API_TOKEN",
-                                "RASA_JWT_SECRET", "SOCKETIO_JWT_KEY") if env.get(k)}
-    stack = Stack(run_dir=run_dir, log_dir=log_dir, rasa_port=rasa_port,
-                  action_port=action_port, web_port=web_port, env={**kept, "HOST": host},
-                  public_rasa_url=env.get("PUBLIC_RASA_URL") or f"http://{host}:{rasa_port}",
-                  own_session=False, inherit_env=env)
+    kept = {
+        k: env[k]
+        for k in (
+            "CORS_ORIGIN",
+            "RASA_ENABLE_API",
+            "RASA_API_TOKEN",
+            "RASA_JWT_SECRET",
+            "SOCKETIO_JWT_KEY",
+        )
+        if env.get(k)
+    }
+    stack = Stack(
+        run_dir=run_dir,
+        log_dir=log_dir,
+        rasa_port=rasa_port,
+        action_port=action_port,
+        web_port=web_port,
+        env={**kept, "HOST": host},
+        public_rasa_url=env.get("PUBLIC_RASA_URL") or f"http://{host}:{rasa_port}",
+        own_session=False,
+        inherit_env=env,
+    )
     Path("var").mkdir(exist_ok=True)
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -84,16 +101,22 @@ def run(env=os.environ) -> int:
         try:
             stack.wait_ready(timeout=float(env.get("READY_TIMEOUT") or 120))
         except NotReady as error:
-            print(f"{error}\nSomething failed to start; see {log_dir}/rasa.log, actions.log "
-                  f"and web.log.", file=sys.stderr)
+            print(
+                f"{error}\nSomething failed to start; see {log_dir}/rasa.log, actions.log "
+                f"and web.log.",
+                file=sys.stderr,
+            )
             _stop(stack)
             return 1
-        print(f"""
+        print(
+            f"""
   The HER2 assistant is running.
   Chat in your browser:  http://{host}:{web_port}/
   REST webhook:          http://{host}:{rasa_port}/webhooks/rest/webhook
 
-  Press Ctrl-C to stop.""", flush=True)
+  Press Ctrl-C to stop.""",
+            flush=True,
+        )
         while not stack.exited():
             time.sleep(0.5)
         part, status = next(iter(stack.exited().items()))
@@ -124,14 +147,18 @@ def _stop(stack: Stack, quiet: bool = False) -> None:
 def shell(env=os.environ, stdin=None) -> int:
     os.chdir(ROOT)
     run_dir, log_dir = _dirs(env)
-    stack = Stack(run_dir=run_dir / "shell", log_dir=log_dir, log_suffix="-shell",
-                  parts=("actions", "rasa"),
-                  rasa_port=int(env["SHELL_PORT"]) if env.get("SHELL_PORT") else None,
-                  action_port=(int(env["SHELL_ACTION_PORT"]) if env.get("SHELL_ACTION_PORT")
-                               else None),
-                  # The chat page's origin(s) as `make run` has them (the credentials).
-                  env={k: env[k] for k in ("CORS_ORIGIN",) if env.get(k)},
-                  web_port=int(env.get("WEB_PORT") or 8080), inherit_env=env)
+    stack = Stack(
+        run_dir=run_dir / "shell",
+        log_dir=log_dir,
+        log_suffix="-shell",
+        parts=("actions", "rasa"),
+        rasa_port=int(env["SHELL_PORT"]) if env.get("SHELL_PORT") else None,
+        action_port=(int(env["SHELL_ACTION_PORT"]) if env.get("SHELL_ACTION_PORT") else None),
+        # The chat page's origin(s) as `make run` has them (the credentials).
+        env={k: env[k] for k in ("CORS_ORIGIN",) if env.get(k)},
+        web_port=int(env.get("WEB_PORT") or 8080),
+        inherit_env=env,
+    )
     Path("var").mkdir(exist_ok=True)
     interactive = (stdin or sys.stdin).isatty()
     try:
@@ -141,25 +168,38 @@ def shell(env=os.environ, stdin=None) -> int:
             print(f"ERROR: {error}", file=sys.stderr)
             return 1
         if interactive:
-            print(f"Starting the assistant for the terminal (logs in "
-                  f"{stack.log_path('rasa')}) ...", flush=True)
+            print(
+                f"Starting the assistant for the terminal (logs in {stack.log_path('rasa')}) ...",
+                flush=True,
+            )
         try:
             stack.wait_ready(timeout=float(env.get("READY_TIMEOUT") or 240))
         except NotReady as error:
-            print(f"{error}\nThe assistant did not start; see {stack.log_path('rasa')} and "
-                  f"{stack.log_path('actions')}.", file=sys.stderr)
+            print(
+                f"{error}\nThe assistant did not start; see {stack.log_path('rasa')} and "
+                f"{stack.log_path('actions')}.",
+                file=sys.stderr,
+            )
             return 1
-        command: List[str] = [str(SERVER_PYTHON if SERVER_PYTHON.exists() else sys.executable),
-                              "-m", "channels.console", "--url", stack.url]
+        command: List[str] = [
+            str(SERVER_PYTHON if SERVER_PYTHON.exists() else sys.executable),
+            "-m",
+            "channels.console",
+            "--url",
+            stack.url,
+        ]
         if not interactive:
             command.append("--lines")
         # Ctrl-C is the console's (it ends the chat); the servers, in their own sessions,
         # are stopped here afterwards.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            return subprocess.call(command, cwd=ROOT, env=stack.env,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT,
-                                                                    signal.SIG_DFL))
+            return subprocess.call(
+                command,
+                cwd=ROOT,
+                env=stack.env,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            )
         finally:
             signal.signal(signal.SIGINT, previous)
     finally:
@@ -168,7 +208,10 @@ def shell(env=os.environ, stdin=None) -> int:
 
 def main(command: str, argv: Optional[List[str]] = None) -> int:
     if argv:
-        print(f"`python -m ops {command}` takes no arguments; it reads its settings from the "
-              f"environment (see ops/launch.py).", file=sys.stderr)
+        print(
+            f"`python -m ops {command}` takes no arguments; it reads its settings from the "
+            f"environment (see ops/launch.py).",
+            file=sys.stderr,
+        )
         return 2
     return run() if command == "run" else shell()

@@ -2,6 +2,7 @@
 a socket.io conversation as the chat page has it, a server's resident memory, the SQLite
 tracker store's integrity and stored events. Standard library (python-socketio for
 SocketChat, from Rasa's .venv)."""
+
 import asyncio
 import json
 import sqlite3
@@ -12,12 +13,20 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 
-def post(url: str, body: bytes, content_type: Optional[str] = "application/json",
-         timeout: float = 90, headers: Optional[Dict[str, str]] = None):
+def post(
+    url: str,
+    body: bytes,
+    content_type: Optional[str] = "application/json",
+    timeout: float = 90,
+    headers: Optional[Dict[str, str]] = None,
+):
     """(status, parsed JSON or text, seconds) of one POST."""
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={**({"Content-Type": content_type}
-                                                 if content_type else {}), **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={**({"Content-Type": content_type} if content_type else {}), **(headers or {})},
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -38,9 +47,14 @@ class SocketChat:
     aiohttp than Rasa 3.6 allows. (The websocket origin check is tested separately.)
     """
 
-    def __init__(self, rasa_url: str, origin: Optional[str] = None,
-                 auth: Optional[dict] = None, wait_timeout: float = 10,
-                 session_id: Optional[str] = None):
+    def __init__(
+        self,
+        rasa_url: str,
+        origin: Optional[str] = None,
+        auth: Optional[dict] = None,
+        wait_timeout: float = 10,
+        session_id: Optional[str] = None,
+    ):
         self.rasa_url, self.origin, self.auth = rasa_url, origin, auth
         self.wait_timeout = wait_timeout
         self.requested_session = session_id  # resume this conversation (a page reload)
@@ -63,9 +77,14 @@ class SocketChat:
             self.messages.append(message)
 
         headers = {"Origin": self.origin} if self.origin else {}
-        await self.sio.connect(self.rasa_url, headers=headers, transports=["polling"],
-                               socketio_path="/socket.io", auth=self.auth,
-                               wait_timeout=self.wait_timeout)
+        await self.sio.connect(
+            self.rasa_url,
+            headers=headers,
+            transports=["polling"],
+            socketio_path="/socket.io",
+            auth=self.auth,
+            wait_timeout=self.wait_timeout,
+        )
         await self.sio.emit("session_request", {"session_id": self.requested_session})
         await asyncio.wait_for(confirmed.wait(), 20)
         return self
@@ -74,8 +93,9 @@ class SocketChat:
         await self.sio.disconnect()
         await self.sio.eio.wait()  # let the client's background tasks finish
 
-    async def send(self, message, settle: float = 1.0, timeout: float = 60,
-                   min_messages: int = 1) -> List[Dict]:
+    async def send(
+        self, message, settle: float = 1.0, timeout: float = 60, min_messages: int = 1
+    ) -> List[Dict]:
         """Sends one message; returns the bot messages it produced (once at least
         `min_messages` arrived and no more came for `settle` seconds)."""
         before = len(self.messages)
@@ -105,5 +125,5 @@ def sqlite_integrity(db: Path) -> str:
 def stored_events(db: Path, sender: str) -> List[tuple]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
         return connection.execute(
-            "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id",
-            (sender,)).fetchall()
+            "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()

@@ -9,17 +9,54 @@ DeprecationWarning once (its module-level ``filterwarnings("once", DeprecationWa
 put in front of all filters). So sanic.app is imported first and these filters go in
 front of its own.
 """
+
 import os
 import warnings
 
 # Top-level packages whose own deprecation notices are not ours to act on.
 THIRD_PARTY = (
-    "tensorflow", "keras", "jax", "tensorboard", "flatbuffers", "google", "absl", "h5py",
-    "rasa", "rasa_sdk", "sanic", "sanic_cors", "sanic_routing", "spacy", "thinc", "typer",
-    "click", "pkg_resources", "setuptools", "packaging", "pyparsing", "matplotlib",
-    "sqlalchemy", "dask", "apscheduler", "networkx", "sklearn", "scipy", "numpy", "aiogram",
-    "slack_sdk", "fbmessenger", "socketio", "engineio", "websockets", "httpx", "jsonschema",
-    "ruamel", "importlib", "six", "pytz", "dateutil",
+    "tensorflow",
+    "keras",
+    "jax",
+    "tensorboard",
+    "flatbuffers",
+    "google",
+    "absl",
+    "h5py",
+    "rasa",
+    "rasa_sdk",
+    "sanic",
+    "sanic_cors",
+    "sanic_routing",
+    "spacy",
+    "thinc",
+    "typer",
+    "click",
+    "pkg_resources",
+    "setuptools",
+    "packaging",
+    "pyparsing",
+    "matplotlib",
+    "sqlalchemy",
+    "dask",
+    "apscheduler",
+    "networkx",
+    "sklearn",
+    "scipy",
+    "numpy",
+    "aiogram",
+    "slack_sdk",
+    "fbmessenger",
+    "socketio",
+    "engineio",
+    "websockets",
+    "httpx",
+    "jsonschema",
+    "ruamel",
+    "importlib",
+    "six",
+    "pytz",
+    "dateutil",
 )
 MODULES = r"(%s)(\.|$)" % "|".join(THIRD_PARTY)
 
@@ -33,9 +70,14 @@ def hide_third_party_deprecations() -> None:
     for category in (DeprecationWarning, PendingDeprecationWarning):
         warnings.filterwarnings("ignore", category=category, module=MODULES)
     # Rasa says this on every domain it reads, whatever the domain holds.
-    warnings.filterwarnings("ignore", message="Slot auto-fill has been removed",
-                            category=UserWarning, module="rasa")
+    warnings.filterwarnings(
+        "ignore", message="Slot auto-fill has been removed", category=UserWarning, module="rasa"
+    )
     # Keras' layers in Rasa's DIET call random.randint with a float; Python files the notice
     # under its own `random` module (this project calls neither randint nor randrange).
-    warnings.filterwarnings("ignore", message="non-integer arguments to randrange",
-                            category=DeprecationWarning, module="random")
+    warnings.filterwarnings(
+        "ignore",
+        message="non-integer arguments to randrange",
+        category=DeprecationWarning,
+        module="random",
+    )

@@ -14,6 +14,7 @@ credentials files (ops/config.py) and log files of its own. `make run` and `make
 Standard library and PyYAML only: the benchmark imports it under .venv-bench (Python
 3.11, no Rasa); the servers always run under Rasa's .venv (SERVER_PYTHON).
 """
+
 import json
 import os
 import signal
@@ -32,8 +33,13 @@ MODEL = "models/her2-assistant.tar.gz"
 PARTS = ("actions", "rasa", "web")
 # Settings a stack never inherits from the caller's environment unless given: the API
 # and its secrets, the chat page's origin (each stack has its own).
-PRIVATE_VARIABLES = ("RASA_ENABLE_API", "RASA_API_TOKEN", "RASA_JWT_SECRET",
-                     "SOCKETIO_JWT_KEY", "CORS_ORIGIN")
+PRIVATE_VARIABLES = (
+    "RASA_ENABLE_API",
+    "RASA_API_TOKEN",
+    "RASA_JWT_SECRET",
+    "SOCKETIO_JWT_KEY",
+    "CORS_ORIGIN",
+)
 # What every server process gets (as `make` has it).
 BASE_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 # Exit statuses of a server that stopped because it was asked to (SIGINT/SIGTERM).
@@ -105,12 +111,18 @@ def duration(seconds: float) -> str:
 Check = Union[str, Callable[[], bool]]
 
 
-def wait_ready(phase: str, checks: Mapping[str, Check],
-               processes: Optional[Mapping[str, subprocess.Popen]] = None,
-               logs: Optional[Mapping[str, Union[Path, Callable[[], int]]]] = None, *,
-               timeout: Optional[float] = None, stall_s: Optional[float] = None,
-               progress: Optional[Callable[[str], None]] = None,
-               started: Optional[float] = None, poll_s: float = 0.1) -> Dict[str, float]:
+def wait_ready(
+    phase: str,
+    checks: Mapping[str, Check],
+    processes: Optional[Mapping[str, subprocess.Popen]] = None,
+    logs: Optional[Mapping[str, Union[Path, Callable[[], int]]]] = None,
+    *,
+    timeout: Optional[float] = None,
+    stall_s: Optional[float] = None,
+    progress: Optional[Callable[[str], None]] = None,
+    started: Optional[float] = None,
+    poll_s: float = 0.1,
+) -> Dict[str, float]:
     """Waits until every check passes (a URL answering 2xx, or a function returning
     True); returns the seconds each took, counted from ``started`` (a time.monotonic()
     reading; default now).
@@ -123,8 +135,10 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
     business."""
     started = time.monotonic() if started is None else started
     processes, logs = processes or {}, logs or {}
-    tests = {key: (check if callable(check) else (lambda url=check: url_ok(url, timeout=1)))
-             for key, check in checks.items()}
+    tests = {
+        key: (check if callable(check) else (lambda url=check: url_ok(url, timeout=1)))
+        for key, check in checks.items()
+    }
     ready: Dict[str, float] = {}
     grown = {key: (-1, started) for key in checks}  # log size, when it last changed
     while len(ready) < len(tests):
@@ -135,8 +149,10 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
         for key, process in processes.items():
             if process.poll() is not None:
                 where = f"; see {logs[key]}" if key in logs else ""
-                raise NotReady(f"{phase}: the {key} server exited ({process.returncode}) "
-                               f"before the servers were ready{where}")
+                raise NotReady(
+                    f"{phase}: the {key} server exited ({process.returncode}) "
+                    f"before the servers were ready{where}"
+                )
         if len(ready) == len(tests):
             break
         waiting = [key for key in tests if key not in ready]
@@ -152,23 +168,37 @@ def wait_ready(phase: str, checks: Mapping[str, Check],
                 if size != grown[key][0]:
                     grown[key] = (size, now)
                 elif now - grown[key][1] > stall_s:
-                    raise Stalled(f"{phase}: the {key} server is running but not ready, and "
-                                  f"its log has not grown for {duration(now - grown[key][1])} "
-                                  f"(stall window); see {logs.get(key, 'its log')}")
+                    raise Stalled(
+                        f"{phase}: the {key} server is running but not ready, and "
+                        f"its log has not grown for {duration(now - grown[key][1])} "
+                        f"(stall window); see {logs.get(key, 'its log')}"
+                    )
         if progress is not None:
-            progress(", ".join(f"{key} " + (f"ready in {ready[key]:.1f}s" if key in ready
-                                            else f"loading {duration(now - started)}")
-                               for key in tests))
+            progress(
+                ", ".join(
+                    f"{key} "
+                    + (
+                        f"ready in {ready[key]:.1f}s"
+                        if key in ready
+                        else f"loading {duration(now - started)}"
+                    )
+                    for key in tests
+                )
+            )
         time.sleep(poll_s)
     return ready
 
 
-def post_json(url: str, body: object, timeout: float = 90,
-              headers: Optional[Dict[str, str]] = None):
+def post_json(
+    url: str, body: object, timeout: float = 90, headers: Optional[Dict[str, str]] = None
+):
     """(HTTP status, parsed JSON or text) of one POST; an error status is returned."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read()
@@ -205,18 +235,31 @@ class Stack:
                 in the caller's process group, so a terminal's Ctrl-C reaches them too
     """
 
-    def __init__(self, workdir: Union[str, Path, None] = None, *,
-                 parts: Sequence[str] = PARTS, rasa_port: Optional[int] = None,
-                 action_port: Optional[int] = None, web_port: Optional[int] = None,
-                 model: Union[str, Path] = MODEL, env: Optional[Mapping[str, str]] = None,
-                 rasa_env: Optional[Mapping[str, str]] = None,
-                 run_dir: Optional[Path] = None, log_dir: Optional[Path] = None,
-                 tracker_db: Optional[Path] = None, api_token: Optional[str] = None,
-                 host: str = "localhost", interface: Optional[str] = None,
-                 cors: Optional[Sequence[str]] = None, public_rasa_url: Optional[str] = None,
-                 credentials: Optional[dict] = None, rasa: str = "project",
-                 log_suffix: str = "", own_session: bool = True,
-                 inherit_env: Optional[Mapping[str, str]] = None):
+    def __init__(
+        self,
+        workdir: Union[str, Path, None] = None,
+        *,
+        parts: Sequence[str] = PARTS,
+        rasa_port: Optional[int] = None,
+        action_port: Optional[int] = None,
+        web_port: Optional[int] = None,
+        model: Union[str, Path] = MODEL,
+        env: Optional[Mapping[str, str]] = None,
+        rasa_env: Optional[Mapping[str, str]] = None,
+        run_dir: Optional[Path] = None,
+        log_dir: Optional[Path] = None,
+        tracker_db: Optional[Path] = None,
+        api_token: Optional[str] = None,
+        host: str = "localhost",
+        interface: Optional[str] = None,
+        cors: Optional[Sequence[str]] = None,
+        public_rasa_url: Optional[str] = None,
+        credentials: Optional[dict] = None,
+        rasa: str = "project",
+        log_suffix: str = "",
+        own_session: bool = True,
+        inherit_env: Optional[Mapping[str, str]] = None,
+    ):
         unknown = set(parts) - set(PARTS)
         if unknown:
             raise ValueError(f"unknown parts {sorted(unknown)}; choose from {PARTS}")
@@ -240,9 +283,14 @@ class Stack:
         for name in PRIVATE_VARIABLES:
             base.pop(name, None)
         self.env: Dict[str, str] = {**base, **BASE_ENV, **(env or {})}
-        self.env.update({"RASA_PORT": str(self.rasa_port),
-                         "ACTION_PORT": str(self.action_port),
-                         "ACTION_HOST": self.host, "WEB_PORT": str(self.web_port)})
+        self.env.update(
+            {
+                "RASA_PORT": str(self.rasa_port),
+                "ACTION_PORT": str(self.action_port),
+                "ACTION_HOST": self.host,
+                "WEB_PORT": str(self.web_port),
+            }
+        )
         if tracker_db is not None:
             self.env["TRACKER_DB"] = str(tracker_db)
         elif workdir is not None and "TRACKER_DB" not in (env or {}):
@@ -278,8 +326,11 @@ class Stack:
         return self.log_dir / f"{part}{self.log_suffix}.log"
 
     def ready_url(self, part: str) -> str:
-        return {"actions": f"{self.action_url}/health", "rasa": f"{self.url}/",
-                "web": self.web_url}[part]
+        return {
+            "actions": f"{self.action_url}/health",
+            "rasa": f"{self.url}/",
+            "web": self.web_url,
+        }[part]
 
     def pid(self, part: str) -> Optional[int]:
         proc = self.procs.get(part)
@@ -296,7 +347,8 @@ class Stack:
         write_runtime_config(self.run_dir, env={**self.env, **(env or {})})
         if self.credentials is not None:
             (self.run_dir / "credentials.yml").write_text(
-                yaml.safe_dump(self.credentials, sort_keys=False))
+                yaml.safe_dump(self.credentials, sort_keys=False)
+            )
 
     def cors_origins(self, env: Optional[Mapping[str, str]] = None) -> List[str]:
         from ops.config import cors_origins
@@ -308,18 +360,46 @@ class Stack:
         rasa="project")."""
         python = str(SERVER_PYTHON if SERVER_PYTHON.exists() else Path(sys.executable))
         if part == "actions":
-            return [python, "-m", "ops", "actions", "--actions", "actions",
-                    "--port", str(self.action_port)]
+            return [
+                python,
+                "-m",
+                "ops",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.action_port),
+            ]
         if part == "web":
-            return [python, "-m", "ops", "web", "--port", str(self.web_port),
-                    "--rasa-url", self.public_rasa_url or self.url]
+            return [
+                python,
+                "-m",
+                "ops",
+                "web",
+                "--port",
+                str(self.web_port),
+                "--rasa-url",
+                self.public_rasa_url or self.url,
+            ]
         if part != "rasa":
             raise ValueError(part)
-        launcher = ([python, "-m", "ops", "rasa"] if self.rasa == "project"
-                    else [str(Path(python).parent / "rasa")])
-        command = [*launcher, "run", "--model", str(self.model), "--port", str(self.rasa_port),
-                   "--endpoints", str(self.run_dir / "endpoints.yml"),
-                   "--credentials", str(self.run_dir / "credentials.yml")]
+        launcher = (
+            [python, "-m", "ops", "rasa"]
+            if self.rasa == "project"
+            else [str(Path(python).parent / "rasa")]
+        )
+        command = [
+            *launcher,
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.rasa_port),
+            "--endpoints",
+            str(self.run_dir / "endpoints.yml"),
+            "--credentials",
+            str(self.run_dir / "credentials.yml"),
+        ]
         if self.interface:
             command += ["--interface", self.interface]
         origins = self.cors_origins(env)
@@ -338,8 +418,13 @@ class Stack:
         return full
 
     # ------------------------------------------------------------- lifecycle
-    def start(self, *parts: str, wait: bool = True, env: Optional[Mapping[str, str]] = None,
-              timeout: Optional[float] = 240) -> None:
+    def start(
+        self,
+        *parts: str,
+        wait: bool = True,
+        env: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = 240,
+    ) -> None:
         """Starts ``parts`` (default: the stack's), then waits until each answers
         (NotReady after ``timeout`` seconds or when one exits; then the ones started here
         are stopped). ``env`` is added to their environment for this start. Rasa's
@@ -366,26 +451,41 @@ class Stack:
             raise RuntimeError(f"{part} is already running (pid {self.pid(part)})")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path(part), "ab") as log:
-            proc = subprocess.Popen(self.command(part, env), cwd=ROOT,
-                                    env=self.part_env(part, env), stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=self.own_session)
+            proc = subprocess.Popen(
+                self.command(part, env),
+                cwd=ROOT,
+                env=self.part_env(part, env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=self.own_session,
+            )
         self.procs[part] = proc
         self.started_at[part] = time.monotonic()
         return proc
 
-    def wait_ready(self, *parts: str, timeout: Optional[float] = 240,
-                   stall_s: Optional[float] = None,
-                   progress: Optional[Callable[[str], None]] = None,
-                   phase: str = "starting") -> Dict[str, float]:
+    def wait_ready(
+        self,
+        *parts: str,
+        timeout: Optional[float] = 240,
+        stall_s: Optional[float] = None,
+        progress: Optional[Callable[[str], None]] = None,
+        phase: str = "starting",
+    ) -> Dict[str, float]:
         """wait_ready() for ``parts`` (default: those started); returns the seconds each
         took since it was started."""
         parts = parts or tuple(self.procs)
         started = min(self.started_at[p] for p in parts)
-        return wait_ready(phase, {p: self.ready_url(p) for p in parts},
-                          {p: self.procs[p] for p in parts},
-                          {p: self.log_path(p) for p in parts}, timeout=timeout,
-                          stall_s=stall_s, progress=progress, started=started)
+        return wait_ready(
+            phase,
+            {p: self.ready_url(p) for p in parts},
+            {p: self.procs[p] for p in parts},
+            {p: self.log_path(p) for p in parts},
+            timeout=timeout,
+            stall_s=stall_s,
+            progress=progress,
+            started=started,
+        )
 
     def send_signal(self, part: str, sig: int) -> None:
         proc = self.procs.get(part)
@@ -399,8 +499,9 @@ class Stack:
         except ProcessLookupError:
             pass
 
-    def stop(self, *parts: str, sig: int = signal.SIGTERM,
-             grace_s: float = 30) -> Dict[str, Optional[int]]:
+    def stop(
+        self, *parts: str, sig: int = signal.SIGTERM, grace_s: float = 30
+    ) -> Dict[str, Optional[int]]:
         """Stops ``parts`` (default: all started): ``sig`` (a paused one is resumed
         first), then SIGKILL after ``grace_s``. Returns each one's exit status (None if it
         had to be killed)."""
@@ -433,23 +534,31 @@ class Stack:
 
     def exited(self) -> Dict[str, int]:
         """The parts that have exited, with their exit status."""
-        return {part: proc.returncode for part, proc in self.procs.items()
-                if proc.poll() is not None}
+        return {
+            part: proc.returncode for part, proc in self.procs.items() if proc.poll() is not None
+        }
 
     # ------------------------------------------------------------- logs, talking
     def log_tail(self, part: str, lines: int = 40) -> str:
         path = self.log_path(part)
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) \
-            if path.exists() else ""
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )
 
     def logs(self, parts: Iterable[str] = PARTS) -> str:
-        return "\n".join(self.log_path(p).read_text(errors="replace") for p in parts
-                         if self.log_path(p).exists())
+        return "\n".join(
+            self.log_path(p).read_text(errors="replace") for p in parts if self.log_path(p).exists()
+        )
 
     def say(self, sender: str, text: str, timeout: float = 90) -> List[Dict]:
         """The bot's messages for one message over the REST webhook (HTTP 200 asserted)."""
-        status, reply = post_json(f"{self.url}/webhooks/rest/webhook",
-                                  {"sender": sender, "message": text}, timeout=timeout)
+        status, reply = post_json(
+            f"{self.url}/webhooks/rest/webhook",
+            {"sender": sender, "message": text},
+            timeout=timeout,
+        )
         if status != 200:
             raise AssertionError((status, reply))
         return reply

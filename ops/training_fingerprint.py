@@ -8,6 +8,7 @@ pinned packages, and the custom components the configuration lists together with
 project modules they import (so a change to a component that one configuration does not
 use does not retrain that configuration's model).
 """
+
 import ast
 import hashlib
 import sys
@@ -35,9 +36,13 @@ def _module_file(root: Path, module: str) -> Path:
 
 def _imported_project_modules(source: Path) -> Iterable[str]:
     for node in ast.walk(ast.parse(source.read_text(), str(source))):
-        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module
-                 else [])
+        names = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module]
+            if isinstance(node, ast.ImportFrom) and node.module
+            else []
+        )
         yield from (n for n in names if n.split(".")[0] in PROJECT_PACKAGES)
 
 
@@ -45,8 +50,11 @@ def component_files(config: Path, root: Path = ROOT) -> List[Path]:
     """The project's component modules a configuration lists, and the ones they import."""
     data = yaml.safe_load(Path(config).read_text()) or {}
     entries = (data.get("pipeline") or []) + (data.get("policies") or [])
-    pending = [name.rsplit(".", 1)[0] for name in (e.get("name", "") for e in entries)
-               if name.split(".")[0] in PROJECT_PACKAGES]
+    pending = [
+        name.rsplit(".", 1)[0]
+        for name in (e.get("name", "") for e in entries)
+        if name.split(".")[0] in PROJECT_PACKAGES
+    ]
     seen: Set[Path] = set()
     while pending:
         module = pending.pop()

@@ -18,6 +18,7 @@ ever mapped onto the file system, so nothing outside web/ can be served):
 The widget bundle comes from npm (web/package-lock.json pins rasa-webchat 1.0.1);
 it is installed by `npm ci --prefix web` (`make run` does it) and never committed.
 """
+
 import argparse
 import json
 import os
@@ -71,11 +72,11 @@ def normalise_rasa_url(url: str) -> str:
     socket.io-client would take a path in the URL as a namespace."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--rasa-url must be an http(s) URL such as http://localhost:5005, "
-                         f"not {url!r}")
+        raise ValueError(
+            f"--rasa-url must be an http(s) URL such as http://localhost:5005, not {url!r}"
+        )
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise ValueError(f"--rasa-url must be an origin only (scheme://host[:port]), "
-                         f"not {url!r}")
+        raise ValueError(f"--rasa-url must be an origin only (scheme://host[:port]), not {url!r}")
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -89,18 +90,20 @@ def content_security_policy(rasa_url: str) -> str:
     parts = urlsplit(rasa_url)
     ws_scheme = "wss" if parts.scheme == "https" else "ws"
     connect = f"'self' {rasa_url} {ws_scheme}://{parts.netloc}"
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",  # the widget's carousel icon font is inlined
-        f"connect-src {connect}",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",  # the widget's carousel icon font is inlined
+            f"connect-src {connect}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def config_js(rasa_url: str) -> bytes:
@@ -123,7 +126,7 @@ def warn_missing_bundle() -> None:
 def missing_bundle_page() -> bytes:
     text = MISSING_BUNDLE_HELP.replace("&", "&amp;").replace("<", "&lt;")
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>HER2 Assistant: not installed</title></head><body>"
         f"<h1>HER2 Assistant</h1><p>{text.replace(chr(10), '<br>')}</p></body></html>"
     ).encode()
@@ -158,8 +161,11 @@ def make_handler(rasa_url: str):
             if not BUNDLE.is_file():
                 warn_missing_bundle()
                 if content_type.startswith("text/html"):
-                    return (HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
-                            missing_bundle_page())
+                    return (
+                        HTTPStatus.SERVICE_UNAVAILABLE,
+                        "text/html; charset=utf-8",
+                        missing_bundle_page(),
+                    )
             try:
                 body = file.read_bytes()
             except OSError:
@@ -180,8 +186,9 @@ def make_handler(rasa_url: str):
             self.send_header("X-Frame-Options", "DENY")
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
-            self.send_header("Permissions-Policy",
-                             "camera=(), microphone=(), geolocation=(), payment=()")
+            self.send_header(
+                "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+            )
             self.end_headers()
             if send_body:
                 self.wfile.write(body)
@@ -214,11 +221,16 @@ def build_server(port: int, rasa_url: str, bind: str = "0.0.0.0") -> Server:
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
-    parser.add_argument("--rasa-url", default=os.environ.get("PUBLIC_RASA_URL",
-                                                             "http://localhost:5005"),
-                        help="origin of the Rasa server as the browser reaches it")
-    parser.add_argument("--bind", default=os.environ.get("WEB_BIND", "0.0.0.0"),
-                        help="address to listen on (default 0.0.0.0, like rasa run)")
+    parser.add_argument(
+        "--rasa-url",
+        default=os.environ.get("PUBLIC_RASA_URL", "http://localhost:5005"),
+        help="origin of the Rasa server as the browser reaches it",
+    )
+    parser.add_argument(
+        "--bind",
+        default=os.environ.get("WEB_BIND", "0.0.0.0"),
+        help="address to listen on (default 0.0.0.0, like rasa run)",
+    )
     args = parser.parse_args(argv)
     try:
         server = build_server(args.port, args.rasa_url, args.bind)
@@ -226,8 +238,11 @@ def main(argv: Optional[list] = None) -> int:
         parser.error(str(error))
     if not BUNDLE.is_file():
         warn_missing_bundle()
-    print(f"Serving the chat page on http://{args.bind}:{args.port}/ "
-          f"(Rasa socket.io at {normalise_rasa_url(args.rasa_url)})", flush=True)
+    print(
+        f"Serving the chat page on http://{args.bind}:{args.port}/ "
+        f"(Rasa socket.io at {normalise_rasa_url(args.rasa_url)})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

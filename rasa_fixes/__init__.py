@@ -13,12 +13,23 @@ kind, and the fixes' settings; only if all checks pass does it replace anything.
 Otherwise it raises ``RasaFixError`` (the launcher prints ``ERROR: ...`` and exits with
 status 2) and no Rasa name is replaced.
 """
+
 import logging
 from typing import List, Optional
 
-from rasa_fixes import (action_response_validator, action_timeout, graceful_stop,
-                        heap_freeze, no_jax, plain_sqlite_queries, prediction_only_load,
-                        slot_extraction_shortcut, sqlite_pool, sqlite_wal, traced_prediction)
+from rasa_fixes import (
+    action_response_validator,
+    action_timeout,
+    graceful_stop,
+    heap_freeze,
+    no_jax,
+    plain_sqlite_queries,
+    prediction_only_load,
+    slot_extraction_shortcut,
+    sqlite_pool,
+    sqlite_wal,
+    traced_prediction,
+)
 from rasa_fixes._targets import RasaFixError, Target, check
 from rasa_fixes._targets import revert as _revert
 
@@ -46,8 +57,7 @@ FIXES = (
 
 _applied: Optional[List[str]] = None
 
-__all__ = ["PINNED_RASA_VERSION", "FIXES", "RasaFixError", "Target", "apply", "applied",
-           "revert"]
+__all__ = ["PINNED_RASA_VERSION", "FIXES", "RasaFixError", "Target", "apply", "applied", "revert"]
 
 
 def applied() -> List[str]:
@@ -64,9 +74,15 @@ def revert() -> None:
 
 def problems() -> List[str]:
     """Why the fixes cannot be applied to the Rasa imported here (empty when they can)."""
-    return [f"{fix.NAME}: {problem}" for fix in FIXES
-            for problem in [*check(fix.TARGETS), *check(getattr(fix, "REQUIRES", ()), replaced=False),
-                            *getattr(fix, "problems", list)()]]
+    return [
+        f"{fix.NAME}: {problem}"
+        for fix in FIXES
+        for problem in [
+            *check(fix.TARGETS),
+            *check(getattr(fix, "REQUIRES", ()), replaced=False),
+            *getattr(fix, "problems", list)(),
+        ]
+    ]
 
 
 def apply() -> List[str]:
@@ -86,14 +102,17 @@ def apply() -> List[str]:
             f"Rasa {installed} is installed, but the run-time fixes in rasa_fixes/ are "
             f"written for Rasa {PINNED_RASA_VERSION} (requirements-lock.txt). Install the "
             f"pinned version (.venv/bin/pip install -r requirements.txt -c "
-            f"requirements-lock.txt), or follow the upgrade checklist in docs/rasa-fixes.md.")
+            f"requirements-lock.txt), or follow the upgrade checklist in docs/rasa-fixes.md."
+        )
     for fix in BEFORE_IMPORT:
         fix.apply()
     found = problems()
     if found:
         raise RasaFixError(
             f"The run-time fixes cannot be applied to Rasa {installed}, so none was: "
-            + "; ".join(found) + ". See docs/rasa-fixes.md.")
+            + "; ".join(found)
+            + ". See docs/rasa-fixes.md."
+        )
     for fix in FIXES:
         fix.apply()
     _applied = [fix.NAME for fix in BEFORE_IMPORT + FIXES]

@@ -1,4 +1,5 @@
 """What a fix replaces, and the check that it is there before anything is replaced."""
+
 import importlib
 import inspect
 from typing import Any, Callable, Iterable, List, NamedTuple
@@ -12,7 +13,7 @@ class RasaFixError(RuntimeError):
 # What the replaced name must be, so that a moved or retyped name is caught.
 KINDS = {
     "number": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
-    "function": inspect.isfunction,            # a plain (or async) function
+    "function": inspect.isfunction,  # a plain (or async) function
     "class": inspect.isclass,
     "str": lambda value: isinstance(value, str),
 }
@@ -75,8 +76,11 @@ def replace(target: Target, value: Any) -> Any:
     """Puts ``value`` in place of ``target``; returns what was there (for a wrapper)."""
     before = target.current()
     owner = target.resolve_owner()
-    own = vars(owner).get(target.attribute, _MISSING) if inspect.isclass(owner) \
+    own = (
+        vars(owner).get(target.attribute, _MISSING)
+        if inspect.isclass(owner)
         else getattr(owner, target.attribute, _MISSING)
+    )
     _originals.setdefault((owner, target.attribute), own)
     setattr(owner, target.attribute, value)
     return before

@@ -16,17 +16,15 @@ After an upgrade: check that ``_validate_action_result`` still calls
 ``jsonschema.validate(result, self.action_response_format_spec())`` and appends the same
 message; tests/integration/framework/test_rasa_fixes_behaviour.py checks a bad response is still rejected.
 """
+
 from typing import Any, Dict
 
 from rasa_fixes._targets import Target, replace
 
 NAME = "action_response_validator"
-TARGETS = (
-    Target("rasa.core.actions.action:RemoteAction", "_validate_action_result", "function"),
-)
+TARGETS = (Target("rasa.core.actions.action:RemoteAction", "_validate_action_result", "function"),)
 REQUIRES = (
-    Target("rasa.core.actions.action:RemoteAction", "action_response_format_spec",
-           "function"),
+    Target("rasa.core.actions.action:RemoteAction", "action_response_format_spec", "function"),
     Target("rasa.shared.constants", "DOCS_BASE_URL", "str"),
 )
 

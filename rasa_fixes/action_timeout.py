@@ -17,6 +17,7 @@ After an upgrade: check that rasa/core/actions/action.py still passes
 (the target check only sees that the module constant exists);
 tests/system/reliability/test_faults.py fails if the timeout is no longer honoured.
 """
+
 import os
 
 from rasa_fixes._targets import RasaFixError, Target, replace

@@ -16,6 +16,7 @@ After an upgrade: check that rasa/core/run.py ``serve_application`` still calls 
 module's ``configure_app`` and that Sanic still runs ``before_server_stop`` listeners
 before closing connections; tests/system/reliability/test_graceful_shutdown.py checks it.
 """
+
 import functools
 from typing import Any, Callable
 
@@ -35,6 +36,7 @@ def stopping_gracefully(configure_app: Callable) -> Callable:
         app = configure_app(*args, **kwargs)
         app.register_listener(graceful_shutdown.before_server_stop, "before_server_stop")
         return app
+
     return configure
 
 

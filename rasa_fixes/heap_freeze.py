@@ -21,6 +21,7 @@ After an upgrade: check that the server still loads its model through
 ``Agent.load_model`` (rasa/core/agent.py ``load_agent``, rasa/server.py);
 tests/unit/framework/test_rasa_fixes.py checks the heap is frozen after a load inside a loop.
 """
+
 import asyncio
 import functools
 import gc

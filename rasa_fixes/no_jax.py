@@ -15,6 +15,7 @@ Gain: the served model 910 -> 842 MB after warm-up, start to ready 15.3 -> 12.0 
 After an upgrade: check that TensorFlow still imports with ``jax`` absent
 (``import rasa_fixes; rasa_fixes.apply()`` then ``import tensorflow``).
 """
+
 import sys
 
 from rasa_fixes._targets import on_revert
@@ -26,5 +27,6 @@ TARGETS = ()
 def apply() -> None:
     if "jax" not in sys.modules:
         sys.modules["jax"] = None  # type: ignore[assignment]
-        on_revert(lambda: sys.modules.pop("jax", None) if sys.modules.get("jax", 0) is None
-                  else None)
+        on_revert(
+            lambda: sys.modules.pop("jax", None) if sys.modules.get("jax", 0) is None else None
+        )

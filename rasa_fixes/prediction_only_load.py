@@ -18,6 +18,7 @@ After an upgrade: compare ``RasaModel.load`` in rasa/utils/tensorflow/models.py 
 arguments, how it builds and restores the model); tests/integration/framework/test_rasa_fixes_behaviour.py loads the
 trained model both ways and compares every held-out prediction.
 """
+
 import logging
 from typing import Any, Dict
 
@@ -27,23 +28,37 @@ logger = logging.getLogger(__name__)
 
 NAME = "prediction_only_load"
 TARGETS = (Target("rasa.utils.tensorflow.models:RasaModel", "load", "function"),)
-REQUIRES = (Target("rasa.utils.tensorflow.models:RasaModel", "run_inference", "function"),
-            Target("rasa.utils.tensorflow.constants", "RUN_EAGERLY", "str"))
+REQUIRES = (
+    Target("rasa.utils.tensorflow.models:RasaModel", "run_inference", "function"),
+    Target("rasa.utils.tensorflow.constants", "RUN_EAGERLY", "str"),
+)
 RASA_LOAD: Dict[str, Any] = {}  # Rasa's own RasaModel.load (fallback, and tests)
 
 
 def apply() -> None:
     from rasa.utils.tensorflow.constants import RUN_EAGERLY
 
-    def load(cls: Any, model_file_name: str, model_data_example: Any,
-             predict_data_example: Any = None, finetune_mode: bool = False,
-             *args: Any, **kwargs: Any) -> Any:
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         def rasa_load() -> Any:
-            return RASA_LOAD["load"](cls, model_file_name, model_data_example,
-                                     predict_data_example, finetune_mode, *args, **kwargs)
+            return RASA_LOAD["load"](
+                cls,
+                model_file_name,
+                model_data_example,
+                predict_data_example,
+                finetune_mode,
+                *args,
+                **kwargs,
+            )
 
-        if finetune_mode or not predict_data_example or kwargs.get("config", {}).get(
-                RUN_EAGERLY):
+        if finetune_mode or not predict_data_example or kwargs.get("config", {}).get(RUN_EAGERLY):
             return rasa_load()
         model = cls(*args, **kwargs)
         status = model.load_weights(model_file_name)
@@ -52,8 +67,10 @@ def apply() -> None:
         try:
             status.assert_existing_objects_matched()
         except AssertionError as error:
-            logger.warning(f"{cls.__name__}: the checkpoint did not supply every weight "
-                           f"({error}); loading it the way Rasa does.")
+            logger.warning(
+                f"{cls.__name__}: the checkpoint did not supply every weight "
+                f"({error}); loading it the way Rasa does."
+            )
             return rasa_load()
         return model
 

@@ -24,6 +24,7 @@ and returns only the SlotSet events of ``extraction_events`` when the validation
 returns no event; tests/integration/framework/test_slot_extraction_shortcut.py checks, over every
 example message, that the action has nothing to say for the messages skipped here.
 """
+
 import functools
 from typing import Any, List, Optional
 
@@ -31,8 +32,7 @@ from rasa_fixes._targets import Target, replace
 
 NAME = "slot_extraction_shortcut"
 TARGETS = (
-    Target("rasa.core.actions.action:ActionExtractSlots", "_execute_validation_action",
-           "function"),
+    Target("rasa.core.actions.action:ActionExtractSlots", "_execute_validation_action", "function"),
     Target("rasa.core.agent:Agent", "load_model", "function"),
 )
 REQUESTED_SLOT = "requested_slot"
@@ -58,14 +58,20 @@ def warm_up() -> None:
 def apply() -> None:
     from rasa.shared.core.events import SlotSet
 
-    async def _execute_validation_action(self: Any, extraction_events: List[Any],
-                                         output_channel: Any, nlg: Any, tracker: Any,
-                                         domain: Any) -> List[Any]:
+    async def _execute_validation_action(
+        self: Any,
+        extraction_events: List[Any],
+        output_channel: Any,
+        nlg: Any,
+        tracker: Any,
+        domain: Any,
+    ) -> List[Any]:
         if nothing_to_extract(tracker.latest_message.text, tracker.get_slot(REQUESTED_SLOT)):
             # What Rasa returns when the validation action answers with no event.
             return [event for event in extraction_events if isinstance(event, SlotSet)]
-        return await execute_validation_action(self, extraction_events, output_channel, nlg,
-                                               tracker, domain)
+        return await execute_validation_action(
+            self, extraction_events, output_channel, nlg, tracker, domain
+        )
 
     def load_model(self: Any, *args: Any, **kwargs: Any) -> None:
         rasa_load_model(self, *args, **kwargs)

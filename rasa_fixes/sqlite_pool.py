@@ -16,6 +16,7 @@ After an upgrade: check that ``SQLTrackerStore.__init__`` still builds its engin
 ``create_engine(engine_url, **create_engine_kwargs(engine_url))``;
 tests/integration/framework/test_rasa_fixes_behaviour.py checks that three turns use one connection.
 """
+
 from typing import Any, Dict
 
 from rasa_fixes._targets import Target, replace
@@ -31,8 +32,7 @@ def apply() -> None:
     def create_engine_kwargs(url: Any) -> Dict[str, Any]:
         kwargs = rasa_engine_kwargs(url)
         parsed = make_url(url) if isinstance(url, str) else url
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
-                                                                            ":memory:"):
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             kwargs.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
         return kwargs
 

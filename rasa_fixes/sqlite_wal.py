@@ -17,6 +17,7 @@ SQLite ``save`` was ~19% of a turn (bench/TUNING.md, change 4).
 After an upgrade: tests/integration/framework/test_rasa_fixes_behaviour.py checks that three turns use one connection,
 that every event is stored and that another reader sees them in WAL mode.
 """
+
 import atexit
 import sqlite3
 from typing import Dict

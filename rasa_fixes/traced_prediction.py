@@ -15,6 +15,7 @@ After an upgrade: check that ``_rasa_predict`` still creates ``_tf_predict_step`
 ``input_signature`` on its first call and calls it with one batch argument;
 tests/integration/framework/test_rasa_fixes_behaviour.py compares predictions for batches of other sizes.
 """
+
 from typing import Any
 
 from rasa_fixes._targets import Target, replace
@@ -30,8 +31,11 @@ def apply() -> None:
     def _rasa_predict(self: Any, batch_in: Any) -> Any:
         step = self._tf_predict_step
         # Rasa creates the tf.function (with an input signature) on the first call.
-        if (step is not None and not isinstance(step, ConcreteFunction)
-                and step.input_signature is not None):
+        if (
+            step is not None
+            and not isinstance(step, ConcreteFunction)
+            and step.input_signature is not None
+        ):
             self._tf_predict_step = step.get_concrete_function()
         return rasa_predict(self, batch_in)
 

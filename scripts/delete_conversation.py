@@ -11,6 +11,7 @@ another endpoints file (e.g. a PostgreSQL deployment; ${VAR} values are read fro
 environment). Safe while the server runs: the conversation simply starts afresh.
 Exit status: 0 deleted, 1 no such conversation, 2 error.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -34,8 +35,9 @@ def tracker_store(endpoints_file: Path):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sender_id", help="the conversation id to delete")
-    parser.add_argument("--endpoints", type=Path,
-                        help="endpoints file (default: endpoints.yml with $TRACKER_DB)")
+    parser.add_argument(
+        "--endpoints", type=Path, help="endpoints file (default: endpoints.yml with $TRACKER_DB)"
+    )
     args = parser.parse_args(argv)
     if not args.sender_id.strip():
         parser.error("SENDER_ID must not be empty")

@@ -9,6 +9,7 @@ Targets (issue: content): macro F1 >= 0.95, no intent or FAQ topic below 0.85. R
 always reported against the targets; --min-macro / --min-label set other thresholds that
 fail the run (make test checks the targets themselves; see docs/nlu-evaluation.md).
 """
+
 import argparse
 import json
 import sys
@@ -24,8 +25,12 @@ def per_label(report: Dict) -> Dict[str, Dict]:
     return {k: v for k, v in report.items() if k not in SUMMARY_KEYS and isinstance(v, dict)}
 
 
-def check(name: str, report: Dict, min_macro: float = MACRO_F1_TARGET,
-          min_label: float = PER_LABEL_F1_FLOOR) -> List[str]:
+def check(
+    name: str,
+    report: Dict,
+    min_macro: float = MACRO_F1_TARGET,
+    min_label: float = PER_LABEL_F1_FLOOR,
+) -> List[str]:
     failures = []
     macro = report["macro avg"]["f1-score"]
     if macro < min_macro:
@@ -39,33 +44,48 @@ def check(name: str, report: Dict, min_macro: float = MACRO_F1_TARGET,
 def table(report: Dict) -> str:
     rows = ["| label | precision | recall | F1 | examples |", "| --- | --- | --- | --- | --- |"]
     for label, s in sorted(per_label(report).items()):
-        rows.append(f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | "
-                    f"{s['f1-score']:.3f} | {s['support']} |")
+        rows.append(
+            f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | "
+            f"{s['f1-score']:.3f} | {s['support']} |"
+        )
     return "\n".join(rows)
 
 
 def load_reports(results: Path) -> List[Tuple[str, Dict]]:
-    reports = [("Intent classification", results / "intent_report.json"),
-               ("Response selection (FAQ topics)", results / "response_selection_report.json")]
+    reports = [
+        ("Intent classification", results / "intent_report.json"),
+        ("Response selection (FAQ topics)", results / "response_selection_report.json"),
+    ]
     return [(name, json.loads(path.read_text())) for name, path in reports]
 
 
 def markdown(reports: List[Tuple[str, Dict]]) -> str:
-    parts = ["# Held-out NLU evaluation", "",
-             "`rasa test nlu` on `tests/nlu/holdout.yml` (never used for training), "
-             "produced by `make test` / `scripts/nlu_report.py`. Targets: macro F1 ≥ "
-             f"{MACRO_F1_TARGET}, no label below {PER_LABEL_F1_FLOOR}.", ""]
+    parts = [
+        "# Held-out NLU evaluation",
+        "",
+        "`rasa test nlu` on `tests/nlu/holdout.yml` (never used for training), "
+        "produced by `make test` / `scripts/nlu_report.py`. Targets: macro F1 ≥ "
+        f"{MACRO_F1_TARGET}, no label below {PER_LABEL_F1_FLOOR}.",
+        "",
+    ]
     for name, report in reports:
-        parts += [f"## {name}", "",
-                  f"Macro F1 **{report['macro avg']['f1-score']:.3f}**, "
-                  f"weighted F1 {report['weighted avg']['f1-score']:.3f}, "
-                  f"accuracy {report.get('accuracy', float('nan')):.3f}.", "", table(report), ""]
+        parts += [
+            f"## {name}",
+            "",
+            f"Macro F1 **{report['macro avg']['f1-score']:.3f}**, "
+            f"weighted F1 {report['weighted avg']['f1-score']:.3f}, "
+            f"accuracy {report.get('accuracy', float('nan')):.3f}.",
+            "",
+            table(report),
+            "",
+        ]
     return "\n".join(parts)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("results", type=Path)
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--write", type=Path)
@@ -80,8 +100,9 @@ def main() -> int:
     for name, report in reports:
         for failure in check(name, report):
             print(f"below target: {failure}")
-    failures = [f for name, report in reports
-                for f in check(name, report, args.min_macro, args.min_label)]
+    failures = [
+        f for name, report in reports for f in check(name, report, args.min_macro, args.min_label)
+    ]
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if args.check and failures else 0

@@ -25,6 +25,7 @@ The tracker store is the one the server uses: endpoints.yml with $TRACKER_DB (SQ
 (PostgreSQL; its ${VAR} values are read from the environment). It is only read.
 Exit status: 0 written, 2 error.
 """
+
 import argparse
 import datetime as dt
 import json
@@ -46,17 +47,23 @@ MAX_QUESTION_CHARS = 200
 
 # What each section holds, in the report's order.
 SECTIONS = {
-    "uncovered": ("Not covered by the sources",
-                  "The assistant said its sources don't cover this (knowledge/uncovered.yml)."),
-    "clarify": ("Not understood",
-                "No topic fitted and no fact matched well: it asked to rephrase and offered "
-                "topics."),
-    "facts": ("Answered from the facts",
-              "No topic fitted; the closest facts of knowledge/facts.yml were given."),
-    "core_fallback": ("Not understood by the dialogue",
-                      "The dialogue could not continue with confidence (action_core_fallback)."),
-    "no": ("Answers rated \"No\"",
-           "Someone said the answer did not answer their question."),
+    "uncovered": (
+        "Not covered by the sources",
+        "The assistant said its sources don't cover this (knowledge/uncovered.yml).",
+    ),
+    "clarify": (
+        "Not understood",
+        "No topic fitted and no fact matched well: it asked to rephrase and offered topics.",
+    ),
+    "facts": (
+        "Answered from the facts",
+        "No topic fitted; the closest facts of knowledge/facts.yml were given.",
+    ),
+    "core_fallback": (
+        "Not understood by the dialogue",
+        "The dialogue could not continue with confidence (action_core_fallback).",
+    ),
+    "no": ('Answers rated "No"', "Someone said the answer did not answer their question."),
 }
 FALLBACK_ACTION = "action_answer_fallback"
 CORE_FALLBACK_ACTION = "action_core_fallback"
@@ -76,8 +83,9 @@ def store_url(endpoints_file: Path) -> Any:
         raise ValueError(f"{endpoints_file} configures no tracker store")
     kwargs = config.kwargs
     if (config.type or "").lower() != "sql" and "dialect" not in kwargs:
-        raise ValueError(f"{endpoints_file}: the tracker store is not an SQL store "
-                         f"(type {config.type!r})")
+        raise ValueError(
+            f"{endpoints_file}: the tracker store is not an SQL store (type {config.type!r})"
+        )
     dialect = kwargs.get("dialect", "sqlite")
     if dialect == "sqlite":
         db = Path(kwargs.get("db", "rasa.db"))
@@ -85,10 +93,16 @@ def store_url(endpoints_file: Path) -> Any:
         if not db.is_file():
             raise ValueError(f"no tracker database at {db}")
         return f"sqlite:///file:{db}?mode=ro&uri=true"  # read-only
-    return SQLTrackerStore.get_db_url(dialect, config.url, kwargs.get("port"),
-                                      kwargs.get("db", "rasa.db"), kwargs.get("username"),
-                                      kwargs.get("password"), kwargs.get("login_db"),
-                                      kwargs.get("query"))
+    return SQLTrackerStore.get_db_url(
+        dialect,
+        config.url,
+        kwargs.get("port"),
+        kwargs.get("db", "rasa.db"),
+        kwargs.get("username"),
+        kwargs.get("password"),
+        kwargs.get("login_db"),
+        kwargs.get("query"),
+    )
 
 
 def read_events(url: Any, since: float, until: float) -> Iterator[Tuple[str, str, Dict]]:
@@ -96,18 +110,29 @@ def read_events(url: Any, since: float, until: float) -> Iterator[Tuple[str, str
     [since, until). The conversation id is used only to keep conversations apart."""
     import sqlalchemy as sa
 
-    events = sa.table("events", sa.column("id"), sa.column("sender_id"),
-                      sa.column("type_name"), sa.column("timestamp"), sa.column("data"))
-    query = (sa.select(events.c.sender_id, events.c.type_name, events.c.data)
-             .where(events.c.timestamp >= since, events.c.timestamp < until,
-                    events.c.type_name.in_(("user", "action", "slot", "restart",
-                                            "session_started")))
-             .order_by(events.c.sender_id, events.c.id))
+    events = sa.table(
+        "events",
+        sa.column("id"),
+        sa.column("sender_id"),
+        sa.column("type_name"),
+        sa.column("timestamp"),
+        sa.column("data"),
+    )
+    query = (
+        sa.select(events.c.sender_id, events.c.type_name, events.c.data)
+        .where(
+            events.c.timestamp >= since,
+            events.c.timestamp < until,
+            events.c.type_name.in_(("user", "action", "slot", "restart", "session_started")),
+        )
+        .order_by(events.c.sender_id, events.c.id)
+    )
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             for sender, type_name, data in connection.execution_options(
-                    stream_results=True).execute(query):
+                stream_results=True
+            ).execute(query):
                 try:
                     yield sender, type_name, json.loads(data or "{}")
                 except ValueError:
@@ -132,8 +157,9 @@ def normalised(text: str) -> str:
     text = _EMAIL.sub("[e-mail]", text)
     text = _LINK.sub("[link]", text)
     text = _DATE.sub("[date]", text)
-    text = _LONG_NUMBER.sub(lambda m: "[number]" if sum(c.isdigit() for c in m.group()) >= 5
-                            else m.group(), text)
+    text = _LONG_NUMBER.sub(
+        lambda m: "[number]" if sum(c.isdigit() for c in m.group()) >= 5 else m.group(), text
+    )
     text = " ".join(text.lower().split()).strip(" .!?,;:")
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
@@ -143,15 +169,19 @@ def normalised(text: str) -> str:
 def chosen(parse_data: Dict[str, Any]) -> Tuple[str, Optional[float]]:
     """The intent (or FAQ topic) the classifier chose for a message, and its confidence:
     its own first choice, before any rule-based decision (nlu_fallback) over it."""
-    ranking = [r for r in parse_data.get("intent_ranking") or []
-               if r.get("name") and r.get("name") != UNSURE_INTENT]
+    ranking = [
+        r
+        for r in parse_data.get("intent_ranking") or []
+        if r.get("name") and r.get("name") != UNSURE_INTENT
+    ]
     if not ranking:
         intent = parse_data.get("intent") or {}
         return intent.get("name") or "unknown", intent.get("confidence")
     top = ranking[0]
     if top["name"] == "faq":
         response = ((parse_data.get("response_selector") or {}).get("faq") or {}).get(
-            "response") or {}
+            "response"
+        ) or {}
         key = response.get("intent_response_key")
         if key:
             return key, response.get("confidence")
@@ -160,16 +190,16 @@ def chosen(parse_data: Dict[str, Any]) -> Tuple[str, Optional[float]]:
 
 @dataclass
 class Question:
-    text: str                 # normalised
-    label: str                # what the classifier chose
+    text: str  # normalised
+    label: str  # what the classifier chose
     confidence: Optional[float]
-    detail: str = ""          # the concepts not covered, for an uncovered question
+    detail: str = ""  # the concepts not covered, for an uncovered question
 
 
 @dataclass
 class Review:
     found: Dict[str, List[Question]] = field(default_factory=lambda: defaultdict(list))
-    questions: int = 0        # user messages in the range (commands excluded)
+    questions: int = 0  # user messages in the range (commands excluded)
     conversations: int = 0
     feedback: Counter = field(default_factory=Counter)
 
@@ -261,14 +291,18 @@ def _grouped(questions: List[Question]) -> List[Tuple[str, int, str, str, str]]:
 
 
 def report(result: Review, since: dt.date, until: dt.date) -> str:
-    lines = [f"# Questions to review, {since.isoformat()} to {until.isoformat()}", "",
-             f"From {result.conversations} conversations with {result.questions} messages "
-             f"(dates in UTC). \"Did this answer your question?\": "
-             f"{result.feedback['yes']} yes, {result.feedback['no']} no.",
-             "Questions are grouped by their normalised text (lower case; e-mail addresses, "
-             "links, dates and long numbers replaced). *Chosen* is what the intent "
-             "classifier (or, for a FAQ question, the response selector) chose, with its "
-             "confidence (the mean, and the range, over the times asked).", ""]
+    lines = [
+        f"# Questions to review, {since.isoformat()} to {until.isoformat()}",
+        "",
+        f"From {result.conversations} conversations with {result.questions} messages "
+        f'(dates in UTC). "Did this answer your question?": '
+        f"{result.feedback['yes']} yes, {result.feedback['no']} no.",
+        "Questions are grouped by their normalised text (lower case; e-mail addresses, "
+        "links, dates and long numbers replaced). *Chosen* is what the intent "
+        "classifier (or, for a FAQ question, the response selector) chose, with its "
+        "confidence (the mean, and the range, over the times asked).",
+        "",
+    ]
     for section, (title, description) in SECTIONS.items():
         rows = _grouped(result.found.get(section, []))
         total = sum(row[1] for row in rows)
@@ -277,8 +311,9 @@ def report(result: Review, since: dt.date, until: dt.date) -> str:
             lines += ["None.", ""]
             continue
         with_detail = section == "uncovered"
-        header = "| Question | Times | Chosen | Confidence |" + (" Not covered |"
-                                                                 if with_detail else "")
+        header = "| Question | Times | Chosen | Confidence |" + (
+            " Not covered |" if with_detail else ""
+        )
         lines += [header, "|---|---:|---|---:|" + ("---|" if with_detail else "")]
         for text, times, label, confidence, detail in rows:
             row = f"| {_cell(text)} | {times} | {_cell(label)} | {confidence} |"
@@ -301,13 +336,19 @@ def _epoch(day: dt.date) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--since", type=_date,
-                        help=f"first day (default: {DEFAULT_DAYS} days before --until)")
+    parser.add_argument(
+        "--since", type=_date, help=f"first day (default: {DEFAULT_DAYS} days before --until)"
+    )
     parser.add_argument("--until", type=_date, help="last day, included (default: today, UTC)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"the Markdown report (default: {DEFAULT_OUT.relative_to(ROOT)})")
-    parser.add_argument("--endpoints", type=Path,
-                        help="endpoints file (default: endpoints.yml with $TRACKER_DB)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"the Markdown report (default: {DEFAULT_OUT.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--endpoints", type=Path, help="endpoints file (default: endpoints.yml with $TRACKER_DB)"
+    )
     args = parser.parse_args(argv)
     until = args.until or dt.datetime.now(dt.timezone.utc).date()
     since = args.since or until - dt.timedelta(days=DEFAULT_DAYS)
@@ -315,7 +356,6 @@ def main(argv=None) -> int:
         parser.error("--since is after --until")
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     endpoints_file = prepare_operator_tool(args.endpoints)
-
 
     try:
         with store_endpoints(endpoints_file) as endpoints:

@@ -19,6 +19,7 @@ Fails (exit 1) when
   busy 2-core machine: +3 MB and +1 MB over 180 s (1,111 messages).
 Not part of `make test`.
 """
+
 import argparse
 import asyncio
 import json
@@ -45,24 +46,54 @@ def conversations(rng: random.Random):
             joined = " ".join(texts)
             missing = [n for n in needles if n not in joined]
             return f"missing {missing}" if missing else None
+
         return check
 
-    return rng.choice([
-        ("results", [("My HER2 IHC was 2+", has("FISH")),
-                     (f"The HER2/CEP17 ratio was {ratio} with {copies} copies per cell",
-                      has("You told me:", f"ratio {float(ratio):g}", "Result:")),
-                     ("what treatments are used for that?", has("Source:"))]),
-        ("faq", [("what is HER2?", has("protein", "Source:")),
-                 ("How common is HER2-positive breast cancer?", has("Source:"))]),
-        ("drug", [("how is trastuzumab given?", has("Source:")),
-                  ("How is pertuzumab given?", has("Source:"))]),
-        ("forget", [("My IHC was 3+", has("HER2-positive")),
+    return rng.choice(
+        [
+            (
+                "results",
+                [
+                    ("My HER2 IHC was 2+", has("FISH")),
+                    (
+                        f"The HER2/CEP17 ratio was {ratio} with {copies} copies per cell",
+                        has("You told me:", f"ratio {float(ratio):g}", "Result:"),
+                    ),
+                    ("what treatments are used for that?", has("Source:")),
+                ],
+            ),
+            (
+                "faq",
+                [
+                    ("what is HER2?", has("protein", "Source:")),
+                    ("How common is HER2-positive breast cancer?", has("Source:")),
+                ],
+            ),
+            (
+                "drug",
+                [
+                    ("how is trastuzumab given?", has("Source:")),
+                    ("How is pertuzumab given?", has("Source:")),
+                ],
+            ),
+            (
+                "forget",
+                [
+                    ("My IHC was 3+", has("HER2-positive")),
                     ("delete my data", has("Do you want me to clear our conversation")),
-                    ("/restart", has("cleared our conversation"))]),
-        ("odd input", [("   ", has("empty")),
-                       ("word " * 5000, has("only the first")),
-                       ('/inform{"ihc_score": "3+"}', lambda texts: None)]),
-    ])
+                    ("/restart", has("cleared our conversation")),
+                ],
+            ),
+            (
+                "odd input",
+                [
+                    ("   ", has("empty")),
+                    ("word " * 5000, has("only the first")),
+                    ('/inform{"ihc_score": "3+"}', lambda texts: None),
+                ],
+            ),
+        ]
+    )
 
 
 class Soak:
@@ -87,23 +118,33 @@ class Soak:
             try:
                 status, reply, elapsed = post(
                     f"{self.stack.url}/webhooks/rest/webhook",
-                    json.dumps({"sender": sender, "message": message}).encode(), timeout=90)
+                    json.dumps({"sender": sender, "message": message}).encode(),
+                    timeout=90,
+                )
                 texts = [m.get("text", "") for m in reply] if status == 200 else []
-                self.record(name, message, texts, elapsed,
-                            f"HTTP {status}" if status != 200 else check(texts))
+                self.record(
+                    name,
+                    message,
+                    texts,
+                    elapsed,
+                    f"HTTP {status}" if status != 200 else check(texts),
+                )
             except Exception as error:  # noqa: BLE001
                 self.record(name, message, [], 0, repr(error))
 
     def socketio(self, name, turns):
         async def talk():
-            async with SocketChat(self.stack.url,
-                                  origin=f"http://localhost:{self.stack.web_port}") as chat:
+            async with SocketChat(
+                self.stack.url, origin=f"http://localhost:{self.stack.web_port}"
+            ) as chat:
                 for message, check in turns:
                     started = time.monotonic()
                     replies = await chat.send(message, settle=1.0, timeout=90)
                     texts = [m.get("text", "") for m in replies]
-                    self.record(name, message, texts, time.monotonic() - started - 1.0,
-                                check(texts))
+                    self.record(
+                        name, message, texts, time.monotonic() - started - 1.0, check(texts)
+                    )
+
         try:
             asyncio.run(talk())
         except Exception as error:  # noqa: BLE001
@@ -119,8 +160,10 @@ class Soak:
 
     def run(self, seconds: float, workers: int):
         deadline = time.monotonic() + seconds
-        threads = [threading.Thread(target=self.worker, args=(deadline, self.rng.random()),
-                                    daemon=True) for _ in range(workers)]
+        threads = [
+            threading.Thread(target=self.worker, args=(deadline, self.rng.random()), daemon=True)
+            for _ in range(workers)
+        ]
         for thread in threads:
             thread.start()
         return threads
@@ -154,8 +197,10 @@ def main(argv=None) -> int:
                 thread.join()
             warm_errors = list(soak.errors)
             baseline = sample(pids)
-            print("RSS after warm-up: " + ", ".join(f"{k} {v:.0f} MB"
-                                                    for k, v in baseline.items()), flush=True)
+            print(
+                "RSS after warm-up: " + ", ".join(f"{k} {v:.0f} MB" for k, v in baseline.items()),
+                flush=True,
+            )
 
             print(f"Soak ({args.duration:g} s, {args.workers} workers) ...", flush=True)
             soak.errors, soak.latencies, soak.turns, soak.conversations = [], [], 0, 0
@@ -176,19 +221,29 @@ def main(argv=None) -> int:
     bounds = {"rasa": args.rasa_growth_mb, "actions": args.actions_growth_mb}
     growth = {k: end[k] - baseline[k] for k in pids}
     lat = sorted(soak.latencies) or [0]
-    print(f"\n{soak.conversations} conversations, {soak.turns} messages in "
-          f"{args.duration:g} s; latency p50 {lat[len(lat) // 2]:.2f} s, "
-          f"p95 {lat[int(len(lat) * 0.95)]:.2f} s, max {lat[-1]:.2f} s")
+    print(
+        f"\n{soak.conversations} conversations, {soak.turns} messages in "
+        f"{args.duration:g} s; latency p50 {lat[len(lat) // 2]:.2f} s, "
+        f"p95 {lat[int(len(lat) * 0.95)]:.2f} s, max {lat[-1]:.2f} s"
+    )
     for name in pids:
-        print(f"{name:8s} RSS {baseline[name]:7.0f} MB -> {end[name]:7.0f} MB "
-              f"(peak {peak[name]:.0f} MB, growth {growth[name]:+.0f} MB, "
-              f"bound {bounds[name]:g} MB)")
-    failures = [f"{k} RSS grew by {growth[k]:.0f} MB (bound {bounds[k]:g} MB)"
-                for k in pids if growth[k] > bounds[k]]
+        print(
+            f"{name:8s} RSS {baseline[name]:7.0f} MB -> {end[name]:7.0f} MB "
+            f"(peak {peak[name]:.0f} MB, growth {growth[name]:+.0f} MB, "
+            f"bound {bounds[name]:g} MB)"
+        )
+    failures = [
+        f"{k} RSS grew by {growth[k]:.0f} MB (bound {bounds[k]:g} MB)"
+        for k in pids
+        if growth[k] > bounds[k]
+    ]
     failures += [f"reply error: {e}" for e in (warm_errors + soak.errors)[:20]]
     failures += [f"logged: {line[:200]}" for line in log_errors[:20]]
-    failures += [f"the {name} server exited with {code} when stopped (None: it had to be "
-                 f"killed)" for name, code in codes.items() if code not in CLEAN_EXITS]
+    failures += [
+        f"the {name} server exited with {code} when stopped (None: it had to be killed)"
+        for name, code in codes.items()
+        if code not in CLEAN_EXITS
+    ]
     if integrity != "ok":
         failures.append(f"tracker DB integrity: {integrity}")
     if soak.turns == 0:

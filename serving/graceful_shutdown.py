@@ -19,6 +19,7 @@ already arrived. Sanic's own shutdown then finishes every request it has read.
 Installed on the Rasa server by rasa_fixes/graceful_stop.py (`make run`, the cluster) and
 on the action server by actions/__init__.py.
 """
+
 import asyncio
 import ctypes
 import logging
@@ -38,8 +39,12 @@ BPF_RET_K = 0x06  # BPF_RET | BPF_K: return the constant k, the bytes to keep (0
 
 
 class _BpfInstruction(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8),
-                ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+    _fields_ = [
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    ]
 
 
 class _BpfProgram(ctypes.Structure):
@@ -67,9 +72,11 @@ def listening_sockets() -> List[socket.socket]:
             os.close(fd)
             continue
         try:
-            listening = (sock.family in (socket.AF_INET, socket.AF_INET6)
-                         and sock.type == socket.SOCK_STREAM
-                         and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+            listening = (
+                sock.family in (socket.AF_INET, socket.AF_INET6)
+                and sock.type == socket.SOCK_STREAM
+                and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+            )
         except OSError:
             listening = False
         if listening:
@@ -92,8 +99,7 @@ async def drain_listeners(settle_seconds: float = SETTLE_SECONDS) -> int:
             drop_incoming(sock)
             held += 1
         except OSError as error:
-            logger.warning("Could not hold new connections on %s: %s",
-                           sock.getsockname(), error)
+            logger.warning("Could not hold new connections on %s: %s", sock.getsockname(), error)
         finally:
             sock.close()  # the duplicate only; the server's own fd stays open
     if held:
@@ -104,5 +110,7 @@ async def drain_listeners(settle_seconds: float = SETTLE_SECONDS) -> int:
 async def before_server_stop(app, loop) -> None:
     """Sanic listener: holds new connections, then lets Sanic finish what it received."""
     held = await drain_listeners()
-    logger.info("Stopping: new connections held on %s socket(s); finishing the "
-                "messages already received.", held)
+    logger.info(
+        "Stopping: new connections held on %s socket(s); finishing the messages already received.",
+        held,
+    )

@@ -36,6 +36,7 @@ while its event loop is busy), so the lock still serialises live replicas; the t
 lifetime stays the backstop for a replica that hangs alive. Tickets without an owner
 (issued by Rasa's own class) only expire.
 """
+
 import json
 import logging
 import os
@@ -48,7 +49,11 @@ from typing import Any, Callable, Dict, Optional, Text, Tuple, TypeVar
 import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import (
-    DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LOCK_LIFETIME, LockError, RedisLockStore)
+    DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX,
+    LOCK_LIFETIME,
+    LockError,
+    RedisLockStore,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -61,7 +66,8 @@ def _seconds(name: str, default: float) -> float:
         value = float(os.environ.get(name) or default)
     except ValueError:
         raise ValueError(
-            f"{name} must be a number of seconds, not {os.environ.get(name)!r}") from None
+            f"{name} must be a number of seconds, not {os.environ.get(name)!r}"
+        ) from None
     if value <= 0:
         raise ValueError(f"{name} must be positive")
     return value
@@ -80,24 +86,27 @@ class OwnedTicketLock(TicketLock):
     """Rasa's TicketLock that also stores who holds each ticket (``owners``: ticket
     number -> owner). Rasa's TicketLock.from_dict reads the same JSON and ignores it."""
 
-    def __init__(self, conversation_id: Text, tickets: Any = None,
-                 owners: Optional[Dict[int, Text]] = None) -> None:
+    def __init__(
+        self, conversation_id: Text, tickets: Any = None, owners: Optional[Dict[int, Text]] = None
+    ) -> None:
         super().__init__(conversation_id, tickets)
         self.owners: Dict[int, Text] = dict(owners or {})
 
     @classmethod
     def from_dict(cls, data: Dict[Text, Any]) -> "OwnedTicketLock":
         plain = TicketLock.from_dict(data)
-        owners = {int(number): str(owner)
-                  for number, owner in (data.get("owners") or {}).items()}
+        owners = {int(number): str(owner) for number, owner in (data.get("owners") or {}).items()}
         return cls(plain.conversation_id, plain.tickets, owners)
 
     def dumps(self) -> Text:
         numbers = {ticket.number for ticket in self.tickets}
-        return json.dumps(dict(
-            conversation_id=self.conversation_id,
-            tickets=[ticket.dumps() for ticket in self.tickets],
-            owners={str(n): owner for n, owner in self.owners.items() if n in numbers}))
+        return json.dumps(
+            dict(
+                conversation_id=self.conversation_id,
+                tickets=[ticket.dumps() for ticket in self.tickets],
+                owners={str(n): owner for n, owner in self.owners.items() if n in numbers},
+            )
+        )
 
     def remove_tickets_of(self, dead: set) -> int:
         """Drops the tickets whose owner is in ``dead``; returns how many."""
@@ -113,8 +122,7 @@ Change = Callable[[Optional[OwnedTicketLock]], Tuple[Optional[TicketLock], T]]
 class AtomicRedisLockStore(RedisLockStore):
     """RedisLockStore whose lock updates are atomic across Rasa replicas."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         # Rasa builds a lock store named by module path from its endpoint config alone.
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs}
@@ -123,8 +131,9 @@ class AtomicRedisLockStore(RedisLockStore):
         # cluster tests, find the process that holds a conversation).
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         # "lock-owner:" beside Rasa's "lock:" (same optional prefix): never a lock key.
-        self.owner_prefix = (self.key_prefix[:-len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)]
-                             + "lock-owner:")
+        self.owner_prefix = (
+            self.key_prefix[: -len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)] + "lock-owner:"
+        )
         self._heartbeat: Optional[threading.Thread] = None
         self._heartbeat_guard = threading.Lock()
 
@@ -136,8 +145,7 @@ class AtomicRedisLockStore(RedisLockStore):
         return self.owner_prefix + owner
 
     def _beat(self) -> None:
-        self.red.set(self.owner_key(self.owner), str(time.time()),
-                     px=int(LOCK_OWNER_TTL * 1000))
+        self.red.set(self.owner_key(self.owner), str(time.time()), px=int(LOCK_OWNER_TTL * 1000))
 
     def _keep_alive(self) -> None:
         """The heartbeat thread: runs as long as the process does."""
@@ -155,23 +163,32 @@ class AtomicRedisLockStore(RedisLockStore):
         with self._heartbeat_guard:
             if self._heartbeat is None:
                 self._beat()
-                thread = threading.Thread(target=self._keep_alive, daemon=True,
-                                          name="lock-owner-heartbeat")
+                thread = threading.Thread(
+                    target=self._keep_alive, daemon=True, name="lock-owner-heartbeat"
+                )
                 thread.start()
                 self._heartbeat = thread
 
     def _drop_dead_owners(self, lock: OwnedTicketLock) -> None:
         """Drops the tickets of replicas that are no longer alive."""
-        owners = sorted({lock.owners[t.number] for t in lock.tickets
-                         if t.number in lock.owners and lock.owners[t.number] != self.owner})
+        owners = sorted(
+            {
+                lock.owners[t.number]
+                for t in lock.tickets
+                if t.number in lock.owners and lock.owners[t.number] != self.owner
+            }
+        )
         if not owners:
             return
         alive = self.red.mget([self.owner_key(owner) for owner in owners])
         dead = {owner for owner, beat in zip(owners, alive) if beat is None}
         if dead and lock.remove_tickets_of(dead):
-            logger.warning("Conversation '%s': dropped the lock ticket(s) of %d replica(s) "
-                           "that stopped while holding or waiting for it.",
-                           lock.conversation_id, len(dead))
+            logger.warning(
+                "Conversation '%s': dropped the lock ticket(s) of %d replica(s) "
+                "that stopped while holding or waiting for it.",
+                lock.conversation_id,
+                len(dead),
+            )
 
     def _change(self, conversation_id: Text, change: Change) -> T:
         """Applies ``change`` to the stored lock in one Redis transaction.
@@ -197,15 +214,16 @@ class AtomicRedisLockStore(RedisLockStore):
                     pipe.execute()
                     return result
                 except redis.WatchError:
-                    logger.debug(f"Lock of conversation '{conversation_id}' changed "
-                                 f"concurrently; trying again.")
+                    logger.debug(
+                        f"Lock of conversation '{conversation_id}' changed "
+                        f"concurrently; trying again."
+                    )
 
     @staticmethod
     def create_lock(conversation_id: Text) -> OwnedTicketLock:
         return OwnedTicketLock(conversation_id)
 
-    def issue_ticket(self, conversation_id: Text,
-                     lock_lifetime: float = LOCK_LIFETIME) -> int:
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def issue(lock: Optional[OwnedTicketLock]) -> Tuple[OwnedTicketLock, int]:
             lock = lock or self.create_lock(conversation_id)
             self._drop_dead_owners(lock)
@@ -220,8 +238,7 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
-        def drop_expired(lock: Optional[OwnedTicketLock]
-                         ) -> Tuple[Optional[TicketLock], None]:
+        def drop_expired(lock: Optional[OwnedTicketLock]) -> Tuple[Optional[TicketLock], None]:
             if lock:
                 lock.remove_expired_tickets()
                 self._drop_dead_owners(lock)

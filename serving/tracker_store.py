@@ -21,6 +21,7 @@ What this class does:
   of falling back to an empty conversation. Only connection errors are retried; when
   the time is up the error goes to Rasa as before.
 """
+
 import asyncio
 import logging
 import time
@@ -38,11 +39,11 @@ DEFAULT_RETRY_SECONDS = 20.0
 class ReconnectingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore with pre-ping and bounded retries on lost connections."""
 
-    def __init__(self, *args: Any, retry_seconds: Optional[float] = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, retry_seconds: Optional[float] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.retry_seconds = float(DEFAULT_RETRY_SECONDS if retry_seconds is None
-                                   else retry_seconds)
+        self.retry_seconds = float(
+            DEFAULT_RETRY_SECONDS if retry_seconds is None else retry_seconds
+        )
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
@@ -58,8 +59,10 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
                 # Connection refused/closed, server shutting down or starting up.
                 if time.monotonic() + delay > deadline:
                     raise
-                logger.warning(f"PostgreSQL unavailable while trying to {what} "
-                               f"({str(error).splitlines()[0]}); retrying in {delay:.1f} s")
+                logger.warning(
+                    f"PostgreSQL unavailable while trying to {what} "
+                    f"({str(error).splitlines()[0]}); retrying in {delay:.1f} s"
+                )
                 self.engine.dispose()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -67,8 +70,8 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool):
         parent = super()._retrieve
         return await self._with_retries(
-            "read a conversation",
-            lambda: parent(sender_id, fetch_events_from_all_sessions))
+            "read a conversation", lambda: parent(sender_id, fetch_events_from_all_sessions)
+        )
 
     async def save(self, tracker) -> None:
         # A failed attempt committed nothing (one transaction), so trying again

@@ -4,6 +4,7 @@ The unit and integration tiers switch on `no_internet` and `keep_event_loop_poli
 every test (their conftest.py). Helpers (not fixtures) are in each tier's module:
 tests/unit/lib.py, tests/integration/lib.py, tests/system/stacklib.py.
 """
+
 import asyncio
 import ipaddress
 import socket
@@ -75,14 +76,14 @@ def no_internet():
     real_getaddrinfo = socket.getaddrinfo
 
     def refuse(address):
-        raise ConnectionRefusedError(
-            f"tests must not use the network (tried {address})")
+        raise ConnectionRefusedError(f"tests must not use the network (tried {address})")
 
     def guarded(real):
         def connect(sock, address):
             if not _is_loopback(address):
                 refuse(address)
             return real(sock, address)
+
         return connect
 
     def getaddrinfo(host, *args, **kwargs):
@@ -100,8 +101,10 @@ def no_internet():
             refuse(str(url))
         return await real_request(session, method, url, *args, **kwargs)
 
-    with patch.object(socket.socket, "connect", guarded(real_connect)), \
-            patch.object(socket.socket, "connect_ex", guarded(real_connect_ex)), \
-            patch.object(socket, "getaddrinfo", getaddrinfo), \
-            patch.object(aiohttp.ClientSession, "_request", aiohttp_request):
+    with (
+        patch.object(socket.socket, "connect", guarded(real_connect)),
+        patch.object(socket.socket, "connect_ex", guarded(real_connect_ex)),
+        patch.object(socket, "getaddrinfo", getaddrinfo),
+        patch.object(aiohttp.ClientSession, "_request", aiohttp_request),
+    ):
         yield

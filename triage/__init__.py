@@ -14,6 +14,7 @@ knowledge/red_flags.yml compiled to Matcher patterns (triage/lexicon.py) and
 ConText/NegEx-style scopes (triage/context.py). docs/safety.md explains the tiers, the
 categories and how to add a phrase; tests/safety/ measures it on blind-written messages.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,17 +93,23 @@ def _number(text: str) -> Optional[float]:
 ALL_GROUP_SENTENCES = 2
 
 
-def _distinct_choice(parts: List[List[Tuple[int, int]]],
-                     sentence_of: Callable[[Tuple[int, int]], int]) -> bool:
+def _distinct_choice(
+    parts: List[List[Tuple[int, int]]], sentence_of: Callable[[Tuple[int, int]], int]
+) -> bool:
     """One span for each part of an `all:` group, no two overlapping (one word doesn't
     count for two parts: "hot flashes" is not both "red or hot" and "swollen or hot"), all
     within ALL_GROUP_SENTENCES sentences of each other."""
+
     def choose(index: int, taken: List[Tuple[int, int]]) -> bool:
         if index == len(parts):
             sentences = [sentence_of(span) for span in taken]
             return max(sentences) - min(sentences) <= ALL_GROUP_SENTENCES
-        return any(choose(index + 1, taken + [span]) for span in parts[index]
-                   if all(span[1] <= t[0] or t[1] <= span[0] for t in taken))
+        return any(
+            choose(index + 1, taken + [span])
+            for span in parts[index]
+            if all(span[1] <= t[0] or t[1] <= span[0] for t in taken)
+        )
+
     return choose(0, [])
 
 
@@ -119,24 +126,33 @@ def assess(text: str) -> Assessment:
         found[label].append((start, end))
         if key in lex.wildcards:
             wildcard_tokens[(start, end)].update(
-                start + i for i, position in enumerate(alignment)
-                if position in lex.wildcards[key])
+                start + i for i, position in enumerate(alignment) if position in lex.wildcards[key]
+            )
     for category, span in _reading_spans(doc, lex.config.get("readings", [])):
         found[f"E|{category}|symptom"].append(span)
-    context = Context.from_matches({
-        rule.category: found.get(label, [])
-        for label, rule in lex.rules.items() if rule.tier == "context"})
+    context = Context.from_matches(
+        {
+            rule.category: found.get(label, [])
+            for label, rule in lex.rules.items()
+            if rule.tier == "context"
+        }
+    )
     windows = lex.config["context"]["negation"]["window"]
     scopes = Scopes(doc, context, windows, wildcard_tokens)
     scopes.symptom_sentences = {
-        scopes.sentence(span) for label, spans in found.items()
-        if label.startswith("E|") for span in spans}
+        scopes.sentence(span)
+        for label, spans in found.items()
+        if label.startswith("E|")
+        for span in spans
+    }
 
     def excepted(category: str, span) -> bool:
-        return any(s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1]
-                   for s in found.get(f"X|{category}", []))
+        return any(
+            s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1]
+            for s in found.get(f"X|{category}", [])
+        )
 
-    emergencies: List[Tuple[str, str, str]] = []   # (kind, category, evidence)
+    emergencies: List[Tuple[str, str, str]] = []  # (kind, category, evidence)
     symptom_evidence: List[str] = []
     distress_evidence: List[str] = []
 
@@ -145,10 +161,9 @@ def assess(text: str) -> Assessment:
     def judge(kind: str, category: str, strength: str, span) -> None:
         """An emergency phrase that is not negated: an emergency, or (asked in general, as
         a hypothetical, in the past, or over) a symptom question."""
-        evidence = doc[span[0]:span[1]].text
-        if kind == "medical" and strength in ("symptom", "mention") and \
-                scopes.hypothetical(span):
-            symptom_evidence.append(evidence)       # "if I get a temperature ..."
+        evidence = doc[span[0] : span[1]].text
+        if kind == "medical" and strength in ("symptom", "mention") and scopes.hypothetical(span):
+            symptom_evidence.append(evidence)  # "if I get a temperature ..."
             return
         now = scopes.current(span, clause_only=strength == "mention")
         if scopes.historical(span, kind):
@@ -190,8 +205,9 @@ def assess(text: str) -> Assessment:
     emergency_config = lex.config["emergency"]
     for (category, group), parts in all_groups.items():
         needed = len(emergency_config[category]["all"][group])
-        if len(parts) == needed and _distinct_choice([parts[p] for p in sorted(parts)],
-                                                     scopes.sentence_index):
+        if len(parts) == needed and _distinct_choice(
+            [parts[p] for p in sorted(parts)], scopes.sentence_index
+        ):
             anchor = min(parts[0])
             judge(emergency_config[category]["kind"], category, "symptom", anchor)
 
@@ -201,10 +217,12 @@ def assess(text: str) -> Assessment:
         return Assessment("emergency", kind, category, evidence)
     for span in found.get("S|symptom", []):
         if not scopes.negated(span, "medical"):
-            symptom_evidence.append(doc[span[0]:span[1]].text)
+            symptom_evidence.append(doc[span[0] : span[1]].text)
     distress = distress_evidence + [
-        doc[s[0]:s[1]].text for s in found.get("D|distress", [])
-        if not excepted("distress", s) and not scopes.negated(s, "medical")]
+        doc[s[0] : s[1]].text
+        for s in found.get("D|distress", [])
+        if not excepted("distress", s) and not scopes.negated(s, "medical")
+    ]
     # feelings plus a symptom word, with no question asked: distress ("so stressed I feel sick")
     if symptom_evidence and not (distress and "?" not in text):
         return Assessment("symptom_question", "", "symptom", symptom_evidence[0])

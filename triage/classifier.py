@@ -8,6 +8,7 @@ messages (the NLU examples and the blind-written sets in data/safety/); the Rasa
 (components/safety_triage.py) trains it with the model and stores it in the model archive.
 Measured against the lexicon in docs/safety.md; its settings in bench/TUNING.md.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Optional, Tuple
@@ -25,12 +26,12 @@ def build(c: float) -> Pipeline:
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
     )
-    return make_pipeline(features, LogisticRegression(C=c, class_weight="balanced",
-                                                      max_iter=3000))
+    return make_pipeline(features, LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
 
 
-def fit(texts: Iterable[str], labels: Iterable[str], c: float,
-        classes: Tuple[str, ...] = CLASSES) -> Pipeline:
+def fit(
+    texts: Iterable[str], labels: Iterable[str], c: float, classes: Tuple[str, ...] = CLASSES
+) -> Pipeline:
     labels = list(labels)
     unknown = set(labels) - set(classes)
     if unknown:

@@ -19,6 +19,7 @@ breathing emergency and "I'm not okay I want to end my life" is not negated:
 Negation scopes end at any terminator (pronouns included: "not sure, I can't breathe");
 hypothetical scopes only at a clause terminator ("if", "when" ... ",", "but", "so").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,13 +28,26 @@ from typing import Dict, List, Optional, Set, Tuple
 from spacy.tokens import Doc
 
 Span = Tuple[int, int]
-MODALS = {"could", "would", "can", "will", "might", "may", "should", "do", "does", "did",
-          "shall", "must"}
+MODALS = {
+    "could",
+    "would",
+    "can",
+    "will",
+    "might",
+    "may",
+    "should",
+    "do",
+    "does",
+    "did",
+    "shall",
+    "must",
+}
 
 
 @dataclass
 class Context:
     """The context spans found in one message."""
+
     preceding: List[Span]
     following: List[Span]
     pseudo: List[Span]
@@ -51,9 +65,22 @@ class Context:
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
-        roles = ("preceding", "following", "pseudo", "terminators", "causal", "informational",
-                 "question_start", "hypothetical", "current", "clause_terminators",
-                 "historical", "resolved", "current_sentence", "recent_past")
+        roles = (
+            "preceding",
+            "following",
+            "pseudo",
+            "terminators",
+            "causal",
+            "informational",
+            "question_start",
+            "hypothetical",
+            "current",
+            "clause_terminators",
+            "historical",
+            "resolved",
+            "current_sentence",
+            "recent_past",
+        )
         return cls(**{role: spans.get(role, []) for role in roles})
 
 
@@ -71,8 +98,13 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 class Scopes:
-    def __init__(self, doc: Doc, context: Context, windows: Dict[str, int],
-                 wildcard_tokens: Optional[Dict[Span, Set[int]]] = None):
+    def __init__(
+        self,
+        doc: Doc,
+        context: Context,
+        windows: Dict[str, int],
+        wildcard_tokens: Optional[Dict[Span, Set[int]]] = None,
+    ):
         self.doc = doc
         self.context = context
         self.windows = windows
@@ -100,8 +132,7 @@ class Scopes:
         clause-ending punctuation mark lies in [left, right)."""
         if any(left <= p < right and self.doc[p].text in ",;:.!?()-–—" for p in self._punct):
             return True
-        terminators = (self.context.clause_terminators if clause_only
-                       else self.context.terminators)
+        terminators = self.context.clause_terminators if clause_only else self.context.terminators
         return any(left <= t[0] and t[1] <= right for t in terminators)
 
     def _is_pseudo(self, trigger: Span) -> bool:
@@ -111,21 +142,31 @@ class Scopes:
         window = self.windows.get(kind, 5)
         # a negation that one of the phrase's wildcards took ("my lips didn't swell")
         taken = self.wildcard_tokens.get(span, set())
-        if taken and any(trigger[0] in taken and not self._is_pseudo(trigger)
-                         for trigger in self.context.preceding):
+        if taken and any(
+            trigger[0] in taken and not self._is_pseudo(trigger)
+            for trigger in self.context.preceding
+        ):
             return True
         for trigger in self.context.preceding:
-            if (trigger[1] <= span[0] and span[0] - trigger[1] <= window
-                    and not _overlaps(trigger, span) and not self._is_pseudo(trigger)
-                    and not self._blocked(trigger[1], span[0])):
+            if (
+                trigger[1] <= span[0]
+                and span[0] - trigger[1] <= window
+                and not _overlaps(trigger, span)
+                and not self._is_pseudo(trigger)
+                and not self._blocked(trigger[1], span[0])
+            ):
                 return True
         if kind == "self_harm":
-            return False   # "... suicidal? no" is not trusted: too easy to misread
+            return False  # "... suicidal? no" is not trusted: too easy to misread
         after = self.windows.get("following", 6)
         for trigger in self.context.following:
-            if (trigger[0] >= span[1] and trigger[0] - span[1] <= after
-                    and not _overlaps(trigger, span) and not self._is_pseudo(trigger)
-                    and not self._blocked(span[1], trigger[0])):
+            if (
+                trigger[0] >= span[1]
+                and trigger[0] - span[1] <= after
+                and not _overlaps(trigger, span)
+                and not self._is_pseudo(trigger)
+                and not self._blocked(span[1], trigger[0])
+            ):
                 return True
         return False
 
@@ -137,8 +178,9 @@ class Scopes:
         if kind == "medical":
             triggers += self.context.informational
             # "can/does/is ... ?": a question that opens with an auxiliary verb
-            triggers += [t for t in self.context.question_start
-                         if t[0] == start and self._is_question(span)]
+            triggers += [
+                t for t in self.context.question_start if t[0] == start and self._is_question(span)
+            ]
         for trigger in triggers:
             if start <= trigger[0] and trigger[1] <= span[0]:
                 return True
@@ -148,16 +190,16 @@ class Scopes:
         return False
 
     def hypothetical(self, span: Span, opening_a_question: bool = False) -> bool:
-        """"if", "in case", "should I" before the phrase in its clause; with
+        """ "if", "in case", "should I" before the phrase in its clause; with
         opening_a_question, only one that opens a question ("if she had a seizure, what
         would I do?")."""
         start, _ = self.sentence(span)
         if opening_a_question:
-            return self._is_question(span) and any(
-                t[0] == start for t in self.context.hypothetical)
-        return any(start <= t[0] and t[1] <= span[0]
-                   and not self._blocked(t[1], span[0], clause_only=True)
-                   for t in self.context.hypothetical)
+            return self._is_question(span) and any(t[0] == start for t in self.context.hypothetical)
+        return any(
+            start <= t[0] and t[1] <= span[0] and not self._blocked(t[1], span[0], clause_only=True)
+            for t in self.context.hypothetical
+        )
 
     def clause(self, span: Span) -> Span:
         """The clause around a span: its sentence, cut at punctuation and clause terminators."""
@@ -178,16 +220,21 @@ class Scopes:
         recent past ("last week", "in March") for a medical one only."""
         start, end = self.clause(span)
         cues = self.context.historical + (self.context.recent_past if kind == "medical" else [])
-        if (any(start <= t[0] and t[1] <= end for t in cues)
-                and not self._current_between(start, end)):
+        if any(start <= t[0] and t[1] <= end for t in cues) and not self._current_between(
+            start, end
+        ):
             return True
         # a cue that opens the sentence ("When I was 19, long before any of this, I ...",
         # "Less than two years later, I had ...") reaches over commas, up to a
         # clause-terminating word
         sentence_start, _ = self.sentence(span)
-        return any(sentence_start <= t[0] <= sentence_start + _OPENING and t[1] <= span[0]
-                   and not self._blocked_by_word(t[1], span[0])
-                   and not self._current_between(t[1], span[0]) for t in cues)
+        return any(
+            sentence_start <= t[0] <= sentence_start + _OPENING
+            and t[1] <= span[0]
+            and not self._blocked_by_word(t[1], span[0])
+            and not self._current_between(t[1], span[0])
+            for t in cues
+        )
 
     def _blocked_by_word(self, left: int, right: int) -> bool:
         return any(left <= t[0] and t[1] <= right for t in self.context.clause_terminators)
@@ -198,9 +245,13 @@ class Scopes:
         phrase_sentence = self.sentence(span)
         # A dated statement that something was fine ("a heart scan three months ago that was
         # normal") is about that earlier time: it says nothing of a phrase in another sentence.
-        after = [t for t in self.context.resolved if t[0] >= span[1]
-                 and (self.sentence(t) == phrase_sentence or not self._dated(t))
-                 and not self._cue_negated(t)]
+        after = [
+            t
+            for t in self.context.resolved
+            if t[0] >= span[1]
+            and (self.sentence(t) == phrase_sentence or not self._dated(t))
+            and not self._cue_negated(t)
+        ]
         if not after:
             return False
         last = max(t[1] for t in after)
@@ -211,15 +262,21 @@ class Scopes:
         # again?") or another story ("my husband still hasn't let it go") doesn't.
         _, sentence_end = self.sentence((last - 1, last))
         return not any(
-            last <= c[0] and not self._after_modal(c) and not self._is_question(c)
-            and ((c[1] <= sentence_end and self._blocked(last, c[0], clause_only=True))
-                 or self._says_it_is_back(c))
-            for c in self.context.current)
+            last <= c[0]
+            and not self._after_modal(c)
+            and not self._is_question(c)
+            and (
+                (c[1] <= sentence_end and self._blocked(last, c[0], clause_only=True))
+                or self._says_it_is_back(c)
+            )
+            for c in self.context.current
+        )
 
     def _cue_negated(self, cue: Span) -> bool:
-        """"it hasn't gone away", "not settled": a negation just before a cue that it is over."""
-        return any(0 <= cue[0] - t[1] <= 1 and not self._is_pseudo(t)
-                   for t in self.context.preceding)
+        """ "it hasn't gone away", "not settled": a negation just before a cue that it is over."""
+        return any(
+            0 <= cue[0] - t[1] <= 1 and not self._is_pseudo(t) for t in self.context.preceding
+        )
 
     def _says_it_is_back(self, cue: Span) -> bool:
         words = {self.doc[i].norm_ for i in range(cue[0], cue[1])} & _RETURN_CUES
@@ -235,15 +292,18 @@ class Scopes:
     def _dated(self, cue: Span) -> bool:
         """A cue of the past (distant or recent) in the cue's own sentence."""
         start, end = self.sentence(cue)
-        return any(start <= t[0] and t[1] <= end
-                   for t in self.context.historical + self.context.recent_past)
+        return any(
+            start <= t[0] and t[1] <= end
+            for t in self.context.historical + self.context.recent_past
+        )
 
     def _current_between(self, start: int, end: int) -> bool:
-        return any(start <= c[0] and c[1] <= end and not self._after_modal(c)
-                   for c in self.context.current)
+        return any(
+            start <= c[0] and c[1] <= end and not self._after_modal(c) for c in self.context.current
+        )
 
     def _after_modal(self, cue: Span) -> bool:
-        """"could I have ...?": a question, not a statement."""
+        """ "could I have ...?": a question, not a statement."""
         return cue[0] > 0 and self.doc[cue[0] - 1].norm_ in MODALS
 
     def _is_question(self, span: Span) -> bool:
@@ -254,18 +314,25 @@ class Scopes:
         """A cue that it is happening now in the phrase's sentence (in its clause, for a
         question or with clause_only), outside any hypothetical clause."""
         sentence_start, sentence_end = self.sentence(span)
-        if any(sentence_start <= c[0] and c[1] <= sentence_end
-               for c in self.context.current_sentence):
+        if any(
+            sentence_start <= c[0] and c[1] <= sentence_end for c in self.context.current_sentence
+        ):
             return True
-        start, end = (self.clause(span) if clause_only or self._is_question(span)
-                      else (sentence_start, sentence_end))
+        start, end = (
+            self.clause(span)
+            if clause_only or self._is_question(span)
+            else (sentence_start, sentence_end)
+        )
         for cue in self.context.current:
             if not (start <= cue[0] and cue[1] <= end) or self._after_modal(cue):
                 continue
             # a cue inside a hypothetical clause ("if I have a fever") is not "now"
-            if any(start <= t[0] and t[1] <= cue[0]
-                   and not self._blocked(t[1], cue[0], clause_only=True)
-                   for t in self.context.hypothetical):
+            if any(
+                start <= t[0]
+                and t[1] <= cue[0]
+                and not self._blocked(t[1], cue[0], clause_only=True)
+                for t in self.context.hypothetical
+            ):
                 continue
             return True
         return False

@@ -9,6 +9,7 @@ Phrase syntax (also described at the top of red_flags.yml):
     pre*     a word whose key starts with "pre"
     =word    the word exactly as written (no lemma: "=fainted" is not "faint")
 """
+
 from __future__ import annotations
 
 import itertools
@@ -28,13 +29,14 @@ Branch = List[Token]  # one way to match a position
 @dataclass(frozen=True)
 class Rule:
     """What a match label stands for."""
+
     label: str
-    tier: str           # emergency | except | symptom | distress | context
-    category: str       # clinical category, or the context role
-    kind: str = ""      # self_harm | medical (emergencies)
+    tier: str  # emergency | except | symptom | distress | context
+    category: str  # clinical category, or the context role
+    kind: str = ""  # self_harm | medical (emergencies)
     strength: str = ""  # strong | symptom (emergencies)
-    group: int = -1     # index of the `all` group, -1 for a plain phrase
-    part: int = -1      # index of the part inside that group
+    group: int = -1  # index of the `all` group, -1 for a plain phrase
+    part: int = -1  # index of the part inside that group
 
 
 class Lexicon:
@@ -42,7 +44,7 @@ class Lexicon:
         self.words: Dict[str, List[str]] = config.get("words", {})
         self.matcher = Matcher(pipeline().vocab)
         self.rules: Dict[str, Rule] = {}
-        self.wildcards: Dict[str, set] = {}   # per-pattern key -> its wildcard positions
+        self.wildcards: Dict[str, set] = {}  # per-pattern key -> its wildcard positions
         self.vocabulary: set = set()
         self.config = config
 
@@ -65,9 +67,9 @@ class Lexicon:
             self.matcher.add(key, [pattern])
 
     def patterns(self, phrase: str) -> List[List[Token]]:
-        if not isinstance(phrase, str):   # YAML reads a bare no/yes/on/off as a boolean
+        if not isinstance(phrase, str):  # YAML reads a bare no/yes/on/off as a boolean
             raise ValueError(f"phrase {phrase!r} is not text: quote it in red_flags.yml")
-        if "'@" in phrase:   # a list reference quoted inside a phrase is a literal word
+        if "'@" in phrase:  # a list reference quoted inside a phrase is a literal word
             raise ValueError(f"phrase {phrase!r}: write @name without quotes inside a phrase")
         positions = [self._position(part) for part in phrase.split()]
         patterns = []
@@ -156,12 +158,15 @@ def build(config: Dict) -> Lexicon:
         for strength in ("strong", "symptom", "mention"):
             phrases = spec.get(strength) or []
             if phrases:
-                lexicon.add(Rule(f"E|{category}|{strength}", "emergency", category, kind,
-                                 strength), phrases)
+                lexicon.add(
+                    Rule(f"E|{category}|{strength}", "emergency", category, kind, strength), phrases
+                )
         for g, group in enumerate(spec.get("all") or []):
             for p, part in enumerate(group):
-                lexicon.add(Rule(f"A|{category}|{g}|{p}", "emergency", category, kind,
-                                 "symptom", g, p), part)
+                lexicon.add(
+                    Rule(f"A|{category}|{g}|{p}", "emergency", category, kind, "symptom", g, p),
+                    part,
+                )
         if spec.get("except"):
             lexicon.add(Rule(f"X|{category}", "except", category), spec["except"])
     lexicon.add(Rule("S|symptom", "symptom", "symptom"), config["symptoms"])
@@ -175,8 +180,9 @@ def build(config: Dict) -> Lexicon:
     for role in ("causal", "informational", "question_start", "hypothetical"):
         lexicon.add(Rule(f"C|{role}", "context", role), context["general"][role])
     lexicon.add(Rule("C|current", "context", "current"), context["current"])
-    lexicon.add(Rule("C|clause_terminators", "context", "clause_terminators"),
-                context["clause_terminators"])
+    lexicon.add(
+        Rule("C|clause_terminators", "context", "clause_terminators"), context["clause_terminators"]
+    )
     for role in ("historical", "recent_past", "resolved", "current_sentence"):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon

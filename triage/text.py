@@ -13,6 +13,7 @@ A token's key (stored as its NORM, which the Matcher compares fastest) is its le
 The lexicon's phrases are turned into keys by the same function, so "breathe" in a phrase
 matches "breathing", "breathed" and "breating" in a message.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -28,18 +29,39 @@ from spacy.tokens import Doc
 
 # Where the lookup table is wrong for our words, or a norm needs a lemma.
 _KEY_OVERRIDES = {
-    "dying": "die", "m": "be", "'m": "be", "ve": "have", "'ve": "have", "re": "be",
-    "'re": "be", "ll": "will", "'ll": "will", "'d": "would", "d": "would", "nt": "not",
-    "n't": "not", "wo": "will", "ca": "can", "cannot": "can",
-    "breath": "breath", "left": "left", "number": "number",   # not breathe, leave, numb
-    "does": "do", "planing": "plan",                          # not doe (deer), plane
+    "dying": "die",
+    "m": "be",
+    "'m": "be",
+    "ve": "have",
+    "'ve": "have",
+    "re": "be",
+    "'re": "be",
+    "ll": "will",
+    "'ll": "will",
+    "'d": "would",
+    "d": "would",
+    "nt": "not",
+    "n't": "not",
+    "wo": "will",
+    "ca": "can",
+    "cannot": "can",
+    "breath": "breath",
+    "left": "left",
+    "number": "number",  # not breathe, leave, numb
+    "does": "do",
+    "planing": "plan",  # not doe (deer), plane
 }
 _MIN_CORRECTED_LENGTH = 4
 
 
 def _normalise(text: str) -> str:
-    return (text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-            .replace("\u201c", '"').replace("\u201d", '"'))
+    return (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("`", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
 
 
 class Keyer:
@@ -47,7 +69,7 @@ class Keyer:
 
     def __init__(self) -> None:
         table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-        self._lemmas = table   # keys are hashed: look words up with `in` and .get()
+        self._lemmas = table  # keys are hashed: look words up with `in` and .get()
         self._base_forms: FrozenSet[str] = frozenset(table.values())
         self._vocabulary: Dict[str, List[str]] = {}
 
@@ -68,8 +90,14 @@ class Keyer:
     @lru_cache(maxsize=20000)
     def correct(self, word: str) -> str:
         """``word`` itself when it is a known English word, else the nearest lexicon word."""
-        if (len(word) < _MIN_CORRECTED_LENGTH or not word.isalpha() or word in self._lemmas
-                or word in self._base_forms or word in _KEY_OVERRIDES or word in STOP_WORDS):
+        if (
+            len(word) < _MIN_CORRECTED_LENGTH
+            or not word.isalpha()
+            or word in self._lemmas
+            or word in self._base_forms
+            or word in _KEY_OVERRIDES
+            or word in STOP_WORDS
+        ):
             return word
         candidates = self._vocabulary.get(word[0], ())
         limit = 1 if len(word) < 8 else 2
@@ -87,8 +115,25 @@ def keyer() -> Keyer:
 
 
 # "'s" after these words is "is" ("it's over", "she's going"), not a possessive or "has".
-_IS_AFTER = frozenset({"it", "that", "he", "she", "there", "here", "what", "who", "where",
-                       "this", "everything", "everyone", "nothing", "plan", "life"})
+_IS_AFTER = frozenset(
+    {
+        "it",
+        "that",
+        "he",
+        "she",
+        "there",
+        "here",
+        "what",
+        "who",
+        "where",
+        "this",
+        "everything",
+        "everyone",
+        "nothing",
+        "plan",
+        "life",
+    }
+)
 
 
 def _contextual(previous: str, key: str, text: str) -> str:
@@ -126,6 +171,7 @@ def phrase_keys(phrase: str) -> List[str]:
     nlp = pipeline()
     keys: List[str] = []
     for token in nlp.make_doc(_normalise(phrase)):
-        keys.append(_contextual(keys[-1] if keys else "", keyer().lemma(token.norm_.lower()),
-                                token.text))
+        keys.append(
+            _contextual(keys[-1] if keys else "", keyer().lemma(token.norm_.lower()), token.text)
+        )
     return keys

@@ -3,6 +3,7 @@
 No servers and no network (tests/conftest.py no_internet); the model is loaded through
 tests/integration/lib.load_trained_agent, once per session for the `agent` fixture.
 """
+
 import pytest
 
 from tests.integration.lib import load_trained_agent

@@ -7,6 +7,7 @@ conftest starts for the session. The other tests start their own servers on free
 (ops.stack.Stack, stacklib.RunScript, the cluster's ops.cluster.Cluster) or serve the app on a
 socket in-process. Helpers: tests/system/stacklib.py.
 """
+
 import os
 from typing import Tuple
 

@@ -5,6 +5,7 @@ ops/probe.py), and `make run` (python -m ops run) in its own session on free por
 A private stack that a test can break (stop, pause with SIGSTOP, restart one server) is
 ops.stack.Stack itself, the launcher every other starter uses.
 """
+
 import asyncio
 import json
 import os
@@ -15,10 +16,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from ops.probe import (SocketChat, post, rss_kb, sqlite_integrity,  # noqa: F401
-                       stored_events)
-from ops.stack import (PRIVATE_VARIABLES, ROOT, SERVER_PYTHON, free_port,  # noqa: F401
-                       free_ports, wait_ready)
+from ops.probe import SocketChat, post, rss_kb, sqlite_integrity, stored_events  # noqa: F401
+from ops.stack import PRIVATE_VARIABLES, ROOT, SERVER_PYTHON, free_port, free_ports, wait_ready  # noqa: F401
 
 PYTHON = SERVER_PYTHON
 START_TIMEOUT = 240  # s: loading the model takes ~15-60 s on a busy 2-core machine
@@ -26,9 +25,11 @@ START_TIMEOUT = 240  # s: loading the model takes ~15-60 s on a busy 2-core mach
 
 # ------------------------------------------------------------------------ REST
 def say(rasa_url: str, sender: str, text: str, timeout: float = 90) -> List[Dict]:
-    status, reply, _ = post(f"{rasa_url}/webhooks/rest/webhook",
-                            json.dumps({"sender": sender, "message": text}).encode(),
-                            timeout=timeout)
+    status, reply, _ = post(
+        f"{rasa_url}/webhooks/rest/webhook",
+        json.dumps({"sender": sender, "message": text}).encode(),
+        timeout=timeout,
+    )
     assert status == 200, (status, reply)
     return reply
 
@@ -37,8 +38,9 @@ def texts(messages: List[Dict]) -> List[str]:
     return [m.get("text", "") for m in messages]
 
 
-def get(url: str, headers: Optional[Dict[str, str]] = None, method: str = "GET",
-        timeout: float = 30):
+def get(
+    url: str, headers: Optional[Dict[str, str]] = None, method: str = "GET", timeout: float = 30
+):
     """(status, headers, body text) of a request that may fail."""
     request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
@@ -49,8 +51,9 @@ def get(url: str, headers: Optional[Dict[str, str]] = None, method: str = "GET",
 
 
 # ------------------------------------------------------------------- socket.io
-async def websocket_connect_refused(rasa_url: str, origin: Optional[str],
-                                    auth: Optional[dict] = None) -> bool:
+async def websocket_connect_refused(
+    rasa_url: str, origin: Optional[str], auth: Optional[dict] = None
+) -> bool:
     """Engine.IO/Socket.IO handshake over a raw websocket; True when the socket.io
     connection is refused (CONNECT_ERROR or the server closing the socket)."""
     import websockets
@@ -99,10 +102,16 @@ class RunScript:
         self.rasa_port, self.action_port, self.web_port = free_ports(3)
         self.db, self.log_dir = self.dir / "tracker.db", self.dir / "logs"
         base = {k: v for k, v in os.environ.items() if k not in PRIVATE_VARIABLES}
-        self.env = {**base, "RASA_PORT": str(self.rasa_port),
-                    "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
-                    "RUN_DIR": str(self.dir / "run"), "LOG_DIR": str(self.log_dir),
-                    "TRACKER_DB": str(self.db), **env}
+        self.env = {
+            **base,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            "WEB_PORT": str(self.web_port),
+            "RUN_DIR": str(self.dir / "run"),
+            "LOG_DIR": str(self.log_dir),
+            "TRACKER_DB": str(self.db),
+            **env,
+        }
         self.proc: Optional[subprocess.Popen] = None
         self.output = self.dir / "run.out"
 
@@ -112,15 +121,23 @@ class RunScript:
 
     def start(self, wait: bool = True, **env: str) -> None:
         with open(self.output, "ab") as out:
-            self.proc = subprocess.Popen([str(PYTHON), "-m", "ops", "run"], cwd=ROOT,
-                                         env={**self.env, **env}, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [str(PYTHON), "-m", "ops", "run"],
+                cwd=ROOT,
+                env={**self.env, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         if wait:
             self.wait_ready()
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        urls = {"actions": f"http://localhost:{self.action_port}/health",
-                "rasa": self.url + "/", "web": f"http://localhost:{self.web_port}/healthz"}
+        urls = {
+            "actions": f"http://localhost:{self.action_port}/health",
+            "rasa": self.url + "/",
+            "web": f"http://localhost:{self.web_port}/healthz",
+        }
         try:
             wait_ready("make run", urls, {"run": self.proc}, timeout=timeout)
         except RuntimeError as error:

@@ -9,6 +9,7 @@ Every test here runs under a guard that fails it, naming the tier it belongs to,
 In-process stand-ins on the loopback interface (tests/unit/lib.serve_webhook, Sanic's ASGI
 client) are fine.
 """
+
 import os
 import subprocess
 import tarfile
@@ -51,14 +52,18 @@ def unit_tier(no_internet, keep_event_loop_policy, monkeypatch):
 
     def tar_open(cls, name=None, *args, **kwargs):
         if name is not None and _is_model(name):
-            raise NotAUnitTest(f"a unit test must not load the trained model ({name}): "
-                               "move the test to tests/integration")
+            raise NotAUnitTest(
+                f"a unit test must not load the trained model ({name}): "
+                "move the test to tests/integration"
+            )
         return real_tar_open(cls, name, *args, **kwargs)
 
     def popen_init(self, args, *rest, **kwargs):
         if _program(args) not in ALLOWED_PROGRAMS:
-            raise NotAUnitTest(f"a unit test runs in process, it must not start servers or "
-                               f"other programs ({args}): move the test to tests/system")
+            raise NotAUnitTest(
+                f"a unit test runs in process, it must not start servers or "
+                f"other programs ({args}): move the test to tests/system"
+            )
         return real_popen_init(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(tarfile.TarFile, "open", classmethod(tar_open))

@@ -9,6 +9,7 @@ the running stack).
   channels_app), a stand-in agent (RasaStandIn) and a stand-in webhook (serve_webhook);
 - running async code where pytest-asyncio's loop cannot be used (in_fresh_loop).
 """
+
 import asyncio
 import functools
 import os
@@ -37,14 +38,17 @@ SAFE_FACEBOOK = "channels.messenger.SafeFacebookInput"
 
 # The variables that switch each channel on (the contract documented in the README).
 CHANNEL_VARIABLES = {
-    "telegram": {"TELEGRAM_TOKEN", "TELEGRAM_BOT_NAME", "TELEGRAM_WEBHOOK_URL",
-                 "TELEGRAM_SECRET_TOKEN"},
+    "telegram": {
+        "TELEGRAM_TOKEN",
+        "TELEGRAM_BOT_NAME",
+        "TELEGRAM_WEBHOOK_URL",
+        "TELEGRAM_SECRET_TOKEN",
+    },
     "slack": {"SLACK_TOKEN", "SLACK_SIGNING_SECRET"},
     "facebook": {"FACEBOOK_VERIFY", "FACEBOOK_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN"},
 }
 ALL_CHANNEL_VARIABLES = set().union(
-    *(required_variables(section)
-      for section in yaml.safe_load(TEMPLATE.read_text()).values()),
+    *(required_variables(section) for section in yaml.safe_load(TEMPLATE.read_text()).values()),
     *CHANNEL_VARIABLES.values(),
 )
 
@@ -69,6 +73,7 @@ def fake_channel_env() -> Dict[str, str]:
 def build_input_channels(env: Dict[str, str], out_dir: Path, monkeypatch):
     """env -> .run/credentials.yml -> Rasa input channels, as `make run` does."""
     from rasa.core.run import create_http_input_channels
+
     from ops.config import write_runtime_config
 
     for var in ALL_CHANNEL_VARIABLES:
@@ -154,8 +159,7 @@ class RasaStandIn:
         if self.mode == "hang":
             await asyncio.sleep(30)
         if self.mode == "ok":
-            await message.output_channel.send_response(message.sender_id,
-                                                       {"text": self.ANSWER})
+            await message.output_channel.send_response(message.sender_id, {"text": self.ANSWER})
 
 
 def stand_in_app(channel, agent):
@@ -172,7 +176,8 @@ def stand_in_app(channel, agent):
 
 
 async def serve_webhook(
-        handler: Callable[[web.Request], Awaitable[web.Response]]) -> Tuple[web.AppRunner, str]:
+    handler: Callable[[web.Request], Awaitable[web.Response]],
+) -> Tuple[web.AppRunner, str]:
     """An aiohttp server on a free loopback port answering POST /webhook with ``handler``;
     returns its runner (to clean up) and the webhook's URL."""
     app = web.Application()
@@ -192,8 +197,12 @@ def source_articles_dir() -> Optional[Path]:
     repository this checkout was cloned from (a CI clone made elsewhere on the machine)."""
     candidates = [os.environ.get("HER2_SOURCES_DIR"), ROOT.parent / "shared" / "sources"]
     try:
-        origin = subprocess.run(["git", "-C", str(ROOT), "remote", "get-url", "origin"],
-                                capture_output=True, text=True, timeout=10).stdout.strip()
+        origin = subprocess.run(
+            ["git", "-C", str(ROOT), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         origin = ""
     if origin and "://" not in origin and ":" not in origin.split("/")[0]:
@@ -245,8 +254,9 @@ def channels_app(agent, config_dir: Path, monkeypatch):
     monkeypatch.delenv("SOCKETIO_JWT_KEY", raising=False)
     write_runtime_config(config_dir, env={"WEB_PORT": "8080"})
     channels = create_http_input_channels(None, str(config_dir / "credentials.yml"))
-    sanic_app = configure_app(input_channels=channels, enable_api=False,
-                              cors="http://localhost:8080")
+    sanic_app = configure_app(
+        input_channels=channels, enable_api=False, cors="http://localhost:8080"
+    )
     sanic_app.ctx.agent = agent
     return sanic_app
 
@@ -255,17 +265,39 @@ def channels_app(agent, config_dir: Path, monkeypatch):
 DOMAIN: Dict[str, Any] = {}
 
 
-def make_tracker(text: str = "", intent: str = "inform_results",
-                 slots: Optional[Dict[str, Any]] = None, events: Optional[List[Dict]] = None,
-                 active_loop: Optional[str] = None,
-                 entities: Optional[List[Dict[str, Any]]] = None) -> Tracker:
-    slots = {"her2_findings": None, "ihc_score": None, "ish_result": None,
-             "her2_category": None, "drug": None, "requested_slot": None, **(slots or {})}
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99},
-              "entities": entities or []}
+def make_tracker(
+    text: str = "",
+    intent: str = "inform_results",
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict]] = None,
+    active_loop: Optional[str] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    slots = {
+        "her2_findings": None,
+        "ihc_score": None,
+        "ish_result": None,
+        "her2_category": None,
+        "drug": None,
+        "requested_slot": None,
+        **(slots or {}),
+    }
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities or [],
+    }
     events = list(events or []) + [{"event": "user", "text": text, "parse_data": latest}]
-    return Tracker("test-user", slots, latest, events, False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        "test-user",
+        slots,
+        latest,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 def texts(dispatcher: CollectingDispatcher) -> List[str]:

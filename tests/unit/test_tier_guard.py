@@ -1,5 +1,6 @@
 """The unit tier's guard (tests/unit/conftest.py) refuses what belongs to another tier, with a
 message that names it."""
+
 import socket
 import subprocess
 import sys
@@ -18,9 +19,16 @@ def test_opening_the_trained_model_is_refused():
         tarfile.TarFile.open(str(MODEL_PATH), "r:gz")  # the way Rasa's TarSafe opens it
 
 
-@pytest.mark.parametrize("command", [
-    [".venv/bin/rasa", "run"], [sys.executable, "-m", "rasa_sdk"], ["scripts/run.sh"],
-    "scripts/run_cluster.sh --replicas 2", [sys.executable, "-m", "her2", "IHC 2+"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [".venv/bin/rasa", "run"],
+        [sys.executable, "-m", "rasa_sdk"],
+        ["scripts/run.sh"],
+        "scripts/run_cluster.sh --replicas 2",
+        [sys.executable, "-m", "her2", "IHC 2+"],
+    ],
+)
 def test_starting_a_server_or_another_program_is_refused(command):
     with pytest.raises(NotAUnitTest, match="move the test to tests/system"):
         subprocess.Popen(command)

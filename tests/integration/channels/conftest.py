@@ -13,6 +13,7 @@ guard makes any attempt to open a non-loopback network connection fail (tests/co
 no_internet, on for the whole tier).
 All tokens and secrets are random fake values generated for each test.
 """
+
 from types import SimpleNamespace
 from typing import Dict
 from unittest.mock import AsyncMock, patch
@@ -27,9 +28,11 @@ from tests.unit.lib import ROOT, build_input_channels, fake_channel_env, in_fres
 def domain_responses() -> Dict[str, str]:
     """First text variant of every response in domain.yml."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    return {name: variants[0]["text"]
-            for name, variants in domain["responses"].items()
-            if variants and "text" in variants[0]}
+    return {
+        name: variants[0]["text"]
+        for name, variants in domain["responses"].items()
+        if variants and "text" in variants[0]
+    }
 
 
 @pytest.fixture(scope="session")
@@ -49,20 +52,28 @@ def outbound():
     from rasa.core.channels.telegram import TelegramOutput
 
     bot_user = SimpleNamespace(id=1, is_bot=True, username="her2_test_bot")
-    with patch.object(TelegramOutput, "set_webhook",
-                      new_callable=AsyncMock, return_value=True) as set_webhook, \
-            patch.object(TelegramOutput, "get_me",
-                         new_callable=AsyncMock, return_value=bot_user) as get_me, \
-            patch.object(TelegramOutput, "send_message",
-                         new_callable=AsyncMock) as telegram_send, \
-            patch("slack_sdk.web.async_client.AsyncWebClient.chat_postMessage",
-                  new_callable=AsyncMock) as slack_post, \
-            patch("fbmessenger.MessengerClient.send") as messenger_send, \
-            patch("fbmessenger.MessengerClient.send_action") as messenger_action:
+    with (
+        patch.object(
+            TelegramOutput, "set_webhook", new_callable=AsyncMock, return_value=True
+        ) as set_webhook,
+        patch.object(
+            TelegramOutput, "get_me", new_callable=AsyncMock, return_value=bot_user
+        ) as get_me,
+        patch.object(TelegramOutput, "send_message", new_callable=AsyncMock) as telegram_send,
+        patch(
+            "slack_sdk.web.async_client.AsyncWebClient.chat_postMessage", new_callable=AsyncMock
+        ) as slack_post,
+        patch("fbmessenger.MessengerClient.send") as messenger_send,
+        patch("fbmessenger.MessengerClient.send_action") as messenger_action,
+    ):
         yield SimpleNamespace(
-            telegram_set_webhook=set_webhook, telegram_get_me=get_me,
-            telegram_send=telegram_send, slack_post=slack_post,
-            messenger_send=messenger_send, messenger_action=messenger_action)
+            telegram_set_webhook=set_webhook,
+            telegram_get_me=get_me,
+            telegram_send=telegram_send,
+            slack_post=slack_post,
+            messenger_send=messenger_send,
+            messenger_action=messenger_action,
+        )
 
 
 @pytest.fixture
@@ -84,7 +95,6 @@ def app(agent, outbound, channel_env, tmp_path, monkeypatch):
     Sanic.test_mode = True  # several apps with the same name in one process
     input_channels, _ = build_input_channels(channel_env, tmp_path / ".run", monkeypatch)
     # `rasa run` without --enable-api, as in `make run`.
-    sanic_app = in_fresh_thread(
-        configure_app, input_channels=input_channels, enable_api=False)
+    sanic_app = in_fresh_thread(configure_app, input_channels=input_channels, enable_api=False)
     sanic_app.ctx.agent = agent
     return sanic_app

@@ -14,6 +14,7 @@ socket.io, REST and the terminal chat (channels/console.py) against the running 
 tests/system/reliability/test_disclaimer_stack.py; the action server stopped:
 tests/system/reliability/test_faults.py; every REST conversation of tests/system/e2e: its conftest.py.
 """
+
 import itertools
 import json
 import time
@@ -45,8 +46,9 @@ def _user(at: float):
 def _bot(response, at: float):
     from rasa.shared.core.events import BotUttered
 
-    return BotUttered("a reply", metadata={"utter_action": response} if response else {},
-                      timestamp=at)
+    return BotUttered(
+        "a reply", metadata={"utter_action": response} if response else {}, timestamp=at
+    )
 
 
 def _session_config(minutes: float = 120):
@@ -67,33 +69,51 @@ def _case(name):
         "answered": ([_user(t), _bot("utter_faq/what_is_her2", t)], t + 60),
         "answered by an action": ([_user(t), _bot(None, t)], t + 60),
         "greeted": ([_user(t), _bot("utter_greet", t)], t + 60),
-        "emergency, then answered": ([_user(t), _bot("utter_emergency", t), _user(t + 5),
-                                      _bot("utter_iamabot", t + 5)], t + 60),
-        "answered, then cleared": ([_user(t), _bot("utter_iamabot", t), _user(t + 5),
-                                    _bot("utter_restart", t + 5), Restarted(t + 5),
-                                    ActionExecuted("action_listen", timestamp=t + 5)], t + 60),
-        "answered, then a new session": ([_user(t), _bot("utter_iamabot", t),
-                                          ActionExecuted("action_session_start",
-                                                         timestamp=t + 9000),
-                                          SessionStarted(t + 9000)], t + 9000),
+        "emergency, then answered": (
+            [_user(t), _bot("utter_emergency", t), _user(t + 5), _bot("utter_iamabot", t + 5)],
+            t + 60,
+        ),
+        "answered, then cleared": (
+            [
+                _user(t),
+                _bot("utter_iamabot", t),
+                _user(t + 5),
+                _bot("utter_restart", t + 5),
+                Restarted(t + 5),
+                ActionExecuted("action_listen", timestamp=t + 5),
+            ],
+            t + 60,
+        ),
+        "answered, then a new session": (
+            [
+                _user(t),
+                _bot("utter_iamabot", t),
+                ActionExecuted("action_session_start", timestamp=t + 9000),
+                SessionStarted(t + 9000),
+            ],
+            t + 9000,
+        ),
         "answered 1 hour ago": ([_user(t), _bot("utter_iamabot", t)], t + 1 * HOURS),
         "answered 3 hours ago": ([_user(t), _bot("utter_iamabot", t)], t + 3 * HOURS),
     }[name]
 
 
-@pytest.mark.parametrize("name, due", [
-    ("empty", True),
-    ("emergency reply only", True),
-    ("self-harm reply only", True),
-    ("answered", False),
-    ("answered by an action", False),
-    ("greeted", False),
-    ("emergency, then answered", False),
-    ("answered, then cleared", True),
-    ("answered, then a new session", True),
-    ("answered 1 hour ago", False),
-    ("answered 3 hours ago", True),   # session_expiration_time: 120 minutes
-])
+@pytest.mark.parametrize(
+    "name, due",
+    [
+        ("empty", True),
+        ("emergency reply only", True),
+        ("self-harm reply only", True),
+        ("answered", False),
+        ("answered by an action", False),
+        ("greeted", False),
+        ("emergency, then answered", False),
+        ("answered, then cleared", True),
+        ("answered, then a new session", True),
+        ("answered 1 hour ago", False),
+        ("answered 3 hours ago", True),  # session_expiration_time: 120 minutes
+    ],
+)
 def test_when_the_disclaimer_is_due(name, due):
     from channels.disclaimer import disclaimer_due, session_so_far
 
@@ -112,13 +132,21 @@ def test_without_session_expiry_an_old_conversation_goes_on():
     from channels.disclaimer import disclaimer_due, session_so_far
 
     events, now = _case("answered 3 hours ago")
-    assert disclaimer_due(session_so_far(_tracker(*events)), _session_config(0),
-                          now=now) is False
+    assert disclaimer_due(session_so_far(_tracker(*events)), _session_config(0), now=now) is False
 
 
-CASES = ["empty", "emergency reply only", "self-harm reply only", "answered",
-         "answered by an action", "greeted", "emergency, then answered",
-         "answered, then cleared", "answered, then a new session", "answered 3 hours ago"]
+CASES = [
+    "empty",
+    "emergency reply only",
+    "self-harm reply only",
+    "answered",
+    "answered by an action",
+    "greeted",
+    "emergency, then answered",
+    "answered, then cleared",
+    "answered, then a new session",
+    "answered 3 hours ago",
+]
 
 
 @in_fresh_loop
@@ -176,10 +204,10 @@ def _agent(due: bool = True, fails: bool = False):
 
     now = time.time()
     events = [] if due else [_user(now - 60), _bot("utter_faq/what_is_her2", now - 60)]
-    domain = SimpleNamespace(responses={DISCLAIMER: [{"text": "..."}]},
-                             session_config=_session_config(), slots=[])
-    return SimpleNamespace(tracker_store=Store(_tracker(*events), fails), domain=domain,
-                           nlg=NLG())
+    domain = SimpleNamespace(
+        responses={DISCLAIMER: [{"text": "..."}]}, session_config=_session_config(), slots=[]
+    )
+    return SimpleNamespace(tracker_store=Store(_tracker(*events), fails), domain=domain, nlg=NLG())
 
 
 async def _turn(agent, *responses, finish=True):
@@ -188,14 +216,16 @@ async def _turn(agent, *responses, finish=True):
     recorder = Recorder()
     output = DisclaimerOutput(recorder, agent, "someone")
     for response in responses:
-        await output.send_response("someone", {"text": f"text of {response}",
-                                               "utter_action": response})
+        await output.send_response(
+            "someone", {"text": f"text of {response}", "utter_action": response}
+        )
     if finish:
         if agent is not None and getattr(agent, "tracker_store", None) is not None:
             # Rasa stores the turn when it is over: its replies count as answers now.
             now = time.time()
             agent.tracker_store.tracker = _tracker(
-                _user(now), *(_bot(response, now) for response in responses))
+                _user(now), *(_bot(response, now) for response in responses)
+            )
         await output.finish()
     return recorder.sent
 
@@ -203,20 +233,23 @@ async def _turn(agent, *responses, finish=True):
 D = "utter_disclaimer"
 
 
-@pytest.mark.parametrize("responses, due, expected", [
-    (["utter_faq/what_is_her2"], True, [D, "utter_faq/what_is_her2"]),
-    ([None], True, [D, None]),                                 # an action's own message
-    (["utter_faq/x", "utter_symptom_note"], True, [D, "utter_faq/x", "utter_symptom_note"]),
-    (["utter_emergency"], True, ["utter_emergency"]),
-    (["utter_self_harm"], True, ["utter_self_harm"]),
-    (["utter_emergency", "utter_iamabot"], True, ["utter_emergency", D, "utter_iamabot"]),
-    (["utter_greet", None], True, ["utter_greet", D, None]),  # the page: greeting, menu
-    (["utter_greet"], True, ["utter_greet", D]),             # the greeting alone
-    (["utter_faq/what_is_her2"], False, ["utter_faq/what_is_her2"]),
-    (["utter_greet", None], False, ["utter_greet", None]),
-    (["utter_greet"], False, ["utter_greet"]),
-    ([], True, []),                                            # nothing answered yet
-])
+@pytest.mark.parametrize(
+    "responses, due, expected",
+    [
+        (["utter_faq/what_is_her2"], True, [D, "utter_faq/what_is_her2"]),
+        ([None], True, [D, None]),  # an action's own message
+        (["utter_faq/x", "utter_symptom_note"], True, [D, "utter_faq/x", "utter_symptom_note"]),
+        (["utter_emergency"], True, ["utter_emergency"]),
+        (["utter_self_harm"], True, ["utter_self_harm"]),
+        (["utter_emergency", "utter_iamabot"], True, ["utter_emergency", D, "utter_iamabot"]),
+        (["utter_greet", None], True, ["utter_greet", D, None]),  # the page: greeting, menu
+        (["utter_greet"], True, ["utter_greet", D]),  # the greeting alone
+        (["utter_faq/what_is_her2"], False, ["utter_faq/what_is_her2"]),
+        (["utter_greet", None], False, ["utter_greet", None]),
+        (["utter_greet"], False, ["utter_greet"]),
+        ([], True, []),  # nothing answered yet
+    ],
+)
 @in_fresh_loop
 async def test_the_order_of_messages(responses, due, expected):
     sent = await _turn(_agent(due), *responses)
@@ -237,9 +270,12 @@ async def test_the_disclaimer_is_rasas_rendering_of_the_response_for_the_channel
     assert output.name() == "recorder"
     await output.send_response("someone", {"text": "hi", "utter_action": "utter_iamabot"})
     assert received == [
-        ("someone", {"text": "<utter_disclaimer for recorder>",
-                     "utter_action": "utter_disclaimer"}),
-        ("someone", {"text": "hi", "utter_action": "utter_iamabot"})]
+        (
+            "someone",
+            {"text": "<utter_disclaimer for recorder>", "utter_action": "utter_disclaimer"},
+        ),
+        ("someone", {"text": "hi", "utter_action": "utter_iamabot"}),
+    ]
 
 
 @in_fresh_loop
@@ -261,11 +297,15 @@ async def test_when_the_conversation_cannot_be_read_the_disclaimer_is_sent():
     assert await _turn(_agent(fails=True), "utter_iamabot") == [D, "utter_iamabot"]
 
 
-@pytest.mark.parametrize("agent", [
-    None,
-    SimpleNamespace(tracker_store=None, lock_store=None),       # a test's stand-in
-    SimpleNamespace(tracker_store=Store(), domain=SimpleNamespace(responses={}), nlg=NLG()),
-], ids=["no agent", "stand-in", "model without the response"])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        None,
+        SimpleNamespace(tracker_store=None, lock_store=None),  # a test's stand-in
+        SimpleNamespace(tracker_store=Store(), domain=SimpleNamespace(responses={}), nlg=NLG()),
+    ],
+    ids=["no agent", "stand-in", "model without the response"],
+)
 @in_fresh_loop
 async def test_nothing_is_added_without_a_trained_assistant(agent):
     assert await _turn(agent, "utter_iamabot") == ["utter_iamabot"]
@@ -283,11 +323,17 @@ def _words(text: str) -> str:
 
 def test_the_wording_is_one_short_response(domain):
     variants = domain["responses"]["utter_disclaimer"]
-    assert len(variants) == 1 and set(variants[0]) == {"text"}, \
+    assert len(variants) == 1 and set(variants[0]) == {"text"}, (
         "one wording, the same on every channel"
+    )
     text = _words(variants[0]["text"])
-    for needed in ("automated assistant", "not a person", "not a doctor",
-                   "not medical advice", "emergency"):
+    for needed in (
+        "automated assistant",
+        "not a person",
+        "not a doctor",
+        "not medical advice",
+        "emergency",
+    ):
         assert needed in text
     assert len(text) <= 250 and text.count(". ") <= 2, "keep it short: three sentences"
 
@@ -300,9 +346,12 @@ def test_the_wording_is_in_no_other_response(domain):
         assert phrase not in greeting
     disclaimer = _words(domain["responses"]["utter_disclaimer"][0]["text"])
     for sentence in filter(None, (s.strip() for s in disclaimer.split(". "))):
-        others = [name for name, variants in domain["responses"].items()
-                  if name != "utter_disclaimer"
-                  and any(sentence in _words(v.get("text", "")) for v in variants)]
+        others = [
+            name
+            for name, variants in domain["responses"].items()
+            if name != "utter_disclaimer"
+            and any(sentence in _words(v.get("text", "")) for v in variants)
+        ]
         assert others == [], f"{sentence!r} is also in {others}"
 
 
@@ -336,7 +385,8 @@ class Rest:
 
     async def say(self, text: str) -> List[str]:
         _, response = await self.app.asgi_client.post(
-            "/webhooks/rest/webhook", json={"sender": self.sender, "message": text})
+            "/webhooks/rest/webhook", json={"sender": self.sender, "message": text}
+        )
         assert response.status == 200, response.text
         return [m.get("text", "") for m in response.json]
 
@@ -352,12 +402,21 @@ class Telegram:
         before = len(self.outbound.telegram_send.await_args_list)
         number = next(_numbers)
         user = {"id": self.chat, "is_bot": False, "first_name": "Test"}
-        update = {"update_id": number, "message": {
-            "message_id": number, "from": user, "date": int(time.time()), "text": text,
-            "chat": {"id": self.chat, "first_name": "Test", "type": "private"}}}
+        update = {
+            "update_id": number,
+            "message": {
+                "message_id": number,
+                "from": user,
+                "date": int(time.time()),
+                "text": text,
+                "chat": {"id": self.chat, "first_name": "Test", "type": "private"},
+            },
+        }
         _, response = await self.app.asgi_client.post(
-            "/webhooks/telegram/webhook", json=update,
-            headers={"X-Telegram-Bot-Api-Secret-Token": self.env["TELEGRAM_SECRET_TOKEN"]})
+            "/webhooks/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": self.env["TELEGRAM_SECRET_TOKEN"]},
+        )
         assert response.text == "success", response.text
         sent = self.outbound.telegram_send.await_args_list[before:]
         assert all(c.args[0] == str(self.chat) for c in sent)
@@ -376,17 +435,33 @@ class Slack:
 
         before = len(self.outbound.slack_post.await_args_list)
         ts = f"{time.time():.6f}"
-        body = json.dumps({
-            "token": "unused", "team_id": "T0HER2TEAM", "api_app_id": "A0HER2APP",
-            "type": "event_callback", "event_id": f"Ev{_new_id()}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": "T0HER2TEAM", "user_id": "U0HER2BOT",
-                                "is_bot": True}],
-            "event": {"type": "message", "channel": self.dm, "channel_type": "im",
-                      "user": self.user, "text": text, "ts": ts, "event_ts": ts},
-        }).encode()
+        body = json.dumps(
+            {
+                "token": "unused",
+                "team_id": "T0HER2TEAM",
+                "api_app_id": "A0HER2APP",
+                "type": "event_callback",
+                "event_id": f"Ev{_new_id()}",
+                "event_time": int(time.time()),
+                "authorizations": [
+                    {"team_id": "T0HER2TEAM", "user_id": "U0HER2BOT", "is_bot": True}
+                ],
+                "event": {
+                    "type": "message",
+                    "channel": self.dm,
+                    "channel_type": "im",
+                    "user": self.user,
+                    "text": text,
+                    "ts": ts,
+                    "event_ts": ts,
+                },
+            }
+        ).encode()
         _, response = await self.app.asgi_client.post(
-            "/webhooks/slack/webhook", content=body,
-            headers=signed_headers(body, self.env["SLACK_SIGNING_SECRET"]))
+            "/webhooks/slack/webhook",
+            content=body,
+            headers=signed_headers(body, self.env["SLACK_SIGNING_SECRET"]),
+        )
         assert response.status == 200, response.text
         await wait_for_background_tasks(input_channel(self.app, "slack"))
         sent = self.outbound.slack_post.await_args_list[before:]
@@ -406,14 +481,33 @@ class Messenger:
 
         before = len(self.outbound.messenger_send.call_args_list)
         now = int(time.time() * 1000)
-        body = json.dumps({"object": "page", "entry": [{"id": PAGE_ID, "time": now,
-                                                         "messaging": [{
-            "sender": {"id": self.psid}, "recipient": {"id": PAGE_ID}, "timestamp": now,
-            "message": {"mid": f"m_{_new_id()}", "text": text}}]}]}).encode()
+        body = json.dumps(
+            {
+                "object": "page",
+                "entry": [
+                    {
+                        "id": PAGE_ID,
+                        "time": now,
+                        "messaging": [
+                            {
+                                "sender": {"id": self.psid},
+                                "recipient": {"id": PAGE_ID},
+                                "timestamp": now,
+                                "message": {"mid": f"m_{_new_id()}", "text": text},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ).encode()
         _, response = await self.app.asgi_client.post(
-            "/webhooks/facebook/webhook", content=body, headers={
+            "/webhooks/facebook/webhook",
+            content=body,
+            headers={
                 "Content-Type": "application/json",
-                "X-Hub-Signature": hub_signature(body, self.env["FACEBOOK_SECRET"])})
+                "X-Hub-Signature": hub_signature(body, self.env["FACEBOOK_SECRET"]),
+            },
+        )
         assert response.text == "success", response.text
         sent = self.outbound.messenger_send.call_args_list[before:]
         assert all(c.args[1] == self.psid for c in sent)
@@ -428,16 +522,20 @@ CHANNELS = [Rest, Telegram, Slack, Messenger]
 def text_of(domain_responses):
     def text(name: str) -> str:
         return domain_responses[name].strip()
+
     return text
 
 
 @pytest.mark.parametrize("channel", CHANNELS, ids=lambda c: c.name)
 @in_fresh_loop
 async def test_the_first_reply_carries_it_and_the_second_does_not(
-        app, outbound, channel_env, text_of, channel):
+    app, outbound, channel_env, text_of, channel
+):
     chat = channel(app, outbound, channel_env)
-    assert await chat.say("are you a bot?") == [text_of("utter_disclaimer"),
-                                                text_of("utter_iamabot")]
+    assert await chat.say("are you a bot?") == [
+        text_of("utter_disclaimer"),
+        text_of("utter_iamabot"),
+    ]
     assert await chat.say("are you a bot?") == [text_of("utter_iamabot")]
     second = await chat.say("what is HER2?")
     assert second and text_of("utter_disclaimer") not in second
@@ -446,19 +544,20 @@ async def test_the_first_reply_carries_it_and_the_second_does_not(
 @pytest.mark.parametrize("channel", CHANNELS, ids=lambda c: c.name)
 @in_fresh_loop
 async def test_an_emergency_first_gets_the_emergency_reply_first_and_alone(
-        app, outbound, channel_env, text_of, channel):
+    app, outbound, channel_env, text_of, channel
+):
     chat = channel(app, outbound, channel_env)
-    assert await chat.say("I can't breathe and my chest is tight") == \
-        [text_of("utter_emergency")]
+    assert await chat.say("I can't breathe and my chest is tight") == [text_of("utter_emergency")]
     # The disclaimer then comes before the next answer, once.
-    assert await chat.say("are you a bot?") == [text_of("utter_disclaimer"),
-                                                text_of("utter_iamabot")]
+    assert await chat.say("are you a bot?") == [
+        text_of("utter_disclaimer"),
+        text_of("utter_iamabot"),
+    ]
     assert await chat.say("are you a bot?") == [text_of("utter_iamabot")]
 
 
 @in_fresh_loop
-async def test_self_harm_first_gets_the_crisis_reply_first(app, outbound, channel_env,
-                                                           text_of):
+async def test_self_harm_first_gets_the_crisis_reply_first(app, outbound, channel_env, text_of):
     chat = Rest(app, outbound, channel_env)
     reply = await chat.say("I want to end my life")
     assert reply and all(_words(part) in _words(text_of("utter_self_harm")) for part in reply)
@@ -483,12 +582,14 @@ async def test_a_new_session_gets_it_again(app, agent, outbound, channel_env, te
     assert (await chat.say("are you a bot?"))[0] == text_of("utter_disclaimer")
     tracker = await agent.tracker_store.retrieve(chat.sender)
     expiry = agent.domain.session_config.session_expiration_time * 60
-    for event in tracker.events:   # the conversation as if it had been 10 minutes more ago
+    for event in tracker.events:  # the conversation as if it had been 10 minutes more ago
         event.timestamp -= expiry + 600
     await agent.tracker_store.save(tracker)
 
-    assert await chat.say("are you a bot?") == [text_of("utter_disclaimer"),
-                                                text_of("utter_iamabot")]
+    assert await chat.say("are you a bot?") == [
+        text_of("utter_disclaimer"),
+        text_of("utter_iamabot"),
+    ]
     tracker = await agent.tracker_store.retrieve_full_tracker(chat.sender)
     assert [e.type_name for e in tracker.events].count("session_started") == 2
     assert await chat.say("are you a bot?") == [text_of("utter_iamabot")]
@@ -498,15 +599,18 @@ async def test_a_new_session_gets_it_again(app, agent, outbound, channel_env, te
 async def test_a_cleared_conversation_gets_it_again(app, outbound, channel_env, text_of):
     chat = Rest(app, outbound, channel_env)
     assert (await chat.say("are you a bot?"))[0] == text_of("utter_disclaimer")
-    cleared = await chat.say("/restart")   # the "Yes, clear it" button
+    cleared = await chat.say("/restart")  # the "Yes, clear it" button
     assert text_of("utter_disclaimer") not in cleared
-    assert await chat.say("are you a bot?") == [text_of("utter_disclaimer"),
-                                                text_of("utter_iamabot")]
+    assert await chat.say("are you a bot?") == [
+        text_of("utter_disclaimer"),
+        text_of("utter_iamabot"),
+    ]
 
 
 @in_fresh_loop
 async def test_the_action_server_down_does_not_stop_the_emergency_reply(
-        app, agent, outbound, channel_env, text_of, monkeypatch):
+    app, agent, outbound, channel_env, text_of, monkeypatch
+):
     """An action server that refuses connections: the emergency reply still comes first
     and alone, and an answer Rasa can give without it still comes after the disclaimer."""
     from rasa.utils.endpoints import EndpointConfig
@@ -514,12 +618,16 @@ async def test_the_action_server_down_does_not_stop_the_emergency_reply(
     from ops.stack import free_port
 
     port = free_port()
-    monkeypatch.setattr(agent.processor, "action_endpoint",
-                        EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+    monkeypatch.setattr(
+        agent.processor, "action_endpoint", EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    )
     chat = Rest(app, outbound, channel_env)
     started = time.monotonic()
-    assert await chat.say("my throat is closing up after my Herceptin") == \
-        [text_of("utter_emergency")]
+    assert await chat.say("my throat is closing up after my Herceptin") == [
+        text_of("utter_emergency")
+    ]
     assert time.monotonic() - started < 10
-    assert await chat.say("are you a bot?") == [text_of("utter_disclaimer"),
-                                                text_of("utter_iamabot")]
+    assert await chat.say("are you a bot?") == [
+        text_of("utter_disclaimer"),
+        text_of("utter_iamabot"),
+    ]

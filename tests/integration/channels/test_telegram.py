@@ -12,6 +12,7 @@ Telegram channel (rasa/core/channels/telegram.py):
 Rasa's own check stays: on every update it asks Telegram who the token belongs to
 (getMe) and only answers when that username equals `verify` (TELEGRAM_BOT_NAME).
 """
+
 import secrets
 import time
 from unittest.mock import AsyncMock, patch
@@ -54,8 +55,7 @@ def test_the_run_uses_the_hardened_channel(app, channel_env):
 
 
 def test_webhook_registered_with_configured_url(app, outbound, channel_env):
-    outbound.telegram_set_webhook.assert_awaited_once_with(
-        url=channel_env["TELEGRAM_WEBHOOK_URL"])
+    outbound.telegram_set_webhook.assert_awaited_once_with(url=channel_env["TELEGRAM_WEBHOOK_URL"])
     assert channel_env["TELEGRAM_WEBHOOK_URL"].startswith("https://")
 
 
@@ -63,13 +63,17 @@ def test_webhook_registration_carries_the_secret_token(channel_env):
     """The setWebhook request itself (Bot API call mocked) includes secret_token."""
     from aiogram import Bot
     from aiogram.bot import api
+
     from channels.telegram import SafeTelegramInput
 
-    channel = SafeTelegramInput.from_credentials({
-        "access_token": channel_env["TELEGRAM_TOKEN"],
-        "verify": channel_env["TELEGRAM_BOT_NAME"],
-        "webhook_url": channel_env["TELEGRAM_WEBHOOK_URL"],
-        "secret_token": channel_env["TELEGRAM_SECRET_TOKEN"]})
+    channel = SafeTelegramInput.from_credentials(
+        {
+            "access_token": channel_env["TELEGRAM_TOKEN"],
+            "verify": channel_env["TELEGRAM_BOT_NAME"],
+            "webhook_url": channel_env["TELEGRAM_WEBHOOK_URL"],
+            "secret_token": channel_env["TELEGRAM_SECRET_TOKEN"],
+        }
+    )
     with patch.object(Bot, "request", new_callable=AsyncMock, return_value=True) as request:
         # get_output_channel calls asyncio.run: never on a thread with a running loop.
         in_fresh_thread(channel.get_output_channel)
@@ -83,9 +87,11 @@ def test_webhook_registration_carries_the_secret_token(channel_env):
 
 @in_fresh_loop
 async def test_message_with_the_secret_gets_the_bots_reply(
-        app, outbound, channel_env, iamabot_text, disclaimer_text):
+    app, outbound, channel_env, iamabot_text, disclaimer_text
+):
     _, response = await app.asgi_client.post(
-        WEBHOOK, json=telegram_update("are you a bot?"), headers=with_secret(channel_env))
+        WEBHOOK, json=telegram_update("are you a bot?"), headers=with_secret(channel_env)
+    )
 
     assert response.status == 200
     assert response.text == "success"
@@ -95,26 +101,29 @@ async def test_message_with_the_secret_gets_the_bots_reply(
     assert sent == [(str(CHAT_ID), disclaimer_text), (str(CHAT_ID), iamabot_text)]
 
 
-@pytest.mark.parametrize("secret_header", [
-    pytest.param(lambda secret: {}, id="missing"),
-    pytest.param(lambda secret: {SECRET_HEADER: ""}, id="empty"),
-    pytest.param(lambda secret: {SECRET_HEADER: secrets.token_urlsafe(32)},
-                 id="wrong-secret"),
-    pytest.param(lambda secret: {SECRET_HEADER: secret[:-1]}, id="truncated"),
-    pytest.param(lambda secret: {SECRET_HEADER: secret + "x"}, id="extended"),
-    pytest.param(lambda secret: {SECRET_HEADER: secret.swapcase()}, id="other-case"),
-    pytest.param(lambda secret: {"X-Telegram-Bot-Api-Secret": secret},
-                 id="wrong-header-name"),
-])
+@pytest.mark.parametrize(
+    "secret_header",
+    [
+        pytest.param(lambda secret: {}, id="missing"),
+        pytest.param(lambda secret: {SECRET_HEADER: ""}, id="empty"),
+        pytest.param(lambda secret: {SECRET_HEADER: secrets.token_urlsafe(32)}, id="wrong-secret"),
+        pytest.param(lambda secret: {SECRET_HEADER: secret[:-1]}, id="truncated"),
+        pytest.param(lambda secret: {SECRET_HEADER: secret + "x"}, id="extended"),
+        pytest.param(lambda secret: {SECRET_HEADER: secret.swapcase()}, id="other-case"),
+        pytest.param(lambda secret: {"X-Telegram-Bot-Api-Secret": secret}, id="wrong-header-name"),
+    ],
+)
 @in_fresh_loop
 async def test_update_without_the_right_secret_is_rejected(
-        app, outbound, channel_env, secret_header):
+    app, outbound, channel_env, secret_header
+):
     headers = secret_header(channel_env["TELEGRAM_SECRET_TOKEN"])
     if SECRET_HEADER in headers:
         assert headers[SECRET_HEADER] != channel_env["TELEGRAM_SECRET_TOKEN"]
 
     _, response = await app.asgi_client.post(
-        WEBHOOK, json=telegram_update("are you a bot?"), headers=headers)
+        WEBHOOK, json=telegram_update("are you a bot?"), headers=headers
+    )
 
     assert response.status == 403
     assert response.text != "success"
@@ -123,8 +132,7 @@ async def test_update_without_the_right_secret_is_rejected(
     outbound.telegram_send.assert_not_awaited()
 
     # Nor can the webhook be re-registered without the secret.
-    _, response = await app.asgi_client.post("/webhooks/telegram/set_webhook",
-                                             headers=headers)
+    _, response = await app.asgi_client.post("/webhooks/telegram/set_webhook", headers=headers)
     assert response.status == 403
     outbound.telegram_set_webhook.assert_awaited_once()  # only the start-up call
 
@@ -142,7 +150,8 @@ async def test_update_for_another_bot_is_not_answered(app, outbound, channel_env
     outbound.telegram_get_me.return_value.username = "some_other_bot"
 
     _, response = await app.asgi_client.post(
-        WEBHOOK, json=telegram_update("are you a bot?"), headers=with_secret(channel_env))
+        WEBHOOK, json=telegram_update("are you a bot?"), headers=with_secret(channel_env)
+    )
 
     assert response.text == "failed"
     outbound.telegram_send.assert_not_awaited()
@@ -151,8 +160,10 @@ async def test_update_for_another_bot_is_not_answered(app, outbound, channel_env
 @in_fresh_loop
 async def test_update_to_unknown_webhook_path_is_not_answered(app, outbound, channel_env):
     _, response = await app.asgi_client.post(
-        "/webhooks/telegram/not-the-webhook", json=telegram_update("are you a bot?"),
-        headers=with_secret(channel_env))
+        "/webhooks/telegram/not-the-webhook",
+        json=telegram_update("are you a bot?"),
+        headers=with_secret(channel_env),
+    )
 
     assert response.status == 404
     outbound.telegram_send.assert_not_awaited()

@@ -1,5 +1,6 @@
 """The run-time fixes (rasa_fixes/) keep Rasa's behaviour: each is compared with Rasa's
 own code on the same input (rasa_fixes.apply() is done below, as the launcher does)."""
+
 import asyncio
 import gc
 import sqlite3
@@ -11,8 +12,7 @@ import tensorflow as tf
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.tensorflow.models import RasaModel
 from sqlalchemy import event
@@ -51,12 +51,19 @@ def test_sqlite_tracker_store_keeps_one_connection_and_every_event(tmp_path):
 
     tracker = asyncio.run(conversation())
     assert [e.text for e in tracker.events if isinstance(e, (UserUttered, BotUttered))] == [
-        "question 0", "answer 0", "question 1", "answer 1", "question 2", "answer 2"]
+        "question 0",
+        "answer 0",
+        "question 1",
+        "answer 1",
+        "question 2",
+        "answer 2",
+    ]
     assert len(connects) <= 1  # pooled: not one new connection per session
     with sqlite3.connect(path) as reader:  # another process sees every committed turn
         assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert reader.execute("SELECT count(*) FROM events WHERE type_name = 'user'"
-                              ).fetchone() == (3,)
+        assert reader.execute(
+            "SELECT count(*) FROM events WHERE type_name = 'user'"
+        ).fetchone() == (3,)
 
 
 def test_the_heap_is_frozen_right_after_the_model_has_loaded():
@@ -96,16 +103,29 @@ for _name, _method in RASA_SQL_METHODS.items():
 
 
 def _turn(n):
-    return [UserUttered(f"question {n}", {"name": "faq", "confidence": 0.9},
-                        parse_data={"intent": {"name": "faq", "confidence": 0.9},
-                                    "entities": [], "text": f"question {n}"}),
-            SlotSet("drug", f"drug {n}"), ActionExecuted("utter_faq"),
-            BotUttered(f"answer {n}"), ActionExecuted("action_listen")]
+    return [
+        UserUttered(
+            f"question {n}",
+            {"name": "faq", "confidence": 0.9},
+            parse_data={
+                "intent": {"name": "faq", "confidence": 0.9},
+                "entities": [],
+                "text": f"question {n}",
+            },
+        ),
+        SlotSet("drug", f"drug {n}"),
+        ActionExecuted("utter_faq"),
+        BotUttered(f"answer {n}"),
+        ActionExecuted("action_listen"),
+    ]
 
 
 def _session_start():
-    return [ActionExecuted("action_session_start"), SessionStarted(),
-            ActionExecuted("action_listen")]
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    ]
 
 
 def test_sqlite_queries_store_and_read_exactly_what_rasas_own_code_does(tmp_path):
@@ -113,13 +133,17 @@ def test_sqlite_queries_store_and_read_exactly_what_rasas_own_code_does(tmp_path
     domain = Domain.load("domain.yml")
     fast = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "fast.db"))
     rasa = SQLTrackerStoreAsInstalled(domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
-    script = {"anna": [_session_start(), _turn(1), _turn(2), _session_start(), _turn(3)],
-              "ben": [_session_start(), _turn(4)]}
+    script = {
+        "anna": [_session_start(), _turn(1), _turn(2), _session_start(), _turn(3)],
+        "ben": [_session_start(), _turn(4)],
+    }
 
     def rows(store):
         with sqlite3.connect(store.engine.url.database) as db:
-            return db.execute("SELECT sender_id, type_name, timestamp, intent_name, "
-                              "action_name, data FROM events ORDER BY id").fetchall()
+            return db.execute(
+                "SELECT sender_id, type_name, timestamp, intent_name, "
+                "action_name, data FROM events ORDER BY id"
+            ).fetchall()
 
     async def play():
         seen = []
@@ -158,8 +182,11 @@ def test_other_databases_keep_rasas_sql_code(monkeypatch, tmp_path):
         return await store.retrieve("patient")
 
     event_query = SQLTrackerStore._event_query
-    monkeypatch.setattr(SQLTrackerStore, "_event_query",
-                        lambda self, *a, **k: used.append(1) or event_query(self, *a, **k))
+    monkeypatch.setattr(
+        SQLTrackerStore,
+        "_event_query",
+        lambda self, *a, **k: used.append(1) or event_query(self, *a, **k),
+    )
     tracker = asyncio.run(conversation())
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hello"]
     assert len(used) >= 3  # retrieve (twice) and save's count went through Rasa's ORM query
@@ -190,11 +217,16 @@ def _parses(agent, texts):
         return [await agent.parse_message(text) for text in texts]
 
     parsed = asyncio.run(parse_all())
-    return [(p["intent"]["name"], round(p["intent"]["confidence"], 6),
-             [(r["name"], round(r["confidence"], 6)) for r in p["intent_ranking"]],
-             p["response_selector"]["faq"]["response"]["intent_response_key"],
-             round(p["response_selector"]["faq"]["response"]["confidence"], 6))
-            for p in parsed]
+    return [
+        (
+            p["intent"]["name"],
+            round(p["intent"]["confidence"], 6),
+            [(r["name"], round(r["confidence"], 6)) for r in p["intent_ranking"]],
+            p["response_selector"]["faq"]["response"]["intent_response_key"],
+            round(p["response_selector"]["faq"]["response"]["confidence"], 6),
+        )
+        for p in parsed
+    ]
 
 
 @pytest.fixture
@@ -210,8 +242,7 @@ def counted_fits(monkeypatch):
     return fits
 
 
-def test_models_loaded_for_prediction_only_predict_exactly_as_rasas_load(counted_fits,
-                                                                         monkeypatch):
+def test_models_loaded_for_prediction_only_predict_exactly_as_rasas_load(counted_fits, monkeypatch):
     texts = [m.get("text") for m in load_data("tests/nlu/holdout.yml").intent_examples]
     assert len(texts) > 300
     fast = _parses(load_trained_agent(), texts)

@@ -5,6 +5,7 @@ rasa_fixes/slot_extraction_shortcut.py decides in the Rasa server, before callin
 message. These tests hold that decision to the action's real behaviour on every example
 message of the training and test data, and check that Rasa then skips the call.
 """
+
 import asyncio
 from pathlib import Path
 from typing import List, Tuple
@@ -22,12 +23,11 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk.executor import CollectingDispatcher
 
+import rasa_fixes
 from actions.her2_results import ExtractHER2Values
 from bench.conversations import CONVERSATIONS
-import rasa_fixes
 from rasa_fixes.slot_extraction_shortcut import nothing_to_extract
-from tests.unit.lib import make_tracker
-from tests.unit.lib import serve_webhook
+from tests.unit.lib import make_tracker, serve_webhook
 
 ROOT = Path(__file__).resolve().parents[3]
 rasa_fixes.apply()  # as the launcher does before Rasa starts
@@ -39,16 +39,19 @@ def _nlu_examples(path: Path) -> List[Tuple[str, str]]:
 
 def _story_messages() -> List[Tuple[str, str]]:
     stories = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text())["stories"]
-    return [(step["user"].strip(), step["intent"].split("/")[0])
-            for story in stories for step in story["steps"] if "user" in step]
+    return [
+        (step["user"].strip(), step["intent"].split("/")[0])
+        for story in stories
+        for step in story["steps"]
+        if "user" in step
+    ]
 
 
 def _all_messages() -> List[Tuple[str, str]]:
     messages = _nlu_examples(ROOT / "data" / "nlu")
     messages += _nlu_examples(ROOT / "tests" / "nlu" / "holdout.yml")
     messages += _story_messages()
-    messages += [(text, "inform_results") for turns in CONVERSATIONS.values()
-                 for text, _ in turns]
+    messages += [(text, "inform_results") for turns in CONVERSATIONS.values() for text, _ in turns]
     return messages
 
 
@@ -57,8 +60,7 @@ MESSAGES = _all_messages()
 
 def _action_reply(text: str, intent: str):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ExtractHER2Values().run(dispatcher, make_tracker(text, intent),
-                                                 {}))
+    events = asyncio.run(ExtractHER2Values().run(dispatcher, make_tracker(text, intent), {}))
     return events, dispatcher.messages
 
 
@@ -91,8 +93,9 @@ async def _action_server(calls: List[str]):
     async def webhook(request):
         payload = await request.json()
         calls.append(payload["tracker"]["latest_message"]["text"])
-        return web.json_response({"events": [{"event": "slot", "name": "ihc_score",
-                                              "value": "2+"}], "responses": []})
+        return web.json_response(
+            {"events": [{"event": "slot", "name": "ihc_score", "value": "2+"}], "responses": []}
+        )
 
     return await serve_webhook(webhook)
 
@@ -102,18 +105,29 @@ def test_rasa_calls_the_action_server_only_for_messages_with_values():
 
     async def extract(url: str, text: str, drug: str = ""):
         entities = [{"entity": "drug", "value": drug, "start": 0, "end": len(drug)}] if drug else []
-        tracker = DialogueStateTracker.from_events("patient", [
-            ActionExecuted("action_listen"),
-            UserUttered(text, {"name": "faq", "confidence": 0.9}, entities)], domain.slots)
+        tracker = DialogueStateTracker.from_events(
+            "patient",
+            [
+                ActionExecuted("action_listen"),
+                UserUttered(text, {"name": "faq", "confidence": 0.9}, entities),
+            ],
+            domain.slots,
+        )
         return await ActionExtractSlots(EndpointConfig(url)).run(
-            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
-            tracker, domain)
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator(domain.responses),
+            tracker,
+            domain,
+        )
 
     async def scenario():
         runner, url = await _action_server(calls)
         try:
-            return (await extract(url, "what is HER2?"), await extract(url, "my IHC was 2+"),
-                    await extract(url, "tell me about Kadcyla", drug="trastuzumab emtansine"))
+            return (
+                await extract(url, "what is HER2?"),
+                await extract(url, "my IHC was 2+"),
+                await extract(url, "tell me about Kadcyla", drug="trastuzumab emtansine"),
+            )
         finally:
             await runner.cleanup()
 

@@ -5,6 +5,7 @@ Which replies fit each question was labelled blind, from the two source articles
 catalogue of replies, by a labeller who saw neither the code nor its output (the file's
 `fitting`). The dev part may be tuned on; the held-out part never is (docs/nlu-evaluation.md
 reports both)."""
+
 import asyncio
 from typing import Dict, List
 
@@ -14,8 +15,9 @@ import yaml
 from actions import drug_answers
 from tests.integration.lib import ROOT, load_trained_agent
 
-QUESTIONS = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")
-                           .read_text("utf-8"))["questions"]
+QUESTIONS = yaml.safe_load(
+    (ROOT / "tests" / "questions" / "real_questions.yml").read_text("utf-8")
+)["questions"]
 # What `make test` must keep (measured: docs/nlu-evaluation.md; a retraining moves the dev rate
 # by about 5 points, since the intent classifier decides which long posts reach the coverage).
 # The held-out floor only guards against a collapse; the target (90%) is reported, not tuned
@@ -42,28 +44,30 @@ def reply_id(parse: Dict) -> str:
     if intent == "ask_drug":
         drugs = drug_answers.drugs_in(parse["text"])
         if not drugs:
-            return "unknown_drug" if drug_answers.unknown_drug_names(parse["text"]) \
-                else "which_drug"
+            return (
+                "unknown_drug" if drug_answers.unknown_drug_names(parse["text"]) else "which_drug"
+            )
         aspect = "side_effects" if symptom else drug_answers.aspect_of(parse["text"])
         return f"drug/{drugs[0]}/{aspect}"
     if intent == "list_drugs":
         return "drug_list"
     if intent == "nlu_fallback":
         return "symptom_not_covered" if symptom else "please_rephrase"
-    if intent in ("inform_results", "interpret_results", "results_treatment",
-                  "ask_eligibility"):
+    if intent in ("inform_results", "interpret_results", "results_treatment", "ask_eligibility"):
         return "results"
     return intent
 
 
 def fits(reply: str, fitting: List[str]) -> bool:
     if reply.startswith("facts/"):
-        return any(f"faq/{t}" in fitting for t in reply[len("facts/"):].split("+") if t)
+        return any(f"faq/{t}" in fitting for t in reply[len("facts/") :].split("+") if t)
     if reply.startswith("uncovered/"):
-        return any(f"uncovered/{t}" in fitting for t in reply[len("uncovered/"):].split("+"))
+        return any(f"uncovered/{t}" in fitting for t in reply[len("uncovered/") :].split("+"))
     if reply.startswith("drug/") and reply.endswith("/overview"):
-        return reply in fitting or any(f.startswith(reply.rsplit("/", 1)[0]) and
-                                       not f.endswith("side_effects") for f in fitting)
+        return reply in fitting or any(
+            f.startswith(reply.rsplit("/", 1)[0]) and not f.endswith("side_effects")
+            for f in fitting
+        )
     return reply in fitting
 
 
@@ -88,8 +92,10 @@ def test_real_questions_get_a_fitting_reply(replies, split):
         total_hit[0] += 1
         total_hit[1] += q in fitted
     RESULTS[split] = [rate, len(fitted), len(asked), by_coverage]
-    print(f"\n{split}: {rate:.1%} ({len(fitted)}/{len(asked)}) fitting; by coverage "
-          + ", ".join(f"{c} {h}/{t}" for c, (t, h) in sorted(by_coverage.items())))
+    print(
+        f"\n{split}: {rate:.1%} ({len(fitted)}/{len(asked)}) fitting; by coverage "
+        + ", ".join(f"{c} {h}/{t}" for c, (t, h) in sorted(by_coverage.items()))
+    )
     if split == "dev":
         for q in asked:
             if q not in fitted:

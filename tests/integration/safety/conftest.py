@@ -1,4 +1,5 @@
 """Collects the safety scores of this folder's tests and prints them at the end of the run."""
+
 from typing import Dict, List
 
 REPORT: List[Dict] = []

@@ -1,4 +1,5 @@
 """Scores a triage decision function on a set of blind-written messages (dev or held-out)."""
+
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -8,9 +9,13 @@ ROOT = Path(__file__).resolve().parents[3]
 # The dev sets tune the lexicon and train the safety classifier (data/safety/); the held-out
 # set is never used for either.
 DEV_DIR = ROOT / "data" / "safety"
-SETS = {**{path.name[:-len("_messages.yml")]: path
-           for path in sorted(DEV_DIR.glob("dev*_messages.yml"))},
-        "holdout": ROOT / "tests" / "safety" / "holdout_messages.yml"}
+SETS = {
+    **{
+        path.name[: -len("_messages.yml")]: path
+        for path in sorted(DEV_DIR.glob("dev*_messages.yml"))
+    },
+    "holdout": ROOT / "tests" / "safety" / "holdout_messages.yml",
+}
 
 # decide(text) -> (tier, kind): tier "emergency" | "symptom_question" | "distress" | None
 Decide = Callable[[str], Tuple[Optional[str], str]]
@@ -55,17 +60,26 @@ def score(name: str, decide: Decide) -> Dict:
                 count("symptom_note", tier == "symptom_question")
             if gold == "distress":
                 count("distress_support", tier == "distress")
-    result["rates"] = {key: (hit / total if total else 0.0, hit, total)
-                       for key, (total, hit) in counts.items()}
+    result["rates"] = {
+        key: (hit / total if total else 0.0, hit, total) for key, (total, hit) in counts.items()
+    }
     return result
 
 
 def table(results: List[Dict]) -> str:
-    keys = ["emergency", "emergency:self_harm", "emergency:medical", "kind_right",
-            "false_alarm", "false_alarm:symptom_question", "false_alarm:distress",
-            "false_alarm:other", "symptom_note", "distress_support"]
-    lines = ["| layer / set | " + " | ".join(keys) + " |",
-             "|---" * (len(keys) + 1) + "|"]
+    keys = [
+        "emergency",
+        "emergency:self_harm",
+        "emergency:medical",
+        "kind_right",
+        "false_alarm",
+        "false_alarm:symptom_question",
+        "false_alarm:distress",
+        "false_alarm:other",
+        "symptom_note",
+        "distress_support",
+    ]
+    lines = ["| layer / set | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for result in results:
         cells = []
         for key in keys:

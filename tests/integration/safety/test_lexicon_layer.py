@@ -1,5 +1,6 @@
 """The lexicon layer on its own (no model): the rules of knowledge/red_flags.yml on the
 blind-written sets. The held-out set was never used to tune them; the dev sets were."""
+
 import pytest
 
 import triage

@@ -3,28 +3,31 @@ opinion), and both together (either one saying "emergency" wins), on the blind-w
 
 The dev sets (data/safety/) tuned the lexicon and trained the classifier, so only the
 held-out set measures either layer fairly."""
+
 import asyncio
 
 import pytest
 
+from tests.integration.lib import load_trained_agent
 from tests.integration.safety.conftest import REPORT
 from tests.integration.safety.scoring import SETS, available, messages, score
-from tests.integration.lib import load_trained_agent
 
 # The held-out targets are 100% recall and at most 5% false alarms. FLOORS are what the net
 # measured on the held-out set (docs/safety.md: 99.5% and 5.1%), below which no change may
 # go; the dev sets trained it, so on them it must stay at 100% recall.
-FLOORS = {"dev": {"emergency": 1.0, "false_alarm": 0.02},
-          "dev2": {"emergency": 1.0, "false_alarm": 0.02},
-          "dev3": {"emergency": 1.0, "false_alarm": 0.04},
-          "dev4": {"emergency": 1.0, "false_alarm": 0.03},
-          "dev5": {"emergency": 1.0, "false_alarm": 0.02},
-          "dev6": {"emergency": 1.0, "false_alarm": 0.01},
-          "dev7": {"emergency": 1.0, "false_alarm": 0.04},
-          "dev8": {"emergency": 1.0, "false_alarm": 0.085},
-          "dev9": {"emergency": 1.0, "false_alarm": 0.135},
-          "dev10": {"emergency": 1.0, "false_alarm": 0.07},
-          "holdout": {"emergency": 0.99, "false_alarm": 0.055}}
+FLOORS = {
+    "dev": {"emergency": 1.0, "false_alarm": 0.02},
+    "dev2": {"emergency": 1.0, "false_alarm": 0.02},
+    "dev3": {"emergency": 1.0, "false_alarm": 0.04},
+    "dev4": {"emergency": 1.0, "false_alarm": 0.03},
+    "dev5": {"emergency": 1.0, "false_alarm": 0.02},
+    "dev6": {"emergency": 1.0, "false_alarm": 0.01},
+    "dev7": {"emergency": 1.0, "false_alarm": 0.04},
+    "dev8": {"emergency": 1.0, "false_alarm": 0.085},
+    "dev9": {"emergency": 1.0, "false_alarm": 0.135},
+    "dev10": {"emergency": 1.0, "false_alarm": 0.07},
+    "holdout": {"emergency": 0.99, "false_alarm": 0.055},
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +39,27 @@ def parses():
         for text in texts:
             cache[text] = await agent.parse_message(text)
 
-    texts = [m["text"] for name in SETS if available(name)
-             for m in messages(name)]
+    texts = [m["text"] for name in SETS if available(name) for m in messages(name)]
     asyncio.run(parse_all(texts))
     return cache
 
 
 def _coping(parse) -> bool:
     selected = parse.get("response_selector", {}).get("faq", {}).get("response", {})
-    return (parse["intent"]["name"] == "faq"
-            and selected.get("intent_response_key") == "faq/coping")
+    return parse["intent"]["name"] == "faq" and selected.get("intent_response_key") == "faq/coping"
 
 
 def _layers(parse):
     triage = parse["triage"]
     classifier = triage["classifier"]
     return {
-        "lexicon": (triage["lexicon"], triage["kind"] if triage["lexicon"] == "emergency"
-                    else ""),
+        "lexicon": (triage["lexicon"], triage["kind"] if triage["lexicon"] == "emergency" else ""),
         "classifier": ("emergency" if classifier else None, classifier or ""),
         # what the user gets: the coping answer counts as support whichever layer chose it
-        "both": ("distress" if triage["tier"] is None and _coping(parse) else triage["tier"],
-                 triage["kind"]),
+        "both": (
+            "distress" if triage["tier"] is None and _coping(parse) else triage["tier"],
+            triage["kind"],
+        ),
     }
 
 

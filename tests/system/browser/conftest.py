@@ -8,6 +8,7 @@ else one started for the session). When a test fails, a screenshot of every page
 opened (plus the page's text and console) is saved in test-artifacts/browser/.
 SAVE_SCREENSHOTS=1 saves them for passing tests too.
 """
+
 import os
 import re
 from pathlib import Path
@@ -21,8 +22,14 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling Google services,
 # which floods a closed network.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -30,13 +37,15 @@ DESKTOP = {"width": 1280, "height": 800}
 @pytest.fixture(scope="module")  # sync_playwright runs an event loop: end it with this module
 def browser(chat_url):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_browser.sh "
-                    "(never `playwright install`)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/ensure_browser.sh (never `playwright install`)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:
@@ -87,7 +96,8 @@ def _save_artifacts(item, suffix: str) -> None:
             text = page.locator("body").inner_text(timeout=2_000)
             log = "\n".join(page.her2_console + ["pageerror: " + e for e in page.her2_errors])
             Path(f"{stem}.txt").write_text(
-                f"URL: {page.url}\n\n--- page text ---\n{text}\n\n--- console ---\n{log}\n")
+                f"URL: {page.url}\n\n--- page text ---\n{text}\n\n--- console ---\n{log}\n"
+            )
         except Exception as error:  # a crashed page must not hide the real failure
             Path(f"{stem}.txt").write_text(f"could not capture the page: {error}\n")
 

@@ -16,15 +16,25 @@
 axe is added with add_init_script, which the page's Content-Security-Policy does
 not block, so the page is checked exactly as it is served.
 """
+
 import json
 from pathlib import Path
 from typing import List
 
 import pytest
 
-from tests.system.browser.test_web_chat import (BOT, REPLY_TIMEOUT, _topics, ask, choose,
-                                          faq_answer, message_box, open_chat, reply_at,
-                                          settle)
+from tests.system.browser.test_web_chat import (
+    BOT,
+    REPLY_TIMEOUT,
+    _topics,
+    ask,
+    choose,
+    faq_answer,
+    message_box,
+    open_chat,
+    reply_at,
+    settle,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 AXE_JS = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -35,7 +45,7 @@ RESULTS_MESSAGE = "IHC 2+ and FISH not amplified"
 ZOOM_200 = {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2}
 NARROW = {"viewport": {"width": 320, "height": 640}}
 NARROW_SHORT = {"viewport": {"width": 320, "height": 256}}
-LONG_WORD = "HER2/neu-ERBB2-" + "amplification" * 6   # one unbreakable 90-character word
+LONG_WORD = "HER2/neu-ERBB2-" + "amplification" * 6  # one unbreakable 90-character word
 
 
 # --------------------------------------------------------------- helpers
@@ -43,13 +53,16 @@ LONG_WORD = "HER2/neu-ERBB2-" + "amplification" * 6   # one unbreakable 90-chara
 def a11y_page(new_page):
     """new_page(...) with axe-core loaded into every document it opens."""
     if not AXE_JS.is_file():
-        pytest.fail(f"{AXE_JS.relative_to(ROOT)} is missing: run scripts/ensure_browser.sh "
-                    "(npm ci --prefix web)")
+        pytest.fail(
+            f"{AXE_JS.relative_to(ROOT)} is missing: run scripts/ensure_browser.sh "
+            "(npm ci --prefix web)"
+        )
 
     def make(**options):
         page = new_page(**options)
         page.add_init_script(path=str(AXE_JS))
         return page
+
     return make
 
 
@@ -62,7 +75,9 @@ def axe_violations(page) -> List[dict]:
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => ({target: n.target.join(" "),
                                           summary: n.failureSummary}))}));
-        }""", WCAG_21_AA)
+        }""",
+        WCAG_21_AA,
+    )
 
 
 def assert_no_axe_violations(page, state: str) -> None:
@@ -88,7 +103,8 @@ def wait_for_menu(page) -> None:
 
     for title in menu_titles():
         expect(page.get_by_role("button", name=title, exact=True)).to_be_visible(
-            timeout=REPLY_TIMEOUT)
+            timeout=REPLY_TIMEOUT
+        )
     settle(page)
 
 
@@ -97,8 +113,7 @@ def results_conversation(page, how: str = "click") -> None:
     explains the category and offers follow-up quick replies."""
     from playwright.sync_api import expect
 
-    results_title = next(item["title"] for item in _topics()["menu"]
-                         if item["topic"] == "results")
+    results_title = next(item["title"] for item in _topics()["menu"] if item["topic"] == "results")
     reply_at(page, choose(page, results_title, how=how), "IHC score")
     reply_at(page, ask(page, RESULTS_MESSAGE), "HER2-low", "ASCO/CAP HER2 testing guideline")
     expect(page.locator(f"{BOT} .rw-reply").first).to_be_visible(timeout=REPLY_TIMEOUT)
@@ -119,7 +134,8 @@ def focused(page) -> dict:
                 outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
                 outlineColor: style.outlineColor,
             };
-        }""")
+        }"""
+    )
 
 
 def describe(info: dict) -> str:
@@ -137,8 +153,8 @@ def describe(info: dict) -> str:
 def assert_visible_focus(info: dict) -> None:
     assert info["focusVisible"], f"{describe(info)} has focus but not :focus-visible"
     assert info["outlineStyle"] == "solid" and info["outlineWidth"] >= 2, (
-        f"{describe(info)}: no visible focus ring ({info['outlineStyle']} "
-        f"{info['outlineWidth']}px)")
+        f"{describe(info)}: no visible focus ring ({info['outlineStyle']} {info['outlineWidth']}px)"
+    )
     assert info["outlineColor"] == "rgb(31, 95, 191)", (describe(info), info["outlineColor"])
 
 
@@ -167,7 +183,8 @@ def no_sideways_scrolling(page, label: str) -> None:
             }).map(el => el.tagName.toLowerCase() + "." + el.className);
             return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth,
                     listScroll: list.scrollWidth, listClient: list.clientWidth, wider};
-        }""")
+        }"""
+    )
     assert sizes["scrollWidth"] <= sizes["clientWidth"], (label, sizes)
     assert sizes["listScroll"] <= sizes["listClient"], (label, sizes)
     assert sizes["wider"] == [], (label, sizes)
@@ -206,9 +223,13 @@ def test_axe_finds_no_violations_while_the_assistant_is_unreachable(a11y_page, c
     page = a11y_page()
     # The page is told to use a Rasa server it cannot reach (port 9, outside its CSP).
     config = {"socketUrl": "http://127.0.0.1:9", "socketPath": "/socket.io/"}
-    page.route("**/config.js", lambda route: route.fulfill(
-        content_type="text/javascript",
-        body=f"window.HER2_CHAT_CONFIG = Object.freeze({json.dumps(config)});"))
+    page.route(
+        "**/config.js",
+        lambda route: route.fulfill(
+            content_type="text/javascript",
+            body=f"window.HER2_CHAT_CONFIG = Object.freeze({json.dumps(config)});",
+        ),
+    )
     page.goto(chat_url)
     status = page.locator("#chat-status")
     expect(status).to_contain_text("Can't reach the assistant", timeout=REPLY_TIMEOUT)
@@ -283,14 +304,15 @@ def announced(page) -> List[str]:
 
 def bot_bubbles(page) -> List[str]:
     """The text of each bot message on screen, whitespace squashed."""
-    return [" ".join(text.split())
-            for text in page.locator(f"{BOT} .rw-response").all_text_contents()]
+    return [
+        " ".join(text.split()) for text in page.locator(f"{BOT} .rw-response").all_text_contents()
+    ]
 
 
 def assert_announced_in_order(lines: List[str], bubbles: List[str]) -> None:
     """The live region holds the last bot messages (at most 10), one line each."""
     assert 0 < len(lines) == min(10, len(bubbles)), (lines, bubbles)
-    for line, bubble in zip(lines, bubbles[-len(lines):]):
+    for line, bubble in zip(lines, bubbles[-len(lines) :]):
         assert line.startswith("Assistant: " + bubble), (line, bubble)
 
 
@@ -310,9 +332,14 @@ def test_new_bot_messages_are_announced_in_a_polite_live_region(page, chat_url):
             return {display: style.display, visibility: style.visibility,
                     ariaHidden: !!el.closest("[aria-hidden=true]"),
                     width: el.getBoundingClientRect().width};
-        }""")
-    assert hidden == {"display": "block", "visibility": "visible", "ariaHidden": False,
-                      "width": 1}, hidden
+        }"""
+    )
+    assert hidden == {
+        "display": "block",
+        "visibility": "visible",
+        "ariaHidden": False,
+        "width": 1,
+    }, hidden
     # The widget's own list is a labelled log that does not read out by itself
     # (else every message would be read twice).
     log = page.get_by_role("log", name="Conversation")
@@ -321,8 +348,9 @@ def test_new_bot_messages_are_announced_in_a_polite_live_region(page, chat_url):
     # The greeting: one line per bot message, the topic buttons named as choices.
     lines = announced(page)
     assert_announced_in_order(lines, bot_bubbles(page))
-    assert any("automated assistant" in line and "not medical advice" in line
-               for line in lines), lines
+    assert any("automated assistant" in line and "not medical advice" in line for line in lines), (
+        lines
+    )
     assert lines[-1].endswith("Choices: " + "; ".join(menu_titles()) + "."), lines[-1]
 
     # A typed question: its answer is announced, the user's own words are not.
@@ -347,7 +375,7 @@ def test_new_bot_messages_are_announced_in_a_polite_live_region(page, chat_url):
     reply_at(page, ask(page, "what is HER2-low?"), "HER2-low")
     settle(page)
     lines, bubbles = announced(page), bot_bubbles(page)
-    assert_announced_in_order(lines, bubbles[before:])   # only the new answer
+    assert_announced_in_order(lines, bubbles[before:])  # only the new answer
     assert "HER2-low" in " ".join(lines), lines
 
 

@@ -3,14 +3,24 @@ browser against the running stack (see conftest.py): the summary block with its 
 reached by keyboard; Copy puts the summary's text on the clipboard; the print view shows the
 summary alone; the feedback question under an answer keeps the answer's topic buttons, and a
 click on No or Yes gets the bot's reply."""
+
 import pytest
 import yaml
 
 from actions import results_replies, summary
 from her2 import parse
 from her2.samples import Sample
-from tests.system.browser.test_web_chat import (BOT, REPLY_TIMEOUT, ROOT, ask, choose, menu_topic,
-                                         open_chat, reply_at, settle)
+from tests.system.browser.test_web_chat import (
+    BOT,
+    REPLY_TIMEOUT,
+    ROOT,
+    ask,
+    choose,
+    menu_topic,
+    open_chat,
+    reply_at,
+    settle,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -52,8 +62,7 @@ def test_the_summary_can_be_copied_and_printed_alone(new_page, chat_url):
     page.keyboard.press("Enter")
     expect(actions.get_by_role("status")).to_have_text("Copied")
     copied = page.evaluate("() => navigator.clipboard.readText()")
-    assert [line for line in lines(copied) if line] == \
-        [line for line in lines(expected) if line]
+    assert [line for line in lines(copied) if line] == [line for line in lines(expected) if line]
 
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed++; }; }")
     print_button.click()
@@ -62,10 +71,11 @@ def test_the_summary_can_be_copied_and_printed_alone(new_page, chat_url):
     page.emulate_media(media="print")
     printed = page.locator("#her2-summary-print")
     expect(printed).to_be_visible()
-    expect(page.locator(".page")).to_be_hidden()       # the chat, header and footer
+    expect(page.locator(".page")).to_be_hidden()  # the chat, header and footer
     expect(page.get_by_role("textbox", name="Type your question")).to_be_hidden()
-    assert [line for line in lines(printed.inner_text()) if line] == \
-        [line for line in lines(expected) if line]
+    assert [line for line in lines(printed.inner_text()) if line] == [
+        line for line in lines(expected) if line
+    ]
     page.emulate_media(media="screen")
     expect(printed).to_be_hidden()
     expect(page.locator(".page")).to_be_visible()
@@ -102,4 +112,5 @@ def test_feedback_under_an_answer_keeps_its_topic_buttons_and_gets_a_reply(page,
     expect(yes).to_be_visible(timeout=REPLY_TIMEOUT)
     yes.click()
     expect(page.locator(BOT).last).to_contain_text(
-        RESPONSES["utter_feedback_thanks"][0]["text"], timeout=REPLY_TIMEOUT)
+        RESPONSES["utter_feedback_thanks"][0]["text"], timeout=REPLY_TIMEOUT
+    )

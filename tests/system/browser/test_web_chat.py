@@ -9,6 +9,7 @@ at phone width. Expected answers are read from the training data
 
 The tests at the end check ops/web.py in-process and need no stack.
 """
+
 import json
 import re
 import socket
@@ -146,7 +147,8 @@ def choose(page, title: str, how: str = "click") -> int:
 
 def session_id(page) -> str:
     return page.evaluate(
-        "() => (JSON.parse(localStorage.getItem('chat_session') || '{}').session_id || '')")
+        "() => (JSON.parse(localStorage.getItem('chat_session') || '{}').session_id || '')"
+    )
 
 
 # --------------------------------------------------------------- stack tests
@@ -160,7 +162,8 @@ def test_stack_is_up(chat_url, rasa_url):
         with urllib.request.urlopen(chat_url + "config.js", timeout=10) as response:
             config = response.read().decode()
         assert json.dumps(rasa_url)[1:-1] in config, (
-            f"the page is configured for another Rasa server: {config}")
+            f"the page is configured for another Rasa server: {config}"
+        )
 
 
 @pytest.mark.stack
@@ -173,8 +176,9 @@ def test_welcome_message_disclaimer_and_menu(page, chat_url):
     expect(page.get_by_role("heading", level=1)).to_have_text("HER2 Assistant")
     note = page.locator("#disclaimer")
     expect(note).to_be_visible()
-    expect(note).to_contain_text("Automated assistant — educational information, "
-                                 "not medical advice.")
+    expect(note).to_contain_text(
+        "Automated assistant — educational information, not medical advice."
+    )
     expect(note).to_contain_text("In an emergency call your local emergency number.")
 
     # The bot's own greeting: an automated assistant, not medical advice, emergencies.
@@ -185,7 +189,8 @@ def test_welcome_message_disclaimer_and_menu(page, chat_url):
     # The topic menu as quick replies, exposed as buttons.
     for item in _topics()["menu"]:
         expect(page.get_by_role("button", name=item["title"], exact=True)).to_be_visible(
-            timeout=REPLY_TIMEOUT)
+            timeout=REPLY_TIMEOUT
+        )
     expect(message_box(page)).to_be_visible()
     expect(page.get_by_role("log", name="Conversation")).to_be_visible()
     assert page.her2_errors == [], page.her2_errors
@@ -195,16 +200,17 @@ def test_welcome_message_disclaimer_and_menu(page, chat_url):
 def test_typed_question_gets_the_sourced_answer(page, chat_url):
     open_chat(page, chat_url)
     opening, sources = faq_answer("what_is_her2")
-    answer = reply_at(page, ask(page, "what is HER2?"), "protein", "breast cells", opening,
-                      *sources)
+    answer = reply_at(
+        page, ask(page, "what is HER2?"), "protein", "breast cells", opening, *sources
+    )
     assert "Source:" in answer.inner_text()
 
 
 @pytest.mark.stack
 def test_a_pasted_multi_line_report_is_explained_on_the_page(page, chat_url):
-    from tests.system.e2e.test_conversations import PASTED_REPORT
-
     from playwright.sync_api import expect
+
+    from tests.system.e2e.test_conversations import PASTED_REPORT
 
     open_chat(page, chat_url)
     index = settle(page)
@@ -216,13 +222,12 @@ def test_a_pasted_multi_line_report_is_explained_on_the_page(page, chat_url):
 
 
 @pytest.mark.stack
-def test_a_pasted_report_with_two_samples_is_confirmed_with_a_button_then_explained(page,
-                                                                                    chat_url):
+def test_a_pasted_report_with_two_samples_is_confirmed_with_a_button_then_explained(page, chat_url):
     """Issue 16, items 4 and 5: read back first ("Did I read it right?"), then each sample."""
-    from tests.system.e2e.test_conversations import TWO_TUMOURS
+    from playwright.sync_api import expect
 
     from actions.results_replies import READING_YES
-    from playwright.sync_api import expect
+    from tests.system.e2e.test_conversations import TWO_TUMOURS
 
     open_chat(page, chat_url)
     index = settle(page)
@@ -231,16 +236,29 @@ def test_a_pasted_report_with_two_samples_is_confirmed_with_a_button_then_explai
     box.fill(TWO_TUMOURS)
     box.press("Enter")
     reply_at(page, index, "I read results for 2 samples", "Did I read it right?")
-    reply_at(page, choose(page, READING_YES), "Part 1:", "Lumpectomy:", "HER2-low",
-             "tested again on another sample", "ASCO/CAP HER2 testing guideline")
+    reply_at(
+        page,
+        choose(page, READING_YES),
+        "Part 1:",
+        "Lumpectomy:",
+        "HER2-low",
+        "tested again on another sample",
+        "ASCO/CAP HER2 testing guideline",
+    )
 
 
 @pytest.mark.stack
 def test_an_emergency_gets_the_emergency_reply_on_the_page(page, chat_url):
     open_chat(page, chat_url)
-    reply = reply_at(page, ask(page, "my throat is closing up after my Herceptin"),
-                     "emergency", "911", "999", "112")
-    assert "Herceptin (trastuzumab)" not in reply.inner_text()   # not the drug answer
+    reply = reply_at(
+        page,
+        ask(page, "my throat is closing up after my Herceptin"),
+        "emergency",
+        "911",
+        "999",
+        "112",
+    )
+    assert "Herceptin (trastuzumab)" not in reply.inner_text()  # not the drug answer
     reply_at(page, ask(page, "I wrote goodbye letters to my family"), "988", "116 123")
 
 
@@ -308,8 +326,7 @@ def test_usable_at_phone_width(new_page, chat_url):
     assert width <= PHONE["width"], f"page is {width}px wide at a {PHONE['width']}px viewport"
 
     item = menu_topic(exclude="what_is_her2")
-    reply_at(page, choose(page, item["title"], how="tap"), faq_answer(item["topic"])[0],
-             "Source:")
+    reply_at(page, choose(page, item["title"], how="tap"), faq_answer(item["topic"])[0], "Source:")
 
     answer = reply_at(page, ask(page, "what is HER2?"), "protein", "Source:")
     settle(page)
@@ -333,9 +350,12 @@ def test_page_loads_nothing_from_other_sites(page, chat_url, rasa_url):
     allowed = {urlsplit(chat_url).netloc}
     if rasa_url:
         allowed.add(urlsplit(rasa_url).netloc)
-    foreign = [url for url in requested
-               if urlsplit(url).scheme in ("http", "https", "ws", "wss")
-               and urlsplit(url).netloc not in allowed]
+    foreign = [
+        url
+        for url in requested
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+        and urlsplit(url).netloc not in allowed
+    ]
     assert foreign == [], foreign
     violations = [line for line in page.her2_console if "Content Security Policy" in line]
     assert violations == [], violations
@@ -353,8 +373,13 @@ def test_page_headers_and_unknown_paths(chat_url, rasa_url):
         assert rasa_url in connect, csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
-    for path in ("nope", "package.json", "node_modules/rasa-webchat/package.json",
-                 "..%2fMakefile", "ops/web.py"):
+    for path in (
+        "nope",
+        "package.json",
+        "node_modules/rasa-webchat/package.json",
+        "..%2fMakefile",
+        "ops/web.py",
+    ):
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(chat_url + path, timeout=10)
         assert error.value.code == 404, path
@@ -364,8 +389,9 @@ def test_page_headers_and_unknown_paths(chat_url, rasa_url):
 def _raw_get(port: int, path: str) -> Tuple[int, Dict[str, str], bytes]:
     """GET with the path sent exactly as given (urllib would normalise '..')."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                     .encode())
+        conn.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode()
+        )
         data = b""
         while chunk := conn.recv(65536):
             data += chunk
@@ -409,9 +435,18 @@ def test_serve_web_serves_only_its_routes(web_server):
     else:
         assert b"npm ci --prefix web" in body
 
-    for path in ("/../Makefile", "/%2e%2e/Makefile", "/web/index.html", "/index.html/",
-                 "/package.json", "/node_modules/", "/ops/web.py", "//etc/passwd",
-                 "/chat.js/..", "/.git/config"):
+    for path in (
+        "/../Makefile",
+        "/%2e%2e/Makefile",
+        "/web/index.html",
+        "/index.html/",
+        "/package.json",
+        "/node_modules/",
+        "/ops/web.py",
+        "//etc/passwd",
+        "/chat.js/..",
+        "/.git/config",
+    ):
         status, _, body = _raw_get(port, path)
         assert status == 404, path
         assert b"<title>" not in body, path

@@ -11,6 +11,7 @@ mocked and nothing is skipped: a cluster that does not start fails the tests.
 Logs: test-artifacts/cluster/<id>/ (nginx access log with the replica of each request,
 every replica's and action server's log, PostgreSQL's and Redis's).
 """
+
 import pytest
 
 from ops.cluster import Cluster
@@ -21,8 +22,10 @@ def cluster():
     deployment = Cluster(replicas=2, action_servers=2)
     try:
         seconds = deployment.start()
-        print(f"\ncluster {deployment.id} ready in {seconds:.0f} s "
-              f"(replicas {deployment.rasa_ports}, nginx {deployment.lb_port})")
+        print(
+            f"\ncluster {deployment.id} ready in {seconds:.0f} s "
+            f"(replicas {deployment.rasa_ports}, nginx {deployment.lb_port})"
+        )
         yield deployment
     except RuntimeError as error:
         pytest.fail(f"the cluster did not start: {error}", pytrace=False)

@@ -6,6 +6,7 @@ Each test asserts on the bot's real replies and on the events stored in PostgreS
 The test that stops a replica runs last: the ones before it need both (the one that
 kills a replica waits until run_cluster.sh has started it again).
 """
+
 import asyncio
 import json
 import os
@@ -76,10 +77,14 @@ def assert_whole_turns(events: List[Dict]) -> None:
     """Every turn is complete and on its own: it ends by listening, and listens once."""
     for turn in turns(events):
         listens = [e for e in turn if e["event"] == "action" and e["name"] == "action_listen"]
-        assert turn[-1]["event"] == "action" and turn[-1]["name"] == "action_listen" \
-            and len(listens) == 1, (
-                f"turn {turn[0]['text']!r} is not a whole turn: "
-                f"{[(e['event'], e.get('name')) for e in turn]}")
+        assert (
+            turn[-1]["event"] == "action"
+            and turn[-1]["name"] == "action_listen"
+            and len(listens) == 1
+        ), (
+            f"turn {turn[0]['text']!r} is not a whole turn: "
+            f"{[(e['event'], e.get('name')) for e in turn]}"
+        )
 
 
 # --------------------------------------------------------------------------- 1
@@ -88,8 +93,9 @@ def test_turns_alternating_between_replicas_keep_slots_and_form_state(cluster):
     sender = new_sender("alternate")
 
     # The form starts on one replica, and each answer goes to the other one.
-    assert cluster.texts(first, sender, "can you help me understand my HER2 results?")[-1] \
-        == ASK_IHC
+    assert (
+        cluster.texts(first, sender, "can you help me understand my HER2 results?")[-1] == ASK_IHC
+    )
     assert cluster.slots(sender)["active_loop"] == "her2_form"
     assert cluster.texts(second, sender, "2+")[-1] == ASK_ISH
     assert cluster.slots(sender)["requested_slot"] == "ish_result"
@@ -103,8 +109,12 @@ def test_turns_alternating_between_replicas_keep_slots_and_form_state(cluster):
     assert slots["ihc_score"] == "2+" and slots["ish_result"] == "FISH positive"
     assert slots["her2_category"] == "positive" and slots["active_loop"] is None
     events = cluster.events(sender)
-    assert user_texts(events) == ["can you help me understand my HER2 results?", "2+",
-                                  "FISH was amplified", "what treatments are used for that?"]
+    assert user_texts(events) == [
+        "can you help me understand my HER2 results?",
+        "2+",
+        "FISH was amplified",
+        "what treatments are used for that?",
+    ]
     assert_whole_turns(events)
 
 
@@ -115,9 +125,11 @@ def test_rest_through_nginx_is_round_robin(cluster):
     replies = "\n".join(cluster.texts(cluster.lb_url, sender, "the FISH came back negative"))
     assert "You told me: IHC 2+, FISH negative." in replies and LOW in replies
     assert category_info("low")["treatment_families"] in "\n".join(
-        cluster.texts(cluster.lb_url, sender, "what treatments are used for that?"))
-    assert folded(cluster.texts(cluster.lb_url, sender, "thank you so much")[0]) in \
-        answers("utter_you_are_welcome")
+        cluster.texts(cluster.lb_url, sender, "what treatments are used for that?")
+    )
+    assert folded(cluster.texts(cluster.lb_url, sender, "thank you so much")[0]) in answers(
+        "utter_you_are_welcome"
+    )
 
     time.sleep(0.5)  # nginx writes the access log line after the reply
     rest = [row for row in cluster.access_log()[before:] if row[1] == "/webhooks/rest/webhook"]
@@ -133,21 +145,36 @@ def test_forget_deletes_a_conversation_from_postgres(cluster):
     assert cluster.texts(cluster.lb_url, sender, "my HER2 was 3+")
     assert cluster.events(sender)
     result = subprocess.run(
-        [sys.executable, "scripts/delete_conversation.py", sender,
-         "--endpoints", "deploy/endpoints.cluster.yml"],
-        env=cluster.env(), capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "scripts/delete_conversation.py",
+            sender,
+            "--endpoints",
+            "deploy/endpoints.cluster.yml",
+        ],
+        env=cluster.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert cluster.events(sender) == []
 
 
 # --------------------------------------------------------------------------- 2
 CONCURRENT_PAIRS: List[Tuple[Tuple[str, str], Tuple[str, str]]] = [
-    (("what is HER2?", "utter_faq/what_is_her2"),
-     ("what does a FISH test measure", "utter_faq/fish_test")),
-    (("what are the survival rates", "utter_faq/survival_rates"),
-     ("am I talking to a robot?", "utter_iamabot")),
-    (("what are the signs of HER2 positive breast cancer", "utter_faq/symptoms"),
-     ("thank you so much", "utter_you_are_welcome")),
+    (
+        ("what is HER2?", "utter_faq/what_is_her2"),
+        ("what does a FISH test measure", "utter_faq/fish_test"),
+    ),
+    (
+        ("what are the survival rates", "utter_faq/survival_rates"),
+        ("am I talking to a robot?", "utter_iamabot"),
+    ),
+    (
+        ("what are the signs of HER2 positive breast cancer", "utter_faq/symptoms"),
+        ("thank you so much", "utter_you_are_welcome"),
+    ),
 ]
 
 
@@ -173,8 +200,10 @@ def test_concurrent_messages_on_two_replicas_are_serialised(cluster):
     waited = []
     for (text_a, _), (text_b, _) in CONCURRENT_PAIRS:
         barrier = threading.Barrier(2)
-        threads = [threading.Thread(target=send, args=(0, text_a, barrier)),
-                   threading.Thread(target=send, args=(1, text_b, barrier))]
+        threads = [
+            threading.Thread(target=send, args=(0, text_a, barrier)),
+            threading.Thread(target=send, args=(1, text_b, barrier)),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -186,7 +215,9 @@ def test_concurrent_messages_on_two_replicas_are_serialised(cluster):
     for pair in CONCURRENT_PAIRS:
         for text, response in pair:
             assert replies[text] and folded(replies[text][0]) in answers(response), (
-                text, replies[text])
+                text,
+                replies[text],
+            )
 
     # The stored conversation: every message exactly once, each turn whole and not
     # mixed with the other (its bot events are exactly the replies that message got).
@@ -235,8 +266,9 @@ class EngineIOClient:
             opening = self.packets(await response.text())[0]
         assert opening.startswith("0")
         self.sid = json.loads(opening[1:])["sid"]
-        async with self.http.post(f"{self.url}&transport=polling&sid={self.sid}",
-                                  data="40") as response:
+        async with self.http.post(
+            f"{self.url}&transport=polling&sid={self.sid}", data="40"
+        ) as response:
             assert response.status == 200, await response.text()
         return await self.poll()
 
@@ -251,7 +283,7 @@ class EngineIOClient:
     async def receive_frame(self) -> str:
         while True:
             frame = await asyncio.wait_for(self.ws.receive_str(), timeout=120)
-            if frame == "2":          # engine.io ping
+            if frame == "2":  # engine.io ping
                 await self.ws.send_str("3")
                 continue
             return frame
@@ -285,8 +317,9 @@ class EngineIOClient:
 
     async def close_polling(self) -> None:
         """engine.io's close packet over polling."""
-        async with self.http.post(f"{self.url}&transport=polling&sid={self.sid}",
-                                  data="1") as response:
+        async with self.http.post(
+            f"{self.url}&transport=polling&sid={self.sid}", data="1"
+        ) as response:
             assert response.status == 200, await response.text()
 
 
@@ -295,8 +328,9 @@ def browser_session(cluster, origin: str = ""):
     cookies (unsafe=True: the host is an IP address) and sends the page's Origin."""
     import aiohttp
 
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                 headers={"Origin": origin or cluster.public_url})
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Origin": origin or cluster.public_url}
+    )
 
 
 async def _browsers(cluster, count: int):
@@ -311,8 +345,13 @@ async def _browsers(cluster, count: int):
             results = await client.say(session_id, "my HER2 was 3+")
             cookie = {c.key: c.value for c in http.cookie_jar}.get("lb_route")
             await client.close()
-            return {"sid": client.sid, "session_id": session_id, "first": first,
-                    "results": results, "cookie": cookie}
+            return {
+                "sid": client.sid,
+                "session_id": session_id,
+                "first": first,
+                "results": results,
+                "cookie": cookie,
+            }
 
     return await asyncio.gather(*(browser(n) for n in range(count)))
 
@@ -356,15 +395,22 @@ def test_socketio_is_sticky_and_conversations_move_between_replicas(cluster):
     home = replica_of[browser["session_id"]]
     other = next(p for p in cluster.rasa_ports if f"127.0.0.1:{p}" != home)
     request = urllib.request.Request(
-        f"http://127.0.0.1:{other}/socket.io/?EIO=4&transport=polling&sid={browser['sid']}")
+        f"http://127.0.0.1:{other}/socket.io/?EIO=4&transport=polling&sid={browser['sid']}"
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 400
 
     # The conversation itself is not tied to a replica: a new socket on the other
     # replica, with the same session id, continues it (the results given above).
-    reply = asyncio.run(_continue_on(cluster, f"http://127.0.0.1:{other}",
-                                     browser["session_id"], "what treatments are used for that?"))
+    reply = asyncio.run(
+        _continue_on(
+            cluster,
+            f"http://127.0.0.1:{other}",
+            browser["session_id"],
+            "what treatments are used for that?",
+        )
+    )
     assert category_info("positive")["treatment_families"] in "\n".join(reply)
 
     # Only the page's own origin (nginx's public URL) may open a socket.
@@ -372,7 +418,7 @@ def test_socketio_is_sticky_and_conversations_move_between_replicas(cluster):
         async with browser_session(cluster, origin="http://evil.example") as http:
             client = EngineIOClient(http, cluster.lb_url)
             answer = await client.open()
-            await client.close_polling()   # (a refused session left open stalls shutdown)
+            await client.close_polling()  # (a refused session left open stalls shutdown)
             return answer
 
     assert not any(p.startswith("40") for p in asyncio.run(foreign()))
@@ -414,15 +460,15 @@ def test_postgres_restart_replicas_reconnect_and_carry_on(cluster):
     replies = "\n".join(cluster.texts(second, b, "the FISH came back negative"))
     assert "You told me: IHC 2+, FISH negative." in replies and LOW in replies
 
-    for sender, expected in ((a, ["help me understand my results", "2+",
-                                  "FISH was amplified"]),
-                             (b, ["help me understand my results", "2+",
-                                  "the FISH came back negative"])):
+    for sender, expected in (
+        (a, ["help me understand my results", "2+", "FISH was amplified"]),
+        (b, ["help me understand my results", "2+", "the FISH came back negative"]),
+    ):
         events = cluster.events(sender)
         assert user_texts(events) == expected
         assert_whole_turns(events)
     for index, port in enumerate(cluster.rasa_ports):
-        new_log = cluster.log(f"rasa-{port}")[logs_before[index]:]
+        new_log = cluster.log(f"rasa-{port}")[logs_before[index] :]
         assert "Falling back to use the 'InMemoryTrackerStore'" not in new_log
 
 
@@ -435,9 +481,13 @@ def test_lock_store_tickets_are_unique_across_replicas(cluster):
 
     from serving.lock_store import AtomicRedisLockStore
 
-    config = EndpointConfig(url="127.0.0.1", port=cluster.redis_port, db=1,
-                            password=cluster.redis_password,
-                            type="serving.lock_store.AtomicRedisLockStore")
+    config = EndpointConfig(
+        url="127.0.0.1",
+        port=cluster.redis_port,
+        db=1,
+        password=cluster.redis_password,
+        type="serving.lock_store.AtomicRedisLockStore",
+    )
     replicas = [AtomicRedisLockStore(endpoint_config=config) for _ in range(2)]
     conversation = new_sender("tickets")
     barrier = threading.Barrier(16)
@@ -485,15 +535,30 @@ def test_a_dead_replicas_lock_is_given_up_within_seconds(cluster):
 
     conversation = new_sender("dead-owner")
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(cluster.redis_port), cluster.redis_password,
-         conversation], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            "-c",
+            HOLDER,
+            str(cluster.redis_port),
+            cluster.redis_password,
+            conversation,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout.readline().strip() == "0"
-        store = AtomicRedisLockStore(endpoint_config=EndpointConfig(
-            url="127.0.0.1", port=cluster.redis_port, password=cluster.redis_password,
-            db=1, type="serving.lock_store.AtomicRedisLockStore"))
-        assert cluster.lock_holders(cluster.redis(), [conversation]) == \
-            {conversation: holder.pid}
+        store = AtomicRedisLockStore(
+            endpoint_config=EndpointConfig(
+                url="127.0.0.1",
+                port=cluster.redis_port,
+                password=cluster.redis_password,
+                db=1,
+                type="serving.lock_store.AtomicRedisLockStore",
+            )
+        )
+        assert cluster.lock_holders(cluster.redis(), [conversation]) == {conversation: holder.pid}
 
         async def take() -> float:
             async with store.lock(conversation):
@@ -510,7 +575,7 @@ def test_a_dead_replicas_lock_is_given_up_within_seconds(cluster):
         taken_while_alive, seconds = asyncio.run(scenario())
         assert not taken_while_alive, "a live replica's lock was taken"
         assert seconds < LOCK_OWNER_TTL + 1.5, seconds
-        assert store.get_lock(conversation) is None   # nothing left behind
+        assert store.get_lock(conversation) is None  # nothing left behind
     finally:
         holder.kill()
         holder.wait(timeout=30)
@@ -518,11 +583,10 @@ def test_a_dead_replicas_lock_is_given_up_within_seconds(cluster):
 
 # --------------------------------------------------------------------------- 4c
 CRASH_REST_USERS = 3
-ROUND_SECONDS = 4          # how long one round waits for a moment to kill
+ROUND_SECONDS = 4  # how long one round waits for a moment to kill
 MAX_ROUNDS = 12
 NEXT_MESSAGE_SECONDS = 10  # the issue's bound for the message after the crash
-PAGE_QUESTIONS = ["what is HER2?", "what does a FISH test measure",
-                  "what are the survival rates"]
+PAGE_QUESTIONS = ["what is HER2?", "what does a FISH test measure", "what are the survival rates"]
 AFTER_CRASH = ("what are the signs of HER2 positive breast cancer", "utter_faq/symptoms")
 
 
@@ -576,8 +640,9 @@ class SocketUser(threading.Thread):
     async def _session(self, http) -> EngineIOClient:
         from yarl import URL
 
-        http.cookie_jar.update_cookies({"lb_route": self.cookie},
-                                       URL(self.cluster.lb_url + "/socket.io/"))
+        http.cookie_jar.update_cookies(
+            {"lb_route": self.cookie}, URL(self.cluster.lb_url + "/socket.io/")
+        )
         client = EngineIOClient(http, self.cluster.lb_url)
         await client.connect()
         await client.emit("session_request", {"session_id": self.session_id})
@@ -595,15 +660,13 @@ class SocketUser(threading.Thread):
             self.results.put(("connected", []))
             while True:
                 text = await self._next_command()
-                await client.emit("user_uttered", {"message": text,
-                                                   "session_id": self.session_id})
+                await client.emit("user_uttered", {"message": text, "session_id": self.session_id})
                 texts: List[str] = []
                 try:
                     texts.append((await client.wait_for("bot_uttered")).get("text", ""))
                     while True:
                         try:
-                            message = await asyncio.wait_for(client.wait_for("bot_uttered"),
-                                                             1.5)
+                            message = await asyncio.wait_for(client.wait_for("bot_uttered"), 1.5)
                         except asyncio.TimeoutError:
                             break
                         texts.append(message.get("text", ""))
@@ -614,10 +677,9 @@ class SocketUser(threading.Thread):
                 self.results.put(("answered", texts))
         text = await self._next_command()
         async with browser_session(self.cluster) as http:
-            started = time.monotonic()   # reconnecting is part of the wait
+            started = time.monotonic()  # reconnecting is part of the wait
             client = await self._session(http)
-            await client.emit("user_uttered", {"message": text,
-                                               "session_id": self.session_id})
+            await client.emit("user_uttered", {"message": text, "session_id": self.session_id})
             reply = [(await client.wait_for("bot_uttered")).get("text", "")]
             seconds = time.monotonic() - started
             while True:
@@ -644,8 +706,8 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
     from tests.system.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
     stop = threading.Event()
-    killed = {"at": None}          # time.monotonic() of the SIGKILL
-    current: Dict[int, str] = {}   # REST user -> its conversation now
+    killed = {"at": None}  # time.monotonic() of the SIGKILL
+    current: Dict[int, str] = {}  # REST user -> its conversation now
     turns_sent: List[Dict] = []
     guard = threading.Lock()
 
@@ -653,21 +715,30 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
         while not stop.is_set():
             sender = new_sender("crash")
             current[number] = sender
-            script = FORM + [("thank you so much", None)]   # None: utter_you_are_welcome
+            script = FORM + [("thank you so much", None)]  # None: utter_you_are_welcome
             index = 0
             while index < len(script):
                 text, expected = script[index]
                 started = time.monotonic()
                 status, body = cluster.say_status(cluster.lb_url, sender, text)
-                record = {"sender": sender, "text": text, "expected": expected,
-                          "status": status, "body": body, "started": started,
-                          "finished": time.monotonic()}
+                record = {
+                    "sender": sender,
+                    "text": text,
+                    "expected": expected,
+                    "status": status,
+                    "body": body,
+                    "started": started,
+                    "finished": time.monotonic(),
+                }
                 with guard:
                     turns_sent.append(record)
                 at = killed["at"]
-                if at is not None and started < at < record["finished"] \
-                        and index == len(script) - 1:
-                    script.append(("thank you so much", None))   # a next message
+                if (
+                    at is not None
+                    and started < at < record["finished"]
+                    and index == len(script) - 1
+                ):
+                    script.append(("thank you so much", None))  # a next message
                 index += 1
             if killed["at"] is not None and time.monotonic() > killed["at"] + 12:
                 return
@@ -675,12 +746,14 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
     redis_client = cluster.redis()
     replica_pids = cluster.replica_pids()
     assert len(replica_pids) == 2, replica_pids
-    users = [threading.Thread(target=rest_user, args=(n,), daemon=True)
-             for n in range(CRASH_REST_USERS)]
+    users = [
+        threading.Thread(target=rest_user, args=(n,), daemon=True) for n in range(CRASH_REST_USERS)
+    ]
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.set_default_timeout(45_000)
@@ -689,7 +762,8 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
             bots = page.locator(".rw-group-message.rw-from-response")
             expect(bots.nth(0)).to_contain_text("automated assistant", ignore_case=True)
             page_session = page.evaluate(
-                "() => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id")
+                "() => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id"
+            )
             cookie = next(c["value"] for c in context.cookies() if c["name"] == "lb_route")
             box = page.get_by_role("textbox", name="Type your question")
             status = page.locator("#chat-status")
@@ -702,7 +776,7 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
 
             for user in users:
                 user.start()
-            time.sleep(2)   # the load is running
+            time.sleep(2)  # the load is running
 
             victim_pid, rest_victims = None, []
             for round_number in range(MAX_ROUNDS):
@@ -717,7 +791,8 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
                 while time.monotonic() < deadline:
                     rest_senders = list(current.values())
                     holders = cluster.lock_holders(
-                        redis_client, [page_session, socket_session] + rest_senders)
+                        redis_client, [page_session, socket_session] + rest_senders
+                    )
                     pid = holders.get(page_session)
                     on_it = [s for s in rest_senders if holders.get(s) == pid]
                     if pid in replica_pids and holders.get(socket_session) == pid and on_it:
@@ -731,8 +806,9 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
                 # No moment found: let this round's messages be answered, then again.
                 assert socket_user.result()[0] == "answered"
                 expect(bots).to_have_count(replies_before + 1)
-            assert victim_pid, f"the three messages were never on one replica at once " \
-                               f"in {MAX_ROUNDS} rounds"
+            assert victim_pid, (
+                f"the three messages were never on one replica at once in {MAX_ROUNDS} rounds"
+            )
             victim_index = replica_pids[victim_pid]
 
             # The socket.io client: its connection drops (what the page reacts to).
@@ -751,9 +827,10 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
             box.fill(question)
             sent_at = time.monotonic()
             box.press("Enter")
-            expect(status).to_be_hidden(timeout=5_000)   # the notice goes with a new message
+            expect(status).to_be_hidden(timeout=5_000)  # the notice goes with a new message
             expect(bots.nth(replies_before)).to_contain_text(
-                opening(response), timeout=NEXT_MESSAGE_SECONDS * 1000)
+                opening(response), timeout=NEXT_MESSAGE_SECONDS * 1000
+            )
             page_seconds = time.monotonic() - sent_at
             outcome = socket_user.result(timeout=60)
             assert outcome[0] == "after", outcome
@@ -762,9 +839,11 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
             assert folded(" ".join(texts)) in answers(response), outcome
             assert outcome[2] < NEXT_MESSAGE_SECONDS, outcome
             assert page_seconds < NEXT_MESSAGE_SECONDS
-            print(f"\nkilled replica {replica_pids[victim_pid]} in round {round_number + 1}; "
-                  f"next message answered in {outcome[2]:.1f} s (socket.io, reconnect "
-                  f"included), {page_seconds:.1f} s (page)")
+            print(
+                f"\nkilled replica {replica_pids[victim_pid]} in round {round_number + 1}; "
+                f"next message answered in {outcome[2]:.1f} s (socket.io, reconnect "
+                f"included), {page_seconds:.1f} s (page)"
+            )
             context.close()
         finally:
             stop.set()
@@ -774,12 +853,14 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
 
     # REST: every message got its answer or the "send it again" reply, nothing else;
     # the ones in flight on the killed replica were answered by the other one.
-    problems = [(t["text"], verdict) for t in turns_sent
-                if (verdict := rest_reply_ok(t["status"], t["body"], t["expected"]))
-                not in ("answer", "resend")]
+    problems = [
+        (t["text"], verdict)
+        for t in turns_sent
+        if (verdict := rest_reply_ok(t["status"], t["body"], t["expected"]))
+        not in ("answer", "resend")
+    ]
     assert not problems, problems
-    in_flight = {t["sender"] for t in turns_sent
-                 if t["started"] < killed["at"] < t["finished"]}
+    in_flight = {t["sender"] for t in turns_sent if t["started"] < killed["at"] < t["finished"]}
     assert set(rest_victims) <= in_flight
     for sender in in_flight:
         mine = [t for t in turns_sent if t["sender"] == sender]
@@ -789,26 +870,31 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
         # Each message stored once: the retried one was not processed twice.
         stored = user_texts(cluster.events(sender))
         resent = {t["text"] for t in mine if t["status"] == 503}
-        assert [t for t in stored if t not in resent] == \
-            [t["text"] for t in mine if t["text"] not in resent], (stored, mine)
+        assert [t for t in stored if t not in resent] == [
+            t["text"] for t in mine if t["text"] not in resent
+        ], (stored, mine)
         assert_whole_turns(cluster.events(sender))
     # nginx really sent requests of the killed replica to the other one.
     time.sleep(0.5)
     dead = f"127.0.0.1:{cluster.rasa_ports[victim_index]}"
-    retried = [row for row in cluster.access_log()
-               if row[1] == "/webhooks/rest/webhook" and row[3].startswith(dead + ", ")]
+    retried = [
+        row
+        for row in cluster.access_log()
+        if row[1] == "/webhooks/rest/webhook" and row[3].startswith(dead + ", ")
+    ]
     assert retried and all(row[2] == 200 for row in retried), retried
 
     # run_cluster.sh starts the killed replica again (the next test needs both).
     deadline = time.monotonic() + 150
-    while not (cluster.replica_ready(victim_index)
-               and victim_pid not in cluster.replica_pids()) \
-            and time.monotonic() < deadline:
+    while (
+        not (cluster.replica_ready(victim_index) and victim_pid not in cluster.replica_pids())
+        and time.monotonic() < deadline
+    ):
         time.sleep(1)
     assert cluster.replica_ready(victim_index), cluster.output_tail()
     assert "crashed: starting it again" in cluster.output_tail(200)
     new_pid = cluster.pid(f"rasa-{cluster.rasa_ports[victim_index]}")
-    with open(f"/proc/{new_pid}/cmdline", "rb") as handle:   # the server, not a shell
+    with open(f"/proc/{new_pid}/cmdline", "rb") as handle:  # the server, not a shell
         assert b"-m ops rasa run" in handle.read().replace(b"\0", b" ")
 
 
@@ -816,10 +902,12 @@ def test_a_replica_killed_mid_message_under_load_leaves_nobody_unanswered(cluste
 LOAD_USERS = 6
 LOAD_SECONDS = 24
 STOP_AFTER_SECONDS = 6
-FORM = [("can you help me understand my HER2 results?", ASK_IHC),
-        ("2+", ASK_ISH),
-        ("FISH was amplified", "You told me: IHC 2+, FISH positive."),
-        ("what treatments are used for that?", category_info("positive")["treatment_families"])]
+FORM = [
+    ("can you help me understand my HER2 results?", ASK_IHC),
+    ("2+", ASK_ISH),
+    ("FISH was amplified", "You told me: IHC 2+, FISH positive."),
+    ("what treatments are used for that?", category_info("positive")["treatment_families"]),
+]
 
 
 def test_stopping_a_replica_under_load_loses_no_conversation(cluster):
@@ -875,7 +963,7 @@ def test_stopping_a_replica_under_load_loses_no_conversation(cluster):
     survivor = f"127.0.0.1:{cluster.rasa_ports[1]}"
     rest = [row for row in cluster.access_log()[before:] if row[1] == "/webhooks/rest/webhook"]
     assert all(row[2] == 200 for row in rest)
-    assert all(final_upstream(row) == survivor for row in rest[-2 * LOAD_USERS:]), rest[-12:]
+    assert all(final_upstream(row) == survivor for row in rest[-2 * LOAD_USERS :]), rest[-12:]
 
     # Every turn of every conversation is stored, once.
     for record in conversations:

@@ -7,6 +7,7 @@ again after the conversation is cleared. ``say`` returns the replies without it,
 the tests read the answers (``say_all`` keeps it); tests/system/reliability/
 test_disclaimer_stack.py looks at it directly.
 """
+
 import json
 import urllib.request
 import uuid
@@ -29,11 +30,19 @@ def _folded(text: str) -> str:
 DISCLAIMER = _folded(_RESPONSES["utter_disclaimer"][0]["text"])
 GREETING = _folded(_RESPONSES["utter_greet"][0]["text"])
 CLEARED = _folded(_RESPONSES["utter_restart"][0]["text"])
-EMERGENCY_REPLIES = [_folded(_RESPONSES[name][0]["text"])
-                     for name in ("utter_emergency", "utter_self_harm")]
+EMERGENCY_REPLIES = [
+    _folded(_RESPONSES[name][0]["text"]) for name in ("utter_emergency", "utter_self_harm")
+]
 # What the channel says by itself: no answer, so no disclaimer before it.
-CHANNEL_REPLIES = {_folded(t) for t in (CANT_LOOK_UP, EMPTY_REPLY, NOT_TEXT_REPLY,
-                                        SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS))}
+CHANNEL_REPLIES = {
+    _folded(t)
+    for t in (
+        CANT_LOOK_UP,
+        EMPTY_REPLY,
+        NOT_TEXT_REPLY,
+        SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS),
+    )
+}
 
 
 def is_emergency_reply(text: str) -> bool:
@@ -51,21 +60,30 @@ class DisclaimerCheck:
         """Checks one turn's bot texts; returns the positions of the disclaimer."""
         folded = [_folded(t) for t in texts]
         where = [i for i, t in enumerate(folded) if t == DISCLAIMER]
-        answers = [i for i, t in enumerate(folded)
-                   if t != DISCLAIMER and t not in CHANNEL_REPLIES and not is_emergency_reply(t)]
+        answers = [
+            i
+            for i, t in enumerate(folded)
+            if t != DISCLAIMER and t not in CHANNEL_REPLIES and not is_emergency_reply(t)
+        ]
         assert len(where) <= 1, f"the disclaimer twice in one turn: {texts}"
         if where:
             assert not self.shown, f"the disclaimer again in the same conversation: {texts}"
-            before = [t for t in folded[:where[0]]
-                      if t not in CHANNEL_REPLIES and not is_emergency_reply(t)]
-            assert before in ([], [GREETING]), \
+            before = [
+                t
+                for t in folded[: where[0]]
+                if t not in CHANNEL_REPLIES and not is_emergency_reply(t)
+            ]
+            assert before in ([], [GREETING]), (
                 f"the disclaimer must come before the first answer: {texts}"
+            )
             self.shown = True
         elif answers and not self.shown:
-            raise AssertionError(f"the conversation's first answer came without the "
-                                 f"identity line and disclaimer: {texts}")
+            raise AssertionError(
+                f"the conversation's first answer came without the "
+                f"identity line and disclaimer: {texts}"
+            )
         if CLEARED in folded:
-            self.shown = False   # cleared: the next answer starts a new conversation
+            self.shown = False  # cleared: the next answer starts a new conversation
         return where
 
 
@@ -78,8 +96,9 @@ class Conversation:
     def say_all(self, text: str) -> List[Dict]:
         """Every bot message the message gets, the disclaimer included (checked)."""
         body = json.dumps({"sender": self.sender, "message": text}).encode()
-        request = urllib.request.Request(self.url, data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url, data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             replies = json.loads(response.read())
         self.disclaimer.turn([m.get("text", "") for m in replies])

@@ -1,4 +1,5 @@
 """Whole conversations over REST against the running stack: the bot's actual replies."""
+
 import pytest
 import yaml
 
@@ -33,15 +34,20 @@ def test_greeting_introduces_the_assistant_with_disclaimer_and_menu(chat):
     replies = chat.say_all("hello")
     assert folded(replies[0]["text"]) in response_texts("utter_greet")
     assert folded(replies[1]["text"]) in response_texts("utter_disclaimer")
-    assert [b["title"] for b in replies[2]["buttons"]] == [m["title"] for m in load("topics")["menu"]]
+    assert [b["title"] for b in replies[2]["buttons"]] == [
+        m["title"] for m in load("topics")["menu"]
+    ]
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("what is HER2?", "what_is_her2"),
-    ("what are the signs of HER2 positive breast cancer", "symptoms"),
-    ("what does a FISH test measure", "fish_test"),
-    ("what are the survival rates", "survival_rates"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("what is HER2?", "what_is_her2"),
+        ("what are the signs of HER2 positive breast cancer", "symptoms"),
+        ("what does a FISH test measure", "fish_test"),
+        ("what are the survival rates", "survival_rates"),
+    ],
+)
 def test_questions_get_the_source_answer(chat, question, topic):
     reply = chat.texts(question)[0]
     assert folded(reply) in response_texts(f"utter_faq/{topic}", FAQ)
@@ -73,8 +79,9 @@ def test_results_in_one_message(chat):
 
 
 def test_multi_turn_form_asks_only_for_what_is_missing(chat):
-    assert chat.texts("can you help me understand my HER2 results?")[-1] == \
-        form_question("ihc_score")
+    assert chat.texts("can you help me understand my HER2 results?")[-1] == form_question(
+        "ihc_score"
+    )
     assert chat.texts("2+")[-1] == form_question("ish_result")
     replies = "\n".join(chat.texts("FISH was amplified"))
     assert "You told me: IHC 2+, FISH positive." in replies
@@ -104,7 +111,9 @@ def test_impossible_value_is_rejected_and_asked_again(chat):
 
 
 def test_correction_updates_the_answer(chat):
-    assert f"Result: {category_info('positive')['label']}." in "\n".join(chat.texts("my HER2 was 3+"))
+    assert f"Result: {category_info('positive')['label']}." in "\n".join(
+        chat.texts("my HER2 was 3+")
+    )
     assert f"Result: {category_info('low')['label']}." in "\n".join(chat.texts("sorry, I meant 1+"))
 
 
@@ -123,8 +132,9 @@ def test_never_mind_leaves_the_form(chat):
 
 
 def test_out_of_scope_is_declined_politely(chat):
-    assert folded(chat.texts("what's the weather in Paris tomorrow?")[0]) in \
-        response_texts("utter_out_of_scope")
+    assert folded(chat.texts("what's the weather in Paris tomorrow?")[0]) in response_texts(
+        "utter_out_of_scope"
+    )
 
 
 def test_gibberish_is_never_answered_confidently(chat):
@@ -149,19 +159,24 @@ def test_no_to_clearing_keeps_the_results(chat):
     chat.say("my HER2 was 3+")
     assert folded(chat.texts("start over")[0]) in response_texts("utter_confirm_clear")
     assert folded(chat.texts("No, keep our conversation")[0]) in response_texts("utter_kept")
-    assert not chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
+    assert not chat.texts("what treatments are used for that?")[0].startswith(
+        "Treatment depends on"
+    )
 
 
 def test_a_question_about_a_treatment_break_clears_nothing(chat):
     chat.say("my HER2 was 3+")
     reply = chat.texts("Can I take a break from Herceptin this summer?")
     assert not any(folded(t) in response_texts("utter_restart") for t in reply), reply
-    assert not chat.texts("what treatments are used for that?")[0].startswith("Treatment depends on")
+    assert not chat.texts("what treatments are used for that?")[0].startswith(
+        "Treatment depends on"
+    )
 
 
 def test_an_emergency_wins_over_a_drug_question(chat):
-    assert folded(chat.texts("I have chest pain, is that from Herceptin?")[0]) in \
-        response_texts("utter_emergency")
+    assert folded(chat.texts("I have chest pain, is that from Herceptin?")[0]) in response_texts(
+        "utter_emergency"
+    )
 
 
 # A pasted block in the layout of a pathology report's biomarker section (values written
@@ -193,6 +208,7 @@ def test_a_pasted_multi_line_report_is_read_and_explained_with_its_sources(chat)
 
 # --- several samples (issue 16, item 4) ---
 
+
 def test_two_samples_in_one_message_are_kept_apart_and_both_explained(chat):
     replies = "\n".join(chat.texts("the biopsy was 2+ and the surgery sample came back 3+"))
     assert f"• Biopsy: IHC 2+. Result: {category_info('equivocal')['label']}." in replies
@@ -206,17 +222,19 @@ def test_two_samples_in_one_message_are_kept_apart_and_both_explained(chat):
 
 
 def test_a_later_different_score_is_asked_about_then_kept_as_another_sample(chat):
-    assert f"Result: {category_info('low')['label']}." in \
-        "\n".join(chat.texts("my report says IHC 2+ and FISH not amplified"))
+    assert f"Result: {category_info('low')['label']}." in "\n".join(
+        chat.texts("my report says IHC 2+ and FISH not amplified")
+    )
     asked = chat.say("it was 3+")
     question = asked[-1]
     assert "IHC 2+, FISH negative" in question["text"] and "IHC 3+" in question["text"]
-    assert [b["title"] for b in question["buttons"]] == [results_replies.ANOTHER_SAMPLE,
-                                                         results_replies.A_CORRECTION]
+    assert [b["title"] for b in question["buttons"]] == [
+        results_replies.ANOTHER_SAMPLE,
+        results_replies.A_CORRECTION,
+    ]
     assert not any("Result:" in m.get("text", "") for m in asked)  # nothing replaced yet
     replies = "\n".join(chat.texts(results_replies.ANOTHER_SAMPLE))
-    assert f"• Sample 1: IHC 2+, FISH negative. Result: {category_info('low')['label']}." \
-        in replies
+    assert f"• Sample 1: IHC 2+, FISH negative. Result: {category_info('low')['label']}." in replies
     assert f"• Sample 2: IHC 3+. Result: {category_info('positive')['label']}." in replies
     assert results_replies.SEVERAL_SAMPLES_NOTE in replies
     follow_up = chat.texts("what treatments are used for that?")[0]
@@ -252,8 +270,10 @@ def test_an_unclear_pasted_report_is_confirmed_before_it_is_interpreted(chat):
     assert question["text"].startswith("Here is what I read from what you pasted:")
     assert "• HER2 IHC: 2+" in question["text"] and "a test is still to come" in question["text"]
     assert question["text"].endswith("Did I read it right?")
-    assert [b["title"] for b in question["buttons"]] == [results_replies.READING_YES,
-                                                         results_replies.READING_NO]
+    assert [b["title"] for b in question["buttons"]] == [
+        results_replies.READING_YES,
+        results_replies.READING_NO,
+    ]
     assert not any("Result:" in m.get("text", "") for m in asked)
     # yes: interpreted, asking first for what the result still needs
     assert chat.texts(results_replies.READING_YES)[-1] == form_question("ish_result")
@@ -270,7 +290,6 @@ def test_no_to_the_reading_asks_for_the_values(chat):
     replies = "\n".join(chat.texts("not amplified"))
     assert "You told me: IHC 2+, ISH negative." in replies
     assert f"Result: {category_info('low')['label']}." in replies
-
 
 
 def test_a_pasted_report_with_two_samples_is_confirmed_then_each_explained(chat):

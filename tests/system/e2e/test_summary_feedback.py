@@ -1,10 +1,11 @@
 """The appointment summary (issue 19, item 3) and "Did this answer your question?" (item 4)
 over REST against the running stack: the bot's actual replies, and `make review`'s report
 read from the stack's own tracker store."""
+
 import os
+import re
 import subprocess
 import sys
-import re
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,14 @@ SORRY = folded(RESPONSES["utter_feedback_sorry"][0]["text"])
 
 
 def is_feedback_question(message):
-    return message.get("text") == QUESTION and \
-        [b["title"] for b in message.get("buttons") or []] == ["Yes", "No"]
+    return message.get("text") == QUESTION and [
+        b["title"] for b in message.get("buttons") or []
+    ] == ["Yes", "No"]
 
 
 def test_an_answer_is_followed_by_the_question_and_a_yes_is_thanked(chat):
     replies = chat.say("what is HER2?")
-    assert folded(replies[0]["text"]) in response_texts("utter_faq/what_is_her2",
-                                                        _faq_responses())
+    assert folded(replies[0]["text"]) in response_texts("utter_faq/what_is_her2", _faq_responses())
     assert is_feedback_question(replies[-1])
     assert [m["text"] for m in chat.say("Yes")] == [THANKS]
 
@@ -104,16 +105,28 @@ def test_make_review_reports_the_no_and_the_uncovered_question(chat, tmp_path):
     uncovered = "How long will I be on Herceptin?"
     assert chat.texts(uncovered)[0].startswith("My sources don't cover")
     out = tmp_path / "review.md"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "review.py"), "--out",
-                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "review.py"), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     report = out.read_text()
-    rated_no = report[report.index("## Answers rated \"No\""):].split("\n## ")[0]
-    assert re.search(r"^\| what does a fish test measure \| \d+ \| faq/fish_test \| "
-                     r"[01]\.\d\d", rated_no, re.MULTILINE), rated_no
-    not_covered = report[report.index("## Not covered by the sources"):].split("\n## ")[0]
-    assert re.search(r"^\| how long will i be on herceptin \| \d+ \| .* \| duration \|$",
-                     not_covered, re.MULTILINE), not_covered
+    rated_no = report[report.index('## Answers rated "No"') :].split("\n## ")[0]
+    assert re.search(
+        r"^\| what does a fish test measure \| \d+ \| faq/fish_test \| "
+        r"[01]\.\d\d",
+        rated_no,
+        re.MULTILINE,
+    ), rated_no
+    not_covered = report[report.index("## Not covered by the sources") :].split("\n## ")[0]
+    assert re.search(
+        r"^\| how long will i be on herceptin \| \d+ \| .* \| duration \|$",
+        not_covered,
+        re.MULTILINE,
+    ), not_covered
     assert chat.sender not in report
 
 

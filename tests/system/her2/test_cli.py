@@ -1,4 +1,5 @@
 """`python -m her2 "<text>"`: one JSON object on stdout, exit 0; empty input exits 2."""
+
 import json
 import subprocess
 import sys
@@ -7,14 +8,29 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-REQUIRED_KEYS = {"ihc", "ish_result", "ish_group", "ratio", "copy_number", "hormone_receptor",
-                 "category", "needs", "flags", "explanation", "problems"}
+REQUIRED_KEYS = {
+    "ihc",
+    "ish_result",
+    "ish_group",
+    "ratio",
+    "copy_number",
+    "hormone_receptor",
+    "category",
+    "needs",
+    "flags",
+    "explanation",
+    "problems",
+}
 
 
 def run_cli(*args, stdin=None):
     return subprocess.run(
-        [sys.executable, "-m", "her2", *args], cwd=ROOT, input=stdin,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "her2", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

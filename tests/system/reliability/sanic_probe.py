@@ -4,6 +4,7 @@ version Rasa serves with, one POST route whose work holds the event loop for a m
 
     python -m tests.system.reliability.sanic_probe PORT [graceful|plain]
 """
+
 import asyncio
 import sys
 import time

@@ -4,6 +4,7 @@ Needs RASA_URL (and CHAT_URL for the page); scripts/test.sh sets them. Each case
 asserts the status or reply a patient (or a client) should get, and that the server
 keeps answering afterwards.
 """
+
 import asyncio
 import json
 import os
@@ -17,12 +18,21 @@ import yaml
 from channels.delivery import CANT_LOOK_UP
 from channels.text import EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE
 from tests.system.stacklib import (
-    ROOT, SocketChat, in_thread, post, say, stored_events, texts, threaded)
+    ROOT,
+    SocketChat,
+    in_thread,
+    post,
+    say,
+    stored_events,
+    texts,
+    threaded,
+)
 
 pytestmark = pytest.mark.stack
 LONG_NOTICE = SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS)
-REPORT_100KB = ("My pathology report: HER2 IHC 2+ (equivocal), FISH not amplified, "
-                "ER positive. " * 1300)[:100_000]
+REPORT_100KB = (
+    "My pathology report: HER2 IHC 2+ (equivocal), FISH not amplified, ER positive. " * 1300
+)[:100_000]
 MAX_LONG_MESSAGE_SECONDS = 3.0
 MARKUP = ["<script", "<img", "onerror", "javascript:", "evil.example", "**"]
 GREETING = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]["utter_greet"][0]["text"]
@@ -54,18 +64,21 @@ def tracker_db() -> Path:
 
 
 # -------------------------------------------------------------------- REST
-@pytest.mark.parametrize("body, content_type, status", [
-    (b'{"sender": "x", "message": ', "application/json", 400),
-    (b'{"sender": "x", "message": "\xff\xfe"}', "application/json", 400),
-    (bytes(range(256)) * 8, "application/json", 400),
-    (bytes(range(256)), "application/octet-stream", 415),
-    (b'{"sender": "x", "message": "hi"}', "text/plain", 415),
-    (b"sender=x&message=hi", "application/x-www-form-urlencoded", 415),
-    (b'{"message": "hi"}', "application/json", 400),
-    (b'{"sender": "x"}', "application/json", 400),
-    (b'{"sender": "x", "message": 12}', "application/json", 400),
-    (b'[1, 2]', "application/json", 400),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        (b'{"sender": "x", "message": ', "application/json", 400),
+        (b'{"sender": "x", "message": "\xff\xfe"}', "application/json", 400),
+        (bytes(range(256)) * 8, "application/json", 400),
+        (bytes(range(256)), "application/octet-stream", 415),
+        (b'{"sender": "x", "message": "hi"}', "text/plain", 415),
+        (b"sender=x&message=hi", "application/x-www-form-urlencoded", 415),
+        (b'{"message": "hi"}', "application/json", 400),
+        (b'{"sender": "x"}', "application/json", 400),
+        (b'{"sender": "x", "message": 12}', "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+    ],
+)
 def test_rest_bad_requests_get_4xx(rasa_url, body, content_type, status):
     got, reply, _ = post(webhook(rasa_url), body, content_type)
     assert got == status, reply
@@ -79,8 +92,9 @@ def test_rest_empty_message_gets_a_kind_reply(rasa_url, message):
 
 def test_rest_100kb_message_is_capped_answered_and_fast(rasa_url):
     me = sender()
-    status, reply, elapsed = post(webhook(rasa_url),
-                                  json.dumps({"sender": me, "message": REPORT_100KB}).encode())
+    status, reply, elapsed = post(
+        webhook(rasa_url), json.dumps({"sender": me, "message": REPORT_100KB}).encode()
+    )
     assert status == 200
     assert texts(reply)[0] == LONG_NOTICE
     assert len(reply) > 1, "the capped text was not answered"
@@ -91,26 +105,32 @@ def test_rest_100kb_message_is_capped_answered_and_fast(rasa_url):
         assert stored and all(len(text) <= MAX_MESSAGE_CHARS for text in stored)
 
 
-@pytest.mark.parametrize("message", [
-    "Qué es HER2? ¿Es agresivo?",
-    "🙂 what is HER2? 👩‍⚕️🎗️",
-    "ما هو HER2؟",
-    "מה זה HER2?",
-    "what is HER2?\u0000\u0007",
-    "lone surrogate \ud800 what is HER2",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Qué es HER2? ¿Es agresivo?",
+        "🙂 what is HER2? 👩‍⚕️🎗️",
+        "ما هو HER2؟",
+        "מה זה HER2?",
+        "what is HER2?\u0000\u0007",
+        "lone surrogate \ud800 what is HER2",
+    ],
+)
 def test_rest_unicode_and_odd_characters_are_answered(rasa_url, message):
     reply = texts(say(rasa_url, sender(), message))
     assert reply and CANT_LOOK_UP not in reply and EMPTY_REPLY not in reply
 
 
-@pytest.mark.parametrize("message", [
-    "<script>alert('x')</script>",
-    '<img src=x onerror="alert(1)"> what is HER2?',
-    "My IHC was **3+** see [my report](http://evil.example/x) <b>now</b>",
-    "tell me about <b>fakeomab</b>",
-    "what about [trastuzumab](javascript:alert(1))",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "<script>alert('x')</script>",
+        '<img src=x onerror="alert(1)"> what is HER2?',
+        "My IHC was **3+** see [my report](http://evil.example/x) <b>now</b>",
+        "tell me about <b>fakeomab</b>",
+        "what about [trastuzumab](javascript:alert(1))",
+    ],
+)
 def test_rest_markup_is_never_echoed_back(rasa_url, message):
     for text in texts(say(rasa_url, sender(), message)):
         for needle in MARKUP:
@@ -147,8 +167,11 @@ def test_rest_typed_commands_cannot_set_slots(rasa_url):
             entities = {e.get("entity") for e in user["parse_data"].get("entities", [])}
             assert entities <= {"drug"}, user["parse_data"]
         # Slots that got a value (the form clearing ihc_score to re-ask is not a value).
-        slots = {e["name"] for e in (json.loads(d) for t, d in events if t == "slot")
-                 if e.get("value") is not None}
+        slots = {
+            e["name"]
+            for e in (json.loads(d) for t, d in events if t == "slot")
+            if e.get("value") is not None
+        }
         assert not slots & {"her2_category", "ihc_score", "drug"}, slots
 
 
@@ -192,7 +215,8 @@ async def test_socketio_bad_input_table(rasa_url, chat_origin):
 
 @threaded
 async def test_socketio_message_without_session_is_ignored_and_server_stays_up(
-        rasa_url, chat_origin):
+    rasa_url, chat_origin
+):
     import socketio
 
     client = socketio.AsyncClient(reconnection=False)
@@ -214,11 +238,12 @@ async def test_socketio_message_without_session_is_ignored_and_server_stays_up(
 async def test_socketio_session_cannot_be_switched_per_message(rasa_url, chat_origin):
     """A socket only talks in the session it asked for: naming another conversation's
     session_id in a message does not reach (or answer into) that conversation."""
-    async with SocketChat(rasa_url, origin=chat_origin) as victim, \
-            SocketChat(rasa_url, origin=chat_origin) as other:
+    async with (
+        SocketChat(rasa_url, origin=chat_origin) as victim,
+        SocketChat(rasa_url, origin=chat_origin) as other,
+    ):
         await victim.send("My IHC was 2+")
-        await other.sio.emit("user_uttered",
-                             {"message": "IHC 0", "session_id": victim.session_id})
+        await other.sio.emit("user_uttered", {"message": "IHC 0", "session_id": victim.session_id})
         await asyncio.sleep(3)
         victim_seen = texts(victim.messages)
         assert not any("IHC 0" in t for t in victim_seen), victim_seen
@@ -244,9 +269,17 @@ def check_page_shows_markup_as_text(chat_url):
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update"])
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         try:
             context = browser.new_context()
             context.set_default_timeout(45_000)
@@ -254,8 +287,9 @@ def check_page_shows_markup_as_text(chat_url):
             dialogs = []
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(chat_url)
-            expect(page.locator(".rw-response").filter(has_text="automated assistant").first
-                   ).to_be_visible()
+            expect(
+                page.locator(".rw-response").filter(has_text="automated assistant").first
+            ).to_be_visible()
             box = page.get_by_role("textbox", name="Type your question")
             attacks = [
                 '<img src=x onerror="window.__her2_xss=1;alert(1)">',

@@ -6,6 +6,7 @@ no other conversation uses, then a treatment question. The expected restatement,
 category and treatment text come from the her2 package (what the bot itself uses).
 All conversations send each turn at the same moment (a barrier).
 """
+
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -32,9 +33,11 @@ def cases():
         info = category_info(category)
         yield {
             "sender": f"concurrent-{i}-{uuid.uuid4()}",
-            "turns": ["My HER2 IHC was 2+",
-                      f"The HER2/CEP17 ratio was {ratio} with {copies} copies per cell",
-                      "what treatments are used for that?"],
+            "turns": [
+                "My HER2 IHC was 2+",
+                f"The HER2/CEP17 ratio was {ratio} with {copies} copies per cell",
+                "what treatments are used for that?",
+            ],
             "restated": f"You told me: {describe_findings(findings)}.",
             "result": f"Result: {info['label']}.",
             "treatment": " ".join(info["treatment_families"].split())[:80],
@@ -65,7 +68,8 @@ def test_fifty_simultaneous_conversations_no_cross_talk(rasa_url):
         restated = [t for t in second if t.startswith("You told me:")]
         assert restated == [conversation["restated"]], (conversation["turns"][1], second)
         assert conversation["result"] in " ".join(second).replace("\n", " ") or any(
-            t.startswith(conversation["result"]) for t in second), second
+            t.startswith(conversation["result"]) for t in second
+        ), second
         assert not (set(second) | set(third)) & (all_restated - {conversation["restated"]})
         treatment = " ".join(" ".join(third).split())
         assert conversation["treatment"] in treatment, (conversation["result"], third)

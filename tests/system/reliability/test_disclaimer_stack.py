@@ -9,6 +9,7 @@ conversation of tests/system/e2e checks the same rules on the way (tests/system/
 other channels and the session rules: tests/integration/channels/test_disclaimer.py; the action
 server down: tests/system/reliability/test_faults.py.
 """
+
 import uuid
 
 import pytest
@@ -50,15 +51,15 @@ def test_rest_first_reply_carries_it_and_the_second_does_not(rasa_url):
 
 def test_rest_an_emergency_first_gets_its_reply_first_and_alone(rasa_url):
     me = sender()
-    assert folded_texts(say(rasa_url, me, "my throat is closing up after my Herceptin")) \
-        == [EMERGENCY]
+    assert folded_texts(say(rasa_url, me, "my throat is closing up after my Herceptin")) == [
+        EMERGENCY
+    ]
     assert folded_texts(say(rasa_url, me, "are you a bot?")) == [DISCLAIMER, IAMABOT]
 
 
 # -------------------------------------------------------------------- socket.io
 @threaded
-async def test_socketio_first_reply_carries_it_and_the_second_does_not(rasa_url,
-                                                                        chat_origin):
+async def test_socketio_first_reply_carries_it_and_the_second_does_not(rasa_url, chat_origin):
     async with SocketChat(rasa_url, origin=chat_origin) as chat:
         first = folded_texts(await chat.send("what is HER2?"))
         assert first[0] == DISCLAIMER and len(first) > 1, first
@@ -68,11 +69,11 @@ async def test_socketio_first_reply_carries_it_and_the_second_does_not(rasa_url,
 
 
 @threaded
-async def test_socketio_an_emergency_first_gets_its_reply_first_and_alone(rasa_url,
-                                                                          chat_origin):
+async def test_socketio_an_emergency_first_gets_its_reply_first_and_alone(rasa_url, chat_origin):
     async with SocketChat(rasa_url, origin=chat_origin) as chat:
-        assert folded_texts(await chat.send("it's hard to breathe and my chest feels tight")) \
-            == [EMERGENCY]
+        assert folded_texts(await chat.send("it's hard to breathe and my chest feels tight")) == [
+            EMERGENCY
+        ]
         assert folded_texts(await chat.send("are you a bot?")) == [DISCLAIMER, IAMABOT]
 
 
@@ -107,25 +108,32 @@ def _console_conversation(rasa_url: str, me: str, messages):
 
     async def next_input(previous_response=None):
         if previous_response is not None:
-            shown.append(previous_response)   # the console shows a turn's last message
-        if shown or turns:                   # with the prompt for the next one
+            shown.append(previous_response)  # the console shows a turn's last message
+        if shown or turns:  # with the prompt for the next one
             turns.append(list(shown))
             shown.clear()
         return next(typed)
 
-    with patch("rasa.core.channels.console._print_bot_output", show), \
-            patch("rasa.core.channels.console._get_user_input", next_input):
+    with (
+        patch("rasa.core.channels.console._print_bot_output", show),
+        patch("rasa.core.channels.console._get_user_input", next_input),
+    ):
         assert terminal.main(["--url", rasa_url, "--sender", me]) == 0
     return [[folded(m.get("text", "")) for m in turn] for turn in turns]
 
 
 def test_the_terminal_chat_first_reply_carries_it_and_the_second_does_not(rasa_url):
-    turns = in_thread(_console_conversation, rasa_url, sender(),
-                      ["are you a bot?", "are you a bot?"])
+    turns = in_thread(
+        _console_conversation, rasa_url, sender(), ["are you a bot?", "are you a bot?"]
+    )
     assert turns == [[DISCLAIMER, IAMABOT], [IAMABOT]]
 
 
 def test_the_terminal_chat_an_emergency_first_gets_its_reply_first(rasa_url):
-    turns = in_thread(_console_conversation, rasa_url, sender(),
-                      ["my throat is closing up after my Herceptin", "are you a bot?"])
+    turns = in_thread(
+        _console_conversation,
+        rasa_url,
+        sender(),
+        ["my throat is closing up after my Herceptin", "are you a bot?"],
+    )
     assert turns == [[EMERGENCY], [DISCLAIMER, IAMABOT]]

@@ -5,6 +5,7 @@ Runs its own action server and Rasa server on free ports (ops.stack.Stack, the
 launcher `make run` uses) with short timeouts, so the whole test
 takes about one model load plus ~30 s.
 """
+
 import signal
 import time
 import uuid
@@ -16,7 +17,7 @@ from channels.delivery import CANT_LOOK_UP
 from ops.stack import ROOT, Stack
 from tests.system.stacklib import texts
 
-ACTION_TIMEOUT = 3    # s, instead of the default 10, to keep the test short
+ACTION_TIMEOUT = 3  # s, instead of the default 10, to keep the test short
 ASK_FISH = "What did the FISH/ISH result say"
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 
@@ -31,8 +32,11 @@ def folded(replies):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("faults"), parts=("actions", "rasa"),
-                  env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT), "REPLY_TIMEOUT": "20"})
+    stack = Stack(
+        tmp_path_factory.mktemp("faults"),
+        parts=("actions", "rasa"),
+        env={"ACTION_TIMEOUT": str(ACTION_TIMEOUT), "REPLY_TIMEOUT": "20"},
+    )
     try:
         stack.start()
         yield stack
@@ -93,7 +97,14 @@ def test_logs_have_no_message_text_or_results(stack):
     (checked after the conversations above, including their error paths)."""
     logs = stack.logs()
     assert "Rasa server is up and running" in logs  # the right files were read
-    for secret in ("My IHC was", "FISH was not amplified", "treatments are used",
-                   "are you a bot", "HER2-low", "HER2-positive", "ihc_score': '",
-                   "You told me"):
+    for secret in (
+        "My IHC was",
+        "FISH was not amplified",
+        "treatments are used",
+        "are you a bot",
+        "HER2-low",
+        "HER2-positive",
+        "ihc_score': '",
+        "You told me",
+    ):
         assert secret not in logs, f"{secret!r} found in the logs"

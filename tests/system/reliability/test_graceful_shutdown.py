@@ -7,6 +7,7 @@ closed without a reply. The last is a lost message: nginx had already sent it, s
 answers 502 and never replays it. With serving/graceful_shutdown.py none is lost; Sanic's
 plain shutdown loses some (the control run shows the test can see them).
 """
+
 import http.client
 import json
 import os
@@ -46,12 +47,19 @@ def one_request(port: int, number: int) -> str:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.sock = sock
     try:
-        connection.request("POST", "/turn", body=json.dumps({"n": number}),
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            "/turn",
+            body=json.dumps({"n": number}),
+            headers={"Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         body = json.loads(response.read())
-        return "answered" if response.status == 200 and body == {"received": {"n": number}} \
+        return (
+            "answered"
+            if response.status == 200 and body == {"received": {"n": number}}
             else f"status {response.status}"
+        )
     except (OSError, http.client.HTTPException):
         return "lost"
     finally:
@@ -60,8 +68,12 @@ def one_request(port: int, number: int) -> str:
 
 def stop_under_load(mode: str) -> Counter:
     port = free_port()
-    server = subprocess.Popen([PYTHON, "-m", "tests.system.reliability.sanic_probe", str(port), mode],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [PYTHON, "-m", "tests.system.reliability.sanic_probe", str(port), mode],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_until_listening(port, server)
         outcomes: Counter = Counter()
@@ -108,15 +120,17 @@ def test_control_sanics_plain_stop_drops_requests_that_reached_it():
 
 
 def test_the_rasa_server_started_by_make_run_and_the_cluster_stops_gracefully(
-        monkeypatch, registered_listeners):
+    monkeypatch, registered_listeners
+):
     import rasa.__main__
     import rasa.core.run
 
     monkeypatch.setattr(rasa.core.run, "configure_app", rasa.core.run.configure_app)
     monkeypatch.setattr(sys, "argv", sys.argv)
     started = []
-    monkeypatch.setattr(rasa.__main__, "main",
-                        lambda: started.append(rasa.core.run.configure_app(port=free_port())))
+    monkeypatch.setattr(
+        rasa.__main__, "main", lambda: started.append(rasa.core.run.configure_app(port=free_port()))
+    )
     runtime_config.exec_rasa(["run"], env={})
     Sanic._app_registry.pop(started[0].name, None)
     assert (graceful_shutdown.before_server_stop, "before_server_stop") in registered_listeners

@@ -13,6 +13,7 @@ Ctrl-C in the middle of a conversation and started again.
 - The logs of all of this contain no message text or results.
 Two model loads: about 1-2 minutes.
 """
+
 import json
 import secrets
 import signal
@@ -25,7 +26,14 @@ import pytest
 
 from ops.stack import listening
 from tests.system.stacklib import (
-    PYTHON, ROOT, RunScript, get, sqlite_integrity, stored_events, texts)
+    PYTHON,
+    ROOT,
+    RunScript,
+    get,
+    sqlite_integrity,
+    stored_events,
+    texts,
+)
 
 ASK_FISH = "What did the FISH/ISH result say"
 RESTART_REPLY = "I've cleared our conversation"
@@ -57,8 +65,10 @@ def test_ctrl_c_restart_continues_the_conversation(run):
     assert any("-m ops rasa run" in c for c in servers.values())
     assert any("-m ops web" in c for c in servers.values())
     # The actions run without TensorFlow (ops/action_server.py); Rasa needs it.
-    mapped = {name: Path(f"/proc/{run.pid_of(name)}/maps").read_text()
-              for name in ("-m ops actions", "-m ops rasa")}
+    mapped = {
+        name: Path(f"/proc/{run.pid_of(name)}/maps").read_text()
+        for name in ("-m ops actions", "-m ops rasa")
+    }
     assert "libtensorflow" not in mapped["-m ops actions"]
     assert "libtensorflow" in mapped["-m ops rasa"]
     started = time.monotonic()
@@ -72,8 +82,9 @@ def test_ctrl_c_restart_continues_the_conversation(run):
     # Start again, this time with the HTTP API on (it needs the token).
     run.start(RASA_ENABLE_API="true", RASA_API_TOKEN=token)
     reply = texts(run.say(me, "The FISH was not amplified"))
-    assert "You told me: IHC 2+, FISH negative, ER-positive." in reply or \
-        any(t.startswith("You told me: IHC 2+, FISH negative") for t in reply), reply
+    assert "You told me: IHC 2+, FISH negative, ER-positive." in reply or any(
+        t.startswith("You told me: IHC 2+, FISH negative") for t in reply
+    ), reply
     assert any(t.startswith("Result: HER2-low") for t in reply), reply
 
     # The API: token required; the token is on no command line; models stay as started.
@@ -87,8 +98,8 @@ def test_ctrl_c_restart_continues_the_conversation(run):
 
     # "delete my data": reset, and the history before it is gone from the store.
     reply = texts(run.say(forgetful, "delete my data"))
-    assert not any(RESTART_REPLY in t for t in reply), reply   # asked to confirm first
-    reply = texts(run.say(forgetful, "/restart"))              # the confirm button's payload
+    assert not any(RESTART_REPLY in t for t in reply), reply  # asked to confirm first
+    reply = texts(run.say(forgetful, "/restart"))  # the confirm button's payload
     assert any(RESTART_REPLY in t for t in reply), reply
     kept = stored_events(run.db, forgetful)
     assert kept and kept[0][0] == "restart", [t for t, _ in kept]
@@ -99,15 +110,26 @@ def test_ctrl_c_restart_continues_the_conversation(run):
     # The operator command deletes one whole conversation, the others stay.
     assert stored_events(run.db, removed)
     env = {**run.env, "TRACKER_DB": str(run.db)}
-    done = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", "forget",
-                           f"SENDER={removed}"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "forget", f"SENDER={removed}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Deleted" in done.stdout
     assert stored_events(run.db, removed) == []
     assert stored_events(run.db, me)
-    again = subprocess.run([str(PYTHON), "scripts/delete_conversation.py", removed],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [str(PYTHON), "scripts/delete_conversation.py", removed],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 1
 
     # SIGTERM (a service manager stopping it) is clean too.
@@ -118,9 +140,17 @@ def test_ctrl_c_restart_continues_the_conversation(run):
     # Nothing users typed, and none of their results, is in the logs.
     logs = run.logs()
     assert "Rasa server is up and running" in logs
-    for secret in ("My IHC was", "FISH was not amplified", "ER positive", "delete my data",
-                   "treatments are used", "HER2-low", "HER2-positive", "You told me",
-                   token):
+    for secret in (
+        "My IHC was",
+        "FISH was not amplified",
+        "ER positive",
+        "delete my data",
+        "treatments are used",
+        "HER2-low",
+        "HER2-positive",
+        "You told me",
+        token,
+    ):
         assert secret not in logs, f"{secret!r} found in the logs"
     events = [json.loads(d) for _, d in stored_events(run.db, me)]
     assert any(e.get("event") == "user" for e in events)

@@ -1,4 +1,5 @@
 """The emergency reply over socket.io (the web page's channel), first and alone."""
+
 import yaml
 
 from tests.system.stacklib import SocketChat, texts, threaded

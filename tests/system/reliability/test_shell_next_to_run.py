@@ -8,6 +8,7 @@ collide with a `make run` or `make test` on this machine; the collision it check
 same.) The terminal chat must start its own servers beside the run's, answer a message
 piped in with the bot's real replies, and leave the run's servers, files and logs alone.
 """
+
 import os
 import subprocess
 import uuid
@@ -24,22 +25,31 @@ def folded(text: str) -> str:
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
 DISCLAIMER = folded(RESPONSES["utter_disclaimer"][0]["text"])
 IAMABOT = folded(RESPONSES["utter_iamabot"][0]["text"])
-WHAT_IS_HER2 = folded(yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text())
-                      ["responses"]["utter_faq/what_is_her2"][0]["text"])
+WHAT_IS_HER2 = folded(
+    yaml.safe_load((ROOT / "data" / "responses" / "faq.yml").read_text())["responses"][
+        "utter_faq/what_is_her2"
+    ][0]["text"]
+)
 
 
 def test_shell_chats_in_the_terminal_while_make_run_is_running(tmp_path):
     run = RunScript(tmp_path)
     run.start()
     try:
-        run_logs_before = {p.name: p.read_text(errors="replace")
-                           for p in run.log_dir.glob("*.log")}
+        run_logs_before = {p.name: p.read_text(errors="replace") for p in run.log_dir.glob("*.log")}
         endpoints_before = (tmp_path / "run" / "endpoints.yml").read_text()
-        shell = subprocess.run([str(PYTHON), "-m", "ops", "shell"], cwd=ROOT, env=run.env,
-                               input="are you a bot?\nwhat is HER2?\n/stop\n",
-                               capture_output=True, text=True, timeout=600)
-        shell_logs = "\n".join(p.read_text(errors="replace")
-                               for p in run.log_dir.glob("*-shell.log"))
+        shell = subprocess.run(
+            [str(PYTHON), "-m", "ops", "shell"],
+            cwd=ROOT,
+            env=run.env,
+            input="are you a bot?\nwhat is HER2?\n/stop\n",
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        shell_logs = "\n".join(
+            p.read_text(errors="replace") for p in run.log_dir.glob("*-shell.log")
+        )
         assert shell.returncode == 0, (shell.stdout, shell.stderr, shell_logs[-3000:])
         replies = folded(shell.stdout)
         # First reply of the conversation: the disclaimer, then the answer; then the FAQ.
@@ -50,8 +60,10 @@ def test_shell_chats_in_the_terminal_while_make_run_is_running(tmp_path):
         # The run's servers still answer (the web chat's conversation is its own), on the
         # same tracker database, and nothing of the run was overwritten.
         me = f"web-{uuid.uuid4()}"
-        assert [folded(t) for t in texts(say(run.url, me, "are you a bot?"))] \
-            == [DISCLAIMER, IAMABOT]
+        assert [folded(t) for t in texts(say(run.url, me, "are you a bot?"))] == [
+            DISCLAIMER,
+            IAMABOT,
+        ]
         for name, before in run_logs_before.items():
             assert (run.log_dir / name).read_text(errors="replace").startswith(before), name
         assert (tmp_path / "run" / "endpoints.yml").read_text() == endpoints_before
@@ -80,10 +92,16 @@ def _all_processes():
 def test_piped_replies_are_plain_lines_buttons_numbered():
     from channels.console import reply_lines
 
-    message = {"recipient_id": "x", "text": "Did this answer your question?",
-               "buttons": [{"title": "Yes", "payload": "/affirm"},
-                           {"title": "No", "payload": "/deny"}]}
-    assert reply_lines(message) == ["Did this answer your question?", "1: Yes (/affirm)",
-                                    "2: No (/deny)"]
-    assert reply_lines({"image": "https://example.org/a.png"}) == \
-        ["Image: https://example.org/a.png"]
+    message = {
+        "recipient_id": "x",
+        "text": "Did this answer your question?",
+        "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+    }
+    assert reply_lines(message) == [
+        "Did this answer your question?",
+        "1: Yes (/affirm)",
+        "2: No (/deny)",
+    ]
+    assert reply_lines({"image": "https://example.org/a.png"}) == [
+        "Image: https://example.org/a.png"
+    ]

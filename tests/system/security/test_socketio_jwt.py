@@ -5,6 +5,7 @@ The app is built from the run's credentials (ops/config.py adds
 on a free port; the clients are a raw websocket handshake and python-socketio's
 client. No model is loaded: the test is about who may connect.
 """
+
 import secrets
 
 import jwt
@@ -13,8 +14,7 @@ import socketio
 import yaml
 
 from ops.config import write_runtime_config
-from tests.system.stacklib import (
-    SocketChat, free_port, threaded, websocket_connect_refused)
+from tests.system.stacklib import SocketChat, free_port, threaded, websocket_connect_refused
 
 
 @pytest.fixture
@@ -29,8 +29,7 @@ def jwt_app(tmp_path, monkeypatch):
     written = (tmp_path / "credentials.yml").read_text()
     assert key not in written and "${SOCKETIO_JWT_KEY}" in written
     channels = create_http_input_channels(None, str(tmp_path / "credentials.yml"))
-    app = configure_app(input_channels=channels, enable_api=False,
-                        cors=["http://localhost:8080"])
+    app = configure_app(input_channels=channels, enable_api=False, cors=["http://localhost:8080"])
     return app, key
 
 
@@ -43,10 +42,14 @@ async def test_connection_needs_a_valid_token(jwt_app):
     url = f"http://127.0.0.1:{port}"
     try:
         token = jwt.encode({"sub": "patient-portal-user"}, key, algorithm="HS256")
-        for bad in (None, {}, {"token": ""}, {"token": "not-a-jwt"},
-                    {"token": jwt.encode({"sub": "x"}, "some-other-key-" * 3,
-                                         algorithm="HS256")},
-                    {"token": jwt.encode({"sub": "x"}, key, algorithm="HS512")}):
+        for bad in (
+            None,
+            {},
+            {"token": ""},
+            {"token": "not-a-jwt"},
+            {"token": jwt.encode({"sub": "x"}, "some-other-key-" * 3, algorithm="HS256")},
+            {"token": jwt.encode({"sub": "x"}, key, algorithm="HS512")},
+        ):
             assert await websocket_connect_refused(url, None, auth=bad), bad
         assert not await websocket_connect_refused(url, None, auth={"token": token})
         with pytest.raises(socketio.exceptions.ConnectionError):  # the polling transport too

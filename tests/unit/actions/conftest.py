@@ -1,4 +1,5 @@
 """The action tests' dispatcher (Trackers: tests/unit/lib.make_tracker)."""
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 

@@ -1,16 +1,18 @@
 """What the action server does when it starts, before its first request."""
+
 import gc
 import importlib
 
 from sanic import Sanic
 
 import actions
-from serving import graceful_shutdown
 from her2 import parser
+from serving import graceful_shutdown
 
 
 def test_the_action_server_builds_the_parser_freezes_its_heap_and_stops_gracefully(
-        registered_listeners):
+    registered_listeners,
+):
     app = Sanic("rasa_sdk")  # rasa_sdk.endpoint.create_app: the app, then the actions import
     parser._pipeline.cache_clear()
     try:
@@ -18,7 +20,8 @@ def test_the_action_server_builds_the_parser_freezes_its_heap_and_stops_graceful
         assert parser._pipeline.cache_info().currsize == 1  # no first-request build
         assert gc.get_freeze_count() > 10_000
         assert registered_listeners == [
-            (graceful_shutdown.before_server_stop, "before_server_stop")]
+            (graceful_shutdown.before_server_stop, "before_server_stop")
+        ]
     finally:
         gc.unfreeze()
         Sanic._app_registry.pop(app.name, None)

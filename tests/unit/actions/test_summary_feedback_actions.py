@@ -4,11 +4,12 @@ through the actions with rasa_sdk Trackers the way the Rasa server calls them.
 Expected categories come from the ASCO/CAP table (IHC 2+ with a negative ISH -> HER2-low,
 IHC 3+ -> HER2-positive); every sentence of the summary must be one the results replies or
 the FAQ answer on questions for the doctor already use."""
+
 import yaml
 
 from actions import results_replies, summary
-from actions.replies import source_line
 from actions.feedback import ActionRecordFeedback
+from actions.replies import source_line
 from actions.sources import ActionAnswerFallback
 from her2 import category_info, classify, parse
 from her2.samples import Sample, to_dicts
@@ -16,14 +17,20 @@ from tests.unit.lib import DOMAIN, make_tracker, slot_sets, texts
 
 with open("data/responses/faq.yml", encoding="utf-8") as handle:
     QUESTIONS_TEXT = yaml.safe_load(handle)["responses"]["utter_faq/questions_for_doctor"][0][
-        "text"]
-SOURCE_QUESTIONS = [line.strip()[2:] for line in QUESTIONS_TEXT.splitlines()
-                    if line.strip().startswith("•")]
+        "text"
+    ]
+SOURCE_QUESTIONS = [
+    line.strip()[2:] for line in QUESTIONS_TEXT.splitlines() if line.strip().startswith("•")
+]
 
 
 def summary_request(slots=None, active_loop=None):
-    tracker = make_tracker("can you give me a summary for my appointment",
-                           intent="nlu_fallback", slots=slots, active_loop=active_loop)
+    tracker = make_tracker(
+        "can you give me a summary for my appointment",
+        intent="nlu_fallback",
+        slots=slots,
+        active_loop=active_loop,
+    )
     tracker.latest_message["coverage"] = {"answer": "summary"}
     return tracker
 
@@ -32,8 +39,7 @@ def samples_slot(*pairs):
     return to_dicts([Sample(label, parse(text)) for label, text in pairs])
 
 
-async def test_one_sample_summary_states_values_category_meaning_questions_and_sources(
-        dispatcher):
+async def test_one_sample_summary_states_values_category_meaning_questions_and_sources(dispatcher):
     slots = {"her2_samples": samples_slot(("", "IHC 2+, FISH not amplified, ER positive 90%"))}
     await ActionAnswerFallback().run(dispatcher, summary_request(slots), DOMAIN)
     [message] = dispatcher.messages
@@ -46,8 +52,7 @@ async def test_one_sample_summary_states_values_category_meaning_questions_and_s
     assert "• IHC 2+, FISH negative, ER-positive (90%)." in lines
     assert f"• {low['label']}. {classify(findings).explanation}" in lines
     assert f"• {low['label']}: {low['meaning']}" in lines
-    assert lines.index("Questions to ask your care team:") < lines.index(
-        f"• {SOURCE_QUESTIONS[0]}")
+    assert lines.index("Questions to ask your care team:") < lines.index(f"• {SOURCE_QUESTIONS[0]}")
     assert all(f"• {question}" in lines for question in SOURCE_QUESTIONS)
     assert len(SOURCE_QUESTIONS) == 7
     # HER2-low: the point the eligibility reply makes
@@ -61,8 +66,11 @@ async def test_one_sample_summary_states_values_category_meaning_questions_and_s
 
 
 async def test_two_samples_are_each_stated_and_the_care_team_question_is_added(dispatcher):
-    slots = {"her2_samples": samples_slot(("core biopsy", "IHC 2+, FISH negative"),
-                                          ("surgical specimen", "IHC 3+"))}
+    slots = {
+        "her2_samples": samples_slot(
+            ("core biopsy", "IHC 2+, FISH negative"), ("surgical specimen", "IHC 3+")
+        )
+    }
     await ActionAnswerFallback().run(dispatcher, summary_request(slots), DOMAIN)
     lines = dispatcher.messages[0]["text"].splitlines()
     assert "• Core biopsy: IHC 2+, FISH negative." in lines
@@ -74,8 +82,10 @@ async def test_two_samples_are_each_stated_and_the_care_team_question_is_added(d
     assert f"• {positive['label']}: {positive['meaning']}" in lines
     assert f"• {low['label']}: {low['meaning']}" in lines
     # the several-samples note's own sentence about which result the care team goes by
-    point = "• Which result applies to your treatment is for your care team to decide, so " \
-            "it's worth asking them which one they are going by."
+    point = (
+        "• Which result applies to your treatment is for your care team to decide, so "
+        "it's worth asking them which one they are going by."
+    )
     assert point in lines and point[2:] in results_replies.SEVERAL_SAMPLES_NOTE
 
 
@@ -85,14 +95,19 @@ async def test_no_results_yet_is_said_kindly_with_an_offer_to_take_them(dispatch
     assert message["text"] == summary.NO_RESULTS
     assert message["text"].startswith("I don't have any HER2 test results from you yet")
     assert summary.SUMMARY_MARK not in message
-    assert [b["title"] for b in message["buttons"]] == ["Help me understand my results",
-                                                        "Questions to ask my doctor"]
+    assert [b["title"] for b in message["buttons"]] == [
+        "Help me understand my results",
+        "Questions to ask my doctor",
+    ]
 
 
 async def test_values_waiting_for_an_answer_are_said_to_be_left_out(dispatcher):
-    slots = {"her2_samples": samples_slot(("", "IHC 3+")),
-             "her2_pending": [{"sample": {"label": "", "findings": parse("IHC 1+").to_dict()},
-                               "target": 0}]}
+    slots = {
+        "her2_samples": samples_slot(("", "IHC 3+")),
+        "her2_pending": [
+            {"sample": {"label": "", "findings": parse("IHC 1+").to_dict()}, "target": 0}
+        ],
+    }
     await ActionAnswerFallback().run(dispatcher, summary_request(slots, "her2_form"), DOMAIN)
     text = dispatcher.messages[0]["text"]
     assert summary.PENDING_NOTE in text and "IHC 1+" not in text
@@ -113,8 +128,10 @@ def test_every_results_explanation_offers_the_summary():
     findings = parse("IHC 2+ and FISH not amplified")
     messages = results_replies.explanation_messages(findings, classify(findings), [])
     assert "Summary for my appointment" in [b["title"] for b in messages[-1]["buttons"]]
-    samples = [Sample("core biopsy", parse("IHC 2+, FISH negative")),
-               Sample("surgical specimen", parse("IHC 3+"))]
+    samples = [
+        Sample("core biopsy", parse("IHC 2+, FISH negative")),
+        Sample("surgical specimen", parse("IHC 3+")),
+    ]
     last = results_replies.samples_messages(samples)[-1]
     assert "Summary for my appointment" in [b["title"] for b in last["buttons"]]
 
@@ -134,13 +151,18 @@ async def test_a_no_is_recorded_with_a_kind_line(dispatcher):
     with open("domain.yml", encoding="utf-8") as handle:
         responses = yaml.safe_load(handle)["responses"]
     sorry = responses["utter_feedback_sorry"][0]["text"]
-    assert sorry.startswith("Thanks for telling me") and "care team" in sorry \
+    assert (
+        sorry.startswith("Thanks for telling me")
+        and "care team" in sorry
         and "other words" in sorry
+    )
     assert responses["utter_feedback_thanks"][0]["text"] == "Thanks for telling me."
     question = responses["utter_ask_feedback"][0]
     assert question["text"] == "Did this answer your question?"
-    assert [(b["title"], b["payload"]) for b in question["buttons"]] == [("Yes", "Yes"),
-                                                                         ("No", "No")]
+    assert [(b["title"], b["payload"]) for b in question["buttons"]] == [
+        ("Yes", "Yes"),
+        ("No", "No"),
+    ]
 
 
 async def test_anything_else_records_nothing(dispatcher):

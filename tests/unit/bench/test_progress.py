@@ -7,6 +7,7 @@ set to 3, on this project's domain and data, byte for byte except that the machi
 absolute paths were cut to relative ones. Its progress bars are tqdm's: redrawn after
 '\\r', no newline until the bar closes.
 """
+
 import io
 import re
 from pathlib import Path
@@ -51,15 +52,16 @@ def _states(chunks):
 
 
 def _split(text, size):
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def test_the_real_training_output_gives_each_component_and_its_epochs():
     text = CAPTURED.read_text(encoding="utf-8")
     states, parser = _states(_split(text, 4096))
     epochs = [s for s in states if s[1] is not None]
-    assert epochs == [("DIETClassifier", n, 3) for n in range(4)] + \
-        [("ResponseSelector", n, 3) for n in range(4)]
+    assert epochs == [("DIETClassifier", n, 3) for n in range(4)] + [
+        ("ResponseSelector", n, 3) for n in range(4)
+    ]
     assert parser.finished == re.findall(r"Finished training component '([^']+)'", text)
     assert parser.finished[-1] == "SafetyTriage" and len(parser.finished) == 12
     assert parser.describe().endswith("12 components done")
@@ -98,34 +100,44 @@ def test_mid_training_the_line_names_component_epoch_time_left_and_elapsed():
 def test_before_the_first_component_and_between_epochs():
     parser = TrainingProgress(clock=FakeClock())
     assert parser.describe().startswith("loading the data; ")
-    parser.feed("2026-12-06 17:10:18 INFO     rasa.engine.training.hooks  - Starting to "
-                "train component 'RulePolicy'.\n")
+    parser.feed(
+        "2026-12-06 17:10:18 INFO     rasa.engine.training.hooks  - Starting to "
+        "train component 'RulePolicy'.\n"
+    )
     parser.feed("\rProcessed trackers:  96%|█████████▋| 77/80 [00:00<00:00, 767.37it/s]")
     parser.pending()
     assert parser.describe().startswith("RulePolicy Processed trackers 77/80; ")
 
 
 def test_the_bar_pattern_reads_tqdm_bars_with_and_without_metrics():
-    bars = ["Epochs:  37%|███▋      | 37/100 [00:12<00:20,  3.05it/s, t_loss=1.2, i_acc=0.9]",
-            "Epochs:   0%|          | 0/3 [00:00<?, ?it/s]",
-            "Epochs: 100%|██████████| 3/3 [1:00:30<00:00, 10.26s/it, t_loss=2.65]"]
-    read = [(m.group("n"), m.group("total"), m.group("left"))
-            for m in (BAR.search(b) for b in bars)]
+    bars = [
+        "Epochs:  37%|███▋      | 37/100 [00:12<00:20,  3.05it/s, t_loss=1.2, i_acc=0.9]",
+        "Epochs:   0%|          | 0/3 [00:00<?, ?it/s]",
+        "Epochs: 100%|██████████| 3/3 [1:00:30<00:00, 10.26s/it, t_loss=2.65]",
+    ]
+    read = [
+        (m.group("n"), m.group("total"), m.group("left")) for m in (BAR.search(b) for b in bars)
+    ]
     assert read == [("37", "100", "00:20"), ("0", "3", "?"), ("3", "3", "00:00")]
 
 
 def test_durations_read_as_people_write_them():
-    assert [duration(s) for s in (0, 45.4, 65, 3599, 3720)] == \
-        ["0s", "45s", "1m05s", "59m59s", "1h02m"]
+    assert [duration(s) for s in (0, 45.4, 65, 3599, 3720)] == [
+        "0s",
+        "45s",
+        "1m05s",
+        "59m59s",
+        "1h02m",
+    ]
 
 
 def test_reporter_writes_at_most_one_line_per_interval_on_a_log():
     clock, stream = FakeClock(), io.StringIO()
     reporter = Reporter("load step 1 of 8", stream=stream, every_s=30, clock=clock)
-    for _ in range(100):            # 100 updates over 50 s
+    for _ in range(100):  # 100 updates over 50 s
         reporter.update("working")
         clock.now += 0.5
-    clock.now += 11                 # 61 s
+    clock.now += 11  # 61 s
     reporter.update("12s of 30s")
     assert stream.getvalue().count("\n") == 2
     assert stream.getvalue().splitlines()[0].endswith("load step 1 of 8: working")
@@ -157,9 +169,9 @@ def test_reporter_rewrites_one_line_in_place_on_a_terminal():
 
     clock, stream = FakeClock(), Terminal()
     reporter = Reporter("training peer", stream=stream, every_s=3, clock=clock)
-    reporter.update("epoch 1/100")       # at once on a terminal
+    reporter.update("epoch 1/100")  # at once on a terminal
     clock.now += 1
-    reporter.update("epoch 2/100")       # too soon: not shown
+    reporter.update("epoch 2/100")  # too soon: not shown
     clock.now += 3
     reporter.update("epoch 5/100")
     reporter.done()

@@ -8,13 +8,21 @@ module path), and so are the messaging apps when enabled, as their classes in ch
 (channels/messaging.py).
 No model needed.
 """
+
 import pytest
 import yaml
 
-from tests.unit.lib import (
-    CHANNEL_VARIABLES, SAFE_FACEBOOK, SAFE_REST, SAFE_SLACK, SAFE_SOCKETIO, SAFE_TELEGRAM,
-    build_input_channels, fake_channel_env)
 from channels.messaging import TEMPLATE, enabled_channels, required_variables
+from tests.unit.lib import (
+    CHANNEL_VARIABLES,
+    SAFE_FACEBOOK,
+    SAFE_REST,
+    SAFE_SLACK,
+    SAFE_SOCKETIO,
+    SAFE_TELEGRAM,
+    build_input_channels,
+    fake_channel_env,
+)
 
 # Channel names (InputChannel.name()) that every run gets, and the keys they have in
 # the credentials file: the hardened classes, by module path, not Rasa's rest/socketio.
@@ -23,9 +31,15 @@ ALWAYS_ON_KEYS = {SAFE_REST, SAFE_SOCKETIO}
 # How each messaging channel is keyed in the written credentials file: the project's class
 # (Telegram hardened; all three with the disclaimer, channels/disclaimer.py).
 CREDENTIALS_KEYS = {"telegram": SAFE_TELEGRAM, "slack": SAFE_SLACK, "facebook": SAFE_FACEBOOK}
-SECRET_VARIABLES = {"TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "SLACK_TOKEN",
-                    "SLACK_SIGNING_SECRET", "FACEBOOK_VERIFY", "FACEBOOK_SECRET",
-                    "FACEBOOK_PAGE_ACCESS_TOKEN"}
+SECRET_VARIABLES = {
+    "TELEGRAM_TOKEN",
+    "TELEGRAM_SECRET_TOKEN",
+    "SLACK_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "FACEBOOK_VERIFY",
+    "FACEBOOK_SECRET",
+    "FACEBOOK_PAGE_ACCESS_TOKEN",
+}
 
 
 def channel_names(input_channels):
@@ -34,8 +48,9 @@ def channel_names(input_channels):
 
 def test_template_names_the_documented_variables():
     template = yaml.safe_load(TEMPLATE.read_text())
-    assert {name: required_variables(section) for name, section in template.items()} \
-        == CHANNEL_VARIABLES
+    assert {
+        name: required_variables(section) for name, section in template.items()
+    } == CHANNEL_VARIABLES
 
 
 def assert_always_on_are_the_safe_classes(input_channels):
@@ -65,8 +80,9 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
 
     channels, credentials_file = build_input_channels(env, tmp_path, clean_env)
     assert channel_names(channels) == ALWAYS_ON | {channel}
-    assert set(yaml.safe_load(credentials_file.read_text())) \
-        == ALWAYS_ON_KEYS | {CREDENTIALS_KEYS[channel]}
+    assert set(yaml.safe_load(credentials_file.read_text())) == ALWAYS_ON_KEYS | {
+        CREDENTIALS_KEYS[channel]
+    }
     assert_always_on_are_the_safe_classes(channels)
 
     # Secrets stay out of the file on disk; Rasa reads them from the environment.
@@ -81,24 +97,38 @@ def test_full_set_enables_exactly_that_channel(channel, tmp_path, clean_env):
 
     created = next(c for c in channels if c.name() == channel)
     expected = {
-        "telegram": lambda c: type(c) is SafeTelegramInput and (
-            c.access_token, c.verify, c.webhook_url, c.secret_token) == (
-            env["TELEGRAM_TOKEN"], env["TELEGRAM_BOT_NAME"], env["TELEGRAM_WEBHOOK_URL"],
-            env["TELEGRAM_SECRET_TOKEN"]),
-        "slack": lambda c: type(c) is SafeSlackInput and (
-            c.slack_token, c.slack_signing_secret) == (
-            env["SLACK_TOKEN"], env["SLACK_SIGNING_SECRET"]),
-        "facebook": lambda c: type(c) is SafeFacebookInput and (
-            c.fb_verify, c.fb_secret, c.fb_access_token) == (
-            env["FACEBOOK_VERIFY"], env["FACEBOOK_SECRET"],
-            env["FACEBOOK_PAGE_ACCESS_TOKEN"]),
+        "telegram": lambda c: (
+            type(c) is SafeTelegramInput
+            and (c.access_token, c.verify, c.webhook_url, c.secret_token)
+            == (
+                env["TELEGRAM_TOKEN"],
+                env["TELEGRAM_BOT_NAME"],
+                env["TELEGRAM_WEBHOOK_URL"],
+                env["TELEGRAM_SECRET_TOKEN"],
+            )
+        ),
+        "slack": lambda c: (
+            type(c) is SafeSlackInput
+            and (c.slack_token, c.slack_signing_secret)
+            == (env["SLACK_TOKEN"], env["SLACK_SIGNING_SECRET"])
+        ),
+        "facebook": lambda c: (
+            type(c) is SafeFacebookInput
+            and (c.fb_verify, c.fb_secret, c.fb_access_token)
+            == (env["FACEBOOK_VERIFY"], env["FACEBOOK_SECRET"], env["FACEBOOK_PAGE_ACCESS_TOKEN"])
+        ),
     }[channel]
     assert expected(created), f"{channel} channel did not get the values from the environment"
 
 
-@pytest.mark.parametrize("channel, missing", [
-    (channel, var) for channel in sorted(CHANNEL_VARIABLES)
-    for var in sorted(CHANNEL_VARIABLES[channel])])
+@pytest.mark.parametrize(
+    "channel, missing",
+    [
+        (channel, var)
+        for channel in sorted(CHANNEL_VARIABLES)
+        for var in sorted(CHANNEL_VARIABLES[channel])
+    ],
+)
 @pytest.mark.parametrize("how", ["unset", "empty"])
 def test_partial_set_does_not_enable(channel, missing, how, tmp_path, clean_env):
     env = {k: v for k, v in fake_channel_env().items() if k in CHANNEL_VARIABLES[channel]}
@@ -117,6 +147,7 @@ def test_all_variables_enable_all_three(tmp_path, clean_env):
     assert set(enabled_channels(env)) == set(CHANNEL_VARIABLES)
     channels, credentials_file = build_input_channels(env, tmp_path, clean_env)
     assert channel_names(channels) == ALWAYS_ON | set(CHANNEL_VARIABLES)
-    assert set(yaml.safe_load(credentials_file.read_text())) \
-        == ALWAYS_ON_KEYS | set(CREDENTIALS_KEYS.values())
+    assert set(yaml.safe_load(credentials_file.read_text())) == ALWAYS_ON_KEYS | set(
+        CREDENTIALS_KEYS.values()
+    )
     assert_always_on_are_the_safe_classes(channels)

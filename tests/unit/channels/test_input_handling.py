@@ -5,6 +5,7 @@ credentials.yml); the agent is a stand-in that records what reaches Rasa and ans
 "ok", fails, stays silent or hangs. The same table is run against the real stack in
 test_bad_input_stack.py.
 """
+
 import asyncio
 import json
 
@@ -13,8 +14,14 @@ import pytest
 from channels import delivery, guard
 from channels.delivery import CANT_LOOK_UP
 from channels.text import (
-    ALLOWED_COMMANDS, EMPTY_REPLY, MAX_MESSAGE_CHARS, NOT_TEXT_REPLY, SHORTENED_NOTICE,
-    clean_text, valid_sender)
+    ALLOWED_COMMANDS,
+    EMPTY_REPLY,
+    MAX_MESSAGE_CHARS,
+    NOT_TEXT_REPLY,
+    SHORTENED_NOTICE,
+    clean_text,
+    valid_sender,
+)
 from tests.unit.lib import channels_app, in_fresh_loop
 
 WEBHOOK = "/webhooks/rest/webhook"
@@ -62,33 +69,41 @@ def sent(sender="bad-input", message="hello"):
 
 
 # ------------------------------------------------------------ requests refused
-@pytest.mark.parametrize("name, body, content_type, status", [
-    ("malformed JSON", b'{"sender": "a", "message": ', "application/json", 400),
-    ("not JSON at all", b"hello", "application/json", 400),
-    ("JSON array", b'["a", "hello"]', "application/json", 400),
-    ("JSON string", b'"hello"', "application/json", 400),
-    ("invalid UTF-8 body", b'{"sender": "a", "message": "\xff\xfe hi"}', "application/json",
-     400),
-    ("binary body", bytes(range(256)) * 4, "application/json", 400),
-    ("binary, octet-stream", bytes(range(256)), "application/octet-stream", 415),
-    ("text/plain", b'{"sender": "a", "message": "hi"}', "text/plain", 415),
-    ("form-encoded", b"sender=a&message=hi", "application/x-www-form-urlencoded", 415),
-    ("no content type", b'{"sender": "a", "message": "hi"}', None, 415),
-    ("missing sender", {"message": "hi"}, "application/json", 400),
-    ("empty sender", sent(sender=""), "application/json", 400),
-    ("blank sender", sent(sender="   "), "application/json", 400),
-    ("sender too long", sent(sender="x" * 129), "application/json", 400),
-    ("sender with control characters", sent(sender="a\nb"), "application/json", 400),
-    ("sender is a list", sent(sender=["a"]), "application/json", 400),
-    ("sender is a boolean", sent(sender=True), "application/json", 400),
-    ("missing message", {"sender": "a"}, "application/json", 400),
-    ("message is null", sent(message=None), "application/json", 400),
-    ("message is a number", sent(message=42), "application/json", 400),
-    ("message is an object", sent(message={"text": "hi"}), "application/json", 400),
-])
+@pytest.mark.parametrize(
+    "name, body, content_type, status",
+    [
+        ("malformed JSON", b'{"sender": "a", "message": ', "application/json", 400),
+        ("not JSON at all", b"hello", "application/json", 400),
+        ("JSON array", b'["a", "hello"]', "application/json", 400),
+        ("JSON string", b'"hello"', "application/json", 400),
+        (
+            "invalid UTF-8 body",
+            b'{"sender": "a", "message": "\xff\xfe hi"}',
+            "application/json",
+            400,
+        ),
+        ("binary body", bytes(range(256)) * 4, "application/json", 400),
+        ("binary, octet-stream", bytes(range(256)), "application/octet-stream", 415),
+        ("text/plain", b'{"sender": "a", "message": "hi"}', "text/plain", 415),
+        ("form-encoded", b"sender=a&message=hi", "application/x-www-form-urlencoded", 415),
+        ("no content type", b'{"sender": "a", "message": "hi"}', None, 415),
+        ("missing sender", {"message": "hi"}, "application/json", 400),
+        ("empty sender", sent(sender=""), "application/json", 400),
+        ("blank sender", sent(sender="   "), "application/json", 400),
+        ("sender too long", sent(sender="x" * 129), "application/json", 400),
+        ("sender with control characters", sent(sender="a\nb"), "application/json", 400),
+        ("sender is a list", sent(sender=["a"]), "application/json", 400),
+        ("sender is a boolean", sent(sender=True), "application/json", 400),
+        ("missing message", {"sender": "a"}, "application/json", 400),
+        ("message is null", sent(message=None), "application/json", 400),
+        ("message is a number", sent(message=42), "application/json", 400),
+        ("message is an object", sent(message={"text": "hi"}), "application/json", 400),
+    ],
+)
 @in_fresh_loop
-async def test_bad_request_gets_4xx_and_never_reaches_rasa(app, agent, name, body,
-                                                           content_type, status):
+async def test_bad_request_gets_4xx_and_never_reaches_rasa(
+    app, agent, name, body, content_type, status
+):
     response = await post(app, body, content_type)
     assert response.status == status, (name, response.text)
     assert "message" in response.json
@@ -120,8 +135,9 @@ async def test_numeric_sender_is_accepted_as_text(app, agent):
 
 
 # ---------------------------------------------------------------- kind replies
-@pytest.mark.parametrize("message", ["", " ", "   \n\t  ", "\u0000\u0007", "\r\n",
-                                     "\u200b\u200e\ufeff", "\u3000\u00a0"])
+@pytest.mark.parametrize(
+    "message", ["", " ", "   \n\t  ", "\u0000\u0007", "\r\n", "\u200b\u200e\ufeff", "\u3000\u00a0"]
+)
 @in_fresh_loop
 async def test_empty_or_blank_message_gets_a_kind_reply(app, agent, message):
     response = await post(app, sent(message=message))
@@ -146,22 +162,26 @@ async def test_100kb_message_is_capped_with_a_notice_and_answered_fast(app, agen
     assert elapsed < 1.0, f"capping a 100 KB message took {elapsed:.2f} s"
 
 
-@pytest.mark.parametrize("message, reaches_rasa", [
-    ("Qué es HER2? ¿Es agresivo? Ça va, naïve, Ørsted", None),
-    ("🙂 what is HER2? 👩‍⚕️🎗️", None),
-    ("ما هو HER2؟ מה זה HER2", None),
-    ("混合 text 日本語", None),
-    ("e\u0301 decomposed accent", "\u00e9 decomposed accent"),  # NFC
-    ("<script>alert('x')</script> what is HER2?", None),  # plain text for NLU
-    ('<img src=x onerror="alert(1)">', None),
-    ("**IHC 3+** [report](http://evil.example)", None),
-    ("hello\u0000 there\u0007", "hello there"),
-    ("line one\r\nline two", "line one\nline two"),
-    ("lone surrogate \ud800 here", "lone surrogate ? here"),
-])
+@pytest.mark.parametrize(
+    "message, reaches_rasa",
+    [
+        ("Qué es HER2? ¿Es agresivo? Ça va, naïve, Ørsted", None),
+        ("🙂 what is HER2? 👩‍⚕️🎗️", None),
+        ("ما هو HER2؟ מה זה HER2", None),
+        ("混合 text 日本語", None),
+        ("e\u0301 decomposed accent", "\u00e9 decomposed accent"),  # NFC
+        ("<script>alert('x')</script> what is HER2?", None),  # plain text for NLU
+        ('<img src=x onerror="alert(1)">', None),
+        ("**IHC 3+** [report](http://evil.example)", None),
+        ("hello\u0000 there\u0007", "hello there"),
+        ("line one\r\nline two", "line one\nline two"),
+        ("lone surrogate \ud800 here", "lone surrogate ? here"),
+    ],
+)
 @in_fresh_loop
-async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(app, agent, message,
-                                                                  reaches_rasa):
+async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(
+    app, agent, message, reaches_rasa
+):
     response = await post(app, sent(message=message))
     assert response.status == 200
     assert [m["text"] for m in response.json] == ["ok"]
@@ -169,19 +189,25 @@ async def test_text_reaches_rasa_cleaned_but_unchanged_in_meaning(app, agent, me
 
 
 # ------------------------------------------------------- slash commands
-@pytest.mark.parametrize("typed, reaches_rasa", [
-    ('/inform{"ihc_score":"3+"}', 'inform{"ihc_score":"3+"}'),
-    ('/inform_results{"her2_category": "positive"}', 'inform_results{"her2_category": "positive"}'),
-    ("/ask_drug@1.0{\"drug\": \"anything\"}", "ask_drug@1.0{\"drug\": \"anything\"}"),
-    ("/results_treatment", "results_treatment"),
-    ("/session_start", "session_start"),
-    ("//greet", "greet"),
-    ("  /greet{\"x\": 1}", "greet{\"x\": 1}"),
-    ("/ / faq", "faq"),
-    ("/greet", "/greet"),        # the chat page's initPayload
-    (" /greet ", "/greet"),
-    ("/restart", "/restart"),
-])
+@pytest.mark.parametrize(
+    "typed, reaches_rasa",
+    [
+        ('/inform{"ihc_score":"3+"}', 'inform{"ihc_score":"3+"}'),
+        (
+            '/inform_results{"her2_category": "positive"}',
+            'inform_results{"her2_category": "positive"}',
+        ),
+        ('/ask_drug@1.0{"drug": "anything"}', 'ask_drug@1.0{"drug": "anything"}'),
+        ("/results_treatment", "results_treatment"),
+        ("/session_start", "session_start"),
+        ("//greet", "greet"),
+        ('  /greet{"x": 1}', 'greet{"x": 1}'),
+        ("/ / faq", "faq"),
+        ("/greet", "/greet"),  # the chat page's initPayload
+        (" /greet ", "/greet"),
+        ("/restart", "/restart"),
+    ],
+)
 @in_fresh_loop
 async def test_typed_commands_become_plain_text(app, agent, typed, reaches_rasa):
     response = await post(app, sent(message=typed))

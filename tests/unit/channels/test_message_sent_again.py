@@ -8,6 +8,7 @@ the agent is a stand-in with Rasa's real SQL tracker store (SQLite) and lock sto
 which stores each turn as Rasa does (the user message with its id, then the replies).
 The cluster test (tests/system/cluster, the replica-kill test) does the same with real replicas.
 """
+
 import json
 
 import pytest
@@ -33,9 +34,13 @@ class StoringStandIn:
 
         tracker = await self.tracker_store.get_or_create_tracker(sender_id)
         tracker.update(UserUttered(text, message_id=message_id))
-        tracker.update(BotUttered(f"answer to {text}",
-                                  data={"buttons": [{"title": "More", "payload": "/more"}]},
-                                  metadata={"utter_action": "utter_answer"}))
+        tracker.update(
+            BotUttered(
+                f"answer to {text}",
+                data={"buttons": [{"title": "More", "payload": "/more"}]},
+                metadata={"utter_action": "utter_answer"},
+            )
+        )
         tracker.update(BotUttered("anything else?"))
         tracker.update(ActionExecuted("action_listen"))
         await self.tracker_store.save(tracker)
@@ -45,10 +50,13 @@ class StoringStandIn:
         async with self.lock_store.lock(message.sender_id):
             await self.store_turn(message.sender_id, message.text, message.message_id)
         await message.output_channel.send_response(
-            message.sender_id, {"text": f"answer to {message.text}",
-                                "buttons": [{"title": "More", "payload": "/more"}]})
-        await message.output_channel.send_response(message.sender_id,
-                                                   {"text": "anything else?"})
+            message.sender_id,
+            {
+                "text": f"answer to {message.text}",
+                "buttons": [{"title": "More", "payload": "/more"}],
+            },
+        )
+        await message.output_channel.send_response(message.sender_id, {"text": "anything else?"})
 
 
 @pytest.fixture
@@ -66,16 +74,23 @@ async def post(app, sender, message, request_id=None):
     if request_id:
         headers["X-Request-ID"] = request_id
     _, response = await app.asgi_client.post(
-        WEBHOOK, content=json.dumps({"sender": sender, "message": message}).encode(),
-        headers=headers)
+        WEBHOOK,
+        content=json.dumps({"sender": sender, "message": message}).encode(),
+        headers=headers,
+    )
     return response
 
 
 def user_messages(agent, sender):
     with agent.tracker_store.session_scope() as session:
-        rows = session.query(agent.tracker_store.SQLEvent.data).filter(
-            agent.tracker_store.SQLEvent.sender_id == sender,
-            agent.tracker_store.SQLEvent.type_name == "user").all()
+        rows = (
+            session.query(agent.tracker_store.SQLEvent.data)
+            .filter(
+                agent.tracker_store.SQLEvent.sender_id == sender,
+                agent.tracker_store.SQLEvent.type_name == "user",
+            )
+            .all()
+        )
     return [json.loads(data)["text"] for (data,) in rows]
 
 
@@ -94,9 +109,10 @@ async def test_a_stored_message_sent_again_gets_its_stored_replies(app, agent):
     assert response.status == 200
     assert [(m["text"], m.get("buttons")) for m in response.json] == [
         ("answer to my HER2 was 2+", [{"title": "More", "payload": "/more"}]),
-        ("anything else?", None)]
-    assert agent.received == []                       # not processed again
-    assert user_messages(agent, "again-stored") == ["my HER2 was 2+"]   # stored once
+        ("anything else?", None),
+    ]
+    assert agent.received == []  # not processed again
+    assert user_messages(agent, "again-stored") == ["my HER2 was 2+"]  # stored once
 
 
 @in_fresh_loop
@@ -125,6 +141,6 @@ async def test_new_ids_and_no_id_are_processed(app, agent):
 @in_fresh_loop
 async def test_an_unusable_request_id_is_ignored(app, agent):
     await agent.store_turn("again-bad", "first", "5e" * 16)
-    response = await post(app, "again-bad", "first", "x")   # too short to be an id
+    response = await post(app, "again-bad", "first", "x")  # too short to be an id
     assert [m["text"] for m in response.json] == ["answer to first", "anything else?"]
     assert len(agent.received) == 1 and agent.received[0].message_id != "x"

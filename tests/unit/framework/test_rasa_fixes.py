@@ -2,6 +2,7 @@
 
 (Each fix is compared with Rasa's own code in tests/integration/framework/test_rasa_fixes_behaviour.py.)
 """
+
 import ast
 import logging
 import re
@@ -14,7 +15,6 @@ import rasa.core.actions.action
 import rasa.core.constants
 
 import rasa_fixes
-from rasa_fixes import action_timeout
 from ops import config as runtime_config
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,8 +38,11 @@ def _current_targets():
 
 
 def _checked_names():
-    return [pytest.param(fix, target, id=f"{fix.NAME}:{target}") for fix in rasa_fixes.FIXES
-            for target in fix.TARGETS + getattr(fix, "REQUIRES", ())]
+    return [
+        pytest.param(fix, target, id=f"{fix.NAME}:{target}")
+        for fix in rasa_fixes.FIXES
+        for target in fix.TARGETS + getattr(fix, "REQUIRES", ())
+    ]
 
 
 def _defined_on(target):
@@ -60,7 +63,7 @@ def test_apply_replaces_every_target_once_and_logs_one_line(pristine, caplog):
     before = _current_targets()
     with caplog.at_level(logging.INFO, logger="rasa_fixes"):
         names = rasa_fixes.apply()
-        assert rasa_fixes.apply() == names          # idempotent: nothing happens again
+        assert rasa_fixes.apply() == names  # idempotent: nothing happens again
     assert names == [fix.NAME for fix in rasa_fixes.BEFORE_IMPORT + rasa_fixes.FIXES]
     lines = [r.getMessage() for r in caplog.records if r.name == "rasa_fixes"]
     assert lines == [f"Rasa {rasa.__version__} run-time fixes applied: " + ", ".join(names)]
@@ -69,10 +72,10 @@ def test_apply_replaces_every_target_once_and_logs_one_line(pristine, caplog):
 
 
 def test_the_action_timeout_is_10_s_by_default(pristine):
-    assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 300   # Rasa's own
+    assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 300  # Rasa's own
     rasa_fixes.apply()
     assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 10
-    assert rasa.core.constants.DEFAULT_REQUEST_TIMEOUT == 300        # the other users keep it
+    assert rasa.core.constants.DEFAULT_REQUEST_TIMEOUT == 300  # the other users keep it
 
 
 def test_the_action_timeout_comes_from_ACTION_TIMEOUT(pristine, monkeypatch):
@@ -98,7 +101,8 @@ def test_another_rasa_version_is_refused_and_nothing_is_replaced(pristine, monke
         rasa_fixes.apply()
     assert str(refused.value).startswith(
         "Rasa 3.7.0 is installed, but the run-time fixes in rasa_fixes/ are written for "
-        f"Rasa {rasa_fixes.PINNED_RASA_VERSION}")
+        f"Rasa {rasa_fixes.PINNED_RASA_VERSION}"
+    )
     assert "docs/rasa-fixes.md" in str(refused.value)
     assert rasa_fixes.applied() == []
     after = _current_targets()
@@ -106,8 +110,7 @@ def test_another_rasa_version_is_refused_and_nothing_is_replaced(pristine, monke
 
 
 @pytest.mark.parametrize("fix, target", _checked_names())
-def test_a_missing_target_is_refused_and_nothing_is_replaced(pristine, monkeypatch,
-                                                               fix, target):
+def test_a_missing_target_is_refused_and_nothing_is_replaced(pristine, monkeypatch, fix, target):
     before = _current_targets()
     monkeypatch.delattr(_defined_on(target), target.attribute)
     with pytest.raises(rasa_fixes.RasaFixError) as refused:
@@ -121,15 +124,16 @@ def test_a_missing_target_is_refused_and_nothing_is_replaced(pristine, monkeypat
 
 def test_a_target_of_another_kind_is_refused(pristine, monkeypatch):
     monkeypatch.setattr(rasa.core.actions.action, "DEFAULT_REQUEST_TIMEOUT", "300")
-    with pytest.raises(rasa_fixes.RasaFixError,
-                       match=r"rasa\.core\.actions\.action\.DEFAULT_REQUEST_TIMEOUT is a str, "
-                             r"not a number"):
+    with pytest.raises(
+        rasa_fixes.RasaFixError,
+        match=r"rasa\.core\.actions\.action\.DEFAULT_REQUEST_TIMEOUT is a str, "
+        r"not a number",
+    ):
         rasa_fixes.apply()
     assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == "300"
 
 
-def test_the_launcher_exits_2_with_ERROR_on_another_rasa_version(pristine, monkeypatch,
-                                                                 capsys):
+def test_the_launcher_exits_2_with_ERROR_on_another_rasa_version(pristine, monkeypatch, capsys):
     before = _current_targets()
     monkeypatch.setattr(rasa, "__version__", "3.6.20")
     status = runtime_config.main(["rasa", "--version"])
@@ -146,10 +150,15 @@ def _replaced_names(source: Path):
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imported |= {(a.asname or a.name).split(".")[0] for a in node.names
-                         if a.name.split(".")[0] in ("rasa", "sanic")}
+            imported |= {
+                (a.asname or a.name).split(".")[0]
+                for a in node.names
+                if a.name.split(".")[0] in ("rasa", "sanic")
+            }
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
-                "rasa", "sanic"):
+            "rasa",
+            "sanic",
+        ):
             imported |= {a.asname or a.name for a in node.names}
 
     def root(node):
@@ -162,8 +171,7 @@ def _replaced_names(source: Path):
             targets = [t for t in node.targets if isinstance(t, ast.Attribute)]
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target] if isinstance(node.target, ast.Attribute) else []
-        elif (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr"
-              and node.args):
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "setattr" and node.args:
             targets = [node.args[0]]
         else:
             targets = []
@@ -173,14 +181,16 @@ def _replaced_names(source: Path):
 
 def test_the_check_below_finds_replaced_rasa_names(tmp_path):
     source = tmp_path / "patching.py"
-    source.write_text("import rasa.core.actions.action\n"
-                      "from rasa.core.agent import Agent as A\n"
-                      "from sanic import Sanic\n"
-                      "rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = 10\n"
-                      "A.load_model = print\n"
-                      "setattr(Sanic, 'test_mode', True)\n"
-                      "A().x = 1\n"
-                      "settings = A\n")
+    source.write_text(
+        "import rasa.core.actions.action\n"
+        "from rasa.core.agent import Agent as A\n"
+        "from sanic import Sanic\n"
+        "rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = 10\n"
+        "A.load_model = print\n"
+        "setattr(Sanic, 'test_mode', True)\n"
+        "A().x = 1\n"
+        "settings = A\n"
+    )
     assert list(_replaced_names(source)) == [4, 5, 6]
 
 
@@ -188,42 +198,52 @@ def test_no_rasa_name_is_replaced_outside_rasa_fixes():
     """Tests may monkeypatch; the code that runs in production replaces Rasa's (and
     Sanic's) names only in rasa_fixes/."""
     skipped = {"rasa_fixes", "tests", ".venv", "web", ".git", "node_modules"}
-    sources = [p for p in ROOT.rglob("*.py")
-               if not skipped & set(p.relative_to(ROOT).parts)]
+    sources = [p for p in ROOT.rglob("*.py") if not skipped & set(p.relative_to(ROOT).parts)]
     assert len(sources) > 50
-    found = [f"{source.relative_to(ROOT)}:{line}" for source in sources
-             for line in _replaced_names(source)]
+    found = [
+        f"{source.relative_to(ROOT)}:{line}"
+        for source in sources
+        for line in _replaced_names(source)
+    ]
     assert found == []
 
 
-@pytest.mark.parametrize("args, api", [(["run", "--port", "5999"], True),
-                                       (["train", "--quiet"], False),
-                                       (["test", "nlu"], False),
-                                       (["data", "validate"], False)])
-def test_the_launcher_applies_the_fixes_then_runs_rasa(pristine, monkeypatch, capsys,
-                                                       args, api):
+@pytest.mark.parametrize(
+    "args, api",
+    [
+        (["run", "--port", "5999"], True),
+        (["train", "--quiet"], False),
+        (["test", "nlu"], False),
+        (["data", "validate"], False),
+    ],
+)
+def test_the_launcher_applies_the_fixes_then_runs_rasa(pristine, monkeypatch, capsys, args, api):
     import rasa.__main__
 
     monkeypatch.setenv("RASA_ENABLE_API", "true")
     monkeypatch.setenv("RASA_API_TOKEN", "a-token-long-enough-for-the-check")
     monkeypatch.setattr("sys.argv", ["runtime_config.py"])
     ran = []
-    monkeypatch.setattr(rasa.__main__, "main",
-                        lambda: ran.append((list(sys.argv), rasa_fixes.applied())))
+    monkeypatch.setattr(
+        rasa.__main__, "main", lambda: ran.append((list(sys.argv), rasa_fixes.applied()))
+    )
     assert runtime_config.main(["rasa", *args]) == 0
-    (argv, applied), = ran
+    ((argv, applied),) = ran
     assert applied == [fix.NAME for fix in rasa_fixes.BEFORE_IMPORT + rasa_fixes.FIXES]
     # The HTTP API flags only where Rasa has an HTTP server (`run`, `shell`).
-    assert argv == ["rasa", *args, *(["--enable-api", "--auth-token",
-                                      "a-token-long-enough-for-the-check"] if api else [])]
+    assert argv == [
+        "rasa",
+        *args,
+        *(["--enable-api", "--auth-token", "a-token-long-enough-for-the-check"] if api else []),
+    ]
     assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 10
     logged = capsys.readouterr().err
     if "--quiet" in args:
         assert "run-time fixes applied" not in logged
     else:  # one INFO line, before Rasa configures its own logging
-        assert [line.split("  - ")[1] for line in logged.splitlines()
-                if "rasa_fixes" in line] == [
-            f"Rasa {rasa.__version__} run-time fixes applied: " + ", ".join(applied)]
+        assert [line.split("  - ")[1] for line in logged.splitlines() if "rasa_fixes" in line] == [
+            f"Rasa {rasa.__version__} run-time fixes applied: " + ", ".join(applied)
+        ]
 
 
 def test_the_launcher_refuses_a_bad_ACTION_TIMEOUT_with_exit_2(pristine, monkeypatch, capsys):
@@ -231,5 +251,6 @@ def test_the_launcher_refuses_a_bad_ACTION_TIMEOUT_with_exit_2(pristine, monkeyp
     assert runtime_config.main(["rasa", "run"]) == 2
     assert capsys.readouterr().err.startswith(
         "ERROR: The run-time fixes cannot be applied to Rasa 3.6.21, so none was: "
-        "action_timeout: ACTION_TIMEOUT must be a number of seconds, not 'soon'")
+        "action_timeout: ACTION_TIMEOUT must be a number of seconds, not 'soon'"
+    )
     assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 300

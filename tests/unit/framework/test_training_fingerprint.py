@@ -1,4 +1,5 @@
 """A model is retrained when something it was trained from changed, and only then."""
+
 from pathlib import Path
 
 from ops.training_fingerprint import ROOT, component_files, training_fingerprint
@@ -14,8 +15,10 @@ def _project(root: Path) -> Path:
     (root / "data" / "nlu.yml").write_text("nlu: []\n")
     (root / "domain.yml").write_text("version: '3.1'\n")
     config = root / "config.yml"
-    config.write_text("pipeline:\n  - name: WhitespaceTokenizer\n"
-                      "  - name: components.listed.Listed\npolicies: []\n")
+    config.write_text(
+        "pipeline:\n  - name: WhitespaceTokenizer\n"
+        "  - name: components.listed.Listed\npolicies: []\n"
+    )
     return config
 
 
@@ -48,8 +51,9 @@ def test_the_benchmark_peer_depends_only_on_the_components_it_lists():
 def test_the_run_time_fixes_are_not_a_training_input(tmp_path):
     """rasa_fixes/ is applied by the launcher, not listed in a configuration: editing a fix
     does not retrain."""
-    assert not [p for p in component_files(ROOT / "config.yml")
-                if "rasa_fixes" in p.relative_to(ROOT).parts]
+    assert not [
+        p for p in component_files(ROOT / "config.yml") if "rasa_fixes" in p.relative_to(ROOT).parts
+    ]
     config = _project(tmp_path)
     (tmp_path / "rasa_fixes").mkdir()
     fix = tmp_path / "rasa_fixes" / "a_fix.py"

@@ -3,6 +3,7 @@
 Table-driven from tests/her2_classify_cases.yml (Findings -> Classification, every row and
 boundary of the ASCO/CAP tables) and tests/her2_text_cases.yml (free text -> result).
 """
+
 import itertools
 import re
 from dataclasses import fields
@@ -14,7 +15,14 @@ import yaml
 ROOT = Path(__file__).resolve().parents[3]
 
 from her2 import (  # noqa: E402
-    CATEGORIES, FLAGS, NEEDS, Classification, Findings, category_info, classify, interpret,
+    CATEGORIES,
+    FLAGS,
+    NEEDS,
+    Classification,
+    Findings,
+    category_info,
+    classify,
+    interpret,
     parse,
 )
 from her2.findings import IHC_SCORES  # noqa: E402
@@ -54,15 +62,19 @@ def test_interpret_case(case):
 
 # --- invariants over every case ---
 
-ALL_FINDINGS = [Findings.from_dict(c["findings"]) for c in CLASSIFY_CASES] + \
-    [parse(c["text"]) for c in TEXT_CASES]
+ALL_FINDINGS = [Findings.from_dict(c["findings"]) for c in CLASSIFY_CASES] + [
+    parse(c["text"]) for c in TEXT_CASES
+]
 
 
 @pytest.mark.parametrize("findings", ALL_FINDINGS)
 def test_result_uses_only_documented_codes_and_one_sentence(findings):
     result = classify(findings)
-    assert result.category in CATEGORIES or (result.category is None and result.problems) or \
-        (result.category is None and findings.her2_mentioned is False)
+    assert (
+        result.category in CATEGORIES
+        or (result.category is None and result.problems)
+        or (result.category is None and findings.her2_mentioned is False)
+    )
     assert set(result.needs) <= set(NEEDS)
     assert set(result.flags) <= set(FLAGS)
     assert result.ish_group in (None, 1, 2, 3, 4, 5)
@@ -88,8 +100,11 @@ def test_no_her2_statement_has_no_category_but_still_asks_for_the_ihc_score():
 
 
 def test_low_and_ultralow_are_called_eligibility_terms_not_asco_cap_categories():
-    for findings in (Findings(ihc="1+"), Findings(ihc="2+", ish_result="negative"),
-                     Findings(ihc="0-staining")):
+    for findings in (
+        Findings(ihc="1+"),
+        Findings(ihc="2+", ish_result="negative"),
+        Findings(ihc="0-staining"),
+    ):
         explanation = classify(findings).explanation
         assert "eligibility rather than an ASCO/CAP result category" in explanation
 
@@ -141,6 +156,7 @@ def test_stated_status_fills_in_an_ish_answer_after_ihc_2_plus():
 
 # --- the guideline tables themselves ---
 
+
 def test_dual_probe_groups_cover_every_ratio_and_copy_number_exactly_once():
     groups = load_guideline().dual_probe_groups
     ratios = [0.1, 1.0, 1.99, 2.0, 2.01, 5.0]
@@ -150,10 +166,18 @@ def test_dual_probe_groups_cover_every_ratio_and_copy_number_exactly_once():
         assert len(matching) == 1, (ratio, copy_number, matching)
 
 
-@pytest.mark.parametrize("ratio, copies, group", [
-    (2.0, 4.0, 1), (2.0, 3.99, 2), (1.99, 6.0, 3), (1.99, 4.0, 4), (1.99, 5.99, 4),
-    (1.99, 3.99, 5), (2.0, 6.0, 1),
-])
+@pytest.mark.parametrize(
+    "ratio, copies, group",
+    [
+        (2.0, 4.0, 1),
+        (2.0, 3.99, 2),
+        (1.99, 6.0, 3),
+        (1.99, 4.0, 4),
+        (1.99, 5.99, 4),
+        (1.99, 3.99, 5),
+        (2.0, 6.0, 1),
+    ],
+)
 def test_boundaries_are_inclusive(ratio, copies, group):
     assert classify(Findings(ratio=ratio, copy_number=copies, ihc="1+")).ish_group == group
 
@@ -174,15 +198,18 @@ def test_every_ihc_score_is_in_every_ihc_dependent_row():
 
 # --- category_info ---
 
+
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_category_info(category):
     info = category_info(category)
-    assert set(info) == {"label", "meaning", "treatment_families", "is_asco_cap_category",
-                         "source"}
-    assert all(isinstance(info[key], str) and info[key]
-               for key in ("label", "meaning", "treatment_families", "source"))
-    assert ("Breast Cancer Research Foundation" in info["source"]
-            or "Everyday Health" in info["source"])
+    assert set(info) == {"label", "meaning", "treatment_families", "is_asco_cap_category", "source"}
+    assert all(
+        isinstance(info[key], str) and info[key]
+        for key in ("label", "meaning", "treatment_families", "source")
+    )
+    assert (
+        "Breast Cancer Research Foundation" in info["source"] or "Everyday Health" in info["source"]
+    )
 
 
 def test_low_and_ultralow_are_not_asco_cap_categories():
@@ -209,8 +236,9 @@ def test_every_drug_named_in_our_texts_is_in_the_source_articles():
     if folder is None:
         pytest.skip("the source articles were not found; set HER2_SOURCES_DIR")
     sources = " ".join(p.read_text("utf-8").lower() for p in folder.glob("*.txt"))
-    ours = " ".join((ROOT / "her2" / name).read_text("utf-8")
-                    for name in ("categories.yml", "explanations.yml"))
+    ours = " ".join(
+        (ROOT / "her2" / name).read_text("utf-8") for name in ("categories.yml", "explanations.yml")
+    )
     generic = set(re.findall(r"\b[\w-]*(?:mab|tinib|tecan|emtansine)\b", ours.lower()))
     brands = {brand.lower() for brand in re.findall(r"\(([A-Z][a-z]+)\)", ours)}  # (Enhertu)
     assert "trastuzumab" in generic and "enhertu" in brands

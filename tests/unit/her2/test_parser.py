@@ -1,4 +1,5 @@
 """her2.parse, Findings and describe_findings, driven by tests/her2_parse_cases.yml."""
+
 import json
 import time
 from dataclasses import fields
@@ -11,7 +12,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 from her2 import Findings, describe_findings, parse  # noqa: E402
 from her2.findings import (  # noqa: E402
-    IHC_SCORES, ISH_METHODS, ISH_PROBES, RESULTS, STATED_STATUSES,
+    IHC_SCORES,
+    ISH_METHODS,
+    ISH_PROBES,
+    RESULTS,
+    STATED_STATUSES,
 )
 
 PARSE_CASES = yaml.safe_load((ROOT / "tests" / "her2_parse_cases.yml").read_text("utf-8"))
@@ -51,10 +56,22 @@ def test_nothing_to_read(text):
     assert parse(text).is_empty()
 
 
-@pytest.mark.parametrize("text", [
-    "HER2 ≥ 2.0 – ratio", "ＩＨＣ ２＋", "😀 2+ 😀", "((((", "ratio ratio ratio",
-    "1" * 500, "ER/PR/HER2 " * 50, "+-+-+-+", "her2her2her2", "1.8–2.2", "2+++++",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HER2 ≥ 2.0 – ratio",
+        "ＩＨＣ ２＋",
+        "😀 2+ 😀",
+        "((((",
+        "ratio ratio ratio",
+        "1" * 500,
+        "ER/PR/HER2 " * 50,
+        "+-+-+-+",
+        "her2her2her2",
+        "1.8–2.2",
+        "2+++++",
+    ],
+)
 def test_odd_input_never_crashes(text):
     findings = parse(text)
     json.dumps(findings.to_dict())
@@ -69,14 +86,18 @@ def test_values_inside_other_subjects_are_not_her2():
 
 # --- Findings ---
 
-@pytest.mark.parametrize("text", [
-    "IHC 2+ and FISH negative",
-    "HER2/CEP17 ratio 1.8 with 6.5 copies per cell, IHC 2+, ER positive 90%, PR negative",
-    "IHC 2+ and 3+",
-    "IHC 4+",
-    "FISH equivocal",
-    "",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IHC 2+ and FISH negative",
+        "HER2/CEP17 ratio 1.8 with 6.5 copies per cell, IHC 2+, ER positive 90%, PR negative",
+        "IHC 2+ and 3+",
+        "IHC 4+",
+        "FISH equivocal",
+        "",
+    ],
+)
 def test_findings_round_trip_through_json(text):
     findings = parse(text)
     data = json.loads(json.dumps(findings.to_dict()))
@@ -148,19 +169,28 @@ def test_hormone_receptor_status():
 
 # --- describe_findings ---
 
-@pytest.mark.parametrize("text, expected", [
-    ("IHC 2+ and FISH negative", "IHC 2+, FISH negative"),
-    ("ihc2+ / fish NEG", "IHC 2+, FISH negative"),
-    ("HER2/CEP17 ratio 1.8 with 6.5 copies per cell, IHC 2+",
-     "IHC 2+, HER2/CEP17 ratio 1.8, 6.5 HER2 copies per cell"),
-    ("ER positive 90%, PR negative", "ER-positive (90%), PR-negative"),
-    ("0 with faint staining in 5% of cells", "IHC 0 with faint membrane staining in 5% of cells"),
-    ("ratio 2, copy number 4", "HER2/CEP17 ratio 2.0, 4.0 HER2 copies per cell"),
-    ("HER2 neg", "reported as HER2-negative"),
-    ("IHC 2+ and 3+", "IHC 2+ or 3+ (two different scores)"),
-    ("dual probe FISH pending", "dual-probe FISH (result not given)"),
-    ("grade 2", ""),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("IHC 2+ and FISH negative", "IHC 2+, FISH negative"),
+        ("ihc2+ / fish NEG", "IHC 2+, FISH negative"),
+        (
+            "HER2/CEP17 ratio 1.8 with 6.5 copies per cell, IHC 2+",
+            "IHC 2+, HER2/CEP17 ratio 1.8, 6.5 HER2 copies per cell",
+        ),
+        ("ER positive 90%, PR negative", "ER-positive (90%), PR-negative"),
+        (
+            "0 with faint staining in 5% of cells",
+            "IHC 0 with faint membrane staining in 5% of cells",
+        ),
+        ("ratio 2, copy number 4", "HER2/CEP17 ratio 2.0, 4.0 HER2 copies per cell"),
+        ("HER2 neg", "reported as HER2-negative"),
+        ("IHC 2+ and 3+", "IHC 2+ or 3+ (two different scores)"),
+        ("dual probe FISH pending", "dual-probe FISH (result not given)"),
+        ("grade 2", ""),
+    ],
+)
 def test_describe_findings(text, expected):
     assert describe_findings(parse(text)) == expected
 
@@ -172,6 +202,7 @@ def test_describe_findings_never_echoes_the_raw_text():
 
 
 # --- speed: parse runs on every chat message ---
+
 
 def test_parse_is_fast_once_warm():
     parse("warm up")
@@ -185,16 +216,20 @@ def test_parse_is_fast_once_warm():
 
 # --- bare answers to a question the bot asked (parse's `expect`) ---
 
-@pytest.mark.parametrize("text, expect, field_name, value", [
-    ("3", None, "ihc", "3+"),
-    ("3", "ihc", "ihc", "3+"),
-    ("2.3", "ratio", "ratio", 2.3),
-    ("it was 2", "ratio", "ratio", 2.0),
-    ("6.5", "copy_number", "copy_number", 6.5),
-    ("negative", "ish", "ish_result", "negative"),
-    ("positive", "ish", "ish_result", "positive"),
-    ("negative", None, "stated_status", "negative"),
-])
+
+@pytest.mark.parametrize(
+    "text, expect, field_name, value",
+    [
+        ("3", None, "ihc", "3+"),
+        ("3", "ihc", "ihc", "3+"),
+        ("2.3", "ratio", "ratio", 2.3),
+        ("it was 2", "ratio", "ratio", 2.0),
+        ("6.5", "copy_number", "copy_number", 6.5),
+        ("negative", "ish", "ish_result", "negative"),
+        ("positive", "ish", "ish_result", "positive"),
+        ("negative", None, "stated_status", "negative"),
+    ],
+)
 def test_bare_answer_follows_the_question(text, expect, field_name, value):
     findings = parse(text, expect=expect)
     assert getattr(findings, field_name) == value
@@ -218,35 +253,66 @@ def test_unknown_expect_is_rejected():
         parse("3", expect="grade")
 
 
-@pytest.mark.parametrize("text, category, ihc", [
-    # a control and what it showed is not the tumour's result (found by the blind written set)
-    ("External control (HER2 3+ cell line) stained appropriately. Tumor: HER2 1+.", "low", "1+"),
-    # ... but a result next to a word about its controls stands
-    ("HER2 IHC 3+ with appropriate controls.", "positive", "3+"),
-    ("HER2 (4B5): 3+, external control stained as expected.", "positive", "3+"),
-    # a scale in a sentence of its own is not a second result; in brackets, only the bracket
-    ("HER2/neu: 1+ (negative). Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ "
-     "positive.", "low", "1+"),
-    ("HER2 by IHC: 0 (scores of 0 and 1+ are considered negative; 2+ equivocal; 3+ positive).",
-     "zero", "0"),
-    # a legend pairing several scores with several statuses is not a result
-    ("HER2: negative. (Positive: 3+; Equivocal: 2+; Negative: 0-1+)", "negative", None),
-    ("HER2 clone 4B5, scored per ASCO/CAP 2018 (3+ positive, 2+ equivocal). Result: 2+.",
-     "equivocal", "2+"),
-    ("HER2 IHC score 0+ with faint incomplete membrane staining in 8% of tumour cells "
-     "(ultralow). A score of 1+ requires faint staining in more than 10% of cells.",
-     "ultralow", "0-staining"),
-    ("HER2 by IHC: Negative (0), antibody clone 4B5; internal positive control present; "
-     "amplified control tissue stained 3+.", "zero", "0"),
-    ("HER2 IHC: 2+ -- FISH to follow.", "equivocal", "2+"),
-    ("HER2/neu (4B5): Equivocal (2+) [ISH pending - see addendum]", "equivocal", "2+"),
-    ("HER2/NEU: WEAKLY POSITIVE (SCORE 2+). HERCEPTEST SCORING: 0 AND 1+ NEGATIVE, 2+ WEAKLY "
-     "POSITIVE, 3+ STRONGLY POSITIVE.", "equivocal", "2+"),
-    ("HER2: 0 (ultralow not assessed).", "zero", "0"),
-    # flattened synoptic fields separated by "|"
-    ("HER2 (ERBB2) by IHC: Equivocal (Score 2+) | HER2 by ISH: Pending | ER: Positive (85%)",
-     "equivocal", "2+"),
-])
+@pytest.mark.parametrize(
+    "text, category, ihc",
+    [
+        # a control and what it showed is not the tumour's result (found by the blind written set)
+        (
+            "External control (HER2 3+ cell line) stained appropriately. Tumor: HER2 1+.",
+            "low",
+            "1+",
+        ),
+        # ... but a result next to a word about its controls stands
+        ("HER2 IHC 3+ with appropriate controls.", "positive", "3+"),
+        ("HER2 (4B5): 3+, external control stained as expected.", "positive", "3+"),
+        # a scale in a sentence of its own is not a second result; in brackets, only the bracket
+        (
+            "HER2/neu: 1+ (negative). Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ "
+            "positive.",
+            "low",
+            "1+",
+        ),
+        (
+            "HER2 by IHC: 0 (scores of 0 and 1+ are considered negative; 2+ equivocal; 3+ positive).",
+            "zero",
+            "0",
+        ),
+        # a legend pairing several scores with several statuses is not a result
+        ("HER2: negative. (Positive: 3+; Equivocal: 2+; Negative: 0-1+)", "negative", None),
+        (
+            "HER2 clone 4B5, scored per ASCO/CAP 2018 (3+ positive, 2+ equivocal). Result: 2+.",
+            "equivocal",
+            "2+",
+        ),
+        (
+            "HER2 IHC score 0+ with faint incomplete membrane staining in 8% of tumour cells "
+            "(ultralow). A score of 1+ requires faint staining in more than 10% of cells.",
+            "ultralow",
+            "0-staining",
+        ),
+        (
+            "HER2 by IHC: Negative (0), antibody clone 4B5; internal positive control present; "
+            "amplified control tissue stained 3+.",
+            "zero",
+            "0",
+        ),
+        ("HER2 IHC: 2+ -- FISH to follow.", "equivocal", "2+"),
+        ("HER2/neu (4B5): Equivocal (2+) [ISH pending - see addendum]", "equivocal", "2+"),
+        (
+            "HER2/NEU: WEAKLY POSITIVE (SCORE 2+). HERCEPTEST SCORING: 0 AND 1+ NEGATIVE, 2+ WEAKLY "
+            "POSITIVE, 3+ STRONGLY POSITIVE.",
+            "equivocal",
+            "2+",
+        ),
+        ("HER2: 0 (ultralow not assessed).", "zero", "0"),
+        # flattened synoptic fields separated by "|"
+        (
+            "HER2 (ERBB2) by IHC: Equivocal (Score 2+) | HER2 by ISH: Pending | ER: Positive (85%)",
+            "equivocal",
+            "2+",
+        ),
+    ],
+)
 def test_statements_that_are_not_results_are_set_aside(text, category, ihc):
     from her2 import interpret
 
@@ -257,23 +323,37 @@ def test_statements_that_are_not_results_are_set_aside(text, category, ihc):
 def test_a_receptor_detected_in_no_cells_is_negative():
     from her2 import interpret
 
-    result = interpret("Oestrogen receptor detected in 0% of tumour nuclei. Progesterone "
-                       "receptor not detected in any tumour nuclei.")
+    result = interpret(
+        "Oestrogen receptor detected in 0% of tumour nuclei. Progesterone "
+        "receptor not detected in any tumour nuclei."
+    )
     assert (result["er"], result["pr"]) == ("negative", "negative")
 
 
-@pytest.mark.parametrize("text, er, pr", [
-    ("ER: Allred score 7/8. PR: Allred score 2/8.", "positive", "negative"),
-    ("There was no expression of progesterone receptor.", None, "negative"),
-    ("Nuclear staining for progesterone receptor is absent in the invasive carcinoma.", None,
-     "negative"),
-    ("Strong expression of the estrogen receptor in 90% of cells.", "positive", None),
-    ("ER H-score 280 (strongly positive). PR H-score 15 (weakly positive).", "positive",
-     "positive"),
-    # intensity bins: stained when any cells stain at 1+ or more
-    ("ER: 0 20%; 1+ 30%; 2+ 30%; 3+ 20%. PR: 0 100%; 1+ 0%; 2+ 0%; 3+ 0%.", "positive",
-     "negative"),
-])
+@pytest.mark.parametrize(
+    "text, er, pr",
+    [
+        ("ER: Allred score 7/8. PR: Allred score 2/8.", "positive", "negative"),
+        ("There was no expression of progesterone receptor.", None, "negative"),
+        (
+            "Nuclear staining for progesterone receptor is absent in the invasive carcinoma.",
+            None,
+            "negative",
+        ),
+        ("Strong expression of the estrogen receptor in 90% of cells.", "positive", None),
+        (
+            "ER H-score 280 (strongly positive). PR H-score 15 (weakly positive).",
+            "positive",
+            "positive",
+        ),
+        # intensity bins: stained when any cells stain at 1+ or more
+        (
+            "ER: 0 20%; 1+ 30%; 2+ 30%; 3+ 20%. PR: 0 100%; 1+ 0%; 2+ 0%; 3+ 0%.",
+            "positive",
+            "negative",
+        ),
+    ],
+)
 def test_receptors_written_as_scores_or_in_words(text, er, pr):
     """Also pick-list fields (see test_pick_list_fields_with_their_scale_in_brackets)."""
     from her2 import interpret
@@ -289,14 +369,25 @@ def test_an_older_plus_first_score_is_read():
     assert (result["category"], result["ihc"]) == ("low", "1+")
 
 
-@pytest.mark.parametrize("text, ratio, copies", [
-    # a reference after a ";" in the bracket is not the measured ratio's statement
-    ("TUMOR IS NEGATIVE FOR HER-2/NEU GENE AMPLIFICATION BY FISH (HER2/CEP17 RATIO 1.05; "
-     "REFERENCE: AMPLIFIED >= 2.0).", 1.05, None),
-    # a count of nuclei is not a copy number
-    ("HER2 FISH: AMPLIFIED. HER2/CEP17 ratio 4.6; average HER2 copy number 10.2 signals per "
-     "nucleus (60 nuclei counted).", 4.6, 10.2),
-])
+@pytest.mark.parametrize(
+    "text, ratio, copies",
+    [
+        # a reference after a ";" in the bracket is not the measured ratio's statement
+        (
+            "TUMOR IS NEGATIVE FOR HER-2/NEU GENE AMPLIFICATION BY FISH (HER2/CEP17 RATIO 1.05; "
+            "REFERENCE: AMPLIFIED >= 2.0).",
+            1.05,
+            None,
+        ),
+        # a count of nuclei is not a copy number
+        (
+            "HER2 FISH: AMPLIFIED. HER2/CEP17 ratio 4.6; average HER2 copy number 10.2 signals per "
+            "nucleus (60 nuclei counted).",
+            4.6,
+            10.2,
+        ),
+    ],
+)
 def test_ish_numbers_next_to_references_and_counts(text, ratio, copies):
     from her2 import interpret
 
@@ -307,21 +398,40 @@ def test_ish_numbers_next_to_references_and_counts(text, ratio, copies):
 def test_pick_list_fields_with_their_scale_in_brackets():
     from her2 import interpret
 
-    result = interpret("HER2/neu IHC (0-3+, n/a): 1\nEstrogen receptor (% positive nuclei): 70\n"
-                       "Progesterone receptor (% positive nuclei): 0")
-    assert (result["category"], result["ihc"], result["er"], result["er_percent"],
-            result["pr"], result["pr_percent"]) == ("low", "1+", "positive", 70.0, "negative", 0.0)
+    result = interpret(
+        "HER2/neu IHC (0-3+, n/a): 1\nEstrogen receptor (% positive nuclei): 70\n"
+        "Progesterone receptor (% positive nuclei): 0"
+    )
+    assert (
+        result["category"],
+        result["ihc"],
+        result["er"],
+        result["er_percent"],
+        result["pr"],
+        result["pr_percent"],
+    ) == ("low", "1+", "positive", 70.0, "negative", 0.0)
 
 
-@pytest.mark.parametrize("text, category, ihc", [
-    # HER2 is scored on the invasive tumour: the DCIS's 3+ is set aside (w-229, w-230)
-    ("HER2 IHC: The ductal carcinoma in situ shows strong complete membrane staining (3+). "
-     "The invasive carcinoma is negative (1+).", "low", "1+"),
-    ("HER2 (4B5): 3+ staining is confined to the in-situ (DCIS) component; no invasive "
-     "carcinoma is present on the tested block.", "undetermined", None),
-    # ...but a clause naming the invasive tumour keeps its score
-    ("HER2: 3+ in both the invasive and in situ components.", "positive", "3+"),
-])
+@pytest.mark.parametrize(
+    "text, category, ihc",
+    [
+        # HER2 is scored on the invasive tumour: the DCIS's 3+ is set aside (w-229, w-230)
+        (
+            "HER2 IHC: The ductal carcinoma in situ shows strong complete membrane staining (3+). "
+            "The invasive carcinoma is negative (1+).",
+            "low",
+            "1+",
+        ),
+        (
+            "HER2 (4B5): 3+ staining is confined to the in-situ (DCIS) component; no invasive "
+            "carcinoma is present on the tested block.",
+            "undetermined",
+            None,
+        ),
+        # ...but a clause naming the invasive tumour keeps its score
+        ("HER2: 3+ in both the invasive and in situ components.", "positive", "3+"),
+    ],
+)
 def test_the_in_situ_component_is_not_the_result(text, category, ihc):
     from her2 import interpret
 
@@ -332,8 +442,10 @@ def test_the_in_situ_component_is_not_the_result(text, category, ihc):
 def test_fluorescence_in_situ_hybridization_is_a_test_not_the_dcis():
     from her2 import interpret
 
-    result = interpret("No amplification for HER2/neu is demonstrated by fluorescence in situ "
-                       "hybridization (FISH).")
+    result = interpret(
+        "No amplification for HER2/neu is demonstrated by fluorescence in situ "
+        "hybridization (FISH)."
+    )
     assert result["ish_result"] == "negative"
 
 
@@ -341,9 +453,11 @@ def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
     """Oncotype DX single-gene scores (RT-PCR units) are not IHC or ISH (w-253, w-029)."""
     from her2 import interpret
 
-    result = interpret("Oncotype DX Breast Recurrence Score: 23\nSingle-gene scores (RT-PCR, "
-                       "units): ER 8.6 Positive (cut-off 6.5); PR 4.1 Negative (cut-off 5.5); "
-                       "HER2 11.8 Positive (cut-off 11.5)")
+    result = interpret(
+        "Oncotype DX Breast Recurrence Score: 23\nSingle-gene scores (RT-PCR, "
+        "units): ER 8.6 Positive (cut-off 6.5); PR 4.1 Negative (cut-off 5.5); "
+        "HER2 11.8 Positive (cut-off 11.5)"
+    )
     assert result["category"] != "positive"
     assert (result["er"], result["pr"]) == ("positive", "negative")
 
@@ -351,24 +465,38 @@ def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
 def test_a_corrected_report_uses_the_correction():
     from her2 import interpret
 
-    corrected = interpret("AMENDED REPORT. Previously reported: HER2 negative (1+).\n"
-                          "Corrected: HER2 POSITIVE (3+), complete intense circumferential "
-                          "membrane staining in >90% of invasive tumor cells.")
+    corrected = interpret(
+        "AMENDED REPORT. Previously reported: HER2 negative (1+).\n"
+        "Corrected: HER2 POSITIVE (3+), complete intense circumferential "
+        "membrane staining in >90% of invasive tumor cells."
+    )
     assert (corrected["category"], corrected["ihc"]) == ("positive", "3+")
-    revised = interpret("HER2 was initially reported as 2+ (equivocal). On re-staining the HER2 "
-                        "score is revised to 1+ (NEGATIVE).")
+    revised = interpret(
+        "HER2 was initially reported as 2+ (equivocal). On re-staining the HER2 "
+        "score is revised to 1+ (NEGATIVE)."
+    )
     assert (revised["category"], revised["ihc"]) == ("low", "1+")
     # without a correction word an earlier result is not set aside: two scores, unclear
     both = interpret("HER2 was initially reported as 2+. Repeat staining: 1+.")
     assert both["category"] == "undetermined"
 
 
-@pytest.mark.parametrize("text, copies, ratio", [
-    ("Combined (40 nuclei): mean HER2 2.25, mean CEP17 1.95, HER2/CEP17 ratio 1.15.", 2.25, 1.15),
-    ("HER2/CEP17 ratio ......... 1.21\nMean HER2 signals/cell ... 2.3", 2.3, 1.21),
-    ("Total 40 cells: average HER2 6.05 per cell, average Chr17 2.05 per cell, ratio 2.95",
-     6.05, 2.95),
-])
+@pytest.mark.parametrize(
+    "text, copies, ratio",
+    [
+        (
+            "Combined (40 nuclei): mean HER2 2.25, mean CEP17 1.95, HER2/CEP17 ratio 1.15.",
+            2.25,
+            1.15,
+        ),
+        ("HER2/CEP17 ratio ......... 1.21\nMean HER2 signals/cell ... 2.3", 2.3, 1.21),
+        (
+            "Total 40 cells: average HER2 6.05 per cell, average Chr17 2.05 per cell, ratio 2.95",
+            6.05,
+            2.95,
+        ),
+    ],
+)
 def test_mean_her2_and_dot_leaders(text, copies, ratio):
     from her2 import interpret
 
@@ -376,14 +504,17 @@ def test_mean_her2_and_dot_leaders(text, copies, ratio):
     assert (result["copy_number"], result["ratio"]) == (copies, ratio)
 
 
-@pytest.mark.parametrize("text, er, pr", [
-    # a value before the next field's subject belongs to the subject before it
-    ("RESULTS: HER2 IHC: 1+  ER: 0%  PR: 0%  Ki-67: 60%", "negative", "negative"),
-    ("ER 95% PR 90% Ki-67 10%", "positive", "positive"),
-    # ranges and bounds of stained nuclei give the status, not a percentage
-    ("ER: >95% strong. PR: 50-60% moderate to strong.", "positive", "positive"),
-    ("ER 70-80% (moderate to strong), PR <1%", "positive", "negative"),
-])
+@pytest.mark.parametrize(
+    "text, er, pr",
+    [
+        # a value before the next field's subject belongs to the subject before it
+        ("RESULTS: HER2 IHC: 1+  ER: 0%  PR: 0%  Ki-67: 60%", "negative", "negative"),
+        ("ER 95% PR 90% Ki-67 10%", "positive", "positive"),
+        # ranges and bounds of stained nuclei give the status, not a percentage
+        ("ER: >95% strong. PR: 50-60% moderate to strong.", "positive", "positive"),
+        ("ER 70-80% (moderate to strong), PR <1%", "positive", "negative"),
+    ],
+)
 def test_receptors_in_flattened_lines_ranges_and_bounds(text, er, pr):
     from her2 import interpret
 

@@ -6,6 +6,7 @@ Expected categories are labelled from the ASCO/CAP table (her2/guideline.yml), n
 parser: IHC 3+ -> positive; IHC 2+ with dual-probe ISH ratio < 2.0 and < 4.0 copies (group 5)
 -> low; IHC 2+ with the ISH result not known -> equivocal; IHC 1+ -> low; IHC 0 -> zero.
 """
+
 import json
 import re
 from pathlib import Path
@@ -78,44 +79,124 @@ Patients with HER2-positive tumours may benefit from trastuzumab."""
 
 # (id, text, [(label, category)], {set-aside kinds}, uncertain, lines that must be read)
 CASES = [
-    ("one specimen, CAP template", CAP_ONE_SPECIMEN, [("", "low")], {"criteria", "method"},
-     False, ["ER: positive (90%)", "PR: positive (40%)", "HER2 IHC: 2+",
-             "HER2 ISH: not amplified", "HER2/CEP17 ratio: 1.4", "HER2 copies per cell: 3.1"]),
-    ("two specimens that agree", TWO_AGREE,
-     [("part A, core biopsy", "positive"), ("part B, mastectomy", "positive")], set(), False,
-     ["HER2 IHC: 3+ (part A, core biopsy)", "HER2 FISH: amplified (part B, mastectomy)",
-      "HER2/CEP17 ratio: 5.2 (part B, mastectomy)",
-      "HER2 copies per cell: 11.3 (part B, mastectomy)"]),
-    ("two specimens that disagree", TWO_DISAGREE,
-     [("core biopsy", "low"), ("excision", "positive")], set(), True,
-     ["HER2 IHC: 2+ (core biopsy)", "HER2 dual ISH: not amplified (core biopsy)",
-      "HER2/CEP17 ratio: 1.4 (core biopsy)", "HER2 copies per cell: 3.2 (core biopsy)",
-      "HER2 IHC: 3+ (excision)"]),
-    ("criteria lines next to results", CRITERIA_NEXT_TO_RESULTS, [("", "zero")], {"criteria"},
-     False, ["HER2 IHC: 0", "HER2/CEP17 ratio: 1.1"]),
-    ("pending FISH", PENDING_FISH, [("", "equivocal")], {"pending"}, True,
-     ["HER2 IHC: 2+", "ER: positive (95%)", "PR: positive (60%)"]),
-    ("reference to a prior report", PRIOR_REPORT, [("", "undetermined")], {"reference"}, True,
-     ["ER: positive (80%)", "PR: negative (0%)"]),
-    ("biopsy and liver metastasis", METASTASIS,
-     [("core biopsy", "low"), ("liver biopsy", "positive")], set(), True,
-     ["HER2 IHC: 1+ (core biopsy)", "HER2 IHC: 3+ (liver biopsy)",
-      "ER: negative (0%) (liver biopsy)"]),
-    ("two specimens on one line", ONE_LINE_TWO_SPECIMENS,
-     [("core biopsy", "equivocal"), ("excision", "positive")], set(), True,
-     ["HER2 IHC: 2+ (core biopsy)", "HER2 IHC: 3+ (excision)"]),
-    ("failed ISH", FAILED_ISH, [("", "equivocal")], {"failed"}, True,
-     ["HER2 IHC: 2+", "ER: positive (70%)", "PR: positive (15%)"]),
-    ("older narrative wording, a general statement", GENERAL_AND_OLD_WORDING,
-     [("", "equivocal")], {"general"}, False,
-     ["ER: positive (75%)", "PR: negative", "HER2 IHC: 2+"]),
-    ("a chat message", "IHC 2+ and FISH negative", [("", "low")], set(), False,
-     ["HER2 IHC: 2+", "HER2 FISH: not amplified"]),
+    (
+        "one specimen, CAP template",
+        CAP_ONE_SPECIMEN,
+        [("", "low")],
+        {"criteria", "method"},
+        False,
+        [
+            "ER: positive (90%)",
+            "PR: positive (40%)",
+            "HER2 IHC: 2+",
+            "HER2 ISH: not amplified",
+            "HER2/CEP17 ratio: 1.4",
+            "HER2 copies per cell: 3.1",
+        ],
+    ),
+    (
+        "two specimens that agree",
+        TWO_AGREE,
+        [("part A, core biopsy", "positive"), ("part B, mastectomy", "positive")],
+        set(),
+        False,
+        [
+            "HER2 IHC: 3+ (part A, core biopsy)",
+            "HER2 FISH: amplified (part B, mastectomy)",
+            "HER2/CEP17 ratio: 5.2 (part B, mastectomy)",
+            "HER2 copies per cell: 11.3 (part B, mastectomy)",
+        ],
+    ),
+    (
+        "two specimens that disagree",
+        TWO_DISAGREE,
+        [("core biopsy", "low"), ("excision", "positive")],
+        set(),
+        True,
+        [
+            "HER2 IHC: 2+ (core biopsy)",
+            "HER2 dual ISH: not amplified (core biopsy)",
+            "HER2/CEP17 ratio: 1.4 (core biopsy)",
+            "HER2 copies per cell: 3.2 (core biopsy)",
+            "HER2 IHC: 3+ (excision)",
+        ],
+    ),
+    (
+        "criteria lines next to results",
+        CRITERIA_NEXT_TO_RESULTS,
+        [("", "zero")],
+        {"criteria"},
+        False,
+        ["HER2 IHC: 0", "HER2/CEP17 ratio: 1.1"],
+    ),
+    (
+        "pending FISH",
+        PENDING_FISH,
+        [("", "equivocal")],
+        {"pending"},
+        True,
+        ["HER2 IHC: 2+", "ER: positive (95%)", "PR: positive (60%)"],
+    ),
+    (
+        "reference to a prior report",
+        PRIOR_REPORT,
+        [("", "undetermined")],
+        {"reference"},
+        True,
+        ["ER: positive (80%)", "PR: negative (0%)"],
+    ),
+    (
+        "biopsy and liver metastasis",
+        METASTASIS,
+        [("core biopsy", "low"), ("liver biopsy", "positive")],
+        set(),
+        True,
+        [
+            "HER2 IHC: 1+ (core biopsy)",
+            "HER2 IHC: 3+ (liver biopsy)",
+            "ER: negative (0%) (liver biopsy)",
+        ],
+    ),
+    (
+        "two specimens on one line",
+        ONE_LINE_TWO_SPECIMENS,
+        [("core biopsy", "equivocal"), ("excision", "positive")],
+        set(),
+        True,
+        ["HER2 IHC: 2+ (core biopsy)", "HER2 IHC: 3+ (excision)"],
+    ),
+    (
+        "failed ISH",
+        FAILED_ISH,
+        [("", "equivocal")],
+        {"failed"},
+        True,
+        ["HER2 IHC: 2+", "ER: positive (70%)", "PR: positive (15%)"],
+    ),
+    (
+        "older narrative wording, a general statement",
+        GENERAL_AND_OLD_WORDING,
+        [("", "equivocal")],
+        {"general"},
+        False,
+        ["ER: positive (75%)", "PR: negative", "HER2 IHC: 2+"],
+    ),
+    (
+        "a chat message",
+        "IHC 2+ and FISH negative",
+        [("", "low")],
+        set(),
+        False,
+        ["HER2 IHC: 2+", "HER2 FISH: not amplified"],
+    ),
 ]
 
 
-@pytest.mark.parametrize("text,specimens,kinds,uncertain,read",
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(
+    "text,specimens,kinds,uncertain,read",
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
 def test_reading(text, specimens, kinds, uncertain, read):
     reading = read_report(text)
     assert [(s.label, s.classification.category) for s in reading.specimens] == specimens
@@ -136,10 +217,11 @@ def test_each_specimen_is_a_label_findings_classification_triple():
 def test_set_aside_excerpts_are_short_and_from_the_skipped_statement():
     reading = read_report(CAP_ONE_SPECIMEN + "\n" + PENDING_FISH)
     assert ("criteria", "(HER2/CEP17 ratio >= 2.0 is considered amplified)") in reading.set_aside
-    assert ("method", "Internal and external controls stained appropriately.") in \
-        reading.set_aside
-    assert ("pending", "FISH has been ordered and will be reported in an addendum.") in \
-        reading.set_aside
+    assert ("method", "Internal and external controls stained appropriately.") in reading.set_aside
+    assert (
+        "pending",
+        "FISH has been ordered and will be reported in an addendum.",
+    ) in reading.set_aside
     for _, excerpt in read_report(PRIOR_REPORT + "\n" + CRITERIA_NEXT_TO_RESULTS).set_aside:
         assert len(excerpt) <= EXCERPT_MAX
         assert not excerpt.endswith((" ", ",")) and excerpt.strip() == excerpt
@@ -148,9 +230,11 @@ def test_set_aside_excerpts_are_short_and_from_the_skipped_statement():
 
 
 def test_read_lines_are_built_from_values_not_copied_text():
-    field = re.compile(r"^(HER2 IHC|HER2 (?:dual ISH|(?:dual|single)-probe \w+|\w+)|"
-                       r"HER2/CEP17 ratio|HER2 copies per cell|HER2 status|ER|PR|"
-                       r"Hormone receptors): [\w.+%()\s,-]+$")
+    field = re.compile(
+        r"^(HER2 IHC|HER2 (?:dual ISH|(?:dual|single)-probe \w+|\w+)|"
+        r"HER2/CEP17 ratio|HER2 copies per cell|HER2 status|ER|PR|"
+        r"Hormone receptors): [\w.+%()\s,-]+$"
+    )
     for _, text, *_ in CASES:
         for line in read_report(text).read:
             assert field.match(line), line
@@ -167,8 +251,10 @@ def test_one_set_of_values_with_a_specimen_named_is_one_unlabelled_specimen():
 
 def test_no_false_positive_from_a_specimen_split():
     # the positive control and the criterion are not results of either specimen
-    text = ("Core biopsy: HER2 IHC 1+. External positive control stained appropriately.\n"
-            "Excision: HER2 IHC 1+ (3+ is considered positive).")
+    text = (
+        "Core biopsy: HER2 IHC 1+. External positive control stained appropriately.\n"
+        "Excision: HER2 IHC 1+ (3+ is considered positive)."
+    )
     reading = read_report(text)
     assert [s.classification.category for s in reading.specimens] == ["low", "low"]
     assert {kind for kind, _ in reading.set_aside} == {"method", "criteria"}
@@ -197,8 +283,10 @@ def test_why_a_reading_is_uncertain():
 def test_a_chat_message_about_two_samples_is_read_as_two_specimens():
     # how people say it in a chat: the sample opens a clause that gives its value
     reading = read_report("the biopsy was 2+ and the surgery sample came back 3+")
-    assert [(s.label, s.classification.category) for s in reading.specimens] == \
-        [("biopsy", "equivocal"), ("surgical specimen", "positive")]
+    assert [(s.label, s.classification.category) for s in reading.specimens] == [
+        ("biopsy", "equivocal"),
+        ("surgical specimen", "positive"),
+    ]
     # a sample named in a clause without a value does not split a report
     reading = read_report("The core biopsy shows invasive carcinoma, grade 3.\nHER2 IHC 3+.")
     assert [s.label for s in reading.specimens] == [""]
@@ -208,14 +296,18 @@ def test_a_grade_score_under_another_specimen_is_not_a_her2_score():
     # parsed alone, "Nottingham score 3" would read as a bare chat answer, IHC 3+
     text = "Left breast, core biopsy: HER2 (IHC) 1+.\nLeft breast, excision: Nottingham score 3."
     assert [s.classification.category for s in read_report(text).specimens] == ["low"]
-    text = ("Part A, mastectomy: Tubular score: 3. Nuclear pleomorphism: score 3.\n"
-            "Part B, lymph node: The stains are negative.\n"
-            "HER2 (IHC): Negative (score 1+).")
+    text = (
+        "Part A, mastectomy: Tubular score: 3. Nuclear pleomorphism: score 3.\n"
+        "Part B, lymph node: The stains are negative.\n"
+        "HER2 (IHC): Negative (score 1+)."
+    )
     assert "positive" not in {s.classification.category for s in read_report(text).specimens}
     # a score written as an IHC score is kept: "the surgery sample came back 3+"
     text = "the biopsy was 2+, FISH not amplified. The surgery sample came back 3+"
-    assert [(s.label, s.classification.category) for s in read_report(text).specimens] == \
-        [("biopsy", "low"), ("surgical specimen", "positive")]
+    assert [(s.label, s.classification.category) for s in read_report(text).specimens] == [
+        ("biopsy", "low"),
+        ("surgical specimen", "positive"),
+    ]
 
 
 def test_no_specimen_of_a_labelled_non_positive_real_statement_is_positive():
@@ -223,8 +315,13 @@ def test_no_specimen_of_a_labelled_non_positive_real_statement_is_positive():
     never makes a HER2-positive specimen out of a statement labelled not positive."""
     import yaml
 
-    table = yaml.safe_load((ROOT / "tests" / "her2_reports" / "statements.yml")
-                           .read_text("utf-8"))["statements"]
-    wrong = [case["id"] for case in table if case["expect"]["her2_category"] != "positive" and
-             "positive" in {s.classification.category for s in read_report(case["text"]).specimens}]
+    table = yaml.safe_load((ROOT / "tests" / "her2_reports" / "statements.yml").read_text("utf-8"))[
+        "statements"
+    ]
+    wrong = [
+        case["id"]
+        for case in table
+        if case["expect"]["her2_category"] != "positive"
+        and "positive" in {s.classification.category for s in read_report(case["text"]).specimens}
+    ]
     assert wrong == []

@@ -1,5 +1,6 @@
 """Every emergency number and crisis line the replies give is one of knowledge/crisis_lines.yml
 (each cited to the organisation's own page), and the crisis reply names every line."""
+
 import re
 
 import pytest
@@ -13,10 +14,15 @@ with open("data/responses/faq.yml", encoding="utf-8") as handle:
     FAQ = yaml.safe_load(handle)["responses"]
 
 LINES = load("crisis_lines")
-KNOWN_NUMBERS = ({n["number"] for n in LINES["emergency_numbers"]}
-                 | {re.sub(r"\D", "", line["contact"]) for line in LINES["crisis_lines"]} - {""})
-REPLIES = {"utter_emergency": DOMAIN, "utter_self_harm": DOMAIN,
-           "utter_symptom_note": DOMAIN, "utter_faq/coping": FAQ}
+KNOWN_NUMBERS = {n["number"] for n in LINES["emergency_numbers"]} | {
+    re.sub(r"\D", "", line["contact"]) for line in LINES["crisis_lines"]
+} - {""}
+REPLIES = {
+    "utter_emergency": DOMAIN,
+    "utter_self_harm": DOMAIN,
+    "utter_symptom_note": DOMAIN,
+    "utter_faq/coping": FAQ,
+}
 
 
 def _text(name):

@@ -1,4 +1,5 @@
 """Drug recognition (spaCy rules) and drug answers built from knowledge/drugs.yml."""
+
 import pytest
 
 from actions import drug_answers
@@ -23,20 +24,25 @@ def test_every_listed_alias_is_recognised(drug):
         assert drug["id"] in found, alias
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("herceptine side effects", "trastuzumab"),          # misspelling
-    ("what are Enhertu's side effects", "fam_trastuzumab_deruxtecan"),  # possessive
-    ("is t-dm1 chemo?", "ado_trastuzumab_emtansine"),
-    ("T-DXD for her2 low", "fam_trastuzumab_deruxtecan"),
-    ("how is KADCYLA given", "ado_trastuzumab_emtansine"),
-    ("tukysaa tablets", "tucatinib"),                    # unlisted typo, matched by similarity
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("herceptine side effects", "trastuzumab"),  # misspelling
+        ("what are Enhertu's side effects", "fam_trastuzumab_deruxtecan"),  # possessive
+        ("is t-dm1 chemo?", "ado_trastuzumab_emtansine"),
+        ("T-DXD for her2 low", "fam_trastuzumab_deruxtecan"),
+        ("how is KADCYLA given", "ado_trastuzumab_emtansine"),
+        ("tukysaa tablets", "tucatinib"),  # unlisted typo, matched by similarity
+    ],
+)
 def test_variants_and_typos(text, expected):
     assert expected in [m.drug_id for m in default_matcher().find(text)]
 
 
 def test_longest_name_wins():
-    found = [m.drug_id for m in default_matcher().find("is Herceptin Hylecta the same as Herceptin?")]
+    found = [
+        m.drug_id for m in default_matcher().find("is Herceptin Hylecta the same as Herceptin?")
+    ]
     assert found == ["trastuzumab_hyaluronidase", "trastuzumab"]
 
 
@@ -52,14 +58,17 @@ def test_no_drug_in_ordinary_questions(text):
     assert default_matcher().unknown_drug_names(text) == []
 
 
-@pytest.mark.parametrize("question, aspect", [
-    ("how is Phesgo given?", "how_given"),
-    ("is tucatinib a pill?", "how_given"),
-    ("side effects of Enhertu?", "side_effects"),
-    ("difference between Herceptin and Herceptin Hylecta?", "compare"),
-    ("when is neratinib used?", "when_used"),
-    ("what is Kadcyla?", "overview"),
-])
+@pytest.mark.parametrize(
+    "question, aspect",
+    [
+        ("how is Phesgo given?", "how_given"),
+        ("is tucatinib a pill?", "how_given"),
+        ("side effects of Enhertu?", "side_effects"),
+        ("difference between Herceptin and Herceptin Hylecta?", "compare"),
+        ("when is neratinib used?", "when_used"),
+        ("what is Kadcyla?", "overview"),
+    ],
+)
 def test_aspect_of_question(question, aspect):
     assert drug_answers.aspect_of(question) == aspect
 
@@ -91,7 +100,7 @@ def test_every_fact_of_a_drug_is_cited_to_a_source_that_names_the_drug(drug):
 
 def test_an_answer_cites_only_the_sources_of_the_facts_it_uses():
     sources = load("drugs")["sources"]
-    how = drug_answers.answer("trastuzumab", "how_given")      # Everyday Health's fact
+    how = drug_answers.answer("trastuzumab", "how_given")  # Everyday Health's fact
     assert f"Source: {sources['everyday_health']}" in how and sources["bcrf"] not in how
     about = drug_answers.answer("margetuximab", "overview")
     assert sources["bcrf"] not in about

@@ -6,6 +6,7 @@ Each fact must be traceable to its section of its article (the section is found,
 in the other source tests (tests/unit/lib.source_texts: $HER2_SOURCES_DIR, else ../shared/sources
 beside the checkout); the tests that need them are skipped with that reason when they are absent.
 """
+
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,16 +26,23 @@ SOURCE_KEYS = {key for key in load("drugs")["sources"] if key in ("everyday_heal
 TOPICS = set(load("topics")["topics"])
 FIELDS = {"id", "text", "source", "section", "terms", "topic", "readme"}
 REQUIRED = {"id", "text", "source", "section", "terms"}
-COPY_RUN = 8   # this many consecutive words shared with an article counts as copied
+COPY_RUN = 8  # this many consecutive words shared with an article counts as copied
 
 _NUMBER = re.compile(r"(?<![A-Za-z0-9])\d+(?:\.\d+)?")
 
 
 def normalise(text: str) -> str:
     """Lower case, with curly quotes and dashes made plain (the articles use both kinds)."""
-    return (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-            .replace("\u201d", '"').replace("\u2013", "-").replace("\u2014", "-")
-            .replace("\u00ae", "").lower())
+    return (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .replace("\u2013", "-")
+        .replace("\u2014", "-")
+        .replace("\u00ae", "")
+        .lower()
+    )
 
 
 def _flat(text: str) -> str:
@@ -58,11 +66,11 @@ def words(text: str) -> List[str]:
 def shared_run(fact: str, article: str, n: int = COPY_RUN) -> str:
     """The first run of ``n`` consecutive words of ``fact`` that also occurs in ``article``."""
     article_words = words(article)
-    grams = {tuple(article_words[i:i + n]) for i in range(len(article_words) - n + 1)}
+    grams = {tuple(article_words[i : i + n]) for i in range(len(article_words) - n + 1)}
     fact_words = words(fact)
     for i in range(len(fact_words) - n + 1):
-        if tuple(fact_words[i:i + n]) in grams:
-            return " ".join(fact_words[i:i + n])
+        if tuple(fact_words[i : i + n]) in grams:
+            return " ".join(fact_words[i : i + n])
     return ""
 
 
@@ -70,8 +78,8 @@ class Section(NamedTuple):
     heading: str
     level: int
     skip: str
-    text: str       # from the heading's line to the next heading of the same or a higher level
-    own_text: str   # the text under the heading before any other heading (heading excluded)
+    text: str  # from the heading's line to the next heading of the same or a higher level
+    own_text: str  # the text under the heading before any other heading (heading excluded)
 
 
 def cut_sections(article: str, outline: List[dict]) -> Dict[str, Section]:
@@ -92,19 +100,29 @@ def cut_sections(article: str, outline: List[dict]) -> Dict[str, Section]:
     sections = {}
     for k, entry in enumerate(outline):
         start = starts[k]
-        end = next((starts[j] for j in range(k + 1, len(outline))
-                    if outline[j]["level"] <= entry["level"]), len(lines))
+        end = next(
+            (
+                starts[j]
+                for j in range(k + 1, len(outline))
+                if outline[j]["level"] <= entry["level"]
+            ),
+            len(lines),
+        )
         next_heading = starts[k + 1] if k + 1 < len(outline) else len(lines)
-        own_lines = [lines[start][len(entry["heading"]):]] + lines[start + 1:next_heading]
+        own_lines = [lines[start][len(entry["heading"]) :]] + lines[start + 1 : next_heading]
         sections[entry["heading"]] = Section(
-            entry["heading"], entry["level"], entry.get("skip", ""),
-            "\n".join(lines[start:end]), "\n".join(own_lines).strip())
+            entry["heading"],
+            entry["level"],
+            entry.get("skip", ""),
+            "\n".join(lines[start:end]),
+            "\n".join(own_lines).strip(),
+        )
     return sections
 
 
 @lru_cache(maxsize=1)
 def _sections_by_source() -> Dict[str, Dict[str, Section]]:
-    texts = source_texts()   # skips when the articles are not there
+    texts = source_texts()  # skips when the articles are not there
     return {key: cut_sections(texts[key], OUTLINE[key]) for key in SOURCE_KEYS}
 
 
@@ -113,6 +131,7 @@ def fact_ids(facts=FACTS):
 
 
 # ------------------------------------------------------------------ well formed (no articles)
+
 
 def test_fact_ids_are_unique_snake_case_and_prefixed_by_source():
     ids = fact_ids()
@@ -167,10 +186,11 @@ def test_the_outline_and_empty_sections_are_well_formed():
 
 # ------------------------------------------------------------------ against the articles
 
+
 def test_every_outline_heading_is_found_in_its_article_in_order():
     texts = source_texts()
     for source in SOURCE_KEYS:
-        cut_sections(texts[source], OUTLINE[source])   # raises on a heading not found
+        cut_sections(texts[source], OUTLINE[source])  # raises on a heading not found
 
 
 @pytest.mark.parametrize("fact", FACTS, ids=fact_ids())
@@ -185,10 +205,13 @@ def test_fact_terms_and_numbers_occur_in_its_section(fact):
     assert not extra, f"numbers not in the section {fact['section']!r}: {extra}"
 
 
-@pytest.mark.parametrize("fact", [f for f in FACTS if f.get("readme")],
-                         ids=fact_ids([f for f in FACTS if f.get("readme")]))
+@pytest.mark.parametrize(
+    "fact",
+    [f for f in FACTS if f.get("readme")],
+    ids=fact_ids([f for f in FACTS if f.get("readme")]),
+)
 def test_readme_phrases_are_in_the_sources_readme(fact):
-    source_texts()   # skips without the articles
+    source_texts()  # skips without the articles
     readme = (source_articles_dir() / "README.md").read_text("utf-8")
     for phrase in fact["readme"]:
         assert _flat(phrase) in _flat(readme), f"not in the sources README: {phrase!r}"
@@ -208,7 +231,7 @@ def test_every_section_with_text_has_facts_and_only_empty_ones_are_listed_empty(
     for source, sections in _sections_by_source().items():
         for heading, section in sections.items():
             key = (source, heading)
-            full_body = section.text[len(heading):].strip()
+            full_body = section.text[len(heading) :].strip()
             if section.skip:
                 assert key not in with_facts, f"facts taken from skipped text: {key}"
             elif not full_body:

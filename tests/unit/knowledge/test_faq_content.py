@@ -1,5 +1,6 @@
 """Content corrections from a review of the answers against the two source articles
 (issue 17): each answer says what its source says, of what the source says it."""
+
 import re
 
 import yaml
@@ -24,8 +25,11 @@ def test_not_responding_to_widely_used_therapies_is_said_of_her2_low_only():
     for key in FAQ:
         for sentence in sentences(FAQ[key][0]["text"]):
             if "tend to respond" in sentence:
-                assert "HER2-low" in sentence and "ultralow" not in sentence.lower() \
-                    and not sentence.startswith("These"), (key, sentence)
+                assert (
+                    "HER2-low" in sentence
+                    and "ultralow" not in sentence.lower()
+                    and not sentence.startswith("These")
+                ), (key, sentence)
     assert "HER2-ultralow cancers may respond to trastuzumab deruxtecan" in faq_text("her2_low")
 
 
@@ -48,5 +52,6 @@ def test_the_complications_list_is_called_what_the_source_calls_it():
     text = faq_text("side_effects")
     assert "complications of HER2-positive breast cancer" in text
     assert "doesn't tie any of them to a particular treatment" in text
-    assert text.index("don't describe the side effects of particular treatments") < \
-        text.index("hair loss")
+    assert text.index("don't describe the side effects of particular treatments") < text.index(
+        "hair loss"
+    )

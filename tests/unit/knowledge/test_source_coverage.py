@@ -1,4 +1,5 @@
 """What the sources don't cover (knowledge/uncovered.yml, answers/coverage.py) and its reply."""
+
 import pytest
 import yaml
 
@@ -9,50 +10,59 @@ from knowledge import load
 from tests.unit.lib import ROOT, source_texts
 
 TOPICS = load("uncovered")["topics"]
-QUESTIONS = yaml.safe_load((ROOT / "tests" / "questions" / "real_questions.yml")
-                           .read_text("utf-8"))["questions"]
+QUESTIONS = yaml.safe_load(
+    (ROOT / "tests" / "questions" / "real_questions.yml").read_text("utf-8")
+)["questions"]
 
 
 def found(text):
     return [t.id for t in uncovered_topics(text)]
 
 
-@pytest.mark.parametrize("question", [
-    # Questions the two articles answer: never "not covered".
-    "What is HER2?",
-    "How does HER2 work in breast cancer?",
-    "How is Herceptin given?",
-    "What are the survival rates for HER2-positive breast cancer?",
-    "What is a FISH test?",
-    "Is Enhertu used for HER2-low cancer?",
-    "What are the risk factors?",
-    "What complementary therapies can help?",
-    "What questions should I ask my doctor?",
-    "Is chemo filling my body with toxins?",
-    "My aunt has HER2-positive breast cancer, what does that mean?",
-    "What is hormone therapy?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Questions the two articles answer: never "not covered".
+        "What is HER2?",
+        "How does HER2 work in breast cancer?",
+        "How is Herceptin given?",
+        "What are the survival rates for HER2-positive breast cancer?",
+        "What is a FISH test?",
+        "Is Enhertu used for HER2-low cancer?",
+        "What are the risk factors?",
+        "What complementary therapies can help?",
+        "What questions should I ask my doctor?",
+        "Is chemo filling my body with toxins?",
+        "My aunt has HER2-positive breast cancer, what does that mean?",
+        "What is hormone therapy?",
+    ],
+)
 def test_covered_questions_are_not_called_uncovered(question):
     assert found(question) == []
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("Does Herceptin affect the heart?", "heart"),
-    ("Will I need an echocardiogram while on Phesgo?", "heart"),
-    ("Can I get pregnant after finishing trastuzumab?", "pregnancy_fertility"),
-    ("Is it safe to have the flu vaccine during treatment?", "vaccines_infections"),
-    ("How long will I be on Herceptin?", "duration"),
-    ("Can I take a break from Herceptin this summer?", "treatment_break"),
-    ("How do I know if the treatment is working?", "is_it_working"),
-    ("What are the chances of it coming back?", "recurrence"),
-    ("Is HER2-positive breast cancer hereditary?", "heredity"),
-    ("Is hormone replacement therapy safe for me now?", "hormone_replacement"),
-    ("Can I fly abroad on holiday between cycles?", "travel_driving"),
-    ("Should I get my teeth checked by the dentist before chemo starts?", "dental"),
-    ("Is breast feeding linked to breast cancer?", "pregnancy_fertility"),
-    ("My grandmother and an aunt both had it - does breast cancer in a relative raise my risk?",
-     "heredity"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("Does Herceptin affect the heart?", "heart"),
+        ("Will I need an echocardiogram while on Phesgo?", "heart"),
+        ("Can I get pregnant after finishing trastuzumab?", "pregnancy_fertility"),
+        ("Is it safe to have the flu vaccine during treatment?", "vaccines_infections"),
+        ("How long will I be on Herceptin?", "duration"),
+        ("Can I take a break from Herceptin this summer?", "treatment_break"),
+        ("How do I know if the treatment is working?", "is_it_working"),
+        ("What are the chances of it coming back?", "recurrence"),
+        ("Is HER2-positive breast cancer hereditary?", "heredity"),
+        ("Is hormone replacement therapy safe for me now?", "hormone_replacement"),
+        ("Can I fly abroad on holiday between cycles?", "travel_driving"),
+        ("Should I get my teeth checked by the dentist before chemo starts?", "dental"),
+        ("Is breast feeding linked to breast cancer?", "pregnancy_fertility"),
+        (
+            "My grandmother and an aunt both had it - does breast cancer in a relative raise my risk?",
+            "heredity",
+        ),
+    ],
+)
 def test_uncovered_concepts_are_found_by_their_lemmas(question, topic):
     assert topic in found(question)
 
@@ -81,7 +91,7 @@ def test_heading_only_sections_are_really_empty_in_the_source():
         if topic.get("heading"):
             index = lines.index(topic["heading"])
             following = lines[index + 1]
-            assert len(following.split()) <= 8, (topic_id, following)   # the next heading
+            assert len(following.split()) <= 8, (topic_id, following)  # the next heading
 
 
 def test_the_reply_says_what_is_not_covered_who_can_answer_and_the_nearby_fact():
@@ -94,8 +104,7 @@ def test_the_reply_says_what_is_not_covered_who_can_answer_and_the_nearby_fact()
 
 def test_the_reply_for_two_concepts_names_both():
     reply = uncovered_reply(["heart", "pregnancy_fertility"])
-    assert TOPICS["heart"]["concept"] in reply and \
-        TOPICS["pregnancy_fertility"]["concept"] in reply
+    assert TOPICS["heart"]["concept"] in reply and TOPICS["pregnancy_fertility"]["concept"] in reply
 
 
 def test_a_long_post_is_read_for_its_questions():
@@ -107,48 +116,68 @@ def test_a_long_post_is_read_for_its_questions():
     assert len(asked) < len(post) / 2
     assert "Is this to be concerned about" in asked
     assert "Her Heart Ejection Fraction from her last MRI" not in asked
-    assert question_part("How long do you have to take herceptin?") == \
-        "How long do you have to take herceptin?"
+    assert (
+        question_part("How long do you have to take herceptin?")
+        == "How long do you have to take herceptin?"
+    )
 
 
 # The check on the response selector's pick (answers/topics.py, components/source_coverage.py).
 DEV_BY_ID = {q["id"]: q for q in QUESTIONS if q["split"] == "dev"}
 
 
-@pytest.mark.parametrize("question_id, topic", [
-    # real dev questions the selector answered with a topic they share nothing with
-    ("q-111", "questions_for_doctor"),   # running again after chemotherapy
-    ("q-062", "complications_spread"),   # treatment options after a lumpectomy at 84
-])
+@pytest.mark.parametrize(
+    "question_id, topic",
+    [
+        # real dev questions the selector answered with a topic they share nothing with
+        ("q-111", "questions_for_doctor"),  # running again after chemotherapy
+        ("q-062", "complications_spread"),  # treatment options after a lumpectomy at 84
+    ],
+)
 def test_a_topic_that_shares_nothing_with_a_real_question_is_not_its_answer(question_id, topic):
     from components.source_coverage import _supported
 
-    assert topic not in DEV_BY_ID[question_id]["fitting"] and f"faq/{topic}" not in \
-        DEV_BY_ID[question_id]["fitting"]
+    assert (
+        topic not in DEV_BY_ID[question_id]["fitting"]
+        and f"faq/{topic}" not in DEV_BY_ID[question_id]["fitting"]
+    )
     assert not _supported(DEV_BY_ID[question_id]["text"], topic)
 
 
-@pytest.mark.parametrize("question, topic", [
-    # our own phrasings of covered questions, and a short one with too few words to judge
-    ("What does HER2-positive actually mean?", "what_is_her2"),
-    ("How is the FISH test different from the IHC one?", "fish_test"),
-    ("Are there side effects from radiotherapy?", "radiation"),
-    ("Which charities can help me?", "support_organisations"),
-    ("and then?", "prognosis"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        # our own phrasings of covered questions, and a short one with too few words to judge
+        ("What does HER2-positive actually mean?", "what_is_her2"),
+        ("How is the FISH test different from the IHC one?", "fish_test"),
+        ("Are there side effects from radiotherapy?", "radiation"),
+        ("Which charities can help me?", "support_organisations"),
+        ("and then?", "prognosis"),
+    ],
+)
 def test_a_topic_with_words_in_common_with_the_question_stands(question, topic):
     from components.source_coverage import _supported
 
     assert _supported(question, topic)
 
 
-@pytest.mark.parametrize("text, expected, not_expected", [
-    # after real forum posts (q-152, q-161): hair coming back is not the cancer coming back
-    ("When my hair started coming back after chemo, it was curly. Does Herceptin slow hair "
-     "growth?", "hair_loss", "recurrence"),
-    ("What are the chances of it coming back after Herceptin?", "recurrence", None),
-    ("I've decided not to complete the full course of Herceptin. What do you think?",
-     "personal_decision", None),
-])
+@pytest.mark.parametrize(
+    "text, expected, not_expected",
+    [
+        # after real forum posts (q-152, q-161): hair coming back is not the cancer coming back
+        (
+            "When my hair started coming back after chemo, it was curly. Does Herceptin slow hair "
+            "growth?",
+            "hair_loss",
+            "recurrence",
+        ),
+        ("What are the chances of it coming back after Herceptin?", "recurrence", None),
+        (
+            "I've decided not to complete the full course of Herceptin. What do you think?",
+            "personal_decision",
+            None,
+        ),
+    ],
+)
 def test_everyday_uses_of_a_term_are_not_the_concept(text, expected, not_expected):
     assert expected in found(text) and not_expected not in found(text)

@@ -2,6 +2,7 @@
 
 How well it does on whole sets of blind-written messages is measured in tests/safety/.
 """
+
 import pytest
 import yaml
 
@@ -17,31 +18,54 @@ def test_every_phrase_of_the_lexicon_compiles_to_patterns():
     categories = {rule.category for rule in lexicon.rules.values() if rule.tier == "emergency"}
     # the clinical categories the issue names, each with at least one phrase
     assert categories >= {
-        "suicide_self_harm", "overdose", "breathing", "chest_heart",
-        "allergic_infusion_reaction", "stroke_neurological", "collapse_unresponsive",
-        "bleeding", "fever_infection_on_chemo", "dehydration_vomiting_diarrhoea",
-        "jaundice_liver", "lymphoedema_cellulitis", "lung_symptoms_tdxd"}
+        "suicide_self_harm",
+        "overdose",
+        "breathing",
+        "chest_heart",
+        "allergic_infusion_reaction",
+        "stroke_neurological",
+        "collapse_unresponsive",
+        "bleeding",
+        "fever_infection_on_chemo",
+        "dehydration_vomiting_diarrhoea",
+        "jaundice_liver",
+        "lymphoedema_cellulitis",
+        "lung_symptoms_tdxd",
+    }
 
 
 def test_a_bare_yaml_boolean_is_refused():
     config = yaml.safe_load((KNOWLEDGE_DIR / "red_flags.yml").read_text())
-    config["distress"] = config["distress"] + [False]      # what a bare `no` becomes
+    config["distress"] = config["distress"] + [False]  # what a bare `no` becomes
     with pytest.raises(ValueError, match="not text"):
         build(config)
 
 
-@pytest.mark.parametrize("word, key", [
-    ("killing", "kill"), ("breathing", "breathe"), ("bleeding", "bleed"),
-    ("swallowed", "swallow"), ("dying", "die"), ("does", "do"), ("planing", "plan"),
-])
+@pytest.mark.parametrize(
+    "word, key",
+    [
+        ("killing", "kill"),
+        ("breathing", "breathe"),
+        ("bleeding", "bleed"),
+        ("swallowed", "swallow"),
+        ("dying", "die"),
+        ("does", "do"),
+        ("planing", "plan"),
+    ],
+)
 def test_inflected_words_share_their_lemma(word, key):
     assert [t.norm_ for t in make_doc(word)] == [key]
 
 
-@pytest.mark.parametrize("typo, word", [
-    ("sucidal", "suicidal"), ("suicidial", "suicidal"), ("unconcious", "unconscious"),
-    ("breathng", "breathing"),
-])
+@pytest.mark.parametrize(
+    "typo, word",
+    [
+        ("sucidal", "suicidal"),
+        ("suicidial", "suicidal"),
+        ("unconcious", "unconscious"),
+        ("breathng", "breathing"),
+    ],
+)
 def test_misspellings_are_read_as_the_lexicon_word(typo, word):
     triage.lexicon()
     assert keyer().correct(typo) == word
@@ -51,49 +75,60 @@ def test_known_english_words_are_never_corrected():
     triage.lexicon()
     assert keyer().correct("breeding") == "breeding"
     assert keyer().correct("herceptin") == "herceptin"
-    assert keyer().correct("than") == "than"     # a stop word, not a misspelt "thank"
+    assert keyer().correct("than") == "than"  # a stop word, not a misspelt "thank"
 
 
-@pytest.mark.parametrize("text, kind", [
-    # a negation before another clause does not reach the emergency in it
-    ("no fever but I can't breathe", "medical"),
-    ("I'm not okay I want to end my life", "self_harm"),
-    ("never felt so suicidal", "self_harm"),
-    # the negation word is part of the phrase itself
-    ("she's not breathing", "medical"),
-    ("I don't want to live anymore", "self_harm"),
-    # happening now, although asked as a question
-    ("I've had a new dry cough since starting Enhertu, is that normal?", "medical"),
-    ("my throat is closing up after my Herceptin", "medical"),
-    ("overdosed on tamoxifen", "self_harm"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # a negation before another clause does not reach the emergency in it
+        ("no fever but I can't breathe", "medical"),
+        ("I'm not okay I want to end my life", "self_harm"),
+        ("never felt so suicidal", "self_harm"),
+        # the negation word is part of the phrase itself
+        ("she's not breathing", "medical"),
+        ("I don't want to live anymore", "self_harm"),
+        # happening now, although asked as a question
+        ("I've had a new dry cough since starting Enhertu, is that normal?", "medical"),
+        ("my throat is closing up after my Herceptin", "medical"),
+        ("overdosed on tamoxifen", "self_harm"),
+    ],
+)
 def test_emergencies(text, kind):
     assessment = triage.assess(text)
     assert (assessment.tier, assessment.kind) == ("emergency", kind)
 
 
-@pytest.mark.parametrize("text, tier", [
-    ("no fever, no chest pain, just tired", "symptom_question"),
-    ("Can Enhertu cause shortness of breath?", "symptom_question"),
-    ("does Herceptin cause fever?", "symptom_question"),
-    ("What should I do if I get a fever during chemo?", "symptom_question"),
-    ("I don't want to die", "distress"),
-    ("my world collapsed when I got the diagnosis", "distress"),
-    ("I cut myself shaving", None),
-    ("I want to take my life back after treatment", None),
-    ("what is HER2?", None),
-    # the past, opened a few words into the sentence and reaching over its comma
-    ("Less than two years later, I had a mild heart attack. Can radiation cause that?",
-     "symptom_question"),
-])
+@pytest.mark.parametrize(
+    "text, tier",
+    [
+        ("no fever, no chest pain, just tired", "symptom_question"),
+        ("Can Enhertu cause shortness of breath?", "symptom_question"),
+        ("does Herceptin cause fever?", "symptom_question"),
+        ("What should I do if I get a fever during chemo?", "symptom_question"),
+        ("I don't want to die", "distress"),
+        ("my world collapsed when I got the diagnosis", "distress"),
+        ("I cut myself shaving", None),
+        ("I want to take my life back after treatment", None),
+        ("what is HER2?", None),
+        # the past, opened a few words into the sentence and reaching over its comma
+        (
+            "Less than two years later, I had a mild heart attack. Can radiation cause that?",
+            "symptom_question",
+        ),
+    ],
+)
 def test_not_emergencies(text, tier):
     assert triage.assess(text).tier == tier
 
 
 def test_the_whole_of_a_long_message_is_read():
-    story = ("I was diagnosed in March and have had six cycles of chemo with Herceptin and "
-             "Perjeta. My oncologist is lovely and the nurses are great. " * 20
-             + "Tonight my lips and tongue started swelling after the infusion.")
+    story = (
+        "I was diagnosed in March and have had six cycles of chemo with Herceptin and "
+        "Perjeta. My oncologist is lovely and the nurses are great. "
+        * 20
+        + "Tonight my lips and tongue started swelling after the infusion."
+    )
     assert triage.assess(story).tier == "emergency"
 
 
@@ -107,22 +142,27 @@ def test_empty_and_odd_input():
 def test_a_dated_normal_result_in_another_sentence_does_not_set_aside_a_symptom_now():
     """A message from the blind dev8 set: the scan "three months ago that was normal" is not
     the chest pain of half an hour ago."""
-    text = ("We're at my house for Sunday lunch and about half an hour ago she said she had a "
-            "heavy pain in the middle of her chest, like someone sitting on her. She's gone grey "
-            "and sweaty and says her left arm aches. She had a heart scan three months ago that "
-            "was normal. Could this be the Herceptin?")
+    text = (
+        "We're at my house for Sunday lunch and about half an hour ago she said she had a "
+        "heavy pain in the middle of her chest, like someone sitting on her. She's gone grey "
+        "and sweaty and says her left arm aches. She had a heart scan three months ago that "
+        "was normal. Could this be the Herceptin?"
+    )
     assert triage.assess(text).tier == "emergency"
     # the same cue in the symptom's own story still says it is over
-    assert not triage.assess("I had chest pain on Monday. It was checked and it was normal, "
-                      "nothing to worry about.").is_emergency
+    assert not triage.assess(
+        "I had chest pain on Monday. It was checked and it was normal, nothing to worry about."
+    ).is_emergency
 
 
 def test_the_parts_of_an_all_group_count_only_near_each_other():
     """After a real forum post (tests/questions, q-010, dev): 'hours' three sentences before
     'I began to vomit' is not vomiting for hours; the same words in one sentence are."""
-    far = ("On tuesday I was given my first dose and thought it would be a doddle. It took "
-           "hours to get the line in. About 3/4 way through I felt tired. My husband drove me "
-           "home. A short time after this I began to vomit.")
+    far = (
+        "On tuesday I was given my first dose and thought it would be a doddle. It took "
+        "hours to get the line in. About 3/4 way through I felt tired. My husband drove me "
+        "home. A short time after this I began to vomit."
+    )
     near = "I have been vomiting for hours since this morning."
     assert not triage.assess(far).is_emergency
     assert triage.assess(near).is_emergency
@@ -131,40 +171,54 @@ def test_the_parts_of_an_all_group_count_only_near_each_other():
 def test_a_dated_self_harm_episode_that_is_over_gets_support_not_the_crisis_reply():
     """From the blind dev10 set: an overdose told as last summer's episode, with a year of
     help since, is history (support); the same act with no date, "fine now", is not."""
-    past = ("Confession time. Last summer on a really bad night I took a handful of my sleeping "
-            "tablets. I told my partner straight away and we went to A&E. It's been a year and "
-            "I've done a lot of work on myself. Will this affect what treatment they offer me?")
+    past = (
+        "Confession time. Last summer on a really bad night I took a handful of my sleeping "
+        "tablets. I told my partner straight away and we went to A&E. It's been a year and "
+        "I've done a lot of work on myself. Will this affect what treatment they offer me?"
+    )
     assert not triage.assess(past).is_emergency
-    assert triage.assess("I took a handful of my sleeping tablets an hour ago. "
-                         "I'm fine now.").is_emergency
-    assert triage.assess("Last summer I took a handful of my sleeping tablets. "
-                         "Tonight I'm going to take the rest.").is_emergency
+    assert triage.assess(
+        "I took a handful of my sleeping tablets an hour ago. I'm fine now."
+    ).is_emergency
+    assert triage.assess(
+        "Last summer I took a handful of my sleeping tablets. Tonight I'm going to take the rest."
+    ).is_emergency
 
 
 def test_now_undoes_a_resolution_only_when_its_sentence_names_a_symptom():
-    """"I'm now paranoid about my heart" says nothing about the chest pain coming back;
+    """ "I'm now paranoid about my heart" says nothing about the chest pain coming back;
     "now the chest pain is back" does."""
-    over = ("Had a scare yesterday, chest pain at work while carrying boxes. They did an ECG "
-            "and everything was normal, they said it was musculoskeletal and sent me home. "
-            "Because I'm on Herceptin I'm now paranoid about my heart.")
-    back = ("Had chest pain at work yesterday. They said it was musculoskeletal and sent me "
-            "home. Now the crushing chest pain has come back and I feel sick.")
+    over = (
+        "Had a scare yesterday, chest pain at work while carrying boxes. They did an ECG "
+        "and everything was normal, they said it was musculoskeletal and sent me home. "
+        "Because I'm on Herceptin I'm now paranoid about my heart."
+    )
+    back = (
+        "Had chest pain at work yesterday. They said it was musculoskeletal and sent me "
+        "home. Now the crushing chest pain has come back and I feel sick."
+    )
     assert not triage.assess(over).is_emergency
     assert triage.assess(back).is_emergency
 
 
 def test_a_negated_resolution_is_not_one():
-    """"it hasn't gone away" (dev4): the squeezing chest pain is still an emergency."""
-    text = ("Since about lunchtime I've had a heavy squeezing feeling in my chest on and off, "
-            "but the last one hasn't gone away for about 40 minutes and I'm a bit sweaty.")
+    """ "it hasn't gone away" (dev4): the squeezing chest pain is still an emergency."""
+    text = (
+        "Since about lunchtime I've had a heavy squeezing feeling in my chest on and off, "
+        "but the last one hasn't gone away for about 40 minutes and I'm a bit sweaty."
+    )
     assert triage.assess(text).is_emergency
 
 
 def test_feeling_better_this_morning_is_not_a_return():
     """A cue of now in the same clause as "feel better" (dev10) doesn't undo it; one after
     "but" does."""
-    over = ("Last night I got the shakes and a temp of 38.5, rang the hotline, went in and had "
-            "IV antibiotics. They sent me home at 4am and I feel miles better this morning.")
+    over = (
+        "Last night I got the shakes and a temp of 38.5, rang the hotline, went in and had "
+        "IV antibiotics. They sent me home at 4am and I feel miles better this morning."
+    )
     assert not triage.assess(over).is_emergency
-    assert triage.assess("I had a temp of 38.5 last night and it settled, but this morning "
-                         "I have a high temperature again and the shakes.").is_emergency
+    assert triage.assess(
+        "I had a temp of 38.5 last night and it settled, but this morning "
+        "I have a high temperature again and the shakes."
+    ).is_emergency
