@@ -18,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 help:
 	@echo "make run    install if needed, train if needed, start everything, print the chat URL"
 	@echo "make test   validate data, train, run every test (what CI runs)"
-	@echo "  make test-unit    the unit tier: no model, no servers (tests/unit)"
+	@echo "  make test-unit    lint, then the unit tier: no model, no servers (tests/unit)"
 	@echo "  make test-rasa    the trained model in process (tests/integration, held-out NLU)"
 	@echo "  make test-system  servers, browser, channels, reliability, cluster (tests/system)"
 	@echo "make shell  chat in the terminal (rasa shell + action server)"
@@ -54,9 +54,9 @@ shell: train
 validate: $(INSTALLED)
 	$(RASA) data validate --fail-on-warnings
 
-# Every test: scripts/test.sh (data validation, training if needed, the stack on test ports,
-# stories, held-out NLU, bench smoke, then pytest over all three tiers).
-test: $(INSTALLED)
+# Every test: lint, then scripts/test.sh (data validation, training if needed, the stack on
+# test ports, stories, held-out NLU, bench smoke, then pytest over all three tiers).
+test: $(INSTALLED) lint
 	@scripts/test.sh
 
 # The tiers, one at a time (pytest.ini, tests/*/conftest.py). Each prints what it ran and
@@ -74,8 +74,9 @@ lint: $(INSTALLED)
 	$(call step,ruff check); $(VENV)/bin/ruff check --quiet .; \
 	$(call step,ruff format --check); $(VENV)/bin/ruff format --check --quiet .
 
-# No model, no servers, no network (tests/unit/conftest.py refuses them).
-test-unit: $(INSTALLED)
+# Lint, then the unit tier: in process, no model, no servers, no network
+# (tests/unit/conftest.py refuses them).
+test-unit: $(INSTALLED) lint
 	@$(call timed,make test-unit) \
 	$(call step,pytest tests/unit (no model, no servers)); $(PYTEST) tests/unit
 
