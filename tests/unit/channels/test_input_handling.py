@@ -52,9 +52,17 @@ def agent():
     return StandIn()
 
 
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    """The app, built once for this file (building it is most of a test's time)."""
+    with pytest.MonkeyPatch.context() as patched:
+        return channels_app(None, tmp_path_factory.mktemp("channels"), patched)
+
+
 @pytest.fixture
-def app(agent, tmp_path, monkeypatch):
-    return channels_app(agent, tmp_path, monkeypatch)
+def app(shared_app, agent):
+    shared_app.ctx.agent = agent  # each test's own stand-in
+    return shared_app
 
 
 async def post(app, body, content_type="application/json"):
