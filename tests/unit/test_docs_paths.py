@@ -5,7 +5,7 @@ What is checked, in README.md and in DOCS below:
 - every link target (relative to the page) and every path-like word in code (inline code and
   code blocks, relative to the repository root) names a file or folder of the repository.
   A word is path-like when its first part is a top-level entry of the repository or it ends
-  with a known file extension; URLs and absolute paths (/webhooks/..., /tmp/...) are not
+  with a known file extension; URLs and absolute paths (/webhooks/...) are not
   repository paths. A path under a git-ignored folder (var/, logs/, results/, models/...) is
   made at run time and is not checked; a placeholder (`data/nlu/<area>.yml`) is checked up to
   the folder before it; a bare file name (`delivery.py`) must be the name of some file here;
