@@ -22,34 +22,15 @@ from channels.text import (
     clean_text,
     valid_sender,
 )
-from tests.unit.lib import channels_app, in_fresh_loop
+from tests.unit.lib import RasaStandIn, channels_app, in_fresh_loop
 
 WEBHOOK = "/webhooks/rest/webhook"
 LONG_NOTICE = SHORTENED_NOTICE.format(limit=MAX_MESSAGE_CHARS)
 
 
-class StandIn:
-    """What the channel hands to Rasa, and a reply chosen by the test."""
-
-    def __init__(self):
-        self.received = []
-        self.mode = "ok"
-        self.tracker_store = None
-        self.lock_store = None
-
-    async def handle_message(self, message):
-        self.received.append(message)
-        if self.mode == "fail":
-            raise RuntimeError("action server unreachable")
-        if self.mode == "hang":
-            await asyncio.sleep(30)
-        if self.mode == "ok":
-            await message.output_channel.send_response(message.sender_id, {"text": "ok"})
-
-
 @pytest.fixture
 def agent():
-    return StandIn()
+    return RasaStandIn()
 
 
 @pytest.fixture(scope="module")
