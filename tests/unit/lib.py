@@ -7,10 +7,13 @@ the running stack).
 - action-server Trackers as the Rasa server sends them (make_tracker);
 - the project's channels built as `rasa run` builds them (build_input_channels,
   channels_app), a stand-in agent (RasaStandIn) and a stand-in webhook (serve_webhook);
-- running async code where pytest-asyncio's loop cannot be used (in_fresh_loop).
+- running async code where pytest-asyncio's loop cannot be used (in_fresh_loop);
+- the project's own Python files, without the virtualenvs and caches (project_python_files);
+- the test data files, parsed once per session with libyaml (read_yaml).
 """
 
 import asyncio
+import copy
 import functools
 import os
 import secrets
@@ -28,6 +31,32 @@ ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 from channels.messaging import TEMPLATE, required_variables  # noqa: E402
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed_yaml(path: Path) -> Any:
+    return yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+
+
+def read_yaml(relative: str) -> Any:
+    """A YAML file of the checkout (ROOT / relative), parsed once per test session (libyaml:
+    the real-report and real-question tables are read by several test files); each caller gets
+    its own copy, so a test that changes what it read changes nothing for the others."""
+    return copy.deepcopy(_parsed_yaml(ROOT / relative))
+
+
+def project_python_files() -> List[Path]:
+    """The project's Python files: tracked, or new and not git-ignored (so that a file not yet
+    committed is checked too), never the virtualenvs, node_modules or results."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [ROOT / name for name in sorted(set(listed)) if (ROOT / name).is_file()]
+
 
 # The project's channels (channels/rest.py, socketio.py, ...) named in the credentials file.
 SAFE_REST = "channels.rest.SafeRestInput"

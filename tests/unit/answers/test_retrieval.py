@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 import pytest
-import yaml
+
+from tests.unit.lib import read_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 
 from answers import Match, all_facts, find_facts  # noqa: E402
 from answers.retrieval import content_keys, idf  # noqa: E402
 
-REAL_QUESTIONS = yaml.safe_load(
-    (ROOT / "tests" / "questions" / "real_questions.yml").read_text("utf-8")
-)["questions"]
+REAL_QUESTIONS = read_yaml("tests/questions/real_questions.yml")["questions"]
 
 # (question, facts of which one must be in the top 3). Written per section of the articles
 # before the retrieval was run; a question's list names every fact that answers it.

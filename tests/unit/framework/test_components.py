@@ -252,13 +252,10 @@ def test_a_message_without_features_is_left_alone():
 
 
 def _real_question(question_id):
-    import yaml
 
-    from tests.unit.lib import ROOT
+    from tests.unit.lib import read_yaml
 
-    questions = yaml.safe_load(
-        (ROOT / "tests" / "questions" / "real_questions.yml").read_text("utf-8")
-    )["questions"]
+    questions = read_yaml("tests/questions/real_questions.yml")["questions"]
     return next(q["text"] for q in questions if q["id"] == question_id)
 
 

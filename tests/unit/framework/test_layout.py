@@ -4,17 +4,9 @@ configuration only; one launcher class."""
 
 import ast
 import re
-import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def python_files():
-    listed = subprocess.run(
-        ["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    return [ROOT / name for name in listed]
+from tests.unit.lib import ROOT
+from tests.unit.lib import project_python_files as python_files
 
 
 def test_no_file_edits_sys_path():

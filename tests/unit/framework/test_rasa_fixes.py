@@ -16,6 +16,7 @@ import rasa.core.constants
 
 import rasa_fixes
 from ops import config as runtime_config
+from tests.unit.lib import project_python_files
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -197,8 +198,8 @@ def test_the_check_below_finds_replaced_rasa_names(tmp_path):
 def test_no_rasa_name_is_replaced_outside_rasa_fixes():
     """Tests may monkeypatch; the code that runs in production replaces Rasa's (and
     Sanic's) names only in rasa_fixes/."""
-    skipped = {"rasa_fixes", "tests", ".venv", "web", ".git", "node_modules"}
-    sources = [p for p in ROOT.rglob("*.py") if not skipped & set(p.relative_to(ROOT).parts)]
+    skipped = {"rasa_fixes", "tests"}
+    sources = [p for p in project_python_files() if p.relative_to(ROOT).parts[0] not in skipped]
     assert len(sources) > 50
     found = [
         f"{source.relative_to(ROOT)}:{line}"

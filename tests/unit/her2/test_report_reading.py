@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.lib import read_yaml
+
 ROOT = Path(__file__).resolve().parents[3]
 
 from her2 import Findings, ReportReading, read_report  # noqa: E402
@@ -313,11 +315,7 @@ def test_a_grade_score_under_another_specimen_is_not_a_her2_score():
 def test_no_specimen_of_a_labelled_non_positive_real_statement_is_positive():
     """The real-report table (both splits, aggregate only): splitting a statement by specimen
     never makes a HER2-positive specimen out of a statement labelled not positive."""
-    import yaml
-
-    table = yaml.safe_load((ROOT / "tests" / "her2_reports" / "statements.yml").read_text("utf-8"))[
-        "statements"
-    ]
+    table = read_yaml("tests/her2_reports/statements.yml")["statements"]
     wrong = [
         case["id"]
         for case in table

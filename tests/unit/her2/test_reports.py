@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+
+from tests.unit.lib import read_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -107,7 +108,7 @@ def load_statements():
     return [
         statement
         for path in (STATEMENTS_FILE, WRITTEN_FILE)
-        for statement in yaml.safe_load(path.read_text("utf-8"))["statements"]
+        for statement in read_yaml(str(path.relative_to(ROOT)))["statements"]
     ]
 
 

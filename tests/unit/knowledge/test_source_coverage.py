@@ -1,18 +1,15 @@
 """What the sources don't cover (knowledge/uncovered.yml, answers/coverage.py) and its reply."""
 
 import pytest
-import yaml
 
 from actions.source_answers import uncovered_reply
 from answers import fact_by_id
 from answers.coverage import uncovered_topics
 from knowledge import load
-from tests.unit.lib import ROOT, source_texts
+from tests.unit.lib import read_yaml, source_texts
 
 TOPICS = load("uncovered")["topics"]
-QUESTIONS = yaml.safe_load(
-    (ROOT / "tests" / "questions" / "real_questions.yml").read_text("utf-8")
-)["questions"]
+QUESTIONS = read_yaml("tests/questions/real_questions.yml")["questions"]
 
 
 def found(text):
