@@ -791,10 +791,15 @@ HER2_ONLY_PHRASES = {
     for verb in ("is", "was", "are")
     for status in ("positive", "stained", "staining")
 }
-# OCR damage: letters a scanner confuses ("ncgative", "zoro", "posltive", "amp1ified"). A word one
-# such confusion away from one of OCR_TARGETS is read as that word (parser.normalize).
+# OCR damage: letters a scanner confuses ("ncgative", "zoro", "posltive", "amp1ified", "N0T"). A
+# word one such confusion away from one of OCR_TARGETS, or with one confusion made throughout
+# ("PR0GESTER0NE"), is read as that word (parser.normalize).
 OCR_CONFUSIONS = [("e", "c"), ("e", "o"), ("i", "l"), ("i", "1"), ("l", "1"), ("o", "0")]
 OCR_TARGETS = [
+    "not",
+    "ratio",
+    "copy",
+    "copies",
     "positive",
     "negative",
     "equivocal",

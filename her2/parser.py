@@ -101,6 +101,11 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"\bscore\s*\+\s*([0-3])\b", r"score \1+"),
     (r"\bpos\.", "positive"),
     (r"\bneg\.", "negative"),
+    # the short forms of a flattened line: "ER POS 100% PR NEG"
+    (r"\b(er|pr|pgr|her2)([ \t]*:?[ \t]*)pos\b", r"\1\2positive"),
+    (r"\b(er|pr|pgr|her2)([ \t]*:?[ \t]*)neg\b", r"\1\2negative"),
+    # letters spaced by OCR in a field name: "E R: POSITIVE", "P R : NEGATIVE"
+    (r"\b([ep]) (r)(?= ?:)", r"\1\2"),
     (r"\+\s?ve\b", " positive"),
     (r"(?<![a-z0-9])-\s?ve\b", " negative"),
     (r"(?<=[a-z0-9])-ve\b", " negative"),
@@ -147,6 +152,8 @@ _SCORE_TOPICS = _HER2_TOPICS | {"ish"}
 _VALUE_KINDS = {"STATUS", "AMP", "PERCENT", "TRIPLE_NEGATIVE", "RATIO", "COPIES_CUE"}
 _HEADING_REACH = 4  # statements after a heading that still belong to it
 _ANALYTES = {"her2", "er", "pr", "erpr"}
+# Words between a receptor and the method it was tested by ("ER assay (IHC)", "PR by IHC").
+_METHOD_LINKS = {"(", ")", "by", "assay", "test", "testing", "using", "via", "-", "/", "status"}
 
 
 def normalize(text: str) -> str:
@@ -168,16 +175,38 @@ def _ocr_variants() -> Dict[str, str]:
                 for old, new in ((a, b), (b, a)):
                     if letter == old:
                         variants.setdefault(word[:index] + new + word[index + 1 :], word)
+        # one confusion made throughout the word ("pr0gester0ne", "posltlve")
+        for a, b in lx.OCR_CONFUSIONS:
+            for old, new in ((a, b), (b, a)):
+                if word.count(old) > 1:
+                    variants.setdefault(word.replace(old, new), word)
     for word in lx.OCR_TARGETS:
         variants.pop(word, None)
     return variants
 
 
-_WORD = re.compile(r"\b[a-z0-9]{4,}\b")
+_WORD = re.compile(r"\b[a-z0-9]{3,}\b")
+
+
+@lru_cache(maxsize=1)
+def _split_words() -> "re.Pattern":
+    """A long word of lexicon.OCR_TARGETS cut in two by a space ("POSI TIVE", "PROGES TERONE")."""
+    splits = sorted(
+        {
+            re.escape(word[:cut]) + " " + re.escape(word[cut:])
+            for word in lx.OCR_TARGETS
+            if len(word) >= 7
+            for cut in range(2, len(word) - 1)
+        },
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"\b(?:" + "|".join(splits) + r")\b")
 
 
 def _repair_ocr(text: str) -> str:
     variants = _ocr_variants()
+    text = _split_words().sub(lambda match: match.group(0).replace(" ", ""), text)
     return _WORD.sub(lambda match: variants.get(match.group(0), match.group(0)), text)
 
 
@@ -239,6 +268,10 @@ def _pipeline() -> _Pipeline:
     import spacy
 
     nlp = spacy.blank("en")
+    # normalize() spaces the comparators out; keep "<=" and ">=" one token each ("ratio >= 2.0"
+    # is a threshold, as "ratio > 2.0" is)
+    for comparator in ("<=", ">="):
+        nlp.tokenizer.add_special_case(comparator, [{"ORTH": comparator}])
     return _Pipeline(
         nlp,
         _rules(nlp, lx.PATTERNS),
@@ -428,10 +461,28 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
         for i in range(len(tokens) - 2)
         if _NUMBER.match(tokens[i + 2]) and (tokens[i], tokens[i + 1]) in lx.THRESHOLD_PHRASES
     }
+    # "ER: Negative <1%": a status given as a hormone receptor's field value, with its bound,
+    # is that receptor's result, not a criterion (HER2's are left to the rule: "HER2 Positive
+    # >= 11.5" is an RT-PCR scale).
+    receptor_ends = {m.end for m in main if m.kind == "SUBJ" and m.value in ("er", "pr", "erpr")}
+    receptor_values = {
+        m.start
+        for m in main
+        if m.kind == "STATUS"
+        and (
+            m.start in receptor_ends
+            or (m.start - 1 in receptor_ends and tokens[m.start - 1] in (":", "="))
+        )
+    }
+    found = [
+        (k, start) for k, start in found if not (k == "criterion" and start in receptor_values)
+    ]
     found += [
         ("criterion", m.start)
         for m in main
-        if m.kind in ("STATUS", "AMP") and brackets[m.start] in thresholds
+        if m.kind in ("STATUS", "AMP")
+        and brackets[m.start] in thresholds
+        and m.start not in receptor_values
     ]
     found += [("criterion", start) for start in _listed_statuses(tokens, main)]
     legends = _legend_brackets(tokens, main)
@@ -470,11 +521,12 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
                         if kinds.get(index) in (None, "method"):
                             kinds[index] = kind
             continue
-        if (
-            name in ("sentence", "clause")
-            and kind not in lx.WHOLE_LINE_KINDS
-            and _inside_brackets(tokens, start, scopes["sentence"])
-        ):
+        inside = _inside_brackets(tokens, start, scopes["sentence"])
+        if kind == "criterion" and ":" in tokens[start + 1 : start + 3] and not inside:
+            # a heading of criteria ("HER2 scoring criteria: 0 = ...; 1+ = ...; 3+ = ...")
+            # covers its whole list, ";" included
+            name = "line"
+        elif name in ("sentence", "clause") and kind not in lx.WHOLE_LINE_KINDS and inside:
             # a cue in brackets covers the bracket only: "HER2 by IHC: 0 (scores of 0 and 1+
             # are ...)", "Equivocal (2+) [ISH pending]", "PR (clone 1E2): negative"
             name = "bracket"
@@ -504,6 +556,17 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
                 kinds[index] = kind
     for index in legends + _legend_sentences(tokens, main, scopes["sentence"]):
         kinds[index] = "criterion"
+    # A short gloss in brackets straight after a criterion is part of it: "... is reported as
+    # amplified (positive)".
+    for index, token in enumerate(tokens):
+        if token == "(" and kinds.get(index) == "criterion" and index + 1 not in kinds:
+            close = next(
+                (i for i in range(index + 1, min(index + 5, len(tokens))) if tokens[i] == ")"),
+                None,
+            )
+            if close is not None:
+                for inside in range(index + 1, close + 1):
+                    kinds[inside] = "criterion"
     return kinds
 
 
@@ -1316,6 +1379,11 @@ class _Reader:
         token = self.tokens[index]
         return (
             token in (":", "=", "-")
+            or (  # "Ki-67 <5%"
+                token in lx.COMPARATORS
+                and index + 1 < len(self.tokens)
+                and self._number(index + 1) is not None
+            )
             or self._number(index) is not None
             or (self.mention_at.get(index) is not None and self.mention_at[index].kind == "STATUS")
         )
@@ -1327,6 +1395,15 @@ class _Reader:
         if not before:
             return None
         nearest = before[-1]
+        # "ER (IHC): Positive", "Estrogen receptor assay (immunohistochemical)": immunohisto-
+        # chemistry named just after a hormone receptor is how that receptor was tested.
+        if _subject_topic(nearest) == "ihc" and len(before) > 1:
+            previous = before[-2]
+            between = self.tokens[previous.end : nearest.start]
+            if _subject_topic(previous) in ("er", "pr", "erpr", "hr") and all(
+                token in _METHOD_LINKS for token in between
+            ):
+                return _subject_topic(previous)
         # "FISH: HER2 not amplified": a test name just before "HER2" is the real subject.
         if _subject_topic(nearest) == "her2" and len(before) > 1:
             previous = before[-2]

@@ -2,8 +2,8 @@
 
 237 HER2/ER/PR statements, 182 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
-own words and the ASCO/CAP guideline, never from the parser); plus 195 written blind in report
-style by two helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+own words and the ASCO/CAP guideline, never from the parser); plus 395 written blind in report
+style by four helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
 like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
@@ -60,7 +60,7 @@ TARGETS = {
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
     # Gaps to the targets (dev / holdout): category 98% (- / 2.5 points), ihc 97% (- / 0.4),
-    # ratio 97% (- / 1.6), pr 95% (- / 5.3). False HER2+: 0 / 0.
+    # ratio 97% (- / 1.6), pr 95% (- / 4.2). False HER2+: 0 / 0.
     "dev": {
         "her2_category": 0.979,
         "ihc": 1.0,
@@ -78,17 +78,20 @@ FLOORS = {
     # category 90.0%, ihc 92.5%, ish 95.0%, ratio 100%, copies 95.0%, ER 97.5%, PR 97.5%, one
     # false HER2+ ("amplified control tissue stained 3+"); w-196..295 category 84.0%, ihc 92.0%,
     # ish 95.0%, ratio 98.0%, copies 91.0%, ER 95.0%, PR 91.0%, two false HER2+ (3+ confined to
-    # DCIS; an Oncotype DX RT-PCR "HER2 ... Positive"). After the changes they showed:
+    # DCIS; an Oncotype DX RT-PCR "HER2 ... Positive"); w-296..395 category 87.0%, ihc 95.0%,
+    # ish 96.0%, ratio 97.0%, copies 97.0%, ER 88.0%, PR 91.0%, three false HER2+ ("ESTROGEN
+    # RECEPTOR ASSAY (IMMUNOHISTOCHEMICAL): Positive"; OCR "N0T AMPLIFIED" twice). After the
+    # changes they showed:
     "written": {
-        "her2_category": 0.949,
+        "her2_category": 0.946,
         "ihc": 0.969,
-        "ish_result": 0.979,
-        "ratio": 0.996,
-        "copy_number": 0.986,
-        "er": 0.983,
-        "er_percent": 0.979,
+        "ish_result": 0.984,
+        "ratio": 0.994,
+        "copy_number": 0.989,
+        "er": 0.967,
+        "er_percent": 0.974,
         "pr": 0.979,
-        "pr_percent": 0.983,
+        "pr_percent": 0.984,
     },
     "holdout": {
         "her2_category": 0.954,
@@ -98,7 +101,7 @@ FLOORS = {
         "copy_number": 1.0,
         "er": 0.965,
         "er_percent": 0.886,
-        "pr": 0.897,
+        "pr": 0.909,
         "pr_percent": 0.92,
     },
 }
