@@ -176,7 +176,18 @@ def assess(text: str) -> Assessment:
         # self-harm told as a dated episode that is over ("last summer I took a handful of my
         # tablets ... it's been a year, I'm in a good place"): support, not the crisis reply;
         # undated ("I took them all. I'm fine now") it stays an emergency
-        if kind == "self_harm" and scopes.dated(span) and scopes.resolved(span):
+        if (
+            kind == "self_harm"
+            and scopes.dated(span)
+            and scopes.resolved(span, only_a_return_undoes=True)
+        ):
+            distress_evidence.append(evidence)
+            return
+        # dark humour about an everyday last straw, laughed at ("if I hear that hold music one
+        # more time I'll top myself lol"): support offered gently, not the crisis reply. Only
+        # for a `strong` phrase of words: a means, a plan or an act (`symptom`, `all`) stays an
+        # emergency whatever the emoji, and the classifier still gives its own opinion.
+        if kind == "self_harm" and strength == "strong" and scopes.joking(span):
             distress_evidence.append(evidence)
             return
         general = scopes.general(span, kind)

@@ -62,6 +62,8 @@ class Context:
     resolved: List[Span]
     current_sentence: List[Span]
     recent_past: List[Span]
+    laughter: List[Span]
+    hyperbole: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
@@ -80,10 +82,14 @@ class Context:
             "resolved",
             "current_sentence",
             "recent_past",
+            "laughter",
+            "hyperbole",
         )
         return cls(**{role: spans.get(role, []) for role in roles})
 
 
+# who a cue that all is well can be about other than the writer ("hope everyone is doing ok")
+_OTHERS = frozenset({"everyone", "everybody", "y'all", "yall", "others", "guys", "all"})
 # how far into its sentence a cue of the past still opens it ("Less than two years later")
 _OPENING = 4
 # current cues that say a resolved symptom is back, wherever they come after it
@@ -239,18 +245,24 @@ class Scopes:
     def _blocked_by_word(self, left: int, right: int) -> bool:
         return any(left <= t[0] and t[1] <= right for t in self.context.clause_terminators)
 
-    def resolved(self, span: Span) -> bool:
+    def resolved(self, span: Span, only_a_return_undoes: bool = False) -> bool:
         """A cue after the phrase, anywhere in the message, that it is over, with no
-        current cue after it ("it cleared up but now it's back")."""
+        current cue after it ("it cleared up but now it's back"). With only_a_return_undoes
+        (a dated episode of self-harm), only a cue that says it is back ("again", "now" in a
+        sentence naming it) undoes it: the present told after it is the recovery ("I stopped
+        9 months ago, I have a therapist")."""
         phrase_sentence = self.sentence(span)
         # A dated statement that something was fine ("a heart scan three months ago that was
-        # normal") is about that earlier time: it says nothing of a phrase in another sentence.
+        # normal") is about that earlier time: it says nothing of a phrase in another sentence
+        # (a dated self-harm episode excepted: "That was three years ago and life is different
+        # now" looks back at it).
         after = [
             t
             for t in self.context.resolved
             if t[0] >= span[1]
-            and (self.sentence(t) == phrase_sentence or not self._dated(t))
+            and (self.sentence(t) == phrase_sentence or only_a_return_undoes or not self._dated(t))
             and not self._cue_negated(t)
+            and not self._about_others(t)
         ]
         if not after:
             return False
@@ -266,11 +278,19 @@ class Scopes:
             and not self._after_modal(c)
             and not self._is_question(c)
             and (
-                (c[1] <= sentence_end and self._blocked(last, c[0], clause_only=True))
+                (
+                    not only_a_return_undoes
+                    and c[1] <= sentence_end
+                    and self._blocked(last, c[0], clause_only=True)
+                )
                 or self._says_it_is_back(c)
             )
             for c in self.context.current
         )
+
+    def _about_others(self, cue: Span) -> bool:
+        """ "hope everyone is doing ok": the others are fine, which says nothing of the writer."""
+        return any(self.doc[i].lower_ in _OTHERS for i in range(max(cue[0] - 3, 0), cue[0]))
 
     def _cue_negated(self, cue: Span) -> bool:
         """ "it hasn't gone away", "not settled": a negation just before a cue that it is over."""
@@ -285,9 +305,41 @@ class Scopes:
         return bool(words) and self.sentence(cue) in self.symptom_sentences
 
     def dated(self, span: Span) -> bool:
-        """A cue of the past, distant or recent, for the phrase (its clause, or opening its
-        sentence): "last summer I took a handful of my tablets"."""
-        return self.historical(span, "medical")
+        """A cue of the past, distant or recent, for the phrase: in its clause or opening its
+        sentence ("last summer I took a handful of my tablets"); opening the sentence before,
+        with nothing of now before the phrase ("Two years ago I had a really dark patch. I
+        swallowed everything ..."); or looking back from the sentence after ("... That was three years
+        ago", up to three sentences on)."""
+        if self.historical(span, "medical"):
+            return True
+        number = self.sentence_index(span)
+        cues = self.context.historical + self.context.recent_past
+        for cue in cues:
+            cue_number = self._sentence_number.get(cue[0])
+            if (
+                cue_number == number - 1
+                and cue[0] <= self.sentence(cue)[0] + _OPENING
+                and not self._current_between(self.sentence(span)[0], span[0])
+            ):
+                return True
+            if cue_number is not None and number < cue_number <= number + 3:
+                start, end = self.sentence(cue)
+                if (
+                    end - start > 2
+                    and self.doc[start].lower_ in ("that", "this", "it")
+                    and self.doc[start + 1].lower_ in ("was", "'s", "is")
+                ):
+                    return True
+        return False
+
+    def joking(self, span: Span) -> bool:
+        """Hyperbole, not intent: the message laughs ("lol", "😂") and the phrase's sentence
+        sets it against an everyday last straw ("one more hold tune and I'll top myself", "if I
+        have to wear it again he'd throw himself under a bus")."""
+        if not self.context.laughter:
+            return False
+        sentence = self.sentence(span)
+        return any(self.sentence(cue) == sentence for cue in self.context.hyperbole)
 
     def _dated(self, cue: Span) -> bool:
         """A cue of the past (distant or recent) in the cue's own sentence."""

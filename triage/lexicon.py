@@ -183,6 +183,13 @@ def build(config: Dict) -> Lexicon:
     lexicon.add(
         Rule("C|clause_terminators", "context", "clause_terminators"), context["clause_terminators"]
     )
-    for role in ("historical", "recent_past", "resolved", "current_sentence"):
+    for role in (
+        "historical",
+        "recent_past",
+        "resolved",
+        "current_sentence",
+        "laughter",
+        "hyperbole",
+    ):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon

@@ -224,3 +224,73 @@ def test_feeling_better_this_morning_is_not_a_return():
         "I had a temp of 38.5 last night and it settled, but this morning "
         "I have a high temperature again and the shakes."
     ).is_emergency
+
+
+def test_dark_humour_about_a_last_straw_is_not_the_crisis_reply_but_a_laughed_off_act_is():
+    """From the blind dev11 set: "one more ... and I'm walking into the sea 😂" is hyperbole
+    (support, not the crisis reply); pills counted out and "kidding... mostly", or a beam
+    tested "😂", are emergencies whatever the emoji."""
+    joke = (
+        "one more zoom call with the benefits office and I'm walking into the sea 🌊😂 "
+        "anyone know how to fill in the PIP form without losing the will to live?"
+    )
+    hold_music = (
+        "if i have to listen to one more hold music version of greensleeves i'll top myself. "
+        "47 minutes on hold to the chemo helpline 🙃"
+    )
+    assert not triage.assess(joke).is_emergency
+    assert not triage.assess(hold_music).is_emergency
+    # the same last straw without a laugh is taken at its word
+    assert triage.assess(
+        "if i have to listen to one more hold tune i'll top myself. i mean it."
+    ).is_emergency
+    assert triage.assess(
+        "lol this week man. counted out all the oxycodone and the diazepam on the bedside "
+        "table, 46 of them, lined up in rows like little soldiers 😂 kidding. mostly."
+    ).is_emergency
+    assert triage.assess(
+        "tested the loft beam tonight, it's a sturdy one 😂 good old 1930s build. anyway night all"
+    ).is_emergency
+
+
+def test_an_episode_dated_in_the_sentence_before_or_after_and_over_gets_support():
+    """dev11: the date opens the sentence before the act ("Two years ago ... I swallowed
+    everything"), or a later sentence looks back at it ("That was three years ago"), and the
+    recovery is told in the present: support. A date that opens a sentence about something
+    else (the cancer news "last month") does not make later self-harm history."""
+    before = (
+        "Two years ago, just after the recurrence, I had a really dark patch. I swallowed "
+        "everything in the medicine cabinet and woke up in resus. I've had a lot of therapy "
+        "since and I'm honestly in a good place. Anyway does anyone know if Kadcyla makes your "
+        "nails go weird?"
+    )
+    after = (
+        "It was February, right after my dad's funeral. I took a whole packet of his tablets "
+        "and sat in the bath waiting. My partner broke the door down. That was three years ago "
+        "and life is really different now, I'm on Enhertu and keeping busy with the allotment."
+    )
+    assert not triage.assess(before).is_emergency  # its nails question is answered
+    assert triage.assess(after).tier == "distress"
+    back = (
+        "Two years ago I had a really dark patch. I swallowed everything in the medicine "
+        "cabinet. I was in a good place for a while but I've taken them all again tonight."
+    )
+    assert triage.assess(back).is_emergency
+    news = (
+        "Last month they found mets in my lungs so im starting enhertu soon. tbh i dont see "
+        "the point anymore. i've been reading up on ways to go that dont hurt and i think i've "
+        "found one. hope everyone is doing ok"
+    )
+    assert triage.assess(news).is_emergency
+
+
+def test_a_farewell_for_the_day_is_not_a_farewell():
+    """dev11: "my last message tonight", "see you on the other side of tomorrow's infusion"
+    are goodnights; "this is my last message" with nothing after it still alarms."""
+    assert not triage.assess(
+        "that's my last message tonight, I'm dead on my feet. night all"
+    ).is_emergency
+    assert not triage.assess(
+        "Night night lovely people, see you on the other side of tomorrow's infusion"
+    ).is_emergency
+    assert triage.assess("this is my last message. i'm sorry for everything").is_emergency
