@@ -10,7 +10,10 @@ from knowledge.drug_matcher import chemo_by_id, default_matcher, drug_by_id
 # What the user asks about a drug, recognised from the words of the question.
 ASPECT_PATTERNS = [
     ("compare", r"\b(differen\w*|vs\.?|versus|compare\w*|same as|instead of)\b"),
-    ("side_effects", r"\b(side[- ]?effects?|adverse|reactions?|toxicit\w*|safe)\b"),
+    (
+        "side_effects",
+        r"\b(side[- ]?effects?|adverse|reactions?|toxicit\w*|safe|safety|risks?|risky|dangers?|dangerous)\b",
+    ),
     (
         "how_given",
         r"\b(given|giv\w*|take[ns]?|taking|administer\w*|pills?|tablets?|oral|"
