@@ -1,4 +1,4 @@
-# HER2 assistant. The two commands: `make run` and `make test` (see README).
+# HER2 assistant. The two commands: `make run` and `make test` (README.md).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -99,11 +99,11 @@ test-system: train $(WEB_BUNDLE)
 clean:
 	rm -rf models var .run results
 
-# Benchmark (bench/, README "Performance"): trains config.yml and Rasa's default config,
+# Benchmark (bench/, docs/performance.md): trains config.yml and Rasa's default config,
 # load-tests both with Locust, writes bench/results/latest.{json,md} and latency.png.
 bench: $(INSTALLED) $(WEB_BUNDLE)
 	@scripts/bench.sh $(BENCH_ARGS)
-	@# Scaling table (README, "Deploying at scale"): 1, 2 and 3 replicas behind nginx.
+	@# Scaling table (docs/deploying.md): 1, 2 and 3 replicas behind nginx.
 	@.venv-bench/bin/python bench/scaling.py
 
 # Seconds, no training: the trained model under a tiny load (part of `make test`).
@@ -122,14 +122,14 @@ forget: $(INSTALLED)
 	@$(PY) scripts/delete_conversation.py "$(SENDER)"
 .PHONY: soak forget
 
-# Content review (README, "Adding content"): the questions the assistant abstained on, fell
+# Content review (README.md, "Adding content"): the questions the assistant abstained on, fell
 # back on or got a "No" for, from the tracker store, grouped and counted, without conversation
 # ids (make review REVIEW_ARGS="--since 2026-11-01 --until 2026-11-30 --out report.md").
 review: $(INSTALLED)
 	@$(PY) scripts/review.py $(REVIEW_ARGS)
 .PHONY: review
 
-# Scale-out deployment (README, "Deploying at scale"): PostgreSQL tracker store, Redis lock
+# Scale-out deployment (docs/deploying.md): PostgreSQL tracker store, Redis lock
 # store, nginx in front of 2 Rasa replicas and 2 action servers; Ctrl-C stops all of it.
 run-cluster: train $(WEB_BUNDLE)
 	@scripts/run_cluster.sh

@@ -1,6 +1,6 @@
 """The benchmark: this project's config.yml against Rasa's default configuration.
 
-    scripts/bench.sh            # = make bench: the full run (README "Performance")
+    scripts/bench.sh            # = make bench: the full run (docs/performance.md)
     scripts/bench.sh --smoke    # = make bench-smoke: tiny load, no training; with
                                 #   --rasa-url/--action-url, seconds on a running stack
 
@@ -977,14 +977,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     data["meta"]["wall_clock_s"] = round(time.monotonic() - started, 1)
     report.finish(data)
     paths = report.write(data, out, latest=not args.smoke)
-    full_run = (
-        not args.smoke
-        and not args.serve
-        and args.out is None
-        and set(args.configs) == {"project", "peer"}
-    )
-    if full_run and report.update_readme(data, ROOT / "README.md"):
-        paths.append(ROOT / "README.md")
     log(f"wrote {', '.join(str(p) for p in paths)}")
     print(report.markdown(data))
     for warning in report.warnings(data):

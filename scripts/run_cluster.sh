@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The scale-out deployment on one machine (`make run-cluster`; README, "Deploying at scale"):
+# The scale-out deployment on one machine (`make run-cluster`; docs/deploying.md):
 #   - PostgreSQL (tracker store) and Redis (lock store): used if already running at
 #     POSTGRES_HOST:POSTGRES_PORT / REDIS_HOST:REDIS_PORT, otherwise a private instance
 #     is started under $CLUSTER_DIR (Debian packages, installed when missing);
@@ -270,7 +270,7 @@ for port in "${ACTION_PORTS[@]}"; do
     "$PY" -m ops actions --actions actions --port "$port"
 done
 # `rasa run` through the launcher (ops/config.py), as in `make run`: the HTTP API only with
-# RASA_ENABLE_API=true and a token (README, "Security and privacy"; nginx routes no API path).
+# RASA_ENABLE_API=true and a token (docs/security.md; nginx routes no API path).
 for port in "${RASA_PORTS[@]}"; do
   start "rasa-$port" "$PY" -m ops rasa run --model "$MODEL" \
     --interface "$CLUSTER_BIND" --port "$port" --endpoints "$ENDPOINTS" \

@@ -221,7 +221,7 @@ async def serve_webhook(
 
 @functools.lru_cache(maxsize=None)  # asked by hundreds of tests; git answers once
 def source_articles_dir() -> Optional[Path]:
-    """The source articles (../shared/sources beside the repository, README "Source
+    """The source articles (../shared/sources beside the repository, README.md "Adding
     content"): $HER2_SOURCES_DIR if set, else beside this checkout, else beside the local
     repository this checkout was cloned from (a CI clone made elsewhere on the machine)."""
     candidates = [os.environ.get("HER2_SOURCES_DIR"), ROOT.parent / "shared" / "sources"]
