@@ -230,6 +230,27 @@ class LocustProgress(OutputParser):
         return text
 
 
+def locust_command(
+    locust: Path,
+    user_class: str,
+    host: str,
+    users: int,
+    seconds: float,
+    csv_prefix: Optional[Path] = None,
+) -> List[str]:
+    """The one headless Locust run of the benchmark and the scaling table: bench/locustfile.py's
+    ``user_class``, all users spawned at once for ``seconds`` (Locust's --run-time), stopped
+    without waiting for their tasks, failures recorded rather than turned into an exit code.
+    Its stats table every 2 s is its progress (LocustProgress)."""
+    bench = Path(__file__).resolve().parent
+    command = [str(locust), "-f", str(bench / "locustfile.py"), user_class, "--headless"]
+    command += ["--host", host, "--users", str(users), "--spawn-rate", str(users)]
+    command += ["--run-time", f"{seconds:g}s", "--stop-timeout", "0"]
+    if csv_prefix is not None:
+        command += ["--csv", str(csv_prefix)]
+    return command + ["--loglevel", "WARNING", "--exit-code-on-error", "0"]
+
+
 class Reporter:
     """One compact progress line at most every REPORT_EVERY_S seconds: rewritten in place
     on a terminal, a new line LOG_REPORT_FACTOR times less often otherwise."""

@@ -56,7 +56,15 @@ import psutil
 import report
 import yaml
 from conversations import CONVERSATIONS, reply_text
-from progress import STALL_S, LocustProgress, Reporter, TrainingProgress, duration, run_watched
+from progress import (
+    STALL_S,
+    LocustProgress,
+    Reporter,
+    TrainingProgress,
+    duration,
+    locust_command,
+    run_watched,
+)
 
 from ops.stack import SERVER_PYTHON, Stack, port_free, url_ok
 from ops.training_fingerprint import training_fingerprint
@@ -583,29 +591,7 @@ def run_locust(
             "PYTHONPATH": str(BENCH),
         }
     )
-    command = [
-        str(LOCUST),
-        "-f",
-        str(BENCH / "locustfile.py"),
-        user_class,
-        "--headless",
-        "--host",
-        stack.rasa_url,
-        "--users",
-        str(users),
-        "--spawn-rate",
-        str(users),
-        "--run-time",
-        f"{seconds:g}s",
-        "--stop-timeout",
-        "0",
-        "--csv",
-        str(out / tag),
-        "--loglevel",
-        "WARNING",
-        "--exit-code-on-error",
-        "0",
-    ]
+    command = locust_command(LOCUST, user_class, stack.rasa_url, users, seconds, out / tag)
     cpu_before, wait_before = stack.cpu_s(), stack.wait_s()
     clients = "conversations" if user_class == "ConversationUser" else "parse clients"
     phase = f"load {step + ', ' if step else ''}{stack.name}, {users} {clients}"

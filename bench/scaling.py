@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from conversations import CONVERSATIONS, MIX  # bench/, this script's directory
-from progress import STALL_S, LocustProgress, Reporter, run_watched
+from progress import STALL_S, LocustProgress, Reporter, locust_command, run_watched
 
 from ops.cluster import Cluster
 
@@ -112,27 +112,7 @@ def run_locust(locust: Path, host: str, users: int, seconds: float, out: Path) -
     record = out.with_suffix(".json")
     env = dict(os.environ)
     env.update({"BENCH_RECORD": str(record), "PYTHONPATH": str(BENCH)})
-    command = [
-        str(locust),
-        "-f",
-        str(BENCH / "locustfile.py"),
-        "ConversationUser",
-        "--headless",
-        "--host",
-        host,
-        "--users",
-        str(users),
-        "--spawn-rate",
-        str(users),
-        "--run-time",
-        f"{seconds:g}s",
-        "--stop-timeout",
-        "0",
-        "--loglevel",
-        "WARNING",
-        "--exit-code-on-error",
-        "0",
-    ]
+    command = locust_command(locust, "ConversationUser", host, users, seconds)
     # No time limit around it: its stats table every 2 s is its progress (bench/progress.py).
     returncode = run_watched(
         command,

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from bench.progress import BAR, LocustProgress, Reporter, TrainingProgress, duration
+from bench.progress import (
+    BAR,
+    LocustProgress,
+    Reporter,
+    TrainingProgress,
+    duration,
+    locust_command,
+)
+from tests.unit.lib import ROOT
 
 CAPTURED = Path(__file__).with_name("rasa_train_output.txt")
 
@@ -178,3 +186,32 @@ def test_reporter_rewrites_one_line_in_place_on_a_terminal():
     shown = stream.getvalue()
     assert shown.count("\r\x1b[K") == 2 and shown.endswith("epoch 5/100\n")
     assert "epoch 2/100" not in shown and shown.count("\n") == 1
+
+
+def test_the_benchmark_and_the_scaling_table_run_locust_the_same_way():
+    """bench/run_bench.py (with a CSV of each step) and bench/scaling.py (without) build the
+    one command: all users at once, for the run time, stopped at once, errors recorded."""
+    locust = Path("/venv/bin/locust")
+    plain = locust_command(locust, "ConversationUser", "http://127.0.0.1:8080", 10, 30)
+    assert plain[:3] == [str(locust), "-f", str(ROOT / "bench" / "locustfile.py")]
+    assert plain[3:] == [
+        "ConversationUser",
+        "--headless",
+        "--host",
+        "http://127.0.0.1:8080",
+        "--users",
+        "10",
+        "--spawn-rate",
+        "10",
+        "--run-time",
+        "30s",
+        "--stop-timeout",
+        "0",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
+    ]
+    with_csv = locust_command(locust, "ParseUser", "http://h", 1, 2.5, Path("out/step"))
+    assert with_csv[with_csv.index("--csv") + 1] == "out/step"
+    assert with_csv[with_csv.index("--run-time") + 1] == "2.5s"
