@@ -25,7 +25,10 @@ RESULT = "Result:"
 CONVERSATIONS: Dict[str, List[Turn]] = {
     # FAQ: questions about the two source articles.
     "faq_basics": [
-        ("hello", "automated assistant"),
+        # The greeting. (The identity line and disclaimer come from the project's own REST
+        # channel, channels/disclaimer.py; the benchmark serves both configurations through
+        # Rasa's plain REST channel, so that the two are compared like for like.)
+        ("hello", "I can explain HER2-positive breast cancer"),
         ("what is HER2?", SOURCE),
         ("what are the signs of HER2 positive breast cancer", SOURCE),
         ("thank you so much", "welcome"),
