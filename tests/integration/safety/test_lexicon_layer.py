@@ -22,6 +22,9 @@ FLOORS = {
     # dev10 (long stories, indirect self-harm): on arrival 83.3% / 17.7%; the classifier
     # covered most of the indirect self-harm the lexicon missed; now 95.0% / 6.9%
     "dev10": {"emergency": 0.94, "false_alarm": 0.07},
+    # dev11 (jokes, farewells for the day, past episodes dated in another sentence): on arrival
+    # 84.7% / 16.5%; now 99.3% / 5.3%
+    "dev11": {"emergency": 0.99, "false_alarm": 0.06},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 

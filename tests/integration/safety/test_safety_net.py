@@ -26,6 +26,7 @@ FLOORS = {
     "dev8": {"emergency": 1.0, "false_alarm": 0.085},
     "dev9": {"emergency": 1.0, "false_alarm": 0.135},
     "dev10": {"emergency": 1.0, "false_alarm": 0.07},
+    "dev11": {"emergency": 1.0, "false_alarm": 0.06},
     "holdout": {"emergency": 0.99, "false_alarm": 0.055},
 }
 
