@@ -90,6 +90,12 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
         r"\(?\s*\bultra[ \t-]?low\s+(?:not\s+(?:assessed|evaluated|reported|determined)|n/?a)\s*\)?",
         " ",
     ),
+    # "The 'ultralow' category (faint staining in <=10% of cells) does not apply": not ultralow.
+    (
+        r"\bultra[ \t-]?low['\"]?\s*(?:category|result|score)?\s*(?:\([^)]*\)\s*)?"
+        r"(?:does\s+not|doesn't|is\s+not|isn't)\s+(?:apply|applicable|met)\b",
+        " ",
+    ),
     # A count of cells is not a result: "(60 nuclei counted)".
     (
         r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",

@@ -83,8 +83,8 @@ FLOORS = {
     # RECEPTOR ASSAY (IMMUNOHISTOCHEMICAL): Positive"; OCR "N0T AMPLIFIED" twice). After the
     # changes they showed:
     "written": {
-        "her2_category": 0.946,
-        "ihc": 0.969,
+        "her2_category": 0.948,
+        "ihc": 0.972,
         "ish_result": 0.984,
         "ratio": 0.994,
         "copy_number": 0.989,
