@@ -21,6 +21,7 @@ No new intent is used (components/intent_override.py says why); the one fallback
 reads the decision.
 """
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -36,6 +37,7 @@ from answers import find_facts
 from answers.coverage import LONG_MESSAGE_WORDS, question_part, uncovered_topics
 from answers.topics import content_words, topic_support
 from components.intent_override import COVERAGE_KEY, FAQ, UNSURE_INTENT, force_intent
+from her2.parser import parse
 from knowledge.drug_matcher import default_matcher
 
 # Intents that take the message for a question (or mistake one for a conversation control).
@@ -52,6 +54,12 @@ QUESTION_INTENTS = {
 }
 # Intents a long post keeps whatever it asks: results given, and emergencies.
 NEVER_RELABELLED = {"inform_results", "emergency", "self_harm"}
+# A long post that gives HER2 values and asks about them goes to the results flow.
+RESULTS_INTENT = "inform_results"
+RESULTS_INTENTS = {"inform_results", "interpret_results", "results_treatment", "ask_eligibility"}
+_ASKS = re.compile(
+    r"\?|\b(mean|means|meaning|explain|explained|understand|correct|right)\b", re.IGNORECASE
+)
 # A FAQ topic chosen with at least this confidence is offered as a button.
 OFFER_CONFIDENCE = 0.5
 # A question the intent classifier could not place is answered by the best-matching facts
@@ -100,6 +108,11 @@ class SourceCoverage(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             intent = (message.get(INTENT) or {}).get("name")
+            if text and _results_in_a_post(text, intent):
+                # "It says: HER2/neu: not overexpressed (1+3+). Is that positive?": the results
+                # flow reads and explains them (or asks to check a line), not a topic answer
+                force_intent(message, RESULTS_INTENT)
+                continue
             if not text or not (intent in QUESTION_INTENTS or _long_post(text, intent)):
                 continue
             if intent == "ask_drug" and self._only_unknown_drugs(text):
@@ -157,6 +170,16 @@ def _supported(text: str, topic: Optional[str]) -> bool:
     if topic is None or content_words(asked) < MIN_CONTENT_WORDS:
         return True
     return topic_support(asked, topic) >= MIN_TOPIC_SUPPORT
+
+
+def _results_in_a_post(text: str, intent: Optional[str]) -> bool:
+    """A long message that gives the writer's own HER2 test values (an IHC score, an ISH result,
+    a ratio or a copy number, as her2.parse reads them) and asks about them."""
+    if intent in NEVER_RELABELLED or intent in RESULTS_INTENTS:
+        return False
+    if len(text.split()) < LONG_MESSAGE_WORDS or not _ASKS.search(text):
+        return False
+    return parse(text).has_test_values()
 
 
 def _long_post(text: str, intent: Optional[str]) -> bool:
