@@ -13,7 +13,7 @@ from tests.integration.safety.conftest import REPORT
 from tests.integration.safety.scoring import SETS, available, messages, score
 
 # The held-out targets are 100% recall and at most 5% false alarms. FLOORS are what the net
-# measured on the held-out set (docs/safety.md: 99.5% and 5.1%), below which no change may
+# measured on the held-out set (docs/safety.md: 99.5% and 4.6%), below which no change may
 # go; the dev sets trained it, so on them it must stay at 100% recall.
 FLOORS = {
     "dev": {"emergency": 1.0, "false_alarm": 0.02},
@@ -26,7 +26,8 @@ FLOORS = {
     "dev8": {"emergency": 1.0, "false_alarm": 0.085},
     "dev9": {"emergency": 1.0, "false_alarm": 0.135},
     "dev10": {"emergency": 1.0, "false_alarm": 0.07},
-    "dev11": {"emergency": 1.0, "false_alarm": 0.06},
+    "dev11": {"emergency": 1.0, "false_alarm": 0.05},
+    "dev12": {"emergency": 1.0, "false_alarm": 0.11},
     "holdout": {"emergency": 0.99, "false_alarm": 0.055},
 }
 
