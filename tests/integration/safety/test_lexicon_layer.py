@@ -25,8 +25,8 @@ FLOORS = {
     # dev11 (jokes, farewells for the day, past episodes dated in another sentence): on arrival
     # 84.7% / 16.5%; now 99.3% / 5.3%
     "dev11": {"emergency": 0.99, "false_alarm": 0.05},
-    # dev12 (distress against danger): on arrival 80.0% / 11.8%; now 97.3% / 10.6%
-    "dev12": {"emergency": 0.97, "false_alarm": 0.11},
+    # dev12 (distress against danger): on arrival 80.0% / 11.8%; now 97.3% / 9.4%
+    "dev12": {"emergency": 0.97, "false_alarm": 0.1},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 
