@@ -296,16 +296,7 @@ def samples_messages(samples) -> List[Dict[str, Any]]:
     shared = {r.category for r in results}
     if len(shared) == 1 and shared <= SETTLED:
         messages.append({"text": _treatment_text(shared.pop(), samples[-1].findings)})
-    messages.append(
-        {
-            "text": f"{_questions_offer()} {FINAL_CALL}",
-            "buttons": [
-                _questions_button(),
-                button("What treatments are used for that?"),
-                button(SUMMARY_BUTTON),
-            ],
-        }
-    )
+    messages.append(_closing_bubble())
     return messages
 
 
@@ -390,16 +381,7 @@ def explanation_messages(
     messages = [{"text": _what_it_means(findings, result, not_known)}]
     if result.category in SETTLED:
         messages.append({"text": _treatment_text(result.category, findings)})
-    messages.append(
-        {
-            "text": f"{_questions_offer()} {FINAL_CALL}",
-            "buttons": [
-                _questions_button(),
-                button("What treatments are used for that?"),
-                button(SUMMARY_BUTTON),
-            ],
-        }
-    )
+    messages.append(_closing_bubble())
     return messages
 
 
@@ -497,6 +479,19 @@ def _source(info: Dict[str, Any]) -> str:
 
 def _questions_offer() -> str:
     return "It may help to take questions like these to your next appointment."
+
+
+def _closing_bubble() -> Dict[str, Any]:
+    """The last bubble of a results explanation: questions for the doctor, the emergency
+    line, and where to go next."""
+    return {
+        "text": f"{_questions_offer()} {FINAL_CALL}",
+        "buttons": [
+            _questions_button(),
+            button("What treatments are used for that?"),
+            button(SUMMARY_BUTTON),
+        ],
+    }
 
 
 def _questions_button() -> Dict[str, str]:
