@@ -185,8 +185,9 @@ def assess(text: str) -> Assessment:
             return
         # dark humour about an everyday last straw, laughed at ("if I hear that hold music one
         # more time I'll top myself lol"): support offered gently, not the crisis reply. Only
-        # for a `strong` phrase of words: a means, a plan or an act (`symptom`, `all`) stays an
-        # emergency whatever the emoji, and the classifier still gives its own opinion.
+        # for a `strong` phrase, and never when the message names a means (Scopes.joking); a
+        # plan or an act (`symptom`, `all`) stays an emergency whatever the emoji, and the
+        # classifier still gives its own opinion.
         if kind == "self_harm" and strength == "strong" and scopes.joking(span):
             distress_evidence.append(evidence)
             return

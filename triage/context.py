@@ -64,6 +64,7 @@ class Context:
     recent_past: List[Span]
     laughter: List[Span]
     hyperbole: List[Span]
+    means: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
@@ -84,6 +85,7 @@ class Context:
             "recent_past",
             "laughter",
             "hyperbole",
+            "means",
         )
         return cls(**{role: spans.get(role, []) for role in roles})
 
@@ -335,8 +337,9 @@ class Scopes:
     def joking(self, span: Span) -> bool:
         """Hyperbole, not intent: the message laughs ("lol", "😂") and the phrase's sentence
         sets it against an everyday last straw ("one more hold tune and I'll top myself", "if I
-        have to wear it again he'd throw himself under a bus")."""
-        if not self.context.laughter:
+        have to wear it again he'd throw himself under a bus"); never with a means named in the
+        message (pills, a rope, a blade: red_flags.yml `means`)."""
+        if not self.context.laughter or self.context.means:
             return False
         sentence = self.sentence(span)
         return any(self.sentence(cue) == sentence for cue in self.context.hyperbole)

@@ -190,6 +190,7 @@ def build(config: Dict) -> Lexicon:
         "current_sentence",
         "laughter",
         "hyperbole",
+        "means",
     ):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon

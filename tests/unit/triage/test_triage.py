@@ -251,6 +251,11 @@ def test_dark_humour_about_a_last_straw_is_not_the_crisis_reply_but_a_laughed_of
     assert triage.assess(
         "tested the loft beam tonight, it's a sturdy one 😂 good old 1930s build. anyway night all"
     ).is_emergency
+    # the same last-straw joke that names a means at hand is not a joke
+    assert triage.assess(
+        "one more zoom call with the benefits office and I'm walking into the sea, "
+        "got the pills ready 😂"
+    ).is_emergency
 
 
 def test_an_episode_dated_in_the_sentence_before_or_after_and_over_gets_support():
