@@ -277,6 +277,8 @@ class Scopes:
         _, sentence_end = self.sentence((last - 1, last))
         return not any(
             last <= c[0]
+            # "since" in "nothing since", "fine since": part of a cue that it is over
+            and not any(_overlaps(c, t) for t in self.context.resolved)
             and not self._after_modal(c)
             and not self._is_question(c)
             and (

@@ -299,3 +299,57 @@ def test_a_farewell_for_the_day_is_not_a_farewell():
         "Night night lovely people, see you on the other side of tomorrow's infusion"
     ).is_emergency
     assert triage.assess("this is my last message. i'm sorry for everything").is_emergency
+
+
+def test_a_fit_that_was_checked_and_has_not_come_back_is_a_question_but_a_new_one_is_not():
+    """dev13: "nothing since" is a cue that it is over; its "since" is not a cue of now."""
+    assert not triage.assess(
+        "Had a fit once in cycle 1 - they did a brain scan, all clear, nothing since. "
+        "Could it happen again on Kadcyla?"
+    ).is_emergency
+    assert triage.assess(
+        "Had a fit in cycle 1 - they did a brain scan, all clear, nothing since. Now she is fitting again."
+    ).is_emergency
+
+
+def test_a_negation_stops_where_a_clause_about_someone_else_begins():
+    """dev13 (voice-to-text): "not breeding properly and her lips look blue": the "not"
+    belongs to the first clause; blue lips are an emergency."""
+    assert triage.assess(
+        "shes not breeding properly and her lips look blue, she had the enhertu last week"
+    ).is_emergency
+    assert not triage.assess("no swelling and my lips look fine, is that normal?").is_emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # dev13: lethal-dose questions and stockpiling in other words
+        ("i just need to know the number. how many capecitabine would stop everything", True),
+        ("How many letrozole would you need to take for it to be fatal?", True),
+        ("bought 4 packs of paracetamol from 4 different shops today", True),
+        (
+            "My dad keeps asking me how many of his heart tablets would be 'enough'. He laughs "
+            "it off but he asked three times today.",
+            True,
+        ),
+        # the same words about dosing for pain are a question
+        ("how many paracetamol would be enough to control the pain after surgery?", False),
+        ("what's the most paracetamol I can take in a day with my chemo?", False),
+    ],
+)
+def test_lethal_dose_questions_and_stockpiling(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+def test_told_to_come_in_now_and_asking_to_wait_is_an_emergency():
+    """dev13: the helpline's instruction stands; the same instruction for a future fever is
+    advice, not an emergency now."""
+    assert triage.assess(
+        "Nurse on the helpline said to come in straight away because of my temp but I've got "
+        "no one to mind the kids. Can I leave it till the morning?"
+    ).is_emergency
+    assert not triage.assess(
+        "The nurse said to come in straight away if my temperature ever goes over 38. Is that "
+        "the same for everyone on Phesgo?"
+    ).is_emergency
