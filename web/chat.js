@@ -8,6 +8,18 @@
   var mount = document.getElementById("webchat");
   var status = document.getElementById("chat-status");
 
+  // The page's other scripts (summary.js, feedback.js; loaded after this one) redraw their
+  // parts of the conversation whenever the widget changes: update(mount) now and on each change.
+  window.HER2Chat = {
+    onChange: function (update) {
+      if (!mount) return;
+      update(mount);
+      new MutationObserver(function () { update(mount); })
+        .observe(mount, { childList: true, subtree: true, attributes: true,
+                          attributeFilter: ["class"] });
+    }
+  };
+
   function setStatus(text, isError) {
     if (!text) {
       status.hidden = true;

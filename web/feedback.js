@@ -84,18 +84,5 @@
     }
   }
 
-  function start() {
-    var mount = document.getElementById("webchat");
-    if (!mount) return;
-    update(mount);
-    new MutationObserver(function () { update(mount); })
-      .observe(mount, { childList: true, subtree: true, attributes: true,
-                        attributeFilter: ["class"] });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.HER2Chat.onChange(update);  // web/chat.js
 })();

@@ -104,18 +104,5 @@
     if (bubbles.length) toPrint(bubbles[bubbles.length - 1]);
   }
 
-  function start() {
-    var mount = document.getElementById("webchat");
-    if (!mount) return;
-    update(mount);
-    new MutationObserver(function () { update(mount); })
-      .observe(mount, { childList: true, subtree: true, attributes: true,
-                        attributeFilter: ["class"] });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.HER2Chat.onChange(update);  // web/chat.js
 })();
