@@ -238,7 +238,10 @@ class SafetyTriage(GraphComponent):
         message.set(ENTITIES, entities, add_to_output=True)
         if _answered_by_coverage(message):
             return  # the honest "my sources don't cover ..." or the facts, with the note
-        if any(e.get("entity") == "drug" for e in entities):
+        drugs = {e.get("value") for e in entities if e.get("entity") == "drug"}
+        # one drug named: its side effects; several ("my Carbo/Taxo/Herceptin/Perjeta
+        # infusion") and a topic chosen: the topic (no one drug's list for them all)
+        if len(drugs) == 1 or (drugs and intent not in ANSWERING_INTENTS):
             force_intent(message, DRUG_INTENT)
         elif intent not in ANSWERING_INTENTS:
             force_intent(message, UNSURE_INTENT)

@@ -54,6 +54,8 @@ QUESTION_INTENTS = {
 }
 # Intents a long post keeps whatever it asks: results given, and emergencies.
 NEVER_RELABELLED = {"inform_results", "emergency", "self_harm"}
+# A question nothing else placed that names one drug gets that drug's answer.
+DRUG_INTENT = "ask_drug"
 # A long post that gives HER2 values and asks about them goes to the results flow.
 RESULTS_INTENT = "inform_results"
 RESULTS_INTENTS = {"inform_results", "interpret_results", "results_treatment", "ask_eligibility"}
@@ -79,6 +81,11 @@ CLARIFY_SCORE = 0.15
 # one at a time (bench/TUNING.md, change 22).
 MIN_TOPIC_SUPPORT = 0.02
 MIN_CONTENT_WORDS = 2
+# A FAQ topic the response selector chose with less confidence than this is not sent as the
+# answer either: the question is answered like one the classifier could not place (the facts,
+# or the nearest topics to choose from). Chosen on the real questions' dev part and the held-out
+# NLU set's FAQ questions (bench/TUNING.md, change 27).
+MIN_FAQ_CONFIDENCE = 0.2
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -100,6 +107,11 @@ class SourceCoverage(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+    def _one_drug(self, text: str) -> bool:
+        """The message names exactly one drug of the sources (not a chemotherapy)."""
+        found = {m.drug_id for m in self._drugs.find(text)}
+        return len(found) == 1 and not next(iter(found)).startswith("chemo:")
 
     def _only_unknown_drugs(self, text: str) -> bool:
         return bool(self._drugs.unknown_drug_names(text)) and not self._drugs.find(text)
@@ -134,9 +146,14 @@ class SourceCoverage(GraphComponent):
                 )
             elif intent == UNSURE_INTENT:
                 self._answer_from_facts(message, text)
-            elif intent == FAQ and not _supported(text, selected):
+            elif intent == FAQ and (_unsure_of_topic(message) or not _supported(text, selected)):
                 force_intent(message, UNSURE_INTENT)
                 self._answer_from_facts(message, text)
+            if _unplaced(message) and self._one_drug(text):
+                # "My next step is to consider taking Neratinib. Anyone take this?": no fact
+                # or topic fits, but the one drug it names has its own answer
+                message.set(COVERAGE_KEY, None)
+                force_intent(message, DRUG_INTENT)
         return messages
 
     @staticmethod
@@ -161,6 +178,15 @@ class SourceCoverage(GraphComponent):
                 {"answer": "clarify", "clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
                 add_to_output=True,
             )
+
+
+def _unplaced(message: Message) -> bool:
+    """Nothing placed it: the classifier could not, and neither facts nor a catalogue
+    concept fit (only the nearest topics to choose from are left)."""
+    coverage = message.get(COVERAGE_KEY) or {}
+    return (message.get(INTENT) or {}).get("name") == UNSURE_INTENT and coverage.get(
+        "answer", "clarify"
+    ) == "clarify"
 
 
 def _supported(text: str, topic: Optional[str]) -> bool:
@@ -191,6 +217,14 @@ def _long_post(text: str, intent: Optional[str]) -> bool:
         and len(text.split()) >= LONG_MESSAGE_WORDS
         and question_part(text) != text
     )
+
+
+def _unsure_of_topic(message: Message) -> bool:
+    """The response selector chose its FAQ topic with less than MIN_FAQ_CONFIDENCE."""
+    selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
+        RESPONSE_SELECTOR_PREDICTION_KEY
+    )
+    return bool(selected) and selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) < MIN_FAQ_CONFIDENCE
 
 
 def _faq_topic(message: Message, at_least: float = OFFER_CONFIDENCE) -> Optional[str]:

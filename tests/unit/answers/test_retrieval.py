@@ -391,8 +391,9 @@ def test_the_judge_tells_a_containing_fact_from_an_unrelated_one():
 # ------------------------------------------------------------------ real questions
 # Floors that the dev split reaches (measured; the run prints the rates).
 # 0.5 / 0.64 until q-176..220 arrived (15 more covered/partly dev questions, mostly general
-# breast-cancer questions from other sites): 0.476 / 0.619, measured before any change for them.
-DEV_TOP1_FLOOR = 0.47
+# breast-cancer questions from other sites): 0.476 / 0.619, measured before any change for them;
+# 0.459 / 0.647 after q-221..280 (22 more covered/partly dev questions, long Reddit posts), the same.
+DEV_TOP1_FLOOR = 0.45
 # 0.68 on the first 67 dev questions; 0.64 after 22 more arrived (37 new in all, 2026-12-06),
 # measured before any change for them; 0.61 after q-176..220 (above).
 DEV_TOP3_FLOOR = 0.61

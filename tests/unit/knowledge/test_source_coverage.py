@@ -178,3 +178,95 @@ def test_a_topic_with_words_in_common_with_the_question_stands(question, topic):
 )
 def test_everyday_uses_of_a_term_are_not_the_concept(text, expected, not_expected):
     assert expected in found(text) and not_expected not in found(text)
+
+
+def _faq_message(text: str, topic: str, confidence: float):
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": "faq", "confidence": 0.99})
+    message.set(
+        "response_selector",
+        {
+            "faq": {
+                "response": {
+                    "intent_response_key": f"faq/{topic}",
+                    "confidence": confidence,
+                    "responses": [],
+                    "utter_action": f"utter_faq/{topic}",
+                },
+                "ranking": [],
+            }
+        },
+    )
+    return message
+
+
+@pytest.mark.parametrize(
+    "confidence, sent",
+    [
+        # the selector's pick for a real dev question (q-214) that no topic answers, with the
+        # selector's own (low) confidence: not sent as the answer
+        (0.14, False),
+        # the same pick made confidently stands
+        (0.9, True),
+    ],
+)
+def test_a_topic_the_selector_was_unsure_of_is_not_sent_as_the_answer(confidence, sent):
+    from components.source_coverage import MIN_FAQ_CONFIDENCE, SourceCoverage
+
+    assert (confidence >= MIN_FAQ_CONFIDENCE) == sent
+    message = _faq_message(DEV_BY_ID["q-214"]["text"], "treatment_overview", confidence)
+    SourceCoverage().process([message])
+    assert (message.get("intent")["name"] == "faq") == sent
+    if not sent:
+        assert message.get("coverage")["answer"] in ("facts", "clarify")
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        # real dev questions (q-223, q-259): a result that "came back" is not the cancer
+        # coming back; disability paperwork is work and money
+        (
+            "I was diagnosed about a month ago. My biopsy came back HER2 equivocal and they sent "
+            "it for FISH, which came back equivocal too. Can it stay equivocal?",
+            None,
+        ),
+        ("How hard is it to get social security disability while on Kadcyla?", "work_money"),
+        # the cancer itself coming back still is
+        (
+            "My cancer came back in my liver last year. What are the chances it comes back again?",
+            "recurrence",
+        ),
+    ],
+)
+def test_a_result_that_came_back_is_not_a_recurrence(text, concept):
+    assert found(text) == ([concept] if concept else [])
+
+
+@pytest.mark.parametrize(
+    "text, routed_to_the_drug",
+    [
+        # a real dev question (q-225) that no fact or topic places, naming one drug
+        (
+            "My next step in treatment is to consider taking Neratinib. Anyone take this or "
+            "considered? I am looking for as much information as possible.",
+            True,
+        ),
+        # naming none, it stays unplaced (the nearest topics to choose from)
+        (
+            "My next step is something else entirely. Anyone been there? Any information helps.",
+            False,
+        ),
+    ],
+)
+def test_an_unplaced_question_naming_one_drug_gets_that_drug(text, routed_to_the_drug):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.source_coverage import SourceCoverage
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": "nlu_fallback", "confidence": 0.3})
+    SourceCoverage().process([message])
+    assert (message.get("intent")["name"] == "ask_drug") == routed_to_the_drug
