@@ -1289,7 +1289,11 @@ class _Reader:
             subjects.setdefault(self.segments[mention.start], []).append(mention)
         valued_after: Dict[int, int] = {}  # segment -> index of its last value
         for mention in self.main:
-            if mention.kind in _VALUE_KINDS:
+            # "C-ERBB-2 (HER-2/NEU) OVEREXPRESSION. NEGATIVE.": the test's name is no value
+            if mention.kind in _VALUE_KINDS and not (
+                mention.kind == "STATUS"
+                and self.tokens[mention.end - 1] in lx.OVEREXPRESSION_NOUNS
+            ):
                 valued_after[self.segments[mention.start]] = mention.start
         for mention in self.scores:
             segment = self.segments[mention.start]

@@ -520,3 +520,22 @@ def test_receptors_in_flattened_lines_ranges_and_bounds(text, er, pr):
 
     result = interpret(text)
     assert (result["er"], result["pr"]) == (er, pr)
+
+
+def test_a_flattened_overexpression_field_keeps_its_value_when_receptors_follow():
+    """A TCGA-style flattened table (written set, w-071): "OVEREXPRESSION" names the test,
+    so the next statement's "NEGATIVE" and "SCORE 0" are HER2's, not unattached because
+    the receptors are named after them."""
+    findings = parse(
+        "C-ERBB-2 (HER-2/NEU) OVEREXPRESSION. NEGATIVE. 0%. SCORE 0. ESTROGEN RECEPTOR. "
+        "POSITIVE. 95 %. PROGESTERONE RECEPTOR. POSITIVE. 40 %."
+    )
+    assert (findings.ihc, findings.stated_status) == ("0", "negative")
+    assert (findings.er, findings.er_percent, findings.pr, findings.pr_percent) == (
+        "positive",
+        95.0,
+        "positive",
+        40.0,
+    )
+    # a real overexpression result is still read as one
+    assert parse("HER2 protein: overexpression present (3+).").ihc == "3+"
