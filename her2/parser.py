@@ -1291,8 +1291,7 @@ class _Reader:
         for mention in self.main:
             # "C-ERBB-2 (HER-2/NEU) OVEREXPRESSION. NEGATIVE.": the test's name is no value
             if mention.kind in _VALUE_KINDS and not (
-                mention.kind == "STATUS"
-                and self.tokens[mention.end - 1] in lx.OVEREXPRESSION_NOUNS
+                mention.kind == "STATUS" and self.tokens[mention.end - 1] in lx.OVEREXPRESSION_NOUNS
             ):
                 valued_after[self.segments[mention.start]] = mention.start
         for mention in self.scores:
