@@ -489,6 +489,8 @@ STATEMENT_KINDS = {
     # Corrected: HER2 POSITIVE (3+)"): only in a text with a word of SUPERSEDING_WORDS
     "superseded": "sentence",
 }
+# Intensity words between a hormone receptor and its status ("ER strongly positive").
+INTENSITY_ADVERBS = frozenset({"strongly", "weakly", "moderately", "focally", "diffusely"})
 # Words that say a report corrects an earlier result (an "addendum" alone usually adds one).
 SUPERSEDING_WORDS = {
     "corrected",
@@ -775,7 +777,7 @@ THRESHOLD_PHRASES = {
 }
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
 # Positive" / "Percentage of cells with nuclear positivity: 85%").
-DETAIL_FIELDS = {"percentage", "proportion"}
+DETAIL_FIELDS = {"percentage", "proportion", "nuclei", "cells"}
 # Words that make a number of signals an average per cell, not the count in one cell.
 AVERAGE_WORDS = {"average", "mean", "avg", "averaged", "averaging"}
 PER_CELL_WORDS = {"per", "/", "cell", "cells", "nucleus", "nuclei"}

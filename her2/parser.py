@@ -477,7 +477,11 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
         if m.kind == "STATUS"
         and (
             m.start in receptor_ends
-            or (m.start - 1 in receptor_ends and tokens[m.start - 1] in (":", "="))
+            # "ER: Positive", "ER strongly positive in >95% of tumor nuclei"
+            or (
+                m.start - 1 in receptor_ends
+                and tokens[m.start - 1] in (":", "=") + tuple(lx.INTENSITY_ADVERBS)
+            )
         )
     }
     found = [
@@ -536,6 +540,15 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
             # a cue in brackets covers the bracket only: "HER2 by IHC: 0 (scores of 0 and 1+
             # are ...)", "Equivocal (2+) [ISH pending]", "PR (clone 1E2): negative"
             name = "bracket"
+        if kind in _FIELD_KINDS and name == "clause":
+            field = _field_around(start, scopes["clause"], main)
+            if field is not None:
+                # a flattened line of fields ("ER POS 100% PR POS 60% KI67 12% HER2 PENDING"):
+                # the cue covers its own analyte's field only
+                for index in range(*field):
+                    if kinds.get(index) in (None, "method"):
+                        kinds[index] = kind
+                continue
         if name == "forward":
             clause = scopes["clause"]
             while (
@@ -574,6 +587,27 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
                 for inside in range(index + 1, close + 1):
                     kinds[inside] = "criterion"
     return kinds
+
+
+# Statement kinds whose cue, in a clause of several analytes' fields, covers its own field only.
+_FIELD_KINDS = {"pending", "failed"}
+
+
+def _field_around(start: int, clauses: List[int], main: List[Mention]) -> Optional[Tuple[int, int]]:
+    """[from, to) of the analyte field a cue at `start` is in, when its clause names two or
+    more analytes (the cue's field runs from the last subject before it to the next one);
+    None otherwise."""
+    subjects = sorted(
+        m.start
+        for m in main
+        if m.kind == "SUBJ" and m.value in _ANALYTES and clauses[m.start] == clauses[start]
+    )
+    before = [i for i in subjects if i <= start]
+    if len(subjects) < 2 or not before:
+        return None
+    after = [i for i in subjects if i > start]
+    end = after[0] if after else max(i for i, c in enumerate(clauses) if c == clauses[start]) + 1
+    return before[-1], end
 
 
 def _legend_sentences(tokens: List[str], main: List[Mention], sentences: List[int]) -> List[int]:

@@ -539,3 +539,44 @@ def test_a_flattened_overexpression_field_keeps_its_value_when_receptors_follow(
     )
     # a real overexpression result is still read as one
     assert parse("HER2 protein: overexpression present (3+).").ihc == "3+"
+
+
+@pytest.mark.parametrize(
+    "text, er, er_percent, pr, pr_percent",
+    [
+        # written set (w-312): a pending HER2 at the end of a flattened line sets aside its
+        # own field only
+        (
+            "ER POS 100% STRONG PR POS 60% MOD KI67 12% HER2 PENDING",
+            "positive",
+            100.0,
+            "positive",
+            60.0,
+        ),
+        # w-127: an intensity word between the receptor and its status; ">95%" is a bound
+        ("PR pending. ER strongly positive in >95% of tumor nuclei.", "positive", None, None, None),
+        # w-141: "Nuclei stained: 85%" is the receptor's own detail field
+        (
+            "ESTROGEN RECEPTOR: POSITIVE. NUCLEI STAINED: 85%. INTENSITY: 3. PROGESTERONE "
+            "RECEPTOR: POSITIVE. NUCLEI STAINED: 1%. INTENSITY: 1.",
+            "positive",
+            85.0,
+            "positive",
+            1.0,
+        ),
+    ],
+)
+def test_receptor_fields_of_flattened_lines(text, er, er_percent, pr, pr_percent):
+    findings = parse(text)
+    assert (findings.er, findings.er_percent, findings.pr, findings.pr_percent) == (
+        er,
+        er_percent,
+        pr,
+        pr_percent,
+    )
+
+
+def test_a_pending_test_in_its_own_field_is_still_pending():
+    """The field scope leaves the pending HER2 test set aside: no HER2 value is read from it."""
+    findings = parse("ER POS 100% PR POS 60% HER2 PENDING 2+ TO FOLLOW")
+    assert findings.ihc is None and findings.stated_status is None
