@@ -4,8 +4,9 @@ A token's key (stored as its NORM, which the Matcher compares fastest) is its le
 ``spacy-lookups-data`` package) after two normalisations:
 - spaCy's own norms for contractions and their apostrophe-less forms ("can't", "cant" ->
   "can" "not"; "im" -> "i" "be");
-- a spelling correction for words no English word list knows (the lookup table's words and
-  spaCy's stop words: "than" is not a misspelt "thank"), towards the lexicon's own
+- a spelling correction for words no English word list knows (the lookup table's words,
+  spaCy's stop words and pyspellchecker's English word list: "than" is not a misspelt
+  "thank", "overjoyed" not a misspelt "overdosed", "west" not "welt"), towards the lexicon's own
   words ("sucidal" -> "suicidal", "breathng" -> "breathing"), with rapidfuzz's
   optimal-string-alignment distance: at most 1 edit (a swap of two letters counts as one)
   for words of 4-7 letters, 2 from 8, never changing the first letter.
@@ -16,15 +17,21 @@ matches "breathing", "breathed" and "breating" in a message.
 
 from __future__ import annotations
 
+import gzip
+import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List
 
+import numpy as np
 import spacy
+import spellchecker
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.lookups import load_lookups
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 # Where the lookup table is wrong for our words, or a norm needs a lemma.
@@ -50,8 +57,17 @@ _KEY_OVERRIDES = {
     "number": "number",  # not breathe, leave, numb
     "does": "do",
     "planing": "plan",  # not doe (deer), plane
+    "mets": "mets",  # metastases, not meds
 }
 _MIN_CORRECTED_LENGTH = 4
+# pyspellchecker's English word frequency list (160,000 words seen in subtitles and web text;
+# misspellings are not in it): only its words' hashes are kept, sorted (1 MB).
+_ENGLISH_WORDS = Path(spellchecker.__file__).parent / "resources" / "en.json.gz"
+
+
+def _english_word_hashes() -> np.ndarray:
+    words = json.loads(gzip.open(_ENGLISH_WORDS).read())
+    return np.unique(np.fromiter((hash_string(w) for w in words if w.isalpha()), dtype=np.uint64))
 
 
 def _normalise(text: str) -> str:
@@ -71,7 +87,9 @@ class Keyer:
         table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         self._lemmas = table  # keys are hashed: look words up with `in` and .get()
         self._base_forms: FrozenSet[str] = frozenset(table.values())
+        self._english = _english_word_hashes()
         self._vocabulary: Dict[str, List[str]] = {}
+        self._words: FrozenSet[str] = frozenset()
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
         """The lexicon's words that misspellings are corrected towards (by first letter)."""
@@ -80,6 +98,7 @@ class Keyer:
             if len(word) >= _MIN_CORRECTED_LENGTH and word.isalpha():
                 by_letter.setdefault(word[0], []).append(word)
         self._vocabulary = by_letter
+        self._words = frozenset(w for words in by_letter.values() for w in words)
         self.correct.cache_clear()
 
     def lemma(self, word: str) -> str:
@@ -99,10 +118,28 @@ class Keyer:
             or word in STOP_WORDS
         ):
             return word
+        if self.is_english(word):
+            return self._adjective_of(word) or word
         candidates = self._vocabulary.get(word[0], ())
         limit = 1 if len(word) < 8 else 2
         best = extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         return best[0] if best else word
+
+    def _adjective_of(self, word: str) -> str:
+        """The lexicon's adjective an English adverb comes from ("normally" -> "normal",
+        "horribly" -> "horrible", "heavily" -> "heavy"), or ""."""
+        if len(word) < 6 or not word.endswith("ly") or word in self._words:
+            return ""
+        for base in (word[:-2], word[:-1] + "e", word[:-3] + "y"):
+            if base in self._words:
+                return base
+        return ""
+
+    def is_english(self, word: str) -> bool:
+        """``word`` (lower-case) is in the English word list."""
+        code = np.uint64(hash_string(word))
+        index = int(np.searchsorted(self._english, code))
+        return index < len(self._english) and self._english[index] == code
 
     def key(self, norm: str) -> str:
         norm = norm.lower()
