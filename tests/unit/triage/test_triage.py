@@ -353,3 +353,24 @@ def test_told_to_come_in_now_and_asking_to_wait_is_an_emergency():
         "The nurse said to come in straight away if my temperature ever goes over 38. Is that "
         "the same for everyone on Phesgo?"
     ).is_emergency
+
+
+@pytest.mark.parametrize(
+    "word, key",
+    [
+        # misspellings are corrected towards the lexicon's words
+        ("sucidal", "suicidal"),
+        ("diarhea", "diarrhea"),
+        # real English words are not (real posts, dev14): not "overdose", "strangle", "welt"
+        ("overjoyed", "overjoyed"),
+        ("strongly", "strong"),
+        ("west", "west"),
+        ("aware", "aware"),
+        # an adverb keeps the lexicon's adjective; "mets" are metastases, not meds
+        ("normally", "normal"),
+        ("mets", "mets"),
+    ],
+)
+def test_spelling_correction_leaves_real_english_words_alone(word, key):
+    triage.lexicon()  # sets the vocabulary corrections go towards
+    assert keyer().key(word) == key
