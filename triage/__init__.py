@@ -69,14 +69,31 @@ def _reading_spans(doc, readings: List[Dict]) -> List[Tuple[str, Tuple[int, int]
                     value = _number(doc[j].text)
                     if value is None:
                         continue
-                    if any(low <= value <= high for low, high in ranges):
+                    if not _other_unit(doc, j) and any(
+                        low <= value <= high for low, high in ranges
+                    ):
                         spans.append((reading["category"], (i, j + 1)))
                     break
             elif reading.get("bare") and re.fullmatch(reading["bare"], token.text.lower()):
                 value = _number(token.text)
-                if value is not None and any(low <= value <= high for low, high in ranges):
+                if (
+                    value is not None
+                    and not _other_unit(doc, i)
+                    and any(low <= value <= high for low, high in ranges)
+                ):
                     spans.append((reading["category"], (i, i + 1)))
     return spans
+
+
+# A number followed by one of these is not a reading ("37.5mg of venlafaxine", "a survival
+# rate of 72%").
+_OTHER_UNITS = frozenset(
+    {"%", "mg", "ml", "mcg", "mm", "cm", "kg", "lb", "lbs", "years", "months", "weeks", "days"}
+)
+
+
+def _other_unit(doc, index: int) -> bool:
+    return index + 1 < len(doc) and doc[index + 1].lower_ in _OTHER_UNITS
 
 
 def _number(text: str) -> Optional[float]:
