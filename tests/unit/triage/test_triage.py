@@ -374,3 +374,30 @@ def test_told_to_come_in_now_and_asking_to_wait_is_an_emergency():
 def test_spelling_correction_leaves_real_english_words_alone(word, key):
     triage.lexicon()  # sets the vocabulary corrections go towards
     assert keyer().key(word) == key
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # real r/breastcancer posts (dev14): everyday uses
+        (
+            "Hi. I will be going for surgery in a few weeks (the date isn't set yet), but I was "
+            "looking at what type of bra I would need.",
+            False,
+        ),
+        ("My breast is red and painful and feels hot, no fever. Should I see my GP?", False),
+        (
+            "The relative five-year survival rate for stage 3 is 72%. Does that apply to HER2+?",
+            False,
+        ),
+        ("So my Dr just put me on 37.5mg of venlafaxine for my hot flashes.", False),
+        ("I found a lump, it is solid and it does not move. Could it be cancer?", False),
+        # and the emergencies next to them stay
+        ("I'm going to end it tonight.", True),
+        ("My breast is red, hot and swollen and I've got a temperature on chemo.", True),
+        ("heart rate 150 and dizzy after my Herceptin", True),
+        ("She collapsed and she is not moving", True),
+    ],
+)
+def test_everyday_words_of_real_forum_posts_are_not_emergencies(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
