@@ -27,6 +27,12 @@ FLOORS = {
     "dev11": {"emergency": 0.99, "false_alarm": 0.05},
     # dev12 (distress against danger): on arrival 80.0% / 11.8%; now 97.3% / 9.4%
     "dev12": {"emergency": 0.97, "false_alarm": 0.1},
+    # dev13 (messaging-app style, carers at a distance, buried emergencies): on arrival
+    # 81.5% / 5.3%; now 98.5% / 4.1%
+    "dev13": {"emergency": 0.98, "false_alarm": 0.05},
+    # dev14 (451 real forum posts, every one the model alarmed on among 2,558 and 120 others):
+    # on arrival 91.7% / 69.7%; now 91.7% / 33.7% (about 6% of all the posts, from 12%)
+    "dev14": {"emergency": 0.91, "false_alarm": 0.35},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 

@@ -28,6 +28,8 @@ FLOORS = {
     "dev10": {"emergency": 1.0, "false_alarm": 0.07},
     "dev11": {"emergency": 1.0, "false_alarm": 0.05},
     "dev12": {"emergency": 1.0, "false_alarm": 0.1},
+    "dev13": {"emergency": 1.0, "false_alarm": 0.05},
+    "dev14": {"emergency": 1.0, "false_alarm": 0.35},
     "holdout": {"emergency": 0.99, "false_alarm": 0.055},
 }
 
