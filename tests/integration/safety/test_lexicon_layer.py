@@ -33,6 +33,8 @@ FLOORS = {
     # dev14 (451 real forum posts, every one the model alarmed on among 2,558 and 120 others):
     # on arrival 91.7% / 69.7%; now 91.7% / 33.7% (about 6% of all the posts, from 12%)
     "dev14": {"emergency": 0.91, "false_alarm": 0.35},
+    # dev15 (short chat messages; not tuned on): on arrival 92.5% / 0.0%
+    "dev15": {"emergency": 0.92, "false_alarm": 0.01},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
 }
 
