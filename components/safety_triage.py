@@ -30,12 +30,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
+from components.drug_entity_extractor import DRUG_INTENT
 from components.intent_override import COVERAGE_KEY, FAQ, force_faq_topic, force_intent
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
 SYMPTOM_ENTITY = "symptom"
-DRUG_INTENT = "ask_drug"
 UNSURE_INTENT = "nlu_fallback"
 # Intents whose answer a symptom question keeps (the safety note is added to the FAQ and drug
 # answers); any other intent is a guess about a question the sources may not cover: it gets

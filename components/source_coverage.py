@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from answers import find_facts
 from answers.coverage import LONG_MESSAGE_WORDS, question_part, uncovered_topics
 from answers.topics import content_words, topic_support
+from components.drug_entity_extractor import DRUG_INTENT
 from components.intent_override import COVERAGE_KEY, FAQ, UNSURE_INTENT, force_intent
 from her2.parser import parse
 from knowledge.drug_matcher import default_matcher
@@ -54,8 +55,6 @@ QUESTION_INTENTS = {
 }
 # Intents a long post keeps whatever it asks: results given, and emergencies.
 NEVER_RELABELLED = {"inform_results", "emergency", "self_harm"}
-# A question nothing else placed that names one drug gets that drug's answer.
-DRUG_INTENT = "ask_drug"
 # A long post that gives HER2 values and asks about them goes to the results flow.
 RESULTS_INTENT = "inform_results"
 RESULTS_INTENTS = {"inform_results", "interpret_results", "results_treatment", "ask_eligibility"}
