@@ -218,19 +218,22 @@ def _long_post(text: str, intent: Optional[str]) -> bool:
     )
 
 
+def _selection(message: Message) -> Dict[str, Any]:
+    """The response selector's FAQ prediction ({} when it made none)."""
+    return ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
+        RESPONSE_SELECTOR_PREDICTION_KEY
+    ) or {}
+
+
 def _unsure_of_topic(message: Message) -> bool:
     """The response selector chose its FAQ topic with less than MIN_FAQ_CONFIDENCE."""
-    selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
-        RESPONSE_SELECTOR_PREDICTION_KEY
-    )
+    selected = _selection(message)
     return bool(selected) and selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) < MIN_FAQ_CONFIDENCE
 
 
 def _faq_topic(message: Message, at_least: float = OFFER_CONFIDENCE) -> Optional[str]:
     """The FAQ topic the response selector chose, if it is at least that confident."""
-    selected = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(FAQ) or {}).get(
-        RESPONSE_SELECTOR_PREDICTION_KEY
-    ) or {}
+    selected = _selection(message)
     key = selected.get(INTENT_RESPONSE_KEY) or ""
     if selected.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= at_least and "/" in key:
         return key.split("/", 1)[1]
