@@ -290,12 +290,21 @@ PATTERNS = {
         [_words("er", "estrogen", "oestrogen", "er-alpha"), _words("receptor", "receptors", op="?")]
     ],
     "SUBJ:pr": [[_words("pr", "pgr", "progesterone"), _words("receptor", "receptors", op="?")]],
+    # Both receptors named together, in either order ("ER/PR", "ER PR", "PR and ER",
+    # "progesterone and estrogen"): a status after them is both receptors' status.
     "SUBJ:erpr": [
-        [_words("er"), _words("/", "and", "&", ",", "+", "or"), _words("pr", "pgr")],
+        [_words("er"), _words("/", "and", "&", ",", "+", "or", "-", op="?"), _words("pr", "pgr")],
+        [_words("pr", "pgr"), _words("/", "and", "&", ",", "+", "or", "-", op="?"), _words("er")],
         [
             _words("estrogen", "oestrogen"),
             _words("and", "&", "/"),
             _words("progesterone"),
+            _words("receptor", "receptors", op="?"),
+        ],
+        [
+            _words("progesterone"),
+            _words("and", "&", "/"),
+            _words("estrogen", "oestrogen"),
             _words("receptor", "receptors", op="?"),
         ],
     ],
@@ -423,6 +432,8 @@ PATTERNS = {
     # Status words.
     "STATUS:positive": [
         [_words("positive", "pos", "positivity", "overexpressed", "overexpression")],
+        # "hormone receptive", "estrogen-receptive" (patients' wording)
+        [_words("receptive")],
         [_words("over"), _words("-", op="?"), _words("expressed", "expression")],
     ],
     "STATUS:negative": [[_words("negative", "neg", "negativity")]],
@@ -431,10 +442,12 @@ PATTERNS = {
     "STATUS:ultralow": [[_words("ultralow")]],
     "AMP:positive": [[_words("amplified", "amplification", "amplify", "amplifies")]],
     "AMP:negative": [[_words("nonamplified", "unamplified", "non-amplified")]],
-    "TRIPLE_NEGATIVE": [
+    # "Triple negative" / "triple positive": ER, PR and HER2 all negative / all positive.
+    "TRIPLE:negative": [
         [_words("triple"), _words("-", op="?"), _words("negative", "neg")],
         [_words("tnbc")],
     ],
+    "TRIPLE:positive": [[_words("triple"), _words("-", op="?"), _words("positive", "pos")]],
 }
 
 # Score layer: IHC scores written with "+" or "plus", or a small number next to a bracketed
@@ -698,6 +711,15 @@ STATEMENT_PATTERNS = {
         [_words("patients", "cases", "trials", "may", "might", "regardless")],
         [_words("for", "on", "in"), _words("all")],
         [_words("category"), _words("for")],
+        # examples of kinds: "resistant to treatment, such as ... HER2-positive breast cancer"
+        [_words("such"), _words("as")],
+        # A kind of cancer in general, not this one: "HER2 positive tumors", "triple negative
+        # cancers have fewer options" (a status word before a plural noun)
+        [
+            _words(*_STATUS_WORDS),
+            _words("breast", op="?"),
+            _words("cancers", "tumors", "tumours", "women", "people", "ladies"),
+        ],
         # A class of results, not one: "all HER2 IHC 2+ results", "2+ cases".
         [
             {"LIKE_NUM": True},

@@ -60,6 +60,12 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # "zero or 1+" is a HER2 pick-list value (ER/PR are not scored 0 or 1+).
     (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " her2 negative "),
     (r"[\u2018\u2019]", "'"),
+    # The month May is not the modal "may" (a general statement: "patients may benefit").
+    (
+        r"\b(in|of|since|until|till|last|this|next|early|mid|late|by|from|on|end)\s+may\b",
+        r"\1 maymonth",
+    ),
+    (r"\bmay(?=\s+\d)", "maymonth"),
     (
         r"\b(?:c-?erb-?b-?2|erbb-?2|her(?:[ \t-]?|-[ \t]*\.[ \t]*)2(?:\s*/\s*neu\b|[ \t-]?neu\b)?)(?!\d)",
         "her2",
@@ -117,9 +123,27 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"(?<=[a-z0-9])-ve\b", " negative"),
     (r"(?<![\d+])\+\+\+(?!\+)", " 3+ "),
     (r"(?<![\d+])\+\+(?!\+)", " 2+ "),
-    # A sign straight after a test name is its result: "ER+", "HER2 +", "FISH-".
-    (r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc)[ \t]?\+(?![+\d])", r"\1 positive "),
+    # "HER" with a sign, straight after an ER/PR sign, is HER2: "ER+PR+HER+", "Es-pr-Her+".
+    (r"(?<=[+-])([ \t]*[,/]?[ \t]*)her(?=[ \t]?[+-])", r"\1her2"),
+    # "ERPR+", "ErPr+": both receptors.
+    (r"\berpr\b", "er/pr"),
+    # A sign straight after a test name is its result: "ER+", "HER2 +", "FISH-", "estrogen +".
+    (
+        r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc|estrogen|oestrogen|progesterone)"
+        r"[ \t]?\+(?![+\d])",
+        r"\1 positive ",
+    ),
     (r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc)-(?![a-z0-9])", r"\1 negative "),
+    # ... and a minus after a space when nothing but punctuation, the end or another marker
+    # follows ("ER +, PR +, HER2 -.", "Her2 -, Er +"); "HER2 - 3+" or "ER - 90%" is a dash.
+    (
+        r"\b(her2|er|pr|pgr|hr|fish|ish|ihc)[ \t]-(?=[ \t]*(?:[,.;)/]|$|(?:er|pr|her2|hr)\b))",
+        r"\1 negative ",
+    ),
+    # A dash hanging off a word ("breast- triple negative- stage 1") is a separator; a
+    # markdown escape ("\\*Triple negative") is not part of the word.
+    (r"(?<=[a-z])-(?=\s)", " - "),
+    (r"\\(?=[*_#])", " "),
     # Glued tokens: "ihc2+", "her2-0", "ratio:2.0".
     (r"\b(ihc|fish|cish|sish|dish|ish|score|ratio|her2)[-:=]?(?=\d)", r"\1 "),
     (r"\b(er|pr|pgr)[-:=](?=\d)", r"\1 - "),
@@ -155,7 +179,7 @@ _AMPLIFICATION_HEADINGS = {
 }
 _SCORE_TOPICS = _HER2_TOPICS | {"ish"}
 # Mentions that give a value: a statement with one of these is not a heading.
-_VALUE_KINDS = {"STATUS", "AMP", "PERCENT", "TRIPLE_NEGATIVE", "RATIO", "COPIES_CUE"}
+_VALUE_KINDS = {"STATUS", "AMP", "PERCENT", "TRIPLE", "RATIO", "COPIES_CUE"}
 _HEADING_REACH = 4  # statements after a heading that still belong to it
 _ANALYTES = {"her2", "er", "pr", "erpr"}
 # Words between a receptor and the method it was tested by ("ER assay (IHC)", "PR by IHC").
@@ -383,7 +407,7 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
 # Mentions kept whatever statement they are in: they name things, they don't give results.
 _ALWAYS_KEPT = {"SUBJ", "METHOD", "PROBE"}
 # Mentions set aside in method/control statements (the rest of those statements is kept).
-_SET_ASIDE_IN_METHOD = {"STATUS", "AMP", "TRIPLE_NEGATIVE", "STAINING"}
+_SET_ASIDE_IN_METHOD = {"STATUS", "AMP", "TRIPLE", "STAINING"}
 
 
 def _listed_statuses(tokens: List[str], main: List[Mention]) -> List[int]:
@@ -408,7 +432,15 @@ def _kept(mention: Mention, set_aside: Dict[int, str]) -> bool:
         return True
     if kind == "method":
         return mention.kind not in _SET_ASIDE_IN_METHOD
+    if kind == "in_situ":
+        # ER and PR are reported for DCIS too ("DCIS, ER/PR positive (90%/30%)"): a status or
+        # percentage is kept for the reader, which takes it only for ER or PR (_for_er_pr_only)
+        return mention.kind in _ER_PR_IN_SITU
     return False
+
+
+# Mentions of an in-situ statement that still count for ER and PR (never for HER2).
+_ER_PR_IN_SITU = {"STATUS", "PERCENT"}
 
 
 def _her2_scoring_text(tokens: List[str], main: List[Mention]) -> bool:
@@ -734,6 +766,7 @@ class _Reader:
         self.tokens = tokens
         self.set_aside = {i for i, kind in (set_aside or {}).items() if kind != "method"}
         self.in_statement = set(set_aside or {})  # any statement that is not a result
+        self.in_situ = {i for i, kind in (set_aside or {}).items() if kind == "in_situ"}
         self.expect = expect
         self.main = main
         self.scores = scores
@@ -786,7 +819,7 @@ class _Reader:
         word_handlers = {
             "STATUS": self._status,
             "AMP": self._amplification,
-            "TRIPLE_NEGATIVE": self._triple_negative,
+            "TRIPLE": self._triple,
             "METHOD": self._method,
             "PROBE": self._probe,
         }
@@ -853,6 +886,8 @@ class _Reader:
                 )
             return
         topic = self.topic(mention.start, mention.end)
+        if self._for_er_pr_only(index, topic):
+            return
         targets = {
             "er": ("er_percent",),
             "pr": ("pr_percent",),
@@ -1053,8 +1088,14 @@ class _Reader:
 
     # --- words ---
 
+    def _for_er_pr_only(self, index: int, topic: Optional[str]) -> bool:
+        """A value of an in-situ (DCIS) statement, which counts only for ER or PR."""
+        return index in self.in_situ and topic not in ("er", "pr", "erpr")
+
     def _status(self, mention: Mention) -> None:
         topic = self.topic(mention.start, mention.end)
+        if self._for_er_pr_only(mention.start, topic):
+            return
         status = mention.value
         negated = self._negated(mention.start, window=2)
         if self.tokens[mention.end - 1] in lx.OVEREXPRESSION_NOUNS and not negated:
@@ -1207,9 +1248,14 @@ class _Reader:
             for i, token in enumerate(following)
         )
 
-    def _triple_negative(self, mention: Mention) -> None:
+    def _triple(self, mention: Mention) -> None:
+        """ "triple negative" / "triple positive": ER, PR and HER2 all that status (a HER2
+        status word elsewhere that disagrees leaves HER2 undetermined)."""
+        if self._is_not_a_statement(mention.start) or self._negated(mention.start, window=2):
+            return  # "what is triple negative?", "not triple negative"
         findings = self.seen.findings
-        findings.er = findings.pr = findings.stated_status = "negative"
+        findings.er = findings.pr = findings.stated_status = mention.value
+        self.seen.stated_hits.append((mention.start, mention.value))
 
     def _method(self, mention: Mention) -> None:
         findings = self.seen.findings
