@@ -32,6 +32,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.strings import hash_string
+from spacy.symbols import ORTH
 from spacy.tokens import Doc
 
 # Where the lookup table is wrong for our words, or a norm needs a lemma.
@@ -194,9 +195,24 @@ def _set_keys(doc: Doc) -> Doc:
 def pipeline() -> Language:
     """Blank English: tokenizer, sentence splitter, keys. No model is downloaded."""
     nlp = spacy.blank("en")
+    _add_upper_case_contractions(nlp)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("triage_keys")
     return nlp
+
+
+def _add_upper_case_contractions(nlp: Language) -> None:
+    """spaCy's English tokenizer exceptions split "can't", "cant", "Cant" into "ca" "nt" but
+    leave "CAN'T" and "CANT" whole, so a message in capitals ("MY DAD CANT FEEL HIS LEGS")
+    would miss every phrase with "can not". Each exception that splits a word gets its
+    capitalised form too (same pieces, same norms)."""
+    rules = nlp.tokenizer.rules
+    for word, pieces in list(rules.items()):
+        upper = word.upper()
+        if len(pieces) > 1 and upper != word and upper not in rules:
+            nlp.tokenizer.add_special_case(
+                upper, [{**piece, ORTH: piece[ORTH].upper()} for piece in pieces]
+            )
 
 
 def make_doc(text: str) -> Doc:

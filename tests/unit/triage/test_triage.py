@@ -401,3 +401,44 @@ def test_spelling_correction_leaves_real_english_words_alone(word, key):
 )
 def test_everyday_words_of_real_forum_posts_are_not_emergencies(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # messages in capitals: spaCy splits "can't" / "cant" but not "CAN'T" / "CANT"
+        ("HE CAN'T FEEL HIS LEGS SINCE THIS MORNING", True),
+        ("SHE WONT WAKE UP", True),
+        # passive wishes, a place or means chosen, means kept (dev16 kinds, other words)
+        ("honestly it would be better for everyone if I wasn't here", True),
+        ("some days I'm not sure I want to be here any more", True),
+        ("I've already picked which bridge", True),
+        ("there's petrol and a lighter in the car for tonight", True),
+        ("I keep staring at my tablets", True),
+        ("he's been hoarding his oxycodone", True),
+        ("my dad said he wants to jump off the balcony", True),
+        # "passed out" is no sign that it passed; a sharp pain on breathing in
+        (
+            "Since last night my poo is black and sticky and this morning I passed out in the "
+            "kitchen",
+            True,
+        ),
+        ("I get a stabbing pain when I breathe in and my calf is swollen", True),
+        # and their everyday look-alikes
+        ("I can't lift my arm above my head since the mastectomy, is physio worth it?", False),
+        ("On Zoladex I am sweating at night, is that normal?", False),
+        ("Could paracetamol mask a fever on chemo?", False),
+        ("I'll be with my dad at his chemo on Monday", False),
+        (
+            "I had chest pain on Tuesday but it passed after ten minutes and has been fine since",
+            False,
+        ),
+        ("my partner's cooking might finish me off lol", False),
+        (
+            "someone on a forum said Enhertu made them want to die from the nausea, is it that bad?",
+            False,
+        ),
+    ],
+)
+def test_capitals_passive_wishes_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
