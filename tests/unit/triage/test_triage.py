@@ -442,3 +442,29 @@ def test_everyday_words_of_real_forum_posts_are_not_emergencies(text, emergency)
 )
 def test_capitals_passive_wishes_and_their_look_alikes(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # code-mixed and translated wishes to die (dev17 kinds, other words)
+        ("yaar ab jeene ka mann nahi karta", True),
+        ("mujhe zeher de do please", True),
+        ("gusto ko na lang mamatay", True),
+        ("my uncle says he wan die, he no wan suffer", True),
+        ("I just want to sleep and never wake up", True),
+        # a farewell, means ready, voice-to-text slips, pain spreading to the arm
+        ("that was the last text you will get from me", True),
+        ("I have got everything I need to do it", True),
+        ("been thinking about sui side since the results", True),
+        ("I did an over dose of my tramadol on purpose", True),
+        ("the pressure in my chest is spreading down my left arm", True),
+        # look-alikes
+        ("I read the last message you sent me, thanks", False),
+        ("My aunt went yellow in the 90s before she died, does HER2 do that?", False),
+        ("I get a dull ache that sometimes radiates to my arm when I carry shopping", False),
+        ("pills are sorted for the week in my dosette", False),
+    ],
+)
+def test_code_mixed_wishes_farewells_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
