@@ -468,3 +468,26 @@ def test_capitals_passive_wishes_and_their_look_alikes(text, emergency):
 )
 def test_code_mixed_wishes_farewells_and_their_look_alikes(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # exceptions for everyday uses must not swallow the act itself
+        ("I cut myself to feel something", True),
+        ("I cut into my arm last night and again tonight", True),
+        ("I want to kill myself lol", True),
+        ("I dont want to carry on with this anymore", True),
+        ("I keep hurting myself more and more", True),
+        ("I'm going to end it with my morphine tonight", True),
+        ("If anyone finds this, please forgive me", True),
+        # the everyday uses they were written for
+        ("I cut myself off from everyone after the diagnosis", False),
+        ("I don't want to carry on with the chemo, can I stop?", False),
+        ("I'm ending it with him tonight, he cheated", False),
+        ("the surgeon cut into my skin along the old scar", False),
+        ("I'm so scared I'm hurting myself worse by taking the pill", False),
+    ],
+)
+def test_exceptions_do_not_swallow_the_act(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
