@@ -15,6 +15,8 @@ SETS = {
         for path in sorted(DEV_DIR.glob("dev*_messages.yml"))
     },
     "holdout": ROOT / "tests" / "safety" / "holdout_messages.yml",
+    # written blind on 2026-12-07 and scored once on the model of that day (its header)
+    "holdout2": ROOT / "tests" / "safety" / "holdout2_messages.yml",
 }
 
 # decide(text) -> (tier, kind): tier "emergency" | "symptom_question" | "distress" | None

@@ -42,6 +42,8 @@ FLOORS = {
     # arrival 75.0% / 4.3% (self-harm 57.8%); now 100% / 1.4%
     "dev17": {"emergency": 0.99, "false_alarm": 0.02},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
+    # the second held-out set, as first scored (never tuned on)
+    "holdout2": {"emergency": 0.90, "false_alarm": 0.03},
 }
 
 
