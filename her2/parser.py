@@ -408,6 +408,8 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
 _ALWAYS_KEPT = {"SUBJ", "METHOD", "PROBE"}
 # Mentions set aside in method/control statements (the rest of those statements is kept).
 _SET_ASIDE_IN_METHOD = {"STATUS", "AMP", "TRIPLE", "STAINING"}
+# Mentions of an in-situ statement that still count for ER and PR (never for HER2).
+_ER_PR_IN_SITU = {"STATUS", "PERCENT"}
 
 
 def _listed_statuses(tokens: List[str], main: List[Mention]) -> List[int]:
@@ -437,10 +439,6 @@ def _kept(mention: Mention, set_aside: Dict[int, str]) -> bool:
         # percentage is kept for the reader, which takes it only for ER or PR (_for_er_pr_only)
         return mention.kind in _ER_PR_IN_SITU
     return False
-
-
-# Mentions of an in-situ statement that still count for ER and PR (never for HER2).
-_ER_PR_IN_SITU = {"STATUS", "PERCENT"}
 
 
 def _her2_scoring_text(tokens: List[str], main: List[Mention]) -> bool:
