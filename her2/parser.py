@@ -749,6 +749,8 @@ class _Collected:
     ultralow_seen: bool = False
     implied_receptors: Dict[str, str] = field(default_factory=dict)  # "er"/"pr" -> status
     stated_hits: List[Tuple[int, str]] = field(default_factory=list)  # HER2 status words
+    # percentages read for "ER/PR" together, per statement: "ER/PR positive (90%/30%)"
+    paired_percents: Dict[int, List[float]] = field(default_factory=dict)
 
 
 class _Reader:
@@ -898,9 +900,43 @@ class _Reader:
         if not self.limits.within_limits("percent", value):
             self._problem("percent_over_100")
             return
+        if topic == "erpr" and self._second_of_pair(index, value):
+            return
         for name in targets:
             if getattr(self.seen.findings, name) is None:
                 setattr(self.seen.findings, name, value)
+
+    def _second_of_pair(self, index: int, value: float) -> bool:
+        """Two percentages after both receptors named together ("ER/PR positive (90%/30%)",
+        "PR and ER at 5% and 95%") are one each, in the order the receptors were named; the
+        first was given to both until the second came."""
+        segment = self.segments[index]
+        seen = self.seen.paired_percents.setdefault(segment, [])
+        seen.append(value)
+        if len(seen) != 2:
+            return len(seen) > 2  # a third is nobody's
+        findings, first = self.seen.findings, seen[0]
+        if (findings.er_percent, findings.pr_percent) != (first, first):
+            return True  # the first one was not given to both: leave them as they are
+        subject = max(
+            (
+                m
+                for m in self.subjects_in.get(segment, [])
+                if m.start < index and _subject_topic(m) == "erpr"
+            ),
+            key=lambda m: m.start,
+            default=None,
+        )
+        pr_first = subject is not None and self.tokens[subject.start] in (
+            "pr",
+            "pgr",
+            "progesterone",
+        )
+        if pr_first:
+            findings.er_percent = value
+        else:
+            findings.pr_percent = value
+        return True
 
     def _allred(self, mention: Mention) -> None:
         """An Allred score of ER or PR gives its status when no status word does."""

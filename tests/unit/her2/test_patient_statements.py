@@ -94,3 +94,20 @@ def test_accuracy_floor(scored, split, name):
 def test_patient_wording(text, category, er, pr):
     got = got_values(text)
     assert (got["her2_category"], got["er"], got["pr"]) == (category, er, pr)
+
+
+@pytest.mark.parametrize(
+    "text, er_percent, pr_percent",
+    [
+        # two percentages after both receptors named together are one each, in the order named
+        ("DCIS ER/PR positive (90%/30%), grade 3", 90.0, 30.0),
+        ("ER and PR positive at 95% and 5%", 95.0, 5.0),
+        ("PR and ER positive at 5% and 95%", 95.0, 5.0),
+        # one percentage for both stays with both; a later unrelated one is not PR's
+        ("ER/PR positive 90%", 90.0, 90.0),
+        ("ER/PR positive (90%). Ki67 30%", 90.0, 90.0),
+    ],
+)
+def test_paired_receptor_percentages(text, er_percent, pr_percent):
+    got = got_values(text)
+    assert (got["er_percent"], got["pr_percent"]) == (er_percent, pr_percent)
