@@ -111,6 +111,12 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"\b(allred[^.;\d]{0,16}\d)\s*/\s*8\b", r"\1"),
     # "(SCORE +1)" is a score of 1+ (older wording); "0+" is a score of 0.
     (r"\bscore\s*\+\s*([0-3])\b", r"score \1+"),
+    # common misspellings of the two status words
+    (
+        r"\b(?:postive|postitive|posititve|possitive|posative|positve|postivie|poisitive)\b",
+        "positive",
+    ),
+    (r"\b(?:negitive|negetive|nagative|negatve|neagtive|negtive|negaitve)\b", "negative"),
     (r"\bpos\.", "positive"),
     (r"\bneg\.", "negative"),
     # the short forms of a flattened line: "ER POS 100% PR NEG"
@@ -127,6 +133,12 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"(?<=[+-])([ \t]*[,/]?[ \t]*)her(?=[ \t]?[+-])", r"\1her2"),
     # "ERPR+", "ErPr+": both receptors.
     (r"\berpr\b", "er/pr"),
+    # Short and misspelt receptor names with a sign or a status as patients type them: "EST+",
+    # "Proj-", "ER and PRO positive", "HERS2 positive"; "progesterone-" is PR-negative.
+    (r"\b(?:est|estro)(?=[ \t]?[+-](?![a-z0-9])|[ \t]+(?:positive|negative)\b)", "estrogen"),
+    (r"\b(?:pro|proj|prog|progest)(?=[ \t]?[+-](?![a-z0-9])|[ \t]+(?:positive|negative)\b)", "pr"),
+    (r"\bhers2\b", "her2"),
+    (r"\b(estrogen|oestrogen|progesterone)-(?![a-z0-9])", r"\1 negative "),
     # A sign straight after a test name is its result: "ER+", "HER2 +", "FISH-", "estrogen +".
     (
         r"\b(her2|er|pr|pgr|hr|fish|cish|sish|dish|ish|ihc|estrogen|oestrogen|progesterone)"

@@ -83,6 +83,20 @@ def test_accuracy_floor(scored, split, name):
         ("Progesterone and estrogen positive, HER2-.", "negative", "positive", "positive"),
         ("(ErPr+; her2 negative)", "negative", "positive", "positive"),
         ("I was diagnosed with DCIS ER/PR+ in my left breast", "none", "positive", "positive"),
+        # short and misspelt receptor names and status words
+        ("stage 2 Her2+ Est+ Proj- breast cancer", "positive", "positive", "negative"),
+        ("HER2+ Estrogen+ progesterone- breast cancer", "positive", "positive", "negative"),
+        ("HER2 negative, ER and PRO positive", "negative", "positive", "positive"),
+        (
+            "Estrogen negative, progesterone positive, HER2 postitive.",
+            "positive",
+            "negative",
+            "positive",
+        ),
+        ("I am HERS2 positive", "positive", None, None),
+        # ... and the everyday words they look like
+        ("I am a pro at this by now", "none", None, None),
+        ("the pros and cons of a mastectomy", "none", None, None),
         # general talk and questions are no result
         ("What is triple negative?", "none", None, None),
         ("we were told it was not triple negative", "none", None, None),
