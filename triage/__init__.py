@@ -89,6 +89,7 @@ def _reading_spans(doc, readings: List[Dict]) -> List[Tuple[str, Tuple[int, int]
 # rate of 72%").
 _OTHER_UNITS = frozenset(
     {"%", "mg", "ml", "mcg", "mm", "cm", "kg", "lb", "lbs", "years", "months", "weeks", "days"}
+    | {"g", "grams", "gram", "teaspoons", "tsp", "calories", "kcal", "cubes", "spoons"}
 )
 
 
@@ -163,9 +164,13 @@ def assess(text: str) -> Assessment:
         for span in spans
     }
 
-    def excepted(category: str, span) -> bool:
+    def excepted(category: str, span, beats_except: bool = False) -> bool:
+        """An everyday use overlapping the phrase cancels it; for a `beats_except` phrase,
+        only one that is not wholly inside it ("asked if I had thoughts of suicide" is
+        excepted, "asked if I had thoughts of suicide and I said yes" is not)."""
         return any(
-            s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1]
+            (s[0] <= span[0] < s[1] or span[0] <= s[0] < span[1])
+            and not (beats_except and span[0] <= s[0] and s[1] <= span[1])
             for s in found.get(f"X|{category}", [])
         )
 
@@ -225,7 +230,7 @@ def assess(text: str) -> Assessment:
         if rule is None or rule.tier != "emergency":
             continue
         for span in spans:
-            if excepted(rule.category, span) or scopes.negated(span, rule.kind):
+            if excepted(rule.category, span, rule.beats_except) or scopes.negated(span, rule.kind):
                 continue
             if rule.group >= 0:
                 all_groups[(rule.category, rule.group)][rule.part].append(span)

@@ -37,6 +37,8 @@ class Rule:
     strength: str = ""  # strong | symptom (emergencies)
     group: int = -1  # index of the `all` group, -1 for a plain phrase
     part: int = -1  # index of the part inside that group
+    # a `beats_except` phrase: an everyday use that lies wholly inside it does not cancel it
+    beats_except: bool = False
 
 
 class Lexicon:
@@ -95,6 +97,9 @@ class Lexicon:
         prefixes: List[str] = []
         branches: List[Branch] = []
         for alternative in self._alternatives(part):
+            if alternative == "<num>":  # a number among words: "<num>|two|three"
+                branches.append([{"LIKE_NUM": True}])
+                continue
             if alternative.startswith("="):
                 exact.append(alternative[1:].lower())
                 continue
@@ -161,6 +166,18 @@ def build(config: Dict) -> Lexicon:
                 lexicon.add(
                     Rule(f"E|{category}|{strength}", "emergency", category, kind, strength), phrases
                 )
+        if spec.get("beats_except"):
+            lexicon.add(
+                Rule(
+                    f"E|{category}|beats_except",
+                    "emergency",
+                    category,
+                    kind,
+                    "strong",
+                    beats_except=True,
+                ),
+                spec["beats_except"],
+            )
         for g, group in enumerate(spec.get("all") or []):
             for p, part in enumerate(group):
                 lexicon.add(

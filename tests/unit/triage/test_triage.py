@@ -491,3 +491,52 @@ def test_code_mixed_wishes_farewells_and_their_look_alikes(text, emergency):
 )
 def test_exceptions_do_not_swallow_the_act(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # a screening question answered yes makes the thoughts the person's own
+        ("my GP asked whether I'd had thoughts of ending my life and I told her yes", True),
+        ("the nurse asked if I had thoughts of suicide and I said no", False),
+        (
+            "the nurse asked about thoughts of self harm, I said no. She asked if I was eating, I said yes",
+            False,
+        ),
+        # a number among words ("<num>|two") is a number: it never matched before
+        ("she has not drunk anything for 2 days", True),
+        ("I haven't managed to drink anything for 30 hours", True),
+        ("I have not drunk much today, is that normal on chemo?", False),
+        # readings of blood sugar far out of range, and ordinary ones
+        ("his blood sugar is 1.9 and he's sweaty and confused", True),
+        ("glucose reading 33 and she is really drowsy", True),
+        ("my blood sugar was 6.4 after breakfast", False),
+        ("I keep my sugar under 30 g a day", False),
+        # children who swallowed medicine or a battery; a large burn; a head injury on a thinner
+        ("my 2yo drank some of the oramorph, she's very sleepy", True),
+        ("my son swallowed a button battery", True),
+        ("knocked the kettle over and the skin is peeling off a large area of my leg", True),
+        ("I fell and hit my head, I'm on rivaroxaban", True),
+        ("If my toddler ever swallowed one of my capecitabine tablets, what would happen?", False),
+        ("tiny burn from the oven tray, ouch", False),
+        ("what a car crash of a week it has been", False),
+        # arrangements made, means and a height
+        ("don't worry, you won't have to deal with me after Friday", True),
+        ("I've got the method sorted", True),
+        ("I'm on the roof of the car park. 7th floor.", True),
+        ("how many of my oxycodone would it take? I have a full box", True),
+        # their look-alikes
+        ("our dog is a suicidal maniac around cars", False),
+        ("If I ever felt suicidal, who should I call?", False),
+        ("I'm writing letters for my kids' future birthdays while I feel well", False),
+        ("my lymphoedema arm feels heavy by the evening", False),
+    ],
+)
+def test_dev18_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+def test_a_number_can_be_one_alternative_of_a_position():
+    # "<num>|two|three" was read as the words "<", "num", ">" and never matched a number
+    patterns = triage.lexicon().patterns("<num>|two days")
+    assert {"LIKE_NUM": True} in [pattern[0] for pattern in patterns]
