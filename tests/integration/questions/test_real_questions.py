@@ -21,8 +21,9 @@ QUESTIONS = yaml.safe_load(
 # What `make test` must keep (measured: docs/nlu-evaluation.md; a retraining moves the dev rate
 # by about 5 points, since the intent classifier decides which long posts reach the coverage).
 # The held-out floor only guards against a collapse; the target (90%) is reported, not tuned
-# towards.
-FLOORS = {"dev": 0.68, "holdout": 0.4}
+# towards. The dev floor went from 0.68 to 0.66 when q-281..330 came (2026-12-07: 15 of their 28
+# dev questions fit, the first 280 kept their 116 of 165).
+FLOORS = {"dev": 0.66, "holdout": 0.4}
 RESULTS: Dict[str, List] = {}
 
 

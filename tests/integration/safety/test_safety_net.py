@@ -33,10 +33,11 @@ FLOORS = {
     "dev15": {"emergency": 1.0, "false_alarm": 0.02},
     "dev16": {"emergency": 1.0, "false_alarm": 0.08},
     "dev17": {"emergency": 1.0, "false_alarm": 0.03},
-    # 99.5% / 4.6% until the classifier learnt dev16 and dev17 (2026-12-07): with them it misses
-    # one more held-out self-harm message and raises one more false alarm (99.0% / 5.1%), while
-    # the lexicon alone went from 92.3% to 92.8%; the misses were never looked at (docs/safety.md)
-    "holdout": {"emergency": 0.985, "false_alarm": 0.055},
+    "dev18": {"emergency": 1.0, "false_alarm": 0.12},
+    # 99.5% / 4.6% until the classifier learnt dev16 and dev17, 99.0% / 5.1% with them, 99.5% /
+    # 4.6% again once it also learnt dev18 (2026-12-07; the lexicon alone stayed at 92.8% / 4.1%);
+    # the misses were never looked at (docs/safety.md)
+    "holdout": {"emergency": 0.99, "false_alarm": 0.05},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.97, "false_alarm": 0.04},
 }
