@@ -87,8 +87,6 @@ class Lexicon:
         """Alternative token sequences for one space-separated element of a phrase."""
         if re.fullmatch(r"~[1-8]", part):
             return [[{WILDCARD_KEY: False, "OP": "?"}] * int(part[1:])]
-        if part == "<num>":
-            return [[{"LIKE_NUM": True}]]
         optional = part.endswith("?") and len(part) > 1
         if optional:
             part = part[:-1]
