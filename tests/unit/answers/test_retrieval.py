@@ -392,11 +392,13 @@ def test_the_judge_tells_a_containing_fact_from_an_unrelated_one():
 # Floors that the dev split reaches (measured; the run prints the rates).
 # 0.5 / 0.64 until q-176..220 arrived (15 more covered/partly dev questions, mostly general
 # breast-cancer questions from other sites): 0.476 / 0.619, measured before any change for them;
-# 0.459 / 0.647 after q-221..280 (22 more covered/partly dev questions, long Reddit posts), the same.
-DEV_TOP1_FLOOR = 0.45
+# 0.459 / 0.647 after q-221..280 (22 more covered/partly dev questions, long Reddit posts), the same;
+# 0.406 / 0.584 after q-281..330 (15 more, long Reddit posts, most about HER2-negative cancer; the
+# facts and their index were not changed for them).
+DEV_TOP1_FLOOR = 0.40
 # 0.68 on the first 67 dev questions; 0.64 after 22 more arrived (37 new in all, 2026-12-06),
-# measured before any change for them; 0.61 after q-176..220 (above).
-DEV_TOP3_FLOOR = 0.61
+# measured before any change for them; 0.61 after q-176..220 (above); 0.58 after q-281..330.
+DEV_TOP3_FLOOR = 0.58
 # The holdout split is never tuned on; this sanity floor was set before it was first scored.
 HOLDOUT_TOP3_SANITY_FLOOR = 0.4
 
