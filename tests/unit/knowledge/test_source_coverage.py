@@ -180,6 +180,31 @@ def test_everyday_uses_of_a_term_are_not_the_concept(text, expected, not_expecte
     assert expected in found(text) and not_expected not in found(text)
 
 
+@pytest.mark.parametrize(
+    "text, topic, asked",
+    [
+        # a concept told as a fact of the story is not asked (q-281..330 kinds) ...
+        (
+            "I don't have any family history of cancer, so why me? What stage is it?",
+            "heredity",
+            False,
+        ),
+        (
+            "Every time I try to eat I gag. Will it pass after the next cycle?",
+            "diet_alcohol",
+            False,
+        ),
+        ("After a trip to the ER they found the lump. What happens next?", "travel_driving", False),
+        # ... and the same concept asked is
+        ("Does having any family history of breast cancer raise my risk?", "heredity", True),
+        ("What should I eat during chemo?", "diet_alcohol", True),
+        ("Can I travel abroad during Herceptin?", "travel_driving", True),
+    ],
+)
+def test_a_concept_told_in_the_story_is_not_asked(text, topic, asked):
+    assert (topic in found(text)) == asked
+
+
 def _faq_message(text: str, topic: str, confidence: float):
     from rasa.shared.nlu.training_data.message import Message
 
