@@ -44,6 +44,9 @@ FLOORS = {
     # dev18 (screening questions answered, readings, children and accidents, arrangements): on
     # arrival 79.1% / 16.9%; now 96.4% / 11.5%
     "dev18": {"emergency": 0.96, "false_alarm": 0.12},
+    # dev19 (indirect intent, farewells to the bot, texting and emoji, carers): on arrival
+    # 70.0% / 3.1% (self-harm 64.5%); now 94.5% / 0.0%
+    "dev19": {"emergency": 0.94, "false_alarm": 0.01},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.90, "false_alarm": 0.03},
