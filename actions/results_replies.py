@@ -96,6 +96,7 @@ SET_ASIDE_WORDS = {
     "is not how HER2 status is decided",
     "in_situ": "staining in the non-invasive (in situ) part, which is not what HER2 is scored on",
     "superseded": "an earlier result that the report corrects",
+    "history": "the results of an earlier cancer in the history, not this tumour's",
 }
 # A message restated field by field: a pasted report rather than a chat answer.
 MIN_FIELDS_TO_RESTATE = 3

@@ -409,6 +409,14 @@ PATTERNS = {
             _words("copies", "signals", "signal"),
         ],
         [_words("her2"), _words("gene", op="?"), _words("copies")],
+        # "HER2 gene signals: mean 1.9/nucleus"
+        [
+            _words("her2"),
+            _words("gene", op="?"),
+            _words("signals", "signal"),
+            _words(":", op="?"),
+            _words("average", "mean", "avg"),
+        ],
         # "mean HER2 2.25, mean CEP17 1.95", "HER2 avg 3.65": a number right after (a "/" or
         # a word in between is not taken: "mean HER2/CEP17 ratio")
         [_words("average", "mean", "avg"), _words("her2")],
@@ -501,6 +509,10 @@ STATEMENT_KINDS = {
     # an earlier result the report itself corrects ("Previously reported: HER2 negative (1+).
     # Corrected: HER2 POSITIVE (3+)"): only in a text with a word of SUPERSEDING_WORDS
     "superseded": "sentence",
+    # an earlier, other cancer in the history ("History of left breast carcinoma (2009), HER2
+    # amplified, treated with trastuzumab. Current right breast tumour: HER2 negative (IHC 1+)"):
+    # its results are not this tumour's
+    "history": "sentence",
 }
 # Intensity words between a hormone receptor and its status ("ER strongly positive").
 INTENSITY_ADVERBS = frozenset({"strongly", "weakly", "moderately", "focally", "diffusely"})
@@ -617,6 +629,8 @@ STATEMENT_PATTERNS = {
                 "criterion",
                 "if",
                 "semiquantitated",
+                "guideline",
+                "guidelines",
             )
         ],
         [_words("reference"), _words("range", "ranges", "values", "value", op="?")],
@@ -689,6 +703,16 @@ STATEMENT_PATTERNS = {
         [_words("gene"), _words("expression")],
         [_words("her2"), _words("-", op="?"), _words("enriched")],
         [_words("intrinsic"), _words("subtype")],
+    ],
+    "STMT:history": [
+        [_words("history"), _words("of")],
+        [_words("contralateral")],
+        [
+            _words("prior", "previous", "earlier", "former"),
+            _words("left", "right", op="?"),
+            _words("breast", op="?"),
+            _words("carcinoma", "cancer", "tumor", "tumour", "malignancy", "primary"),
+        ],
     ],
     "STMT:in_situ": [
         [_words("dcis", "intraductal", "noninvasive")],
@@ -799,7 +823,7 @@ THRESHOLD_PHRASES = {
 }
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
 # Positive" / "Percentage of cells with nuclear positivity: 85%").
-DETAIL_FIELDS = {"percentage", "proportion", "nuclei", "cells"}
+DETAIL_FIELDS = {"percentage", "percent", "proportion", "nuclei", "cells"}
 # Words that make a number of signals an average per cell, not the count in one cell.
 AVERAGE_WORDS = {"average", "mean", "avg", "averaged", "averaging"}
 PER_CELL_WORDS = {"per", "/", "cell", "cells", "nucleus", "nuclei"}

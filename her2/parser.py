@@ -35,6 +35,16 @@ def _bins_status(match: "re.Match") -> str:
     return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
 
 
+# The same bins in brackets with some intensities left out: "(0 100%)" is every cell unstained;
+# "(0 90%; 1+ 10%)" has stained cells.
+_BRACKETED_BINS = r"\(\s*0\s+\d{1,3}\s*%((?:\s*[;,]?\s*[1-3]\s*\+\s+\d{1,3}\s*%)*)\s*\)"
+
+
+def _bracketed_bins_status(match: "re.Match") -> str:
+    stained = sum(int(n) for n in re.findall(r"\+\s+(\d{1,3})", match.group(1)))
+    return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
+
+
 _NORMALISATIONS: List[Tuple[str, object]] = [
     # Hesitations ("er, I think..."), not the estrogen receptor.
     (
@@ -56,7 +66,7 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"<\s*/\s*=", "<="),
     (r">\s*/\s*=", ">="),
     (r"(?<=\d)z\b", "%"),
-    (r">\s*0\s*(?:,|and)?\s*<\s*1\s*\+", " 0 (ultralow) "),
+    (r">\s*0\s*(?:,|and|but)?\s*<\s*1\s*\+", " 0 (ultralow) "),
     # "zero or 1+" is a HER2 pick-list value (ER/PR are not scored 0 or 1+).
     (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " her2 negative "),
     (r"[\u2018\u2019]", "'"),
@@ -89,6 +99,13 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # Intensity bins of ER or PR ("0 10%; 1+ 20%; 2+ 40%; 3+ 30%"): not HER2 scores and not a
     # single percentage; stained (positive) when any cells stain at 1+ or more.
     (_INTENSITY_BINS, _bins_status),
+    (_BRACKETED_BINS, _bracketed_bins_status),
+    # A detail field's percentage written without its sign: "Percent cells staining: 85".
+    (
+        r"\b(percent(?:age)?\s+(?:of\s+)?(?:positive\s+)?(?:tumou?r\s+)?(?:cells|nuclei)"
+        r"(?:\s+(?:staining|stained|positive))?\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d))",
+        r"\1\2 % ",
+    ),
     # An H-score (0-300) is neither a percentage nor a HER2 score: "ER H-score 280".
     (r"\bh\s*-?\s*score\s*[:=]?\s*\d{1,3}\b", " hscore "),
     # "ultralow not assessed" is not an ultralow result.
@@ -122,6 +139,10 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # the short forms of a flattened line: "ER POS 100% PR NEG"
     (r"\b(er|pr|pgr|her2)([ \t]*:?[ \t]*)pos\b", r"\1\2positive"),
     (r"\b(er|pr|pgr|her2)([ \t]*:?[ \t]*)neg\b", r"\1\2negative"),
+    # field names written with full stops: "P.R.: Positive", "E.R.: Positive"
+    (r"\b([ep])\.\s?r\.(?=\s*[:=-])", r"\1r"),
+    # "approx. 2%" does not end a sentence
+    (r"\bapprox\.", "approximately"),
     # letters spaced by OCR in a field name: "E R: POSITIVE", "P R : NEGATIVE"
     (r"\b([ep]) (r)(?= ?:)", r"\1\2"),
     (r"\+\s?ve\b", " positive"),
@@ -249,7 +270,27 @@ def _split_words() -> "re.Pattern":
 def _repair_ocr(text: str) -> str:
     variants = _ocr_variants()
     text = _split_words().sub(lambda match: match.group(0).replace(" ", ""), text)
-    return _WORD.sub(lambda match: variants.get(match.group(0), match.group(0)), text)
+    text = _WORD.sub(lambda match: variants.get(match.group(0), match.group(0)), text)
+    for pattern, replacement in _OCR_NUMBERS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# OCR damage inside numbers: a letter O for a zero ("8O%", "3.O4"), a letter l for a one
+# ("ratio l.8"), and a decimal cut by a space after a ratio's or a copy number's cue ("ratio =
+# 2. 3", "mean 2. 4 per cell"); "copy no." is "copy number".
+_OCR_NUMBERS = [
+    (re.compile(r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*%)"), "0"),
+    (re.compile(r"(?<![a-z0-9.])l(?=\.\d)"), "1"),
+    (re.compile(r"\bcopy\s+no\.(?=\s*[:=]?\s*\d)"), "copy number"),
+    (
+        re.compile(
+            r"(\b(?:ratio|copy\s+number|copies|mean|average|signals)\b[^.;\d]{0,40}?\d)"
+            r"\.\s(\d)(?![\d%])"
+        ),
+        r"\1.\2",
+    ),
+]
 
 
 _OCR_LINE_JOIN = re.compile(r"(?<=[a-z,])\.\s+(?=[a-z])")
@@ -1075,11 +1116,29 @@ class _Reader:
         """A plain number after "IHC", "HER2" or "score": "IHC 2", "my HER2 was 3", "score of 0"."""
         if cue.kind == "SCORE_CUE" and self.topic(cue.start, cue.end) not in _HER2_TOPICS:
             return  # "Allred score 8", "Nottingham score 6"
+        skip_to = -1
         for index in range(cue.end, min(cue.end + 6, len(self.tokens))):
+            if index < skip_to:
+                continue
             if not self._same_segment(cue.start, index):
                 return
             token = self.tokens[index]
             neighbour = self.mention_at.get(index)
+            if token == "(" and index == cue.end:
+                # an antibody clone in brackets ("HER2 (4B5): 0"): read on after it
+                close = next(
+                    (
+                        i
+                        for i in range(index + 1, min(index + 4, len(self.tokens)))
+                        if self.tokens[i] == ")"
+                    ),
+                    None,
+                )
+                if close is not None and all(
+                    _score_value(self.tokens[i]) is None for i in range(index + 1, close)
+                ):
+                    skip_to = close + 1
+                    continue
             if (
                 neighbour
                 and neighbour.kind in ("SCORE_CUE", "SUBJ")

@@ -38,6 +38,7 @@ SET_ASIDE_KINDS = {
     "other_assay": "other_assay",
     "in_situ": "in_situ",
     "superseded": "superseded",
+    "history": "history",
 }
 EXCERPT_MAX = 60
 # Set-aside kinds that leave a result open: the bot asks the user to check before interpreting.

@@ -2,8 +2,8 @@
 
 237 HER2/ER/PR statements, 182 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
-own words and the ASCO/CAP guideline, never from the parser); plus 395 written blind in report
-style by four helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+own words and the ASCO/CAP guideline, never from the parser); plus 495 written blind in report
+style by five helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
 like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
@@ -80,18 +80,20 @@ FLOORS = {
     # ish 95.0%, ratio 98.0%, copies 91.0%, ER 95.0%, PR 91.0%, two false HER2+ (3+ confined to
     # DCIS; an Oncotype DX RT-PCR "HER2 ... Positive"); w-296..395 category 87.0%, ihc 95.0%,
     # ish 96.0%, ratio 97.0%, copies 97.0%, ER 88.0%, PR 91.0%, three false HER2+ ("ESTROGEN
-    # RECEPTOR ASSAY (IMMUNOHISTOCHEMICAL): Positive"; OCR "N0T AMPLIFIED" twice). After the
-    # changes they showed:
+    # RECEPTOR ASSAY (IMMUNOHISTOCHEMICAL): Positive"; OCR "N0T AMPLIFIED" twice); w-396..495
+    # category 94.0%, ihc 98.0%, ish 97.0%, ratio 96.0%, copies 94.0%, ER 99.0%, PR 98.0%, one
+    # false HER2+ (an earlier cancer's "HER2 amplified" in the history). After the changes they
+    # showed:
     "written": {
-        "her2_category": 0.948,
-        "ihc": 0.972,
-        "ish_result": 0.984,
-        "ratio": 0.994,
-        "copy_number": 0.989,
-        "er": 0.967,
-        "er_percent": 0.974,
-        "pr": 0.979,
-        "pr_percent": 0.984,
+        "her2_category": 0.959,
+        "ihc": 0.981,
+        "ish_result": 0.983,
+        "ratio": 0.995,
+        "copy_number": 0.991,
+        "er": 0.979,
+        "er_percent": 0.987,
+        "pr": 0.983,
+        "pr_percent": 0.993,
     },
     "holdout": {
         "her2_category": 0.954,
@@ -100,7 +102,7 @@ FLOORS = {
         "ratio": 0.954,
         "copy_number": 1.0,
         "er": 0.965,
-        "er_percent": 0.886,
+        "er_percent": 0.909,
         "pr": 0.909,
         "pr_percent": 0.92,
     },
