@@ -354,6 +354,21 @@ PATTERNS = {
                 "lvi",
                 "lymphovascular",
                 "covid",
+                # other stains of a report's special studies ("KERATIN (CAM5.2). NEGATIVE")
+                "keratin",
+                "ae1",
+                "ae3",
+                "cytokeratin",
+                "ck7",
+                "ck20",
+                "cam5.2",
+                "calponin",
+                "mammaglobin",
+                "gcdfp",
+                "s100",
+                "cd31",
+                "synaptophysin",
+                "chromogranin",
             )
         ],
         [_words("recurrence"), _words("score")],
@@ -617,6 +632,8 @@ STATEMENT_PATTERNS = {
         [_words("in"), _words("accordance")],
         [_words("is", "was", "were"), _words("evaluated", "assessed")],
         [_words("method"), _words("for")],
+        # "Reactivity ... is determined based on the percentage of positively stained nuclei"
+        [_words("determined", "calculated", "assessed"), _words("based", "by")],
     ],
     "STMT:criterion": [
         [
@@ -660,6 +677,16 @@ STATEMENT_PATTERNS = {
             {"LIKE_NUM": True},
         ],
         [{"LIKE_NUM": True}, _words("+", op="?"), _words("="), _words(*_STATUS_WORDS)],
+        # an Allred proportion scale: "(0 = no staining, 1 = <1% of cells, 2 = 1 - 10% ...)"
+        [
+            {"LIKE_NUM": True},
+            _words("="),
+            _words(*_COMPARATOR_TOKENS, op="?"),
+            {"LIKE_NUM": True},
+            _words("-", "to", op="?"),
+            {"LIKE_NUM": True, "OP": "?"},
+            _words("%"),
+        ],
         [_words("is", "are"), _words("defined")],
         # "Scores of 0 or 1+ are considered negative, 2+ equivocal and 3+ positive"; "faint
         # staining in >10% would be reported as 1+"
@@ -823,6 +850,9 @@ THRESHOLD_PHRASES = {
 }
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
 # Positive" / "Percentage of cells with nuclear positivity: 85%").
+# Words before "ratio" that make it another ratio than HER2/CEP17 ("The stroma to fat ratio is
+# 70:30", "nuclear to cytoplasmic ratio").
+OTHER_RATIO_WORDS = {"stroma", "stromal", "fat", "nuclear", "cytoplasmic", "node", "nodes"}
 DETAIL_FIELDS = {"percentage", "percent", "proportion", "nuclei", "cells"}
 # Words that make a number of signals an average per cell, not the count in one cell.
 AVERAGE_WORDS = {"average", "mean", "avg", "averaged", "averaging"}

@@ -46,6 +46,13 @@ def _bracketed_bins_status(match: "re.Match") -> str:
 
 
 _NORMALISATIONS: List[Tuple[str, object]] = [
+    # A literature reference printed under a report ("Romond EH, et al. Trastuzumab plus
+    # adjuvant chemotherapy for operable HER2-positive breast cancer. N Engl J Med
+    # 2005;353(16):1673-84.") names kinds of cancer, not this tumour's result.
+    (
+        r"\bet\s+al\b.{0,300}?\b(?:19|20)\d{2}\s*[;:]\s*\d+\s*(?:\(\s*[\d-]+\s*\))?\s*:\s*\d+(?:\s*-\s*\d+)?",
+        " literature reference ",
+    ),
     # Hesitations ("er, I think..."), not the estrogen receptor.
     (
         r"(^|[.!?]\s*)(?:er|erm|um|uh)\s*,(?=\s*(?:i|it|its|it's|the|my|so|well|maybe|they|we|"
@@ -1046,6 +1053,9 @@ class _Reader:
         )
 
     def _ratio(self, mention: Mention) -> None:
+        before = self.tokens[max(0, mention.start - 3) : mention.start]
+        if lx.OTHER_RATIO_WORDS & set(before):
+            return
         index = self._number_after(mention.end)
         if index is None:
             return
@@ -1506,6 +1516,13 @@ class _Reader:
                     and (_subject_topic(last) in _ANALYTES or segment not in valued_after)
                 )
                 heading = _subject_topic(analytes[-1]) if ends_with_subject else None
+                # another marker's heading ("e-Cadherin. Negative."): its values are not HER2's
+                if (
+                    not analytes
+                    and _subject_topic(last) == "other"
+                    and valued_after.get(segment, -1) < last.start
+                ):
+                    heading = "other"
                 previous_last, hops = _subject_topic(last), 0
                 continue
             hops += 1

@@ -1,6 +1,6 @@
 """her2.interpret on the labelled real-report table (tests/her2_reports/statements.yml).
 
-237 HER2/ER/PR statements, 182 from the 76 real TCGA breast pathology reports in
+288 HER2/ER/PR statements, 233 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
 own words and the ASCO/CAP guideline, never from the parser); plus 495 written blind in report
 style by five helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
@@ -59,10 +59,13 @@ TARGETS = {
 # Floors: the accuracies reached (rounded down), so that any regression fails the test.
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
-    # Gaps to the targets (dev / holdout): category 98% (- / 2.5 points), ihc 97% (- / 0.4),
+    # Gaps to the targets (dev / holdout): category 98% (1.0 / 1.4 points), ihc 97% (- / 0.4),
     # ratio 97% (- / 1.6), pr 95% (- / 4.2). False HER2+: 0 / 0.
     "dev": {
-        "her2_category": 0.979,
+        # 98.0% until r-501..551 (method, control and criteria text of the dev reports) came in;
+        # its three misses left are on the safe side: "undetermined" for a fixation time, a
+        # Ki-67 scale and a HER2 scoring scale with no result, labelled "none"
+        "her2_category": 0.97,
         "ihc": 1.0,
         "ish_result": 1.0,
         "ratio": 1.0,
@@ -96,7 +99,7 @@ FLOORS = {
         "pr_percent": 0.993,
     },
     "holdout": {
-        "her2_category": 0.954,
+        "her2_category": 0.965,
         "ihc": 0.965,
         "ish_result": 0.988,
         "ratio": 0.954,
