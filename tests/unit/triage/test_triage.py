@@ -540,3 +540,34 @@ def test_a_number_can_be_one_alternative_of_a_position():
     # "<num>|two|three" was read as the words "<", "num", ">" and never matched a number
     patterns = triage.lexicon().patterns("<num>|two days")
     assert {"LIKE_NUM": True} in [pattern[0] for pattern in patterns]
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # dev19 and dev20 kinds, in other words than the sets': a finder named, a death made
+        # to look natural, logging off for good, hidden tablets, a farewell with pills
+        ("I've left the front door unlocked so whoever finds me won't have to break in", True),
+        ("I want my family to think it was the cancer that did it", True),
+        ("signing off for good now, thanks for everything", True),
+        ("please don't try and find me, I'm sorry", True),
+        ("took 20 of my dad's oxycodone about an hour ago", True),
+        ("I've got 40 paracetamol and a bottle of vodka in the car", True),
+        ("my son is 2 and there are 3 missing from my capecitabine strip", True),
+        ("I think I've given him the wrong dose of oramorph and he's very drowsy", True),
+        ("her lips have turned a bit grey and she's struggling", True),
+        ("I'm coughing up bright red blood", True),
+        ("the nose bleed has been going for over an hour", True),
+        ("I fell in the garden and I can't get up, my leg is at a funny angle", True),
+        # their look-alikes
+        ("I've made my peace with losing my hair", False),
+        ("We've decided to stop chemo and focus on comfort care with the hospice team", False),
+        ("I take all my morning tablets together with breakfast", False),
+        ("I couldn't breathe for laughing at the nurse's joke", False),
+        ("giving away my old clothes to charity since I've lost weight", False),
+        ("just thinking about the cannula makes me shake", False),
+        ("is it normal for the injection site to be red and sore the next day?", False),
+    ],
+)
+def test_dev19_dev20_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
