@@ -732,7 +732,7 @@ STATEMENT_PATTERNS = {
         [_words("intrinsic"), _words("subtype")],
     ],
     "STMT:history": [
-        [_words("history"), _words("of")],
+        [_words("history"), _words("of", ":")],
         [_words("contralateral")],
         [
             _words("prior", "previous", "earlier", "former"),
@@ -760,6 +760,8 @@ STATEMENT_PATTERNS = {
     ],
     "STMT:general": [
         [_words("patients", "cases", "trials", "may", "might", "regardless")],
+        # "tumors scoring 1+ ... are considered HER2-low", "cancers with ... are"
+        [_words("tumors", "tumours", "cancers", "carcinomas"), _words("scoring", "with", "that")],
         [_words("for", "on", "in"), _words("all")],
         [_words("category"), _words("for")],
         # examples of kinds: "resistant to treatment, such as ... HER2-positive breast cancer"
@@ -841,12 +843,18 @@ CONTROL_MODIFIERS = {
 # A clause with a status word and one of these before a number is a criterion ("Negative: nuclear
 # staining in less than 1% of cells", "amplified: ratio >= 2.0").
 THRESHOLD_WORDS = {"<", ">", "<=", ">="}
+# Words before a number that make it a bound ("a ratio under 2.0").
+THRESHOLD_PREPOSITIONS = {"under", "below", "above", "over", "exceeding"}
 THRESHOLD_PHRASES = {
     ("less", "than"),
     ("greater", "than"),
     ("or", "greater"),
     ("or", "more"),
     ("or", "less"),
+    ("or", "higher"),
+    ("or", "above"),
+    ("or", "lower"),
+    ("or", "below"),
 }
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
 # Positive" / "Percentage of cells with nuclear positivity: 85%").

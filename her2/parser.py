@@ -150,6 +150,10 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r"\b([ep])\.\s?r\.(?=\s*[:=-])", r"\1r"),
     # "approx. 2%" does not end a sentence
     (r"\bapprox\.", "approximately"),
+    (r"~\s*(?=\d)", " approximately "),
+    # a score written over its scale: "0/3+" is 0, "2/3+" is 2+
+    (r"\b0\s*/\s*3\s*\+", " 0 "),
+    (r"\b([1-3])\s*/\s*3\s*\+", r" \1+ "),
     # letters spaced by OCR in a field name: "E R: POSITIVE", "P R : NEGATIVE"
     (r"\b([ep]) (r)(?= ?:)", r"\1\2"),
     (r"\+\s?ve\b", " positive"),
@@ -539,7 +543,13 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
         # a line or sentence, ";" included: "Single-gene scores (RT-PCR): ER 8.6; HER2 11.8"
         "line": _segment_ids(tokens, lx.BOUNDARIES - {";"}),
     }
-    found = [(cue.value, cue.start) for cue in cues if lx.STATEMENT_KINDS[cue.value]]
+    found = [
+        (cue.value, cue.start)
+        for cue in cues
+        if lx.STATEMENT_KINDS[cue.value]
+        # "HER2 ISH requested by oncology: ratio 2.1" names who asked; the result is there
+        and not (cue.value == "pending" and tokens[cue.end : cue.end + 1] == ["by"])
+    ]
     if not lx.SUPERSEDING_WORDS & set(tokens):
         found = [(kind, start) for kind, start in found if kind != "superseded"]
     brackets = scopes["bracket"]
@@ -668,9 +678,13 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
     # A short gloss in brackets straight after a criterion is part of it: "... is reported as
     # amplified (positive)".
     for index, token in enumerate(tokens):
-        if token == "(" and kinds.get(index) == "criterion" and index + 1 not in kinds:
+        if (
+            token == "("
+            and (kinds.get(index) == "criterion" or (index and kinds.get(index - 1) == "criterion"))
+            and index + 1 not in kinds
+        ):
             close = next(
-                (i for i in range(index + 1, min(index + 5, len(tokens))) if tokens[i] == ")"),
+                (i for i in range(index + 1, min(index + 12, len(tokens))) if tokens[i] == ")"),
                 None,
             )
             if close is not None:
@@ -1022,6 +1036,8 @@ class _Reader:
         if self._subject_just_before(mention.start, "cep17"):
             return
         index = mention.start - 1
+        if self._cep17_value(index) and "her2" not in self.tokens[mention.start : mention.end]:
+            return  # "Average CEP17: 2.0 signals/cell" is the reference probe's count
         if (
             mention.kind == "COPIES_UNIT"
             and self.tokens[mention.end - 1].startswith("signal")
@@ -1039,6 +1055,13 @@ class _Reader:
             return
         self.used.add(index)
         self._store_copies(self._number(index))
+
+    def _cep17_value(self, index: int) -> bool:
+        """The number at `index` is the field value of CEP17 ("Average CEP17: 2.0")."""
+        back = index - 1
+        while back >= 0 and self.tokens[back] in (":", "=", "-", "mean", "average", "avg"):
+            back -= 1
+        return back >= 0 and self.tokens[back] == "cep17"
 
     def _typical_cell_count(self, index: int, end: int) -> bool:
         """A whole number of signals with no average word before it and no "per cell" after
@@ -1655,10 +1678,14 @@ class _Reader:
     def _is_threshold(self, index: int) -> bool:
         previous = self.tokens[index - 1] if index >= 1 else ""
         before_previous = self.tokens[index - 2] if index >= 2 else ""
+        after = tuple(self.tokens[index + 1 : index + 3])
         return (
             previous in lx.COMPARATORS
             or previous == "than"
             or (previous == "to" and before_previous == "up")
+            # "a ratio under 2.0", "when the ratio is 2.0 or greater"
+            or previous in lx.THRESHOLD_PREPOSITIONS
+            or after in lx.THRESHOLD_PHRASES
         )
 
     def _followed_by_unit(self, index: int) -> bool:

@@ -2,8 +2,8 @@
 
 288 HER2/ER/PR statements, 233 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
-own words and the ASCO/CAP guideline, never from the parser); plus 495 written blind in report
-style by five helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+own words and the ASCO/CAP guideline, never from the parser); plus 595 written blind in report
+style by six helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
 like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
@@ -85,16 +85,17 @@ FLOORS = {
     # ish 96.0%, ratio 97.0%, copies 97.0%, ER 88.0%, PR 91.0%, three false HER2+ ("ESTROGEN
     # RECEPTOR ASSAY (IMMUNOHISTOCHEMICAL): Positive"; OCR "N0T AMPLIFIED" twice); w-396..495
     # category 94.0%, ihc 98.0%, ish 97.0%, ratio 96.0%, copies 94.0%, ER 99.0%, PR 98.0%, one
-    # false HER2+ (an earlier cancer's "HER2 amplified" in the history). After the changes they
-    # showed:
+    # false HER2+ (an earlier cancer's "HER2 amplified" in the history); w-496..595 (modern CAP
+    # wording) category 88.0%, ihc 94.0%, ish 97.0%, ratio 98.0%, copies 99.0%, ER 98.0%, PR 97.0%,
+    # no false HER2+. After the changes they showed:
     "written": {
-        "her2_category": 0.959,
-        "ihc": 0.981,
+        "her2_category": 0.951,
+        "ihc": 0.979,
         "ish_result": 0.983,
-        "ratio": 0.995,
-        "copy_number": 0.991,
-        "er": 0.979,
-        "er_percent": 0.987,
+        "ratio": 0.996,
+        "copy_number": 0.993,
+        "er": 0.981,
+        "er_percent": 0.984,
         "pr": 0.983,
         "pr_percent": 0.993,
     },
