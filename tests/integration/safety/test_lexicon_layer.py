@@ -50,6 +50,9 @@ FLOORS = {
     # dev20 (teenagers, older people, carers, quoted messages, places): on arrival 80.0% / 3.8%
     # (self-harm 70.8%); now 98.2% / 2.3%
     "dev20": {"emergency": 0.98, "false_alarm": 0.03},
+    # dev21 (time-shaped messages, negation right and wrong, ambivalence with means): on
+    # arrival 80.0% / 3.8%; now 96.4% / 3.1%
+    "dev21": {"emergency": 0.96, "false_alarm": 0.04},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.91, "false_alarm": 0.03},

@@ -571,3 +571,24 @@ def test_a_number_can_be_one_alternative_of_a_position():
 )
 def test_dev19_dev20_kinds_and_their_look_alikes(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # dev21 kinds in other words: means at hand after "I'm not okay", a decision and a way,
+        # a place named while writing, another's insulin, tablets kept back
+        ("I'm not ok. the tablets are here and no one is home", True),
+        ("I've made up my mind and I have a way", True),
+        ("typing this from the edge of the bridge", True),
+        ("I'm going to inject all of dad's insulin pens on myself", True),
+        ("I've been keeping back some of my morphine every night", True),
+        ("my husband's razor is in the bathroom cabinet and I keep looking at my wrists", True),
+        # their look-alikes
+        ("I shaved my head with my partner's razor before the chemo took my hair", False),
+        ("had cellulitis in this arm two years ago, any tips to avoid it again?", False),
+        ("I'm cutting my fringe myself now, saves money", False),
+    ],
+)
+def test_dev21_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
