@@ -5,6 +5,7 @@ Phrase syntax (also described at the top of red_flags.yml):
     word?    optional word (or optional a|b)
     ~N       up to N other words, none of them punctuation (N = 1..8)
     <num>    a number
+    <many>   a number of five or more, in digits or words (a count of tablets beyond a dose)
     @name    any entry of `words: name`
     pre*     a word whose key starts with "pre"
     =word    the word exactly as written (no lemma: "=fainted" is not "faint")
@@ -24,6 +25,11 @@ from triage.text import phrase_keys, pipeline
 Token = Dict  # one Matcher token pattern
 WILDCARD_KEY = "IS_PUNCT"  # a "~N" word: any token that is not punctuation
 Branch = List[Token]  # one way to match a position
+# <many>: five or more, in digits or words ("took 2 of my tablets" is a dose, "took 30" is not)
+MANY = (
+    r"^(?:[5-9]|[1-9][0-9]+|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|dozen|dozens|hundred|hundreds)$"
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,9 @@ class Lexicon:
         for alternative in self._alternatives(part):
             if alternative == "<num>":  # a number among words: "<num>|two|three"
                 branches.append([{"LIKE_NUM": True}])
+                continue
+            if alternative == "<many>":  # "took 30 of them", not "I take 2 of my tablets"
+                branches.append([{"LOWER": {"REGEX": MANY}}])
                 continue
             if alternative.startswith("="):
                 exact.append(alternative[1:].lower())

@@ -592,3 +592,21 @@ def test_dev19_dev20_kinds_and_their_look_alikes(text, emergency):
 )
 def test_dev21_kinds_and_their_look_alikes(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # a dose is not an overdose: a count of tablets needs five or more (<many>), and a
+        # schedule ("twice a day") is not a double dose
+        ("I take 2 of my capecitabine tablets twice a day", False),
+        ("she takes 4 of her tablets with breakfast", False),
+        ("I took 2 of my paracetamol for the headache", False),
+        ("took 30 of mum's tramadol", True),
+        ("I've taken twenty of my sleeping tablets", True),
+        ("I've had 10 paracetamol today", True),
+        ("I took my tablets twice by mistake", True),
+    ],
+)
+def test_a_dose_is_not_an_overdose(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
