@@ -29,6 +29,7 @@ class Uncovered:
     near: Tuple[str, ...] = field(default_factory=tuple)
     heading: Optional[str] = None
     answered_by: Tuple[str, ...] = field(default_factory=tuple)
+    asked_only: bool = False
 
 
 # A message this long, with several sentences, is a story around a question: only its
@@ -58,6 +59,15 @@ _QUESTION_OPENERS = frozenset(
         "any",
     }
 )
+# Sentences that ask without a question mark: "I'm wondering if ...", "I am concerned that it
+# is the same dosage regardless of weight", "curious what others have experienced" (a cue
+# followed by what is asked; "which made me a little concerned." tells, it doesn't ask).
+_INDIRECT_QUESTION = frozenset(
+    {"wonder", "wondering", "wondered", "curious", "concerned", "worried"}
+)
+_ASKED_NEXT = frozenset(
+    {"if", "whether", "that", "about", "what", "how", "why", "when", "who", "which", "as"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -78,10 +88,20 @@ def question_part(text: str) -> str:
     sentences = list(_pipeline()(text).sents)
     if len(sentences) < 3:
         return text
-    asked = [
-        s.text for s in sentences if "?" in s.text or (len(s) and s[0].lower_ in _QUESTION_OPENERS)
-    ]
+    asked = [s.text for s in sentences if _asks(s)]
     return " ".join(asked) if asked else text
+
+
+def _asks(sentence) -> bool:
+    """A sentence that asks: a question mark, a question word first, or an indirect question."""
+    if "?" in sentence.text:
+        return True
+    if len(sentence) and sentence[0].lower_ in _QUESTION_OPENERS:
+        return True
+    return any(
+        t.lower_ in _INDIRECT_QUESTION and t.i + 1 < sentence.end and t.nbor().lower_ in _ASKED_NEXT
+        for t in sentence
+    )
 
 
 def _lemmas(text: str) -> List[str]:
@@ -121,6 +141,7 @@ def _catalogue() -> Tuple[Dict[str, Uncovered], Matcher]:
             tuple(topic.get("near") or ()),
             topic.get("heading"),
             tuple(topic.get("answered_by") or ()),
+            bool(topic.get("asked_only")),
         )
         matcher.add(topic_id, [_pattern(term) for term in topic["terms"]])
         if topic.get("except"):
@@ -134,13 +155,23 @@ def uncovered_topics(text: str) -> List[Uncovered]:
     if not text or not text.strip():
         return []
     asked = question_part(text)
-    found = _topics_in(asked)
+    story = _is_story(text)
+    found = _topics_in(asked, story_told=story and asked == text)
     if not found and asked != text:
-        found = _topics_in(text)  # the question points back at the story ("what next?")
+        # the question points back at the story ("what next?"), but what a story recounts
+        # ("6 cycles of TC", "waiting for the results") is not what it asks
+        found = _topics_in(text, story_told=True)
     return found
 
 
-def _topics_in(text: str) -> List[Uncovered]:
+def _is_story(text: str) -> bool:
+    """A long message of several sentences (question_part's test)."""
+    return len(text.split()) >= LONG_MESSAGE_WORDS and len(list(_pipeline()(text).sents)) >= 3
+
+
+def _topics_in(text: str, story_told: bool = False) -> List[Uncovered]:
+    """The catalogue's concepts in this text; when it is a story's narrative rather than its
+    questions (``story_told``), without the concepts that stories recount (``asked_only``)."""
     catalogue, matcher = _catalogue()
     # lower-cased, so a capital doesn't block the lemma
     doc = _pipeline()(text.lower())
@@ -156,6 +187,8 @@ def _topics_in(text: str) -> List[Uncovered]:
             other == topic_id and s < end and start < e for other, s, e in excepted
         ):
             continue  # "my hair started coming back" is not the cancer coming back
+        if story_told and catalogue[topic_id].asked_only:
+            continue
         first[topic_id] = min(first.get(topic_id, start), start)
     ordered = sorted(first, key=first.get)
     return [catalogue[topic_id] for topic_id in ordered[:MAX_TOPICS]]

@@ -24,6 +24,8 @@ FAQ = "faq"
 UNSURE_INTENT = "nlu_fallback"
 # Where components/source_coverage.py puts its decision in the parse result.
 COVERAGE_KEY = "coverage"
+# ... and marks facts chosen only because the nearest ones agree on a topic (a weak answer).
+AGREED = "agreed"
 
 
 def force_intent(message: Message, name: str) -> None:
@@ -56,3 +58,19 @@ def force_faq_topic(message: Message, topic: str) -> None:
         RESPONSE_SELECTOR_RANKING_KEY: [chosen, *ranking],
     }
     message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
+
+
+def weakly_answered(message: Message) -> bool:
+    """The facts were chosen only because several of the nearest agree on a topic (VOTE_FACTS)."""
+    return bool((message.get(COVERAGE_KEY) or {}).get(AGREED))
+
+
+def withdraw_weak_answer(message: Message) -> None:
+    """Back to the nearest topics to choose from, for a weak answer that something surer
+    overrides."""
+    coverage = message.get(COVERAGE_KEY) or {}
+    message.set(
+        COVERAGE_KEY,
+        {"answer": "clarify", "clarify": coverage.get("clarify") or []},
+        add_to_output=True,
+    )

@@ -31,7 +31,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import triage
 from components.drug_entity_extractor import DRUG_INTENT
-from components.intent_override import COVERAGE_KEY, FAQ, force_faq_topic, force_intent
+from components.intent_override import (
+    COVERAGE_KEY,
+    FAQ,
+    force_faq_topic,
+    force_intent,
+    weakly_answered,
+    withdraw_weak_answer,
+)
 from triage import classifier
 
 EMERGENCY_INTENTS = {"medical": "emergency", "self_harm": "self_harm"}
@@ -188,6 +195,9 @@ class SafetyTriage(GraphComponent):
             tier = assessment.tier
             if tier is None and p_distress >= self._distress_threshold:
                 tier = "distress"  # the distress classifier's opinion
+            if tier in ("distress", "symptom_question") and weakly_answered(message):
+                # feelings and symptoms come before facts chosen only by their topic's vote
+                withdraw_weak_answer(message)
             if intent in EMERGENCY_INTENTS.values():
                 # the intent classifier alone never raises the alarm
                 force_intent(message, UNSURE_INTENT)

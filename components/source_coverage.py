@@ -37,7 +37,7 @@ from answers import find_facts
 from answers.coverage import LONG_MESSAGE_WORDS, question_part, uncovered_topics
 from answers.topics import content_words, topic_support
 from components.drug_entity_extractor import DRUG_INTENT
-from components.intent_override import COVERAGE_KEY, FAQ, UNSURE_INTENT, force_intent
+from components.intent_override import AGREED, COVERAGE_KEY, FAQ, UNSURE_INTENT, force_intent
 from her2.parser import parse
 from knowledge.drug_matcher import default_matcher
 
@@ -73,6 +73,13 @@ FACT_RATIO = 0.6
 # (from facts scoring at least CLARIFY_SCORE) instead of the whole menu.
 CLARIFY_TOPICS = 3
 CLARIFY_SCORE = 0.15
+# ... unless the facts agree: when the best fact and at least VOTE_FACTS of the VOTE_DEPTH best
+# (each scoring at least CLARIFY_SCORE) belong to one FAQ topic, that topic's facts among them
+# are the answer ("closest to your question", with the topic as a button): a long post that
+# shares a little with several facts of one topic is about that topic. Chosen on the real
+# questions' dev part (bench/TUNING.md, change 32).
+VOTE_FACTS = 2
+VOTE_DEPTH = 4
 # A FAQ topic whose own words (examples and answer) share almost nothing with a question of
 # at least MIN_CONTENT_WORDS content words does not answer it: below MIN_TOPIC_SUPPORT
 # (answers.topic_support, 0..1) the question is answered like one the classifier could not
@@ -159,7 +166,23 @@ class SourceCoverage(GraphComponent):
     def _answer_from_facts(message: Message, text: str) -> None:
         matches = find_facts(question_part(text), k=CLARIFY_TOPICS + 2)
         best = matches[0].score if matches else 0.0
-        if best >= FACT_SCORE:
+        agreed = _agreed_topic(matches)
+        if best < FACT_SCORE and agreed:
+            chosen = [m.fact for m in matches[:VOTE_DEPTH] if m.fact.topic == agreed][:3]
+            message.set(
+                COVERAGE_KEY,
+                {
+                    "answer": "facts",
+                    "facts": [f.id for f in chosen],
+                    "topics": [agreed],
+                    # a weaker answer than a good match: one drug named, feelings or a
+                    # symptom (components/safety_triage.py) come first
+                    AGREED: True,
+                    "clarify": _clarify_topics(matches),
+                },
+                add_to_output=True,
+            )
+        elif best >= FACT_SCORE:
             chosen = [m.fact for m in matches[:3] if m.score >= best * FACT_RATIO]
             message.set(
                 COVERAGE_KEY,
@@ -171,21 +194,35 @@ class SourceCoverage(GraphComponent):
                 add_to_output=True,
             )
         else:
-            topics = [m.fact.topic for m in matches if m.score >= CLARIFY_SCORE and m.fact.topic]
             message.set(
                 COVERAGE_KEY,
-                {"answer": "clarify", "clarify": list(dict.fromkeys(topics))[:CLARIFY_TOPICS]},
+                {"answer": "clarify", "clarify": _clarify_topics(matches)},
                 add_to_output=True,
             )
 
 
+def _clarify_topics(matches) -> List[str]:
+    """The FAQ topics of the facts scoring at least CLARIFY_SCORE, best first."""
+    topics = [m.fact.topic for m in matches if m.score >= CLARIFY_SCORE and m.fact.topic]
+    return list(dict.fromkeys(topics))[:CLARIFY_TOPICS]
+
+
+def _agreed_topic(matches) -> Optional[str]:
+    """The FAQ topic of the best fact, when at least VOTE_FACTS of the VOTE_DEPTH best facts
+    that score at least CLARIFY_SCORE belong to it; else None."""
+    near = [m.fact.topic for m in matches[:VOTE_DEPTH] if m.score >= CLARIFY_SCORE]
+    if not near or not near[0]:
+        return None
+    return near[0] if near.count(near[0]) >= VOTE_FACTS else None
+
+
 def _unplaced(message: Message) -> bool:
-    """Nothing placed it: the classifier could not, and neither facts nor a catalogue
-    concept fit (only the nearest topics to choose from are left)."""
+    """Nothing placed it surely: the classifier could not, and neither a good fact nor a
+    catalogue concept fit (only the nearest topics to choose from, or a weak answer)."""
     coverage = message.get(COVERAGE_KEY) or {}
-    return (message.get(INTENT) or {}).get("name") == UNSURE_INTENT and coverage.get(
-        "answer", "clarify"
-    ) == "clarify"
+    return (message.get(INTENT) or {}).get("name") == UNSURE_INTENT and (
+        coverage.get("answer", "clarify") == "clarify" or bool(coverage.get(AGREED))
+    )
 
 
 def _supported(text: str, topic: Optional[str]) -> bool:

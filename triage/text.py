@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List
@@ -71,6 +72,14 @@ def _english_word_hashes() -> np.ndarray:
     return np.unique(np.fromiter((hash_string(w) for w in words if w.isalpha()), dtype=np.uint64))
 
 
+# Quotation marks around reported words ("she said she's swallowed 'all of them'") are not
+# punctuation that ends a clause: an opening or closing quotation mark is left out of the text
+# the lexicon reads (an apostrophe inside a word, "she's", "nobody's", is kept).
+_QUOTES = re.compile(
+    r"(?:(?<=^)|(?<=[\s(\[]))['\"](?=\w)|(?<=\w)['\"](?=[\s.,!?;:)\]]|$)|(?<=\s)\"(?=\s)"
+)
+
+
 def _normalise(text: str) -> str:
     return (
         text.replace("\u2019", "'")
@@ -79,6 +88,12 @@ def _normalise(text: str) -> str:
         .replace("\u201c", '"')
         .replace("\u201d", '"')
     )
+
+
+def _unquote(text: str) -> str:
+    """A whole message without its quotation marks (a token such as "'s" keeps its
+    apostrophe: only whole texts are unquoted)."""
+    return _QUOTES.sub("", _normalise(text))
 
 
 class Keyer:
@@ -216,7 +231,7 @@ def _add_upper_case_contractions(nlp: Language) -> None:
 
 
 def make_doc(text: str) -> Doc:
-    return pipeline()(_normalise(text))
+    return pipeline()(_unquote(text))
 
 
 def phrase_keys(phrase: str) -> List[str]:

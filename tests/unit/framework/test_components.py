@@ -274,3 +274,38 @@ def test_a_question_the_sources_dont_cover_gets_the_honest_reply_whatever_it_res
     assert given.get(INTENT)["name"] == "inform_results" and given.get("coverage") is None
     [plain] = SourceCoverage().process([classified("What is HER2?", "faq")])
     assert plain.get(INTENT)["name"] == "faq" and plain.get("coverage") is None
+
+
+_SCORING_POST = (
+    "Three months since my diagnosis and I still feel lost. My oncologist mentioned a test on the "
+    "tissue to see how much of the protein is on the cells, and the score decides which drugs I "
+    "can have. I was too overwhelmed to ask how that score works. Could someone explain the "
+    "scoring to me?"
+)
+
+
+def test_a_post_whose_nearest_facts_agree_on_a_topic_gets_those_facts():
+    """No fact matches well, but the nearest ones are about one topic: its facts answer."""
+    from components.source_coverage import SourceCoverage
+
+    [message] = SourceCoverage().process([classified(_SCORING_POST, "nlu_fallback")])
+    coverage = message.get("coverage")
+    assert coverage["answer"] == "facts" and coverage["topics"] == ["her2_scoring"]
+    assert coverage["facts"] and all(
+        f.startswith(("eh_diag_ihc", "bcrf_")) for f in coverage["facts"]
+    )
+
+
+def test_feelings_come_before_facts_chosen_by_their_topic_alone():
+    from components.source_coverage import SourceCoverage
+
+    post = _SCORING_POST.replace(
+        "Could someone explain the scoring to me?", "I can't stop crying and I feel so alone."
+    )
+    [message] = SourceCoverage().process([classified(post, "nlu_fallback")])
+    assert message.get("coverage")["answer"] == "facts"  # the topic's vote
+    [message] = SafetyTriage().process([message])
+    assert message.get("triage")["tier"] == "distress"
+    assert (
+        message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/coping"
+    )

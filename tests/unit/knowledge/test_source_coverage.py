@@ -295,3 +295,42 @@ def test_an_unplaced_question_naming_one_drug_gets_that_drug(text, routed_to_the
     message.set("intent", {"name": "nlu_fallback", "confidence": 0.3})
     SourceCoverage().process([message])
     assert (message.get("intent")["name"] == "ask_drug") == routed_to_the_drug
+
+
+# A story's furniture is not its question (knowledge/uncovered.yml `asked_only`).
+_STORY = (
+    "I was diagnosed last spring with a grade 2 tumour. I had six cycles of TCHP every three "
+    "weeks and then surgery in the autumn, which went well. My scans since then have been clear "
+    "and my oncologist is pleased with how things look. "
+)
+
+
+def test_a_schedule_told_in_the_story_is_not_asked():
+    post = _STORY + "Did anyone else find the first year after treatment the hardest part?"
+    assert "schedule_dose" not in found(post)
+
+
+def test_a_schedule_asked_in_the_post_still_counts():
+    post = _STORY + "How many cycles of Herceptin on its own will I need after this?"
+    assert "schedule_dose" in found(post)
+
+
+def test_an_indirect_question_in_a_post_is_read_as_asked():
+    """No question mark: "I'm worried that ..." asks all the same."""
+    from answers.coverage import question_part
+
+    post = _STORY + "I am worried that the dosage is the same whatever my weight is."
+    assert question_part(post).startswith("I am worried that")
+    assert "schedule_dose" in found(post)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("My heart hurts whenever I think about my children growing up without me.", False),
+        ("Thank you from the bottom of my heart for explaining the FISH test.", False),
+        ("My heart is racing after every Herceptin infusion, is that normal?", True),
+    ],
+)
+def test_the_heart_of_feelings_is_not_heart_checks(text, expected):
+    assert ("heart" in found(text)) is expected

@@ -610,3 +610,30 @@ def test_dev21_kinds_and_their_look_alikes(text, emergency):
 )
 def test_a_dose_is_not_an_overdose(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # dev22 kinds in other words: safety doubted, self-injury on purpose beside an everyday
+        # place, reported words in quotation marks, the how decided with an end named, a carer
+        # who sees a farewell and where someone is, a dose that must work this time
+        ("honestly I don't think I'm safe at home right now", True),
+        ("I can't trust myself alone tonight, the tablets are in the kitchen", True),
+        ("scalded myself with the kettle on purpose again", True),
+        ("my sister messaged \"I've taken them all\" and now she won't pick up", True),
+        ("I'm not going through another round. I've already decided how.", True),
+        ("his location says the viaduct and his last text was 'sorry, love you'", True),
+        ("I've saved up strips of co-codamol, it has to work this time", True),
+        # their look-alikes
+        ("I don't think I'm safe to drive home after the infusion, can someone collect me?", False),
+        ("I scalded myself on the kettle this morning, it's a small red patch", False),
+        ('the nurse said "all of them" get a cold cap fitted before the taxol', False),
+        ("chemo has taken everything out of me this week, I slept all weekend", False),
+        ("it would be easier not to wake up for these 6am appointments", False),
+        ("I'm writing letters for my grandchildren to read when they're grown", False),
+        ("the ache in my arm went for a day and has not come back since", False),
+    ],
+)
+def test_dev22_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
