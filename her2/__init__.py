@@ -62,7 +62,9 @@ classify(findings: Findings) -> Classification
     ish_group    1-5 when ratio and copy number place a dual-probe ISH result exactly, else None
     needs        what would settle or refine it, most useful first: "ihc" (an IHC score),
                  "ish" (an ISH/FISH result), "ratio" (HER2/CEP17 ratio), "copy_number"
-                 (average HER2 copies per cell), "dual_probe_ish" (a dual-probe ISH test)
+                 (average HER2 copies per cell), "dual_probe_ish" (a dual-probe ISH test),
+                 "repeat" (the repeat testing the report says was requested, when IHC and ISH
+                 disagree)
     flags        "contradiction" (two different IHC scores or ISH results: ask which is right),
                  "discordant" (IHC and ISH disagree: pathologist review), "recount_noted"
                  (ISH groups 2-4 with IHC 2+), "outdated_terms", "stated_status_differs"

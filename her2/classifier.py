@@ -15,7 +15,7 @@ from .findings import Findings
 from .guideline import IshRow, load_guideline
 
 CATEGORIES = ("positive", "low", "ultralow", "zero", "negative", "equivocal", "undetermined")
-NEEDS = ("ihc", "ish", "ratio", "copy_number", "dual_probe_ish")
+NEEDS = ("ihc", "ish", "ratio", "copy_number", "dual_probe_ish", "repeat")
 FLAGS = ("contradiction", "discordant", "recount_noted", "outdated_terms", "stated_status_differs")
 
 
@@ -74,6 +74,11 @@ def classify(findings: Findings) -> Classification:
     needs = list(decision.outcome.needs)
     flags = list(decision.outcome.flags)
     category, decision = _apply_stated_status(findings, decision, category, needs, flags)
+    if findings.repeat_requested and _discordant(findings):
+        # IHC and ISH disagree and the report says the testing is being repeated: the guideline's
+        # category for the pair is not the final word, the repeat is
+        category, needs = "undetermined", ["repeat"]
+        flags = list(dict.fromkeys([*flags, "discordant"]))
     if findings.outdated_terms:
         flags.append("outdated_terms")
     flags = [flag for flag in FLAGS if flag in flags]
@@ -84,6 +89,14 @@ def classify(findings: Findings) -> Classification:
         flags=flags,
         explanation=_explanation(findings, decision, category, needs, flags),
     )
+
+
+def _discordant(findings: Findings) -> bool:
+    """The written ISH result and the IHC score point different ways (the guideline's
+    discordant pairs)."""
+    if not findings.ish_result or not findings.ihc:
+        return False
+    return load_guideline().discordant_category(findings.ish_result, findings.ihc) is not None
 
 
 def _no_her2_statement(findings: Findings) -> bool:

@@ -25,6 +25,8 @@ class Findings:
     her2_mentioned: True when the text names HER2 (or a HER2 test such as FISH, or gives a HER2
         value), False when parsed text has no HER2 statement at all (only ER/PR, Ki-67, or
         nothing), None when unknown (Findings built by hand). Not a value: is_empty() ignores it.
+    repeat_requested: True when the text says the testing is being repeated ("These results are
+        discordant; repeat testing has been requested"). Not a value: is_empty() ignores it.
     """
 
     ihc: Optional[str] = None
@@ -45,6 +47,7 @@ class Findings:
     outdated_terms: bool = False
     problems: List[str] = field(default_factory=list)
     her2_mentioned: Optional[bool] = None
+    repeat_requested: bool = False
 
     def to_dict(self) -> dict:
         """A JSON-safe dict; Findings.from_dict(f.to_dict()) == f."""
@@ -66,7 +69,7 @@ class Findings:
     def is_empty(self) -> bool:
         """True when nothing HER2- or hormone-receptor-related (not even a problem) was found.
         A bare mention of HER2 (her2_mentioned) is not a finding."""
-        return replace(self, her2_mentioned=None) == Findings()
+        return replace(self, her2_mentioned=None, repeat_requested=False) == Findings()
 
     def has_test_values(self) -> bool:
         """True when any IHC or ISH value (not just a stated status) is known."""
@@ -95,8 +98,8 @@ class Findings:
         """Values present in `newer` override these, field by field (corrections across turns).
 
         A newer IHC score replaces ihc, ihc_candidates and percent_stained together; a newer ISH
-        result replaces ish_result and ish_result_candidates together. outdated_terms stays set
-        once seen. problems always come from `newer`: they describe the latest message, and
+        result replaces ish_result and ish_result_candidates together. outdated_terms and
+        repeat_requested stay set once seen. problems always come from `newer`: they describe the latest message, and
         impossible values are never stored.
         """
         merged = Findings.from_dict(self.to_dict())
@@ -120,6 +123,7 @@ class Findings:
             merged.ish_result = newer.ish_result
             merged.ish_result_candidates = list(newer.ish_result_candidates)
         merged.outdated_terms = self.outdated_terms or newer.outdated_terms
+        merged.repeat_requested = self.repeat_requested or newer.repeat_requested
         mentions = (self.her2_mentioned, newer.her2_mentioned)
         merged.her2_mentioned = True if True in mentions else (False if False in mentions else None)
         merged.problems = list(newer.problems)

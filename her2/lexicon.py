@@ -529,6 +529,9 @@ STATEMENT_KINDS = {
     # its results are not this tumour's
     "history": "sentence",
 }
+# Words of a pending statement that say the testing is being repeated ("repeat testing of both
+# specimens has been requested"): results that disagree wait for it (classifier).
+REPEAT_WORDS = frozenset({"repeat", "repeated", "repeating", "retest", "retesting", "redo"})
 # Intensity words between a hormone receptor and its status ("ER strongly positive").
 INTENSITY_ADVERBS = frozenset({"strongly", "weakly", "moderately", "focally", "diffusely"})
 # Words that say a report corrects an earlier result (an "addendum" alone usually adds one).
@@ -661,6 +664,15 @@ STATEMENT_PATTERNS = {
             _words(*_STATUS_WORDS),
         ],
         [{"LIKE_NUM": True}, _words("%"), _words("is", "are"), _words(*_STATUS_WORDS)],
+        # "A ratio of 2.0 or greater with 4.0 or more signals per cell is interpreted as amplified"
+        [
+            {"LIKE_NUM": True},
+            _words("or"),
+            _words("greater", "more", "higher", "above", "less", "lower", "below", "fewer"),
+            {"LOWER": {"NOT_IN": [".", ";", "!", "?", ",", "(", ")", ":"]}, "OP": "*"},
+            _words("interpreted", "regarded", "classified", "defined", "considered", "scored"),
+            _words("as"),
+        ],
     ],
     "STMT:definition": [
         # A scale entry: "Score 2+ (equivocal): weak to moderate ... staining in >10% of cells".
@@ -736,6 +748,7 @@ STATEMENT_PATTERNS = {
         [_words("contralateral")],
         [
             _words("prior", "previous", "earlier", "former"),
+            {"LIKE_NUM": True, "OP": "?"},  # "Prior 2009 left breast carcinoma"
             _words("left", "right", op="?"),
             _words("breast", op="?"),
             _words("carcinoma", "cancer", "tumor", "tumour", "malignancy", "primary"),

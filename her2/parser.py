@@ -45,6 +45,26 @@ def _bracketed_bins_status(match: "re.Match") -> str:
     return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
 
 
+_STATUS_SHORT = r"(?:pos(?:itive)?|neg(?:ative)?|\+|-)"
+_ALIGNED_STATUSES = (
+    r"\b((?:er|pr|pgr|her2)(?:\s*/\s*(?:er|pr|pgr|her2)){1,2})\s*(?:[:=]|status\s*:?)?\s*"
+    r"(" + _STATUS_SHORT + r"(?:\s*/\s*" + _STATUS_SHORT + r"){1,2})(?![a-z0-9+])"
+)
+
+
+def _aligned_statuses(match: "re.Match") -> str:
+    names = [n.strip() for n in match.group(1).split("/")]
+    values = [v.strip() for v in match.group(2).split("/")]
+    if len(names) != len(values):
+        return match.group(0)
+    if "her2" not in names and all(len(v) > 3 for v in values):
+        # "ER/PR: Positive/Positive (95% / 20%)": the pair's own reading keeps its percentages
+        return match.group(0)
+    status = {"+": "positive", "-": "negative"}
+    words = [status.get(v, "positive" if v.startswith("pos") else "negative") for v in values]
+    return " " + ", ".join(f"{n} {w}" for n, w in zip(names, words)) + " "
+
+
 _NORMALISATIONS: List[Tuple[str, object]] = [
     # A literature reference printed under a report ("Romond EH, et al. Trastuzumab plus
     # adjuvant chemotherapy for operable HER2-positive breast cancer. N Engl J Med
@@ -88,6 +108,8 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
         "her2",
     ),
     (r"\b(?:cep|cen|chr|chromosome)[ \t-]?17\b", "cep17"),
+    # Statuses aligned with the names they follow: "ER/PR/HER2 = POS/NEG/NEG", "ER/PR/HER2: +/+/-"
+    (_ALIGNED_STATUSES, _aligned_statuses),
     (r"\b(?:ki[ \t-]?67|mib[ \t-]?1)\b", "ki67"),
     # A letter O read for a zero: "HER2NEU-O", "intensity o".
     (r"\b(her2|intensity)[ \t]*[-:=]?[ \t]*o\b", r"\1 0"),
@@ -107,11 +129,18 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # single percentage; stained (positive) when any cells stain at 1+ or more.
     (_INTENSITY_BINS, _bins_status),
     (_BRACKETED_BINS, _bracketed_bins_status),
-    # A detail field's percentage written without its sign: "Percent cells staining: 85".
+    # A detail field's percentage written without its sign: "Percent cells staining: 85",
+    # "Percentage of cells with nuclear positivity: 85", "PR % cells: 0".
     (
         r"\b(percent(?:age)?\s+(?:of\s+)?(?:positive\s+)?(?:tumou?r\s+)?(?:cells|nuclei)"
-        r"(?:\s+(?:staining|stained|positive))?\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d))",
+        r"(?:\s+(?:staining|stained|positive|with\s+(?:nuclear\s+)?(?:positivity|staining)))?"
+        r"\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d|[-\u2013]\s*\d))",
         r"\1\2 % ",
+    ),
+    (
+        r"\b(er|pr|pgr)\s*%\s*((?:of\s+)?(?:cells|nuclei)(?:\s+(?:staining|stained|positive))?"
+        r"\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d|[-\u2013]\s*\d))",
+        r"\1 percent \2\3 % ",
     ),
     # An H-score (0-300) is neither a percentage nor a HER2 score: "ER H-score 280".
     (r"\bh\s*-?\s*score\s*[:=]?\s*\d{1,3}\b", " hscore "),
@@ -146,8 +175,12 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # the short forms of a flattened line: "ER POS 100% PR NEG"
     (r"\b(er|pr|pgr|her2)([ \t]*:?[ \t]*)pos\b", r"\1\2positive"),
     (r"\b(er|pr|pgr|her2)([ \t]*:?[ \t]*)neg\b", r"\1\2negative"),
-    # field names written with full stops: "P.R.: Positive", "E.R.: Positive"
-    (r"\b([ep])\.\s?r\.(?=\s*[:=-])", r"\1r"),
+    # field names written with full stops: "P.R.: Positive", "E.R. POSITIVE (80%)"
+    (
+        r"\b([ep])\.\s?r\.(?=\s*[:=(-]|\s+(?:positive|negative|pos\b|neg\b|status|strongly|"
+        r"weakly|moderately|focally))",
+        r"\1r",
+    ),
     # "approx. 2%" does not end a sentence
     (r"\bapprox\.", "approximately"),
     (r"~\s*(?=\d)", " approximately "),
@@ -288,16 +321,16 @@ def _repair_ocr(text: str) -> str:
 
 
 # OCR damage inside numbers: a letter O for a zero ("8O%", "3.O4"), a letter l for a one
-# ("ratio l.8"), and a decimal cut by a space after a ratio's or a copy number's cue ("ratio =
-# 2. 3", "mean 2. 4 per cell"); "copy no." is "copy number".
+# ("ratio l.8", "l0%", "(l+)"), and a decimal cut by a space after a ratio's or a copy number's
+# cue ("ratio = 2. 3", "4. 85", "mean 2. 4 per cell"); "copy no." is "copy number".
 _OCR_NUMBERS = [
     (re.compile(r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*%)"), "0"),
-    (re.compile(r"(?<![a-z0-9.])l(?=\.\d)"), "1"),
+    (re.compile(r"(?<![a-z0-9.])l(?=\.\d|\d+\s*%|\+)"), "1"),
     (re.compile(r"\bcopy\s+no\.(?=\s*[:=]?\s*\d)"), "copy number"),
     (
         re.compile(
-            r"(\b(?:ratio|copy\s+number|copies|mean|average|signals)\b[^.;\d]{0,40}?\d)"
-            r"\.\s(\d)(?![\d%])"
+            r"(\b(?:ratio|copy\s+number|copies|mean|average|signals)\b[^.;\d]{0,40}?\d+)"
+            r"\.\s(\d{1,2})(?![\d%])"
         ),
         r"\1.\2",
     ),
@@ -450,15 +483,17 @@ def parse(text: str, expect: Optional[str] = None) -> Findings:
         or any(_names_her2(mention) for mention in main)
         or _her2_scoring_text(tokens, main)
     )
-    reader = _Reader(
-        tokens=tokens,
-        main=[m for m in main if _kept(m, set_aside)],
-        scores=[m for m in _mentions(doc, pipeline.scores) if _kept(m, set_aside)],
-        staining=[m for m in _mentions(doc, pipeline.staining) if _kept(m, set_aside)],
-        expect=expect,
-        set_aside=set_aside,
+    findings = _read(doc, tokens, main, set_aside, expect)
+    if findings.er is None and findings.pr is None and "in_situ" in set_aside.values():
+        # ER and PR given only for the in-situ component (DCIS) are still its receptors: the
+        # HER2 values of that statement stay set aside
+        in_situ_too = _receptors_with_in_situ(doc.text, expect)
+        for name in ("er", "er_percent", "pr", "pr_percent"):
+            setattr(findings, name, getattr(in_situ_too, name))
+    findings.repeat_requested = any(
+        set_aside.get(index) == "pending" and token.lower() in lx.REPEAT_WORDS
+        for index, token in enumerate(tokens)
     )
-    findings = reader.read()
     findings.her2_mentioned = bool(
         her2_named
         or findings.has_test_values()
@@ -490,6 +525,37 @@ def _listed_statuses(tokens: List[str], main: List[Mention]) -> List[int]:
         ):
             listed += [first.start, second.start]
     return listed
+
+
+# "ER (DCIS): positive, 70%", "PR in the DCIS: 30%": the in-situ component named as the
+# receptor's specimen (only read for ER and PR, when the text gives no other).
+_IN_SITU_MARK = re.compile(r"\(\s*dcis\s*\)|\bin\s+(?:the\s+)?dcis\b")
+
+
+def _receptors_with_in_situ(normalized: str, expect) -> Findings:
+    """The text read with its in-situ statements kept (ER and PR only are taken from it)."""
+    pipeline = _pipeline()
+    doc = pipeline.nlp.make_doc(_IN_SITU_MARK.sub(" ", normalized))
+    tokens = [token.text for token in doc]
+    main = _mentions(doc, pipeline.main)
+    set_aside = _statement_kinds(tokens, _mentions(doc, pipeline.statements), main)
+    kept = {i: kind for i, kind in set_aside.items() if kind != "in_situ"}
+    return _read(doc, tokens, main, kept, expect)
+
+
+def _read(
+    doc, tokens: List[str], main: List[Mention], set_aside: Dict[int, str], expect
+) -> Findings:
+    pipeline = _pipeline()
+    reader = _Reader(
+        tokens=tokens,
+        main=[m for m in main if _kept(m, set_aside)],
+        scores=[m for m in _mentions(doc, pipeline.scores) if _kept(m, set_aside)],
+        staining=[m for m in _mentions(doc, pipeline.staining) if _kept(m, set_aside)],
+        expect=expect,
+        set_aside=set_aside,
+    )
+    return reader.read()
 
 
 def _kept(mention: Mention, set_aside: Dict[int, str]) -> bool:
@@ -1456,8 +1522,12 @@ class _Reader:
             if score
         ]
         for receptor in ("er", "pr"):
-            if getattr(findings, receptor) is None:
-                setattr(findings, receptor, self._receptor_status(receptor))
+            stated = getattr(findings, receptor)
+            percent = getattr(findings, f"{receptor}_percent")
+            if stated is None or (stated in ("positive", "negative") and percent is not None):
+                # no status word, or one its own percentage contradicts ("PR: negative (5%
+                # weak staining)"): the percentage decides, by the ER/PgR guideline's 1%
+                setattr(findings, receptor, self._receptor_status(receptor) or stated)
         findings.problems = list(dict.fromkeys(findings.problems))
         return findings
 

@@ -60,7 +60,7 @@ TARGETS = {
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
     # Gaps to the targets (dev / holdout): category 98% (1.0 / 1.4 points), ihc 97% (- / 0.4),
-    # ratio 97% (- / 1.6), pr 95% (- / 4.2). False HER2+: 0 / 0.
+    # ratio 97% (- / 1.6), pr 95% (- / 1.8). False HER2+: 0 / 0.
     "dev": {
         # 98.0% until r-501..551 (method, control and criteria text of the dev reports) came in;
         # its three misses left are on the safe side: "undetermined" for a fixation time, a
@@ -87,17 +87,21 @@ FLOORS = {
     # category 94.0%, ihc 98.0%, ish 97.0%, ratio 96.0%, copies 94.0%, ER 99.0%, PR 98.0%, one
     # false HER2+ (an earlier cancer's "HER2 amplified" in the history); w-496..595 (modern CAP
     # wording) category 88.0%, ihc 94.0%, ish 97.0%, ratio 98.0%, copies 99.0%, ER 98.0%, PR 97.0%,
-    # no false HER2+. After the changes they showed:
+    # no false HER2+; w-596..695 (PR/ER forms, ISH numbers, traps) category 94.0%, ihc 98.0%, ish
+    # 97.0%, ratio 98.0%, copies 98.0%, ER 97.0%, PR 95.0%, three false HER2+ (IHC and FISH the
+    # report calls discordant, with repeat testing requested; "Prior 2009 ... carcinoma was HER2
+    # amplified"; a criterion "2.0 or greater ... is interpreted as amplified"). After the
+    # changes they showed:
     "written": {
-        "her2_category": 0.951,
-        "ihc": 0.979,
-        "ish_result": 0.983,
-        "ratio": 0.996,
-        "copy_number": 0.993,
-        "er": 0.981,
-        "er_percent": 0.984,
-        "pr": 0.983,
-        "pr_percent": 0.993,
+        "her2_category": 0.956,
+        "ihc": 0.982,
+        "ish_result": 0.984,
+        "ratio": 0.997,
+        "copy_number": 0.992,
+        "er": 0.987,
+        "er_percent": 0.987,
+        "pr": 0.988,
+        "pr_percent": 0.991,
     },
     "holdout": {
         "her2_category": 0.965,
@@ -107,7 +111,7 @@ FLOORS = {
         "copy_number": 1.0,
         "er": 0.965,
         "er_percent": 0.909,
-        "pr": 0.909,
+        "pr": 0.931,
         "pr_percent": 0.92,
     },
 }
