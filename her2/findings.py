@@ -27,6 +27,9 @@ class Findings:
         nothing), None when unknown (Findings built by hand). Not a value: is_empty() ignores it.
     repeat_requested: True when the text says the testing is being repeated ("These results are
         discordant; repeat testing has been requested"). Not a value: is_empty() ignores it.
+    receptor_word_differs: "er"/"pr" when the report's status word for it differs from what its
+        own percentage gives ("PR: negative (5%)"): the percentage decides, and the restatement
+        says so.
     """
 
     ihc: Optional[str] = None
@@ -48,6 +51,7 @@ class Findings:
     problems: List[str] = field(default_factory=list)
     her2_mentioned: Optional[bool] = None
     repeat_requested: bool = False
+    receptor_word_differs: List[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """A JSON-safe dict; Findings.from_dict(f.to_dict()) == f."""
@@ -124,6 +128,9 @@ class Findings:
             merged.ish_result_candidates = list(newer.ish_result_candidates)
         merged.outdated_terms = self.outdated_terms or newer.outdated_terms
         merged.repeat_requested = self.repeat_requested or newer.repeat_requested
+        merged.receptor_word_differs = list(
+            newer.receptor_word_differs if (newer.er or newer.pr) else self.receptor_word_differs
+        )
         mentions = (self.her2_mentioned, newer.her2_mentioned)
         merged.her2_mentioned = True if True in mentions else (False if False in mentions else None)
         merged.problems = list(newer.problems)
@@ -138,6 +145,7 @@ _NOT_MERGED_ONE_BY_ONE = {
     "outdated_terms",
     "problems",
     "her2_mentioned",
+    "receptor_word_differs",
 }
 
 

@@ -1528,6 +1528,8 @@ class _Reader:
                 # no status word, or one its own percentage contradicts ("PR: negative (5%
                 # weak staining)"): the percentage decides, by the ER/PgR guideline's 1%
                 setattr(findings, receptor, self._receptor_status(receptor) or stated)
+                if stated is not None and getattr(findings, receptor) != stated:
+                    findings.receptor_word_differs.append(receptor)
         findings.problems = list(dict.fromkeys(findings.problems))
         return findings
 

@@ -100,8 +100,12 @@ def describe_findings(findings: Findings) -> str:
             else None
         ),
         (f"reported as {status_label(findings.stated_status)}" if findings.stated_status else None),
-        _receptor_part("ER", findings.er, findings.er_percent),
-        _receptor_part("PR", findings.pr, findings.pr_percent),
+        _receptor_part(
+            "ER", findings.er, findings.er_percent, "er" in findings.receptor_word_differs
+        ),
+        _receptor_part(
+            "PR", findings.pr, findings.pr_percent, "pr" in findings.receptor_word_differs
+        ),
         (
             f"hormone receptor-{findings.hr_stated}"
             if findings.hr_stated and not (findings.er or findings.pr)
@@ -138,7 +142,20 @@ def _ish_part(findings: Findings) -> Optional[str]:
     return None
 
 
-def _receptor_part(name: str, status: Optional[str], value: Optional[float]) -> Optional[str]:
+def _receptor_part(
+    name: str, status: Optional[str], value: Optional[float], word_differs: bool = False
+) -> Optional[str]:
+    if status and value is not None and word_differs:
+        other = "negative" if status == "positive" else "positive"
+        rule = (
+            "1% or more of cells staining counts as positive"
+            if status == "positive"
+            else "under 1% of cells staining counts as negative"
+        )
+        return (
+            f"{name}-{status} ({percent(value)}; the report's word is {other}, but {rule}, "
+            "so please check this line with your care team)"
+        )
     if status and value is not None:
         return f"{name}-{status} ({percent(value)})"
     if status:

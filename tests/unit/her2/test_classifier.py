@@ -244,3 +244,15 @@ def test_every_drug_named_in_our_texts_is_in_the_source_articles():
     assert "trastuzumab" in generic and "enhertu" in brands
     missing = sorted(name for name in generic | brands if name not in sources)
     assert not missing, f"not in the source articles: {missing}"
+
+
+def test_a_receptor_word_its_own_percentage_contradicts_is_named_in_the_restatement():
+    """The percentage decides (ER/PgR guideline, 1%), and the user is told the report's word."""
+    from her2 import interpret
+
+    result = interpret("PR: negative (4% weak staining). ER: positive (80%).")
+    assert result["pr"] == "positive" and result["pr_percent"] == 4
+    assert "PR-positive (4%; the report's word is negative" in result["summary"]
+    assert "ER-positive (80%)," in result["summary"] + ","
+    plain = interpret("PR: positive (40%)")
+    assert plain["summary"] == "PR-positive (40%)"
