@@ -625,14 +625,26 @@ def test_a_dose_is_not_an_overdose(text, emergency):
         ("I'm not going through another round. I've already decided how.", True),
         ("his location says the viaduct and his last text was 'sorry, love you'", True),
         ("I've saved up strips of co-codamol, it has to work this time", True),
+        ("This isn't a cry for help. I've made my choice.", True),
+        ("I'm just a burden to them all. Tonight it ends. Goodbye", True),
+        ("left a note on my pillow for them. I'm not afraid anymore", True),
+        ("pills are out on the counter, opened the vodka", True),
+        ("took my neratinib twice by mistake today, what should I do", True),
+        ("standing on the bridge, thanks for everything, tell them sorry", True),
         # their look-alikes
         ("I don't think I'm safe to drive home after the infusion, can someone collect me?", False),
+        ("I feel like a burden to my husband, he does everything for me", False),
+        ("what's the least painful way to have a port removed?", False),
+        ("the note my daughter left on my pillow made me cry, not afraid of chemo now", False),
         ("I scalded myself on the kettle this morning, it's a small red patch", False),
         ('the nurse said "all of them" get a cold cap fitted before the taxol', False),
         ("chemo has taken everything out of me this week, I slept all weekend", False),
         ("it would be easier not to wake up for these 6am appointments", False),
         ("I'm writing letters for my grandchildren to read when they're grown", False),
         ("the ache in my arm went for a day and has not come back since", False),
+        # a prognosis fear asked plainly, against a method asked about
+        ("how long does it take to die from metastatic breast cancer", False),
+        ("how long does it take to die from an overdose of oxycodone", True),
     ],
 )
 def test_dev22_kinds_and_their_look_alikes(text, emergency):
