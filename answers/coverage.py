@@ -79,13 +79,19 @@ def _pipeline() -> Language:
     return nlp
 
 
+@lru_cache(maxsize=32)
+def _sentences(text: str) -> tuple:
+    """The message's sentences (spaCy spans; one parse per message for all who ask)."""
+    return tuple(_pipeline()(text).sents)
+
+
 def question_part(text: str) -> str:
     """The question(s) of a long, story-like message ("... had my echo today ... has anyone
     else been in this position?"): its sentences with a question mark or opening like a
     question. A short message, or one without a recognisable question, is kept whole."""
     if len(text.split()) < LONG_MESSAGE_WORDS:
         return text
-    sentences = list(_pipeline()(text).sents)
+    sentences = _sentences(text)
     if len(sentences) < 3:
         return text
     asked = [s.text for s in sentences if _asks(s)]
@@ -166,7 +172,7 @@ def uncovered_topics(text: str) -> List[Uncovered]:
 
 def _is_story(text: str) -> bool:
     """A long message of several sentences (question_part's test)."""
-    return len(text.split()) >= LONG_MESSAGE_WORDS and len(list(_pipeline()(text).sents)) >= 3
+    return len(text.split()) >= LONG_MESSAGE_WORDS and len(_sentences(text)) >= 3
 
 
 def _topics_in(text: str, story_told: bool = False) -> List[Uncovered]:

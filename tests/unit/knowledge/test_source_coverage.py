@@ -230,8 +230,8 @@ def _faq_message(text: str, topic: str, confidence: float):
 @pytest.mark.parametrize(
     "confidence, sent",
     [
-        # the selector's pick for a real dev question (q-214) that no topic answers, with the
-        # selector's own (low) confidence: not sent as the answer
+        # a pick for a real dev question (q-231, two results at once) that its topic doesn't
+        # answer, with a low confidence: not sent as the answer
         (0.14, False),
         # the same pick made confidently stands
         (0.9, True),
@@ -241,7 +241,7 @@ def test_a_topic_the_selector_was_unsure_of_is_not_sent_as_the_answer(confidence
     from components.source_coverage import MIN_FAQ_CONFIDENCE, SourceCoverage
 
     assert (confidence >= MIN_FAQ_CONFIDENCE) == sent
-    message = _faq_message(DEV_BY_ID["q-214"]["text"], "treatment_overview", confidence)
+    message = _faq_message(DEV_BY_ID["q-231"]["text"], "related_conditions", confidence)
     SourceCoverage().process([message])
     assert (message.get("intent")["name"] == "faq") == sent
     if not sent:
