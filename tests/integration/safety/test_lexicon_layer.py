@@ -53,6 +53,9 @@ FLOORS = {
     # dev21 (time-shaped messages, negation right and wrong, ambivalence with means): on
     # arrival 80.0% / 3.8%; now 96.4% / 3.1%
     "dev21": {"emergency": 0.96, "false_alarm": 0.04},
+    # dev22 (euphemism, carers, voice-to-text, non-native English, scan-linked plans): on
+    # arrival 79.1% / 7.7% (self-harm 70.7%); now 92.7% / 3.8%
+    "dev22": {"emergency": 0.92, "false_alarm": 0.04},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.91, "false_alarm": 0.03},
