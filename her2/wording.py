@@ -146,16 +146,9 @@ def _receptor_part(
     name: str, status: Optional[str], value: Optional[float], word_differs: bool = False
 ) -> Optional[str]:
     if status and value is not None and word_differs:
-        other = "negative" if status == "positive" else "positive"
-        rule = (
-            "1% or more of cells staining counts as positive"
-            if status == "positive"
-            else "under 1% of cells staining counts as negative"
-        )
-        return (
-            f"{name}-{status} ({percent(value)}; the report's word is {other}, but {rule}, "
-            "so please check this line with your care team)"
-        )
+        # the report's word and its own percentage disagree: both as written, no rule of ours
+        word = "negative" if status == "positive" else "positive"
+        return f"{name} {percent(value)} (the report calls it {word}: please check this line with your care team)"
     if status and value is not None:
         return f"{name}-{status} ({percent(value)})"
     if status:

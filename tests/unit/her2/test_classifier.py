@@ -247,12 +247,13 @@ def test_every_drug_named_in_our_texts_is_in_the_source_articles():
 
 
 def test_a_receptor_word_its_own_percentage_contradicts_is_named_in_the_restatement():
-    """The percentage decides (ER/PgR guideline, 1%), and the user is told the report's word."""
+    """The percentage decides the field (receptors.yml), and the restatement gives both as written
+    and asks to check the line."""
     from her2 import interpret
 
     result = interpret("PR: negative (4% weak staining). ER: positive (80%).")
     assert result["pr"] == "positive" and result["pr_percent"] == 4
-    assert "PR-positive (4%; the report's word is negative" in result["summary"]
+    assert "PR 4% (the report calls it negative: please check this line" in result["summary"]
     assert "ER-positive (80%)," in result["summary"] + ","
     plain = interpret("PR: positive (40%)")
     assert plain["summary"] == "PR-positive (40%)"
