@@ -22,8 +22,10 @@ QUESTIONS = yaml.safe_load(
 # by about 5 points, since the intent classifier decides which long posts reach the coverage).
 # The held-out floor only guards against a collapse; the target (90%) is reported, not tuned
 # towards. The dev floor went from 0.68 to 0.66 when q-281..330 came (2026-12-07: 15 of their 28
-# dev questions fit, the first 280 kept their 116 of 165).
-FLOORS = {"dev": 0.66, "holdout": 0.4}
+# dev questions fit, the first 280 kept their 116 of 165). 75.1% (145/193) after this session's
+# changes; q-331..370 (general forum posts, 4 of 25 dev fitting on arrival) brought it to 68.3%
+# (149/218); the floor went to 0.64, under it by the spread of one retraining (2026-12-07).
+FLOORS = {"dev": 0.64, "holdout": 0.4}
 RESULTS: Dict[str, List] = {}
 
 
