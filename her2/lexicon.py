@@ -424,6 +424,8 @@ PATTERNS = {
             _words("copies", "signals", "signal"),
         ],
         [_words("her2"), _words("gene", op="?"), _words("copies")],
+        # "HER2:CEP17 1.12; HER2 per nucleus 2.2"
+        [_words("her2"), _words("per"), _words("cell", "nucleus")],
         # "HER2 gene signals: mean 1.9/nucleus"
         [
             _words("her2"),

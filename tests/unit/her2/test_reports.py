@@ -97,7 +97,7 @@ FLOORS = {
         "ihc": 0.982,
         "ish_result": 0.984,
         "ratio": 0.997,
-        "copy_number": 0.992,
+        "copy_number": 0.994,
         "er": 0.987,
         "er_percent": 0.987,
         "pr": 0.988,
