@@ -872,11 +872,12 @@ THRESHOLD_PHRASES = {
     ("or", "below"),
 }
 # Synoptic detail fields that belong to the analyte on the line above ("Estrogen Receptor (ER):
-# Positive" / "Percentage of cells with nuclear positivity: 85%").
+# Positive" / "Percentage of cells with nuclear positivity: 85%"), and a percentage in a clause
+# of its own after it ("PR positive - Allred score 5 (...); approximately 25% of cells staining").
 # Words before "ratio" that make it another ratio than HER2/CEP17 ("The stroma to fat ratio is
 # 70:30", "nuclear to cytoplasmic ratio").
 OTHER_RATIO_WORDS = {"stroma", "stromal", "fat", "nuclear", "cytoplasmic", "node", "nodes"}
-DETAIL_FIELDS = {"percentage", "percent", "proportion", "nuclei", "cells"}
+DETAIL_FIELDS = {"percentage", "percent", "proportion", "nuclei", "cells", "approximately"}
 # Words that make a number of signals an average per cell, not the count in one cell.
 AVERAGE_WORDS = {"average", "mean", "avg", "averaged", "averaging"}
 PER_CELL_WORDS = {"per", "/", "cell", "cells", "nucleus", "nuclei"}

@@ -99,9 +99,9 @@ FLOORS = {
         "ratio": 0.997,
         "copy_number": 0.994,
         "er": 0.987,
-        "er_percent": 0.987,
+        "er_percent": 0.988,
         "pr": 0.988,
-        "pr_percent": 0.991,
+        "pr_percent": 0.992,
     },
     "holdout": {
         "her2_category": 0.965,
