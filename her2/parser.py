@@ -35,6 +35,23 @@ def _bins_status(match: "re.Match") -> str:
     return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
 
 
+# Bins named by intensity words after an ER or PR value: "PR: positive, H-score 120 (40%
+# moderate, 20% weak)" is stained, but no single percentage. Only after ER/PR, never for HER2.
+_WORDED_BINS = (
+    r"(\d{1,3})\s*%\s*(?:strong|moderate|weak|intense)\b\s*[,;/]\s*(\d{1,3})\s*%\s*"
+    r"(?:strong|moderate|weak)\b(?:\s*[,;/]\s*(\d{1,3})\s*%\s*(?:strong|moderate|weak)\b)?"
+)
+_RECEPTOR_BEFORE = re.compile(r"\b(?:er|pr|pgr|estrogen|oestrogen|progesterone)\b[^.;]{0,60}$")
+
+
+def _worded_bins_status(match: "re.Match") -> str:
+    before = match.string[max(0, match.start() - 80) : match.start()]
+    if not _RECEPTOR_BEFORE.search(before) or "her2" in before.split(".")[-1]:
+        return match.group(0)
+    stained = sum(int(g) for g in match.groups() if g)
+    return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
+
+
 # The same bins in brackets with some intensities left out: "(0 100%)" is every cell unstained;
 # "(0 90%; 1+ 10%)" has stained cells.
 _BRACKETED_BINS = r"\(\s*0\s+\d{1,3}\s*%((?:\s*[;,]?\s*[1-3]\s*\+\s+\d{1,3}\s*%)*)\s*\)"
@@ -128,6 +145,7 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # Intensity bins of ER or PR ("0 10%; 1+ 20%; 2+ 40%; 3+ 30%"): not HER2 scores and not a
     # single percentage; stained (positive) when any cells stain at 1+ or more.
     (_INTENSITY_BINS, _bins_status),
+    (_WORDED_BINS, _worded_bins_status),
     (_BRACKETED_BINS, _bracketed_bins_status),
     # A detail field's percentage written without its sign: "Percent cells staining: 85",
     # "Percentage of cells with nuclear positivity: 85", "PR % cells: 0".

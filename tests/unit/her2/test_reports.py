@@ -101,7 +101,7 @@ FLOORS = {
         "er": 0.987,
         "er_percent": 0.988,
         "pr": 0.988,
-        "pr_percent": 0.992,
+        "pr_percent": 0.994,
     },
     "holdout": {
         "her2_category": 0.965,
