@@ -877,6 +877,10 @@ THRESHOLD_PHRASES = {
 # Words before "ratio" that make it another ratio than HER2/CEP17 ("The stroma to fat ratio is
 # 70:30", "nuclear to cytoplasmic ratio").
 OTHER_RATIO_WORDS = {"stroma", "stromal", "fat", "nuclear", "cytoplasmic", "node", "nodes"}
+# A status word that describes cells ("Percent of positive tumor cells: 75%", "positive
+# nuclei") counts cells; it is no result (parser._Reader._status).
+CELL_NOUNS = {"cell", "cells", "nucleus", "nuclei"}
+CELL_QUALIFIERS = {"tumor", "tumour", "invasive", "carcinoma", "cancer", "neoplastic", "epithelial"}
 DETAIL_FIELDS = {"percentage", "percent", "proportion", "nuclei", "cells", "approximately"}
 # Words that make a number of signals an average per cell, not the count in one cell.
 AVERAGE_WORDS = {"average", "mean", "avg", "averaged", "averaging"}

@@ -1322,6 +1322,8 @@ class _Reader:
         negated = self._negated(mention.start, window=2)
         if self.tokens[mention.end - 1] in lx.OVEREXPRESSION_NOUNS and not negated:
             return  # "HER2 protein overexpression": the test's name, not its result
+        if self._describes_cells(mention.end):
+            return  # "Percent of positive tumor cells: 75%": a count of cells, no result
         if negated and status in ("positive", "negative"):
             status = "negative" if status == "positive" else "positive"
         elif negated:
@@ -1341,6 +1343,12 @@ class _Reader:
                 findings.outdated_terms = True  # "FISH equivocal": pre-2018 wording
         elif topic in _HER2_TOPICS:
             self._her2_status(status, topic, mention.start)
+
+    def _describes_cells(self, end: int) -> bool:
+        index = end
+        while index < len(self.tokens) and self.tokens[index] in lx.CELL_QUALIFIERS:
+            index += 1
+        return index < len(self.tokens) and self.tokens[index] in lx.CELL_NOUNS
 
     def _her2_status(self, status: str, topic: Optional[str], index: int) -> None:
         if self._is_not_a_statement(index):
@@ -1636,7 +1644,9 @@ class _Reader:
                     and valued_after.get(segment, -1) < last.start
                 ):
                     heading = "other"
-                previous_last, hops = _subject_topic(last), 0
+                # "Estrogen receptor (ER) by IHC: Positive" then "Percent of positive tumor
+                # cells: 75%": the detail belongs to ER, not to the IHC named as its method
+                previous_last, hops = self._topic_before(last.end, segment), 0
                 continue
             hops += 1
             first = self.tokens[starts[segment]] if segment in starts else ""
@@ -1712,8 +1722,10 @@ class _Reader:
             or (self.mention_at.get(index) is not None and self.mention_at[index].kind == "STATUS")
         )
 
-    def _topic_before(self, start: int) -> Optional[str]:
-        segment = self.segments[start]
+    def _topic_before(self, start: int, segment: Optional[int] = None) -> Optional[str]:
+        """The subject of the words at `start`, from the subjects before it in its statement
+        (or in `segment`, for the position just after that statement's last word)."""
+        segment = self.segments[start] if segment is None else segment
         count = bisect_right(self.subject_ends_in.get(segment, []), start)
         before = self.subjects_in.get(segment, [])[max(count - 2, 0) : count]
         if not before:

@@ -10,7 +10,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 
-from her2 import Findings, describe_findings, parse  # noqa: E402
+from her2 import Findings, describe_findings, interpret, parse  # noqa: E402
 from her2.findings import (  # noqa: E402
     IHC_SCORES,
     ISH_METHODS,
@@ -314,15 +314,11 @@ def test_unknown_expect_is_rejected():
     ],
 )
 def test_statements_that_are_not_results_are_set_aside(text, category, ihc):
-    from her2 import interpret
-
     result = interpret(text)
     assert (result["category"], result["ihc"]) == (category, ihc)
 
 
 def test_a_receptor_detected_in_no_cells_is_negative():
-    from her2 import interpret
-
     result = interpret(
         "Oestrogen receptor detected in 0% of tumour nuclei. Progesterone "
         "receptor not detected in any tumour nuclei."
@@ -356,14 +352,14 @@ def test_a_receptor_detected_in_no_cells_is_negative():
 )
 def test_receptors_written_as_scores_or_in_words(text, er, pr):
     """Also pick-list fields (see test_pick_list_fields_with_their_scale_in_brackets)."""
-    from her2 import interpret
+
 
     result = interpret(text)
     assert (result["er"], result["pr"]) == (er, pr)
 
 
 def test_an_older_plus_first_score_is_read():
-    from her2 import interpret
+
 
     result = interpret("HER2 (SCORE +1) NEGATIVE.")
     assert (result["category"], result["ihc"]) == ("low", "1+")
@@ -389,14 +385,14 @@ def test_an_older_plus_first_score_is_read():
     ],
 )
 def test_ish_numbers_next_to_references_and_counts(text, ratio, copies):
-    from her2 import interpret
+
 
     result = interpret(text)
     assert (result["ratio"], result["copy_number"]) == (ratio, copies)
 
 
 def test_pick_list_fields_with_their_scale_in_brackets():
-    from her2 import interpret
+
 
     result = interpret(
         "HER2/neu IHC (0-3+, n/a): 1\nEstrogen receptor (% positive nuclei): 70\n"
@@ -433,14 +429,12 @@ def test_pick_list_fields_with_their_scale_in_brackets():
     ],
 )
 def test_the_in_situ_component_is_not_the_result(text, category, ihc):
-    from her2 import interpret
-
     result = interpret(text)
     assert (result["category"], result["ihc"]) == (category, ihc)
 
 
 def test_fluorescence_in_situ_hybridization_is_a_test_not_the_dcis():
-    from her2 import interpret
+
 
     result = interpret(
         "No amplification for HER2/neu is demonstrated by fluorescence in situ "
@@ -451,7 +445,7 @@ def test_fluorescence_in_situ_hybridization_is_a_test_not_the_dcis():
 
 def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
     """Oncotype DX single-gene scores (RT-PCR units) are not IHC or ISH (w-253, w-029)."""
-    from her2 import interpret
+
 
     result = interpret(
         "Oncotype DX Breast Recurrence Score: 23\nSingle-gene scores (RT-PCR, "
@@ -463,7 +457,7 @@ def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
 
 
 def test_a_corrected_report_uses_the_correction():
-    from her2 import interpret
+
 
     corrected = interpret(
         "AMENDED REPORT. Previously reported: HER2 negative (1+).\n"
@@ -498,7 +492,7 @@ def test_a_corrected_report_uses_the_correction():
     ],
 )
 def test_mean_her2_and_dot_leaders(text, copies, ratio):
-    from her2 import interpret
+
 
     result = interpret("HER2 FISH. " + text)
     assert (result["copy_number"], result["ratio"]) == (copies, ratio)
@@ -516,7 +510,7 @@ def test_mean_her2_and_dot_leaders(text, copies, ratio):
     ],
 )
 def test_receptors_in_flattened_lines_ranges_and_bounds(text, er, pr):
-    from her2 import interpret
+
 
     result = interpret(text)
     assert (result["er"], result["pr"]) == (er, pr)
@@ -580,3 +574,26 @@ def test_a_pending_test_in_its_own_field_is_still_pending():
     """The field scope leaves the pending HER2 test set aside: no HER2 value is read from it."""
     findings = parse("ER POS 100% PR POS 60% HER2 PENDING 2+ TO FOLLOW")
     assert findings.ihc is None and findings.stated_status is None
+
+
+def test_a_detail_line_under_a_receptor_tested_by_ihc_belongs_to_the_receptor():
+    """w-321: "by IHC" names how ER was tested; the "Percent of positive tumor cells" line under
+    it is ER's detail, never a HER2 result (it was read as HER2-positive)."""
+    findings = parse(
+        "Estrogen receptor (ER) by IHC: Positive\n"
+        "  Percent of positive tumor cells: 75%\n"
+        "Progesterone receptor (PgR) by IHC: Positive\n"
+        "  Percent of positive tumor cells: 40%\n"
+        "HER2 by IHC: Negative (Score 0)"
+    )
+    assert (findings.er_percent, findings.pr_percent, findings.ihc) == (75.0, 40.0, "0")
+    assert findings.stated_status != "positive"
+
+
+@pytest.mark.parametrize(
+    "text", ["Percent of positive tumor cells: 75%", "positive cells 40%", "Positive nuclei: 10%"]
+)
+def test_positive_describing_cells_is_no_her2_result(text):
+    """A short message is read as a chat answer ("it was positive"), but "positive" before
+    "cells" counts cells: it never makes the message HER2-positive."""
+    assert interpret(text)["category"] != "positive"
