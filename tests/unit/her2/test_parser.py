@@ -353,13 +353,11 @@ def test_a_receptor_detected_in_no_cells_is_negative():
 def test_receptors_written_as_scores_or_in_words(text, er, pr):
     """Also pick-list fields (see test_pick_list_fields_with_their_scale_in_brackets)."""
 
-
     result = interpret(text)
     assert (result["er"], result["pr"]) == (er, pr)
 
 
 def test_an_older_plus_first_score_is_read():
-
 
     result = interpret("HER2 (SCORE +1) NEGATIVE.")
     assert (result["category"], result["ihc"]) == ("low", "1+")
@@ -386,13 +384,11 @@ def test_an_older_plus_first_score_is_read():
 )
 def test_ish_numbers_next_to_references_and_counts(text, ratio, copies):
 
-
     result = interpret(text)
     assert (result["ratio"], result["copy_number"]) == (ratio, copies)
 
 
 def test_pick_list_fields_with_their_scale_in_brackets():
-
 
     result = interpret(
         "HER2/neu IHC (0-3+, n/a): 1\nEstrogen receptor (% positive nuclei): 70\n"
@@ -435,7 +431,6 @@ def test_the_in_situ_component_is_not_the_result(text, category, ihc):
 
 def test_fluorescence_in_situ_hybridization_is_a_test_not_the_dcis():
 
-
     result = interpret(
         "No amplification for HER2/neu is demonstrated by fluorescence in situ "
         "hybridization (FISH)."
@@ -445,7 +440,6 @@ def test_fluorescence_in_situ_hybridization_is_a_test_not_the_dcis():
 
 def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
     """Oncotype DX single-gene scores (RT-PCR units) are not IHC or ISH (w-253, w-029)."""
-
 
     result = interpret(
         "Oncotype DX Breast Recurrence Score: 23\nSingle-gene scores (RT-PCR, "
@@ -457,7 +451,6 @@ def test_a_gene_expression_assay_never_gives_her2_status_but_keeps_er_and_pr():
 
 
 def test_a_corrected_report_uses_the_correction():
-
 
     corrected = interpret(
         "AMENDED REPORT. Previously reported: HER2 negative (1+).\n"
@@ -493,7 +486,6 @@ def test_a_corrected_report_uses_the_correction():
 )
 def test_mean_her2_and_dot_leaders(text, copies, ratio):
 
-
     result = interpret("HER2 FISH. " + text)
     assert (result["copy_number"], result["ratio"]) == (copies, ratio)
 
@@ -510,7 +502,6 @@ def test_mean_her2_and_dot_leaders(text, copies, ratio):
     ],
 )
 def test_receptors_in_flattened_lines_ranges_and_bounds(text, er, pr):
-
 
     result = interpret(text)
     assert (result["er"], result["pr"]) == (er, pr)
