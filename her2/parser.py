@@ -785,10 +785,13 @@ def _field_around(start: int, clauses: List[int], main: List[Mention]) -> Option
     """[from, to) of the analyte field a cue at `start` is in, when its clause names two or
     more analytes (the cue's field runs from the last subject before it to the next one);
     None otherwise."""
+    # another marker's field ends one too: "PR: Negative   Ki-67: pending" keeps PR's result
     subjects = sorted(
         m.start
         for m in main
-        if m.kind == "SUBJ" and m.value in _ANALYTES and clauses[m.start] == clauses[start]
+        if m.kind == "SUBJ"
+        and m.value in _ANALYTES | {"other"}
+        and clauses[m.start] == clauses[start]
     )
     before = [i for i in subjects if i <= start]
     if len(subjects) < 2 or not before:

@@ -588,3 +588,9 @@ def test_positive_describing_cells_is_no_her2_result(text):
     """A short message is read as a chat answer ("it was positive"), but "positive" before
     "cells" counts cells: it never makes the message HER2-positive."""
     assert interpret(text)["category"] != "positive"
+
+
+def test_a_pending_marker_in_the_next_field_leaves_the_receptor_result():
+    """w-292: "Ki-67: pending" is Ki-67's field; PR's "Negative" before it is still PR's result."""
+    findings = parse("ER: Positive   PR: Negative   Ki-67: pending")
+    assert (findings.er, findings.pr) == ("positive", "negative")
