@@ -65,6 +65,7 @@ class Context:
     laughter: List[Span]
     hyperbole: List[Span]
     means: List[Span]
+    onset: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
@@ -86,6 +87,7 @@ class Context:
             "laughter",
             "hyperbole",
             "means",
+            "onset",
         )
         return cls(**{role: spans.get(role, []) for role in roles})
 
@@ -255,6 +257,11 @@ class Scopes:
         sentence naming it) undoes it: the present told after it is the recovery ("I stopped
         9 months ago, I have a therapist")."""
         phrase_sentence = self.sentence(span)
+        now = (
+            bool(self.context.onset)
+            and self.current(span, clause_only=True)
+            and not self._had_before(span)
+        )
         # A dated statement that something was fine ("a heart scan three months ago that was
         # normal") is about that earlier time: it says nothing of a phrase in another sentence
         # (a dated self-harm episode excepted: "That was three years ago and life is different
@@ -266,6 +273,9 @@ class Scopes:
             and (self.sentence(t) == phrase_sentence or only_a_return_undoes or not self._dated(t))
             and not self._cue_negated(t)
             and not self._about_others(t)
+            # "her left side is weak, she was completely fine at lunch": when it started,
+            # not that it is over (with a symptom told as now)
+            and not (now and any(_overlaps(t, o) for o in self.context.onset))
         ]
         if not after:
             return False
@@ -296,6 +306,12 @@ class Scopes:
     def _about_others(self, cue: Span) -> bool:
         """ "hope everyone is doing ok": the others are fine, which says nothing of the writer."""
         return any(self.doc[i].lower_ in _OTHERS for i in range(max(cue[0] - 3, 0), cue[0]))
+
+    def _had_before(self, span: Span) -> bool:
+        """'had' in the phrase's clause up to its end: told as over ("I had chest pain last
+        night", "Had a temperature of 37.6 yesterday")."""
+        start, _ = self.clause(span)
+        return any(self.doc[i].lower_ == "had" for i in range(start, span[1]))
 
     def _cue_negated(self, cue: Span) -> bool:
         """ "it hasn't gone away", "not settled": a negation just before a cue that it is over."""

@@ -215,6 +215,7 @@ def build(config: Dict) -> Lexicon:
         "laughter",
         "hyperbole",
         "means",
+        "onset",
     ):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon

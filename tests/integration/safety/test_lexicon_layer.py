@@ -56,6 +56,10 @@ FLOORS = {
     # dev22 (euphemism, carers, voice-to-text, non-native English, scan-linked plans): on
     # arrival 79.1% / 7.7% (self-harm 70.7%); now 92.7% / 3.8%
     "dev22": {"emergency": 0.92, "false_alarm": 0.04},
+    # dev23 (phone-typed self-harm: a tool held to the body, limbs slashed, opioids popped,
+    # means in hand; carers dating a stroke's onset): on arrival 87.7% / 2.7% (self-harm
+    # 82.5%); now 96.2% / 2.7%
+    "dev23": {"emergency": 0.96, "false_alarm": 0.03},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.91, "false_alarm": 0.03},

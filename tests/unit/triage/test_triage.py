@@ -649,3 +649,33 @@ def test_a_dose_is_not_an_overdose(text, emergency):
 )
 def test_dev22_kinds_and_their_look_alikes(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # dev23 kinds in other words: a tool held to or used on the body, limbs slashed, a
+        # dose "popped", pills counted into a hand, a cord ready, a jump announced, a carer who
+        # dates the onset ("fine at lunch") or is no longer recognised
+        ("sat on the bathroom floor with a razor against my wrist", True),
+        ("i've been using a broken plate on myself again", True),
+        ("I sliced my thighs last night and want to do more", True),
+        ("popped every one of the oxys from my op with gin", True),
+        ("took dad's oxycodone. all of it.", True),
+        ("got 40 sleepers in my hand right now", True),
+        ("the cord's ready in the attic", True),
+        ("i'm gonna jump tonight, i've made my mind up", True),
+        ("dad's slurring and his arm's gone weak, he was fine this morning", True),
+        ("my wife suddenly does not know who I am, she's on capecitabine", True),
+        # their look-alikes
+        ("I had a headache last night but I was fine this morning", False),
+        ("had a temperature of 37.9 on saturday, it was normal by sunday", False),
+        ("the scissors for my wig are in the bathroom", False),
+        ("I'm going to jump at the chance to join the trial", False),
+        ("used the heat pad on myself for the ache, it helped", False),
+        ("some days I don't know who I'm doing all this for", False),
+        ("grandma has dementia and mixes up who I am, it's heartbreaking", False),
+    ],
+)
+def test_dev23_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
