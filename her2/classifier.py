@@ -74,6 +74,16 @@ def classify(findings: Findings) -> Classification:
     needs = list(decision.outcome.needs)
     flags = list(decision.outcome.flags)
     category, decision = _apply_stated_status(findings, decision, category, needs, flags)
+    if category == "positive" and "stated_status_differs" in flags:
+        # "Negative (Score 3+)": the report's own words and its values disagree; never call
+        # that HER2-positive, ask for the line to be checked (the safe side)
+        sentence = wording.texts()["sentences"]["stated_negative_values_positive"]
+        return _undecided(
+            sentence.format(stated=wording.status_label(findings.stated_status)),
+            ["ihc"] if findings.ihc == "3+" else ["ish"],
+            findings,
+            group=decision.group,
+        )
     if findings.repeat_requested and _discordant(findings):
         # IHC and ISH disagree and the report says the testing is being repeated: the guideline's
         # category for the pair is not the final word, the repeat is

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from .categories import category_info
 from .classifier import classify
 from .guideline import load_guideline
 from .parser import parse
-from .wording import describe_findings
+from .report import read_report
+from .wording import describe_findings, texts
 
 
 def interpret(text: str, expect: Optional[str] = None) -> dict:
@@ -21,6 +23,15 @@ def interpret(text: str, expect: Optional[str] = None) -> dict:
     """
     findings = parse(text, expect=expect)
     result = classify(findings)
+    if result.category == "positive" and expect is None and _specimens_differ(text):
+        # "lumpectomy: HER2 IHC 1+ ... lymph node: FISH amplified": the specimens' values are
+        # not one result; read as one they would make a HER2-positive no specimen states alone
+        result = replace(
+            result,
+            category="undetermined",
+            needs=[],
+            explanation=texts()["sentences"]["specimens_differ"],
+        )
     details = findings.to_dict()
     details["problem_codes"] = details.pop("problems")
     leading = {
@@ -53,3 +64,14 @@ def _ish_result_of_group(findings, group: Optional[int]) -> Optional[str]:
         return row.result
     answer = row.by_ihc.get(findings.ihc) if findings.ihc else None
     return answer if answer in ("positive", "negative") else None
+
+
+def _specimens_differ(text: str) -> bool:
+    """The text gives results for several specimens, one of them HER2-negative by its own values
+    (an equivocal IHC 2+ on one specimen and an ISH result on another complete each other)."""
+    specimens = read_report(text).specimens
+    categories = {specimen.classification.category for specimen in specimens}
+    return len(specimens) > 1 and bool(categories & _NEGATIVE_CATEGORIES)
+
+
+_NEGATIVE_CATEGORIES = {"negative", "low", "ultralow", "zero"}

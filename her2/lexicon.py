@@ -90,6 +90,10 @@ CORRECTIONS = {
     "instead",
     "correct",
 }
+# In a report, a value after one of these is the report's own conclusion over values before it
+# ("30% of cells 3+, the rest 1+. Overall HER2 score: 3+"; "originally reported as 2+ ...
+# Final HER2 IHC score: 0"): they settle values the way a correction does (parser._choose).
+CONCLUSIONS = {"overall", "final"}
 # A status word followed by one of these and then a subject belongs to that subject
 # ("negative for HER2", "positive by FISH").
 ATTACHING_PREPOSITIONS = {"by", "on", "for", "per", "via", "using", "in"}
@@ -153,6 +157,7 @@ SCORE_FILLERS = {
 }
 NUMBER_FILLERS = {
     ":",
+    "count",  # "the mean HER2 signal count was 2.4"
     "=",
     "-",
     "was",

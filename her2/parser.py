@@ -66,6 +66,8 @@ _STATUS_SHORT = r"(?:pos(?:itive)?|neg(?:ative)?|\+|-)"
 _ALIGNED_STATUSES = (
     r"\b((?:er|pr|pgr|her2)(?:\s*/\s*(?:er|pr|pgr|her2)){1,2})\s*(?:[:=]|status\s*:?)?\s*"
     r"(" + _STATUS_SHORT + r"(?:\s*/\s*" + _STATUS_SHORT + r"){1,2})(?![a-z0-9+])"
+    # their percentages in the same order: "ER/PR: Positive/Negative (60%/0%)"
+    r"(?:\s*\(\s*(\d{1,3})\s*%\s*/\s*(\d{1,3})\s*%(?:\s*/\s*(\d{1,3})\s*%)?\s*\))?"
 )
 
 
@@ -74,11 +76,13 @@ def _aligned_statuses(match: "re.Match") -> str:
     values = [v.strip() for v in match.group(2).split("/")]
     if len(names) != len(values):
         return match.group(0)
-    if "her2" not in names and all(len(v) > 3 for v in values):
-        # "ER/PR: Positive/Positive (95% / 20%)": the pair's own reading keeps its percentages
-        return match.group(0)
+    percents = [p for p in match.groups()[2:] if p is not None]
+    if len(percents) != len(names):
+        percents = []  # "ER/PR/HER2: +/+/- (90%/50%)": which percentage is whose is unclear
     status = {"+": "positive", "-": "negative"}
     words = [status.get(v, "positive" if v.startswith("pos") else "negative") for v in values]
+    if percents:
+        words = [f"{w} ({p}%)" for w, p in zip(words, percents)]
     return " " + ", ".join(f"{n} {w}" for n, w in zip(names, words)) + " "
 
 
@@ -345,6 +349,8 @@ _OCR_NUMBERS = [
     (re.compile(r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*%)"), "0"),
     (re.compile(r"(?<![a-z0-9.])l(?=\.\d|\d+\s*%|\+)"), "1"),
     (re.compile(r"\bcopy\s+no\.(?=\s*[:=]?\s*\d)"), "copy number"),
+    # a percent sign read as "0/0" or "0/o" after its number ("80 0/o of tumor nuclei")
+    (re.compile(r"(?<=\d)\s*[0o]/[0o](?![\d/])"), "%"),
     (
         re.compile(
             r"(\b(?:ratio|copy\s+number|copies|mean|average|signals)\b[^.;\d]{0,40}?\d+)"
@@ -1523,7 +1529,9 @@ class _Reader:
 
     def _settle(self) -> Findings:
         findings = self.seen.findings
-        corrections = [i for i, token in enumerate(self.tokens) if token in lx.CORRECTIONS]
+        corrections = [
+            i for i, token in enumerate(self.tokens) if token in lx.CORRECTIONS | lx.CONCLUSIONS
+        ]
         findings.ihc, findings.ihc_candidates = _choose(self.seen.ihc_hits, corrections)
         findings.ish_result, findings.ish_result_candidates = _choose(
             self.seen.ish_hits, corrections
@@ -1873,11 +1881,12 @@ def _choose(hits: List[Tuple[int, str]], corrections: List[int]) -> Tuple[Option
     distinct = list(dict.fromkeys(value for _, value in hits))
     if len(distinct) <= 1:
         return (distinct[0] if distinct else None), distinct
-    last_correction = max(corrections, default=-1)
-    before = [value for index, value in hits if index < last_correction]
-    after = [value for index, value in hits if index > last_correction]
-    if before and after:
-        return after[-1], distinct
+    # the last cue with values on both sides ("NOT AMPLIFIED overall" ends with one)
+    for cue in sorted(corrections, reverse=True):
+        before = [value for index, value in hits if index < cue]
+        after = [value for index, value in hits if index > cue]
+        if before and after:
+            return after[-1], distinct
     return None, distinct
 
 

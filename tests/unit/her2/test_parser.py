@@ -594,3 +594,95 @@ def test_a_pending_marker_in_the_next_field_leaves_the_receptor_result():
     """w-292: "Ki-67: pending" is Ki-67's field; PR's "Negative" before it is still PR's result."""
     findings = parse("ER: Positive   PR: Negative   Ki-67: pending")
     assert (findings.er, findings.pr) == ("positive", "negative")
+
+
+@pytest.mark.parametrize(
+    "text, ihc",
+    [
+        # heterogeneous staining, then the report's own overall score
+        (
+            "HER2: about 20% of cells show complete intense staining (3+), the rest weak "
+            "incomplete staining (1+). Overall HER2 score: 3+.",
+            "3+",
+        ),
+        ("HER2: 1+ with focal 2+ staining in under 10% of cells. Overall score 1+.", "1+"),
+        # a repeat on another block, then the final score
+        (
+            "HER2 IHC on block B1 was reported as 2+, an edge artifact. "
+            "Final HER2 IHC score (block B3): 0.",
+            "0",
+        ),
+        # two scores and no conclusion between them: still a contradiction to ask about
+        ("HER2 IHC 1+. HER2 IHC 3+.", None),
+    ],
+)
+def test_an_overall_or_final_score_settles_earlier_ones(text, ihc):
+    assert parse(text).ihc == ihc
+
+
+def test_a_conclusion_word_after_its_value_does_not_hide_it():
+    """w-653: "... NOT AMPLIFIED overall": the last "overall" has no value after it."""
+    findings = parse(
+        "HER2 FISH: about 15% of cells amplified (ratio above 2.2 there). Overall: HER2/CEP17 "
+        "ratio 1.45, mean HER2 copy number 3.3; NOT AMPLIFIED overall."
+    )
+    assert (findings.ish_result, findings.ratio, findings.copy_number) == ("negative", 1.45, 3.3)
+
+
+@pytest.mark.parametrize(
+    "text, er_percent, pr_percent",
+    [
+        ("ER: POSITIVE (80 0/o OF TUMOR NUCLEI). PR: POSITIVE (15 0/o, WEAK)", 80.0, 15.0),
+        ("E.R. POSITIVE IN 85 0/0 OF TUMOUR CELLS. P.R. NEGATIVE (0 0/0)", 85.0, 0.0),
+    ],
+)
+def test_a_percent_sign_read_by_ocr_as_zero_slash_zero(text, er_percent, pr_percent):
+    findings = parse(text)
+    assert (findings.er_percent, findings.pr_percent) == (er_percent, pr_percent)
+
+
+@pytest.mark.parametrize(
+    "text, er, er_percent, pr, pr_percent",
+    [
+        ("ER/PR: Positive/Negative (60%/0%)   Ki-67: 25%", "positive", 60.0, "negative", 0.0),
+        ("ER/PR: Negative/Positive", "negative", None, "positive", None),
+        # percentages that can't be paired with the statuses are left out, statuses kept
+        ("ER/PR/HER2: +/+/- (90%/50%)", "positive", None, "positive", None),
+    ],
+)
+def test_paired_receptor_fields_with_their_percentages(text, er, er_percent, pr, pr_percent):
+    findings = parse(text)
+    assert (findings.er, findings.er_percent, findings.pr, findings.pr_percent) == (
+        er,
+        er_percent,
+        pr,
+        pr_percent,
+    )
+
+
+def test_a_mean_signal_count_is_the_copy_number():
+    findings = parse(
+        "FISH: the mean HER2 signal count was 2.4 and the mean CEP17 signal count was 2.0, "
+        "giving a HER2/CEP17 ratio of 1.2."
+    )
+    assert (findings.copy_number, findings.ratio) == (2.4, 1.2)
+
+
+def test_results_of_two_specimens_that_differ_are_not_one_positive_result():
+    """w-794: a lumpectomy's IHC 1+ and a lymph node's FISH amplified, read as one, would make
+    a HER2-positive that no specimen states alone (read_report keeps them apart)."""
+    result = interpret(
+        "A. LEFT BREAST, LUMPECTOMY: INVASIVE DUCTAL CARCINOMA; HER2 IHC 1+.\n"
+        "B. LEFT AXILLARY SENTINEL LYMPH NODE: METASTATIC CARCINOMA; HER2 FISH: AMPLIFIED, "
+        "RATIO 2.2, 4.3 COPIES/CELL."
+    )
+    assert result["category"] == "undetermined"
+    assert "more than one specimen" in result["explanation"]
+
+
+def test_an_equivocal_ihc_and_an_ish_result_complete_each_other():
+    """w-459: IHC 2+ on the core and an amplified FISH are one workup, not specimens that differ."""
+    result = interpret(
+        "HER2 FISH: HER2:CEP17 = 2.45 (amplified); mean HER2 = 4.9. IHC on core: 2+."
+    )
+    assert result["category"] == "positive"

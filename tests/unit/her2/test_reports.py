@@ -59,7 +59,7 @@ TARGETS = {
 # Floors: the accuracies reached (rounded down), so that any regression fails the test.
 # Measured: see the table this test prints. Below-target floors keep the target above.
 FLOORS = {
-    # Gaps to the targets (dev / holdout): category 98% (1.0 / 1.4 points), ihc 97% (- / 0.4),
+    # Gaps to the targets (dev / holdout): category 98% (1.0 / 2.5 points), ihc 97% (- / 0.4),
     # ratio 97% (- / 1.6), pr 95% (- / 1.8). False HER2+: 0 / 0.
     "dev": {
         # 98.0% until r-501..551 (method, control and criteria text of the dev reports) came in;
@@ -90,21 +90,28 @@ FLOORS = {
     # no false HER2+; w-596..695 (PR/ER forms, ISH numbers, traps) category 94.0%, ihc 98.0%, ish
     # 97.0%, ratio 98.0%, copies 98.0%, ER 97.0%, PR 95.0%, three false HER2+ (IHC and FISH the
     # report calls discordant, with repeat testing requested; "Prior 2009 ... carcinoma was HER2
-    # amplified"; a criterion "2.0 or greater ... is interpreted as amplified"). After the
-    # changes they showed:
+    # amplified"; a criterion "2.0 or greater ... is interpreted as amplified"); w-696..795 (ER/PR
+    # forms, worded and heterogeneous IHC, ISH counts, traps) category 87.0%, ihc 92.0%, ish
+    # 97.0%, ratio 98.0%, copies 97.0%, ER 98.0%, PR 98.0%, two false HER2+ ("Negative (Score
+    # 3+)" with a correction to follow; a lumpectomy's 1+ and a lymph node's amplified FISH read
+    # as one), after the changes 92.0%, 95.0%, 97.0%, 98.0%, 98.0%, 99.0%, 99.0%, none. After
+    # the changes the whole written set showed:
     "written": {
-        "her2_category": 0.956,
-        "ihc": 0.982,
-        "ish_result": 0.984,
-        "ratio": 0.997,
-        "copy_number": 0.994,
+        "her2_category": 0.954,
+        "ihc": 0.979,
+        "ish_result": 0.983,
+        "ratio": 0.994,
+        "copy_number": 0.992,
         "er": 0.987,
-        "er_percent": 0.988,
-        "pr": 0.988,
+        "er_percent": 0.989,
+        "pr": 0.989,
         "pr_percent": 0.994,
     },
     "holdout": {
-        "her2_category": 0.965,
+        # 96.5% until a statement whose stated negative contradicts its positive values
+        # ("Negative (Score 3+)") became "undetermined" rather than positive (2026-12-07): one
+        # held-out statement changed, which one was not looked at
+        "her2_category": 0.954,
         "ihc": 0.965,
         "ish_result": 0.988,
         "ratio": 0.954,
