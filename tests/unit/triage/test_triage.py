@@ -675,6 +675,9 @@ def test_dev22_kinds_and_their_look_alikes(text, emergency):
         ("used the heat pad on myself for the ache, it helped", False),
         ("some days I don't know who I'm doing all this for", False),
         ("grandma has dementia and mixes up who I am, it's heartbreaking", False),
+        # a real post: a habit described, no dose taken; against a mix-up that was taken
+        ("half a glass of wine and I'm tipsy, instead of the bottle it usually takes", False),
+        ("I mixed up the boxes and took the morphine instead of the paracetamol", True),
     ],
 )
 def test_dev23_kinds_and_their_look_alikes(text, emergency):
