@@ -1640,7 +1640,20 @@ class _Reader:
                 topics[segment] = heading  # for the words before the statement's own subject
             if segment in subjects:
                 last = subjects[segment][-1]
-                analytes = [m for m in subjects[segment] if _subject_topic(m) in _ANALYTES]
+                # an analyte named in brackets inside another's statement heads nothing: "HER2
+                # immunostain on block A4 (block A2 was used for ER/PR). Faint ... staining"
+                analytes = [
+                    m
+                    for m in subjects[segment]
+                    if _subject_topic(m) in _ANALYTES
+                    and not (
+                        _inside_brackets(self.tokens, m.start, self.segments)
+                        and any(
+                            _subject_topic(o) in _ANALYTES and o.start < m.start
+                            for o in subjects[segment]
+                        )
+                    )
+                ]
                 # A heading names an analyte with no value after it ("by IHC" is not one).
                 ends_with_subject = (
                     bool(analytes)

@@ -686,3 +686,13 @@ def test_an_equivocal_ihc_and_an_ish_result_complete_each_other():
         "HER2 FISH: HER2:CEP17 = 2.45 (amplified); mean HER2 = 4.9. IHC on core: 2+."
     )
     assert result["category"] == "positive"
+
+
+def test_a_receptor_named_in_brackets_of_a_her2_statement_heads_nothing():
+    """w-726: "(block A2 was used for ER/PR)" names where ER/PR were tested; the staining and
+    score after it are HER2's, not ER/PR results."""
+    findings = parse(
+        "HER2 immunostain was performed on block A4 (largest focus; block A2 was used for ER/PR). "
+        "Faint, incomplete membrane staining in about 40% of tumor cells. Score: 1+ (negative)."
+    )
+    assert (findings.ihc, findings.er, findings.pr, findings.er_percent) == ("1+", None, None, None)
