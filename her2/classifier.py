@@ -84,6 +84,10 @@ def classify(findings: Findings) -> Classification:
             findings,
             group=decision.group,
         )
+    if _discordant(findings) and "discordant" not in flags:
+        # "IHC 3+. FISH not amplified (ratio 1.1)": decided by its numbers, the written ISH
+        # result still disagrees with the IHC score (pathologist review)
+        flags.append("discordant")
     if findings.repeat_requested and _discordant(findings):
         # IHC and ISH disagree and the report says the testing is being repeated: the guideline's
         # category for the pair is not the final word, the repeat is
