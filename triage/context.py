@@ -97,6 +97,9 @@ _OTHERS = frozenset({"everyone", "everybody", "y'all", "yall", "others", "guys",
 # how far into its sentence a cue of the past still opens it ("Less than two years later", "I'd
 # had a PE in 2020 while on chemo"; 6 words, bench/TUNING.md change 29)
 _OPENING = 6
+# how far a negation reaches along a list to its last item ("no fever, cough, rash or chest
+# pain"; measured on the dev sets, bench/TUNING.md change 34)
+_LIST_REACH = 16
 # current cues that say a resolved symptom is back, wherever they come after it
 _RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
 # ...of which these say so only in a sentence that names a symptom ("now it's bleeding
@@ -159,13 +162,11 @@ class Scopes:
         ):
             return True
         for trigger in self.context.preceding:
-            if (
-                trigger[1] <= span[0]
-                and span[0] - trigger[1] <= window
-                and not _overlaps(trigger, span)
-                and not self._is_pseudo(trigger)
-                and not self._blocked(trigger[1], span[0])
-            ):
+            if trigger[1] > span[0] or _overlaps(trigger, span) or self._is_pseudo(trigger):
+                continue
+            if span[0] - trigger[1] <= window and not self._blocked(trigger[1], span[0]):
+                return True
+            if kind == "medical" and self._in_a_negated_list(trigger[1], span):
                 return True
         if kind == "self_harm":
             return False  # "... suicidal? no" is not trusted: too easy to misread
@@ -180,6 +181,35 @@ class Scopes:
             ):
                 return True
         return False
+
+    def _in_a_negated_list(self, start: int, span: Span) -> bool:
+        """The phrase is an item of a list that a negation just before `start` opens: "has not
+        complained about shortness of breath, tiredness, swelling of ankles or chest pains",
+        "no fever, cough, rash or chest tightness" (items joined by commas, the list closed
+        by "or"/"nor", all within _LIST_REACH words, no terminator or other punctuation)."""
+        end = span[0]
+        if end - start > _LIST_REACH:
+            return False
+        words = [self.doc[i].lower_ for i in range(start, end)]
+        if "," not in words and (not words or words[-1] not in ("or", "nor")):
+            return False
+        if self._breaks_a_list(start, end):
+            return False
+        # the "or" closing the list: before the phrase, or after it in the same list
+        if "or" in words or "nor" in words:
+            return True
+        last = min(len(self.doc), start + _LIST_REACH)
+        for i in range(span[1], last):
+            if self.doc[i].lower_ in ("or", "nor"):
+                return not self._breaks_a_list(span[1], i)
+        return False
+
+    def _breaks_a_list(self, start: int, end: int) -> bool:
+        """Punctuation other than a comma, or a terminator ("no fever, but chest pain")."""
+        return any(
+            start <= p < end and self.doc[p].text != "," and self.doc[p].text in ",;:.!?()-–—"
+            for p in self._punct
+        ) or any(start <= t[0] and t[1] <= end for t in self.context.terminators)
 
     def general(self, span: Span, kind: str) -> bool:
         """A causal frame ("can Enhertu cause ...", "signs of ...") around the phrase in its

@@ -682,3 +682,21 @@ def test_dev22_kinds_and_their_look_alikes(text, emergency):
 )
 def test_dev23_kinds_and_their_look_alikes(text, emergency):
     assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
+        # a negation reaches along a list to its last item (a real question about palpitations
+        # on Herceptin: "... has not complained about shortness of breath, tiredness, swelling
+        # of ankles or chest pains")
+        ("she hasn't had any breathlessness, dizziness, ankle swelling or chest pain", False),
+        ("no fever, cough, rash or chest tightness so far on Enhertu", False),
+        # ...but not past a terminator, and not for a list the negation doesn't open
+        ("no fever, no rash, but crushing chest pain right now", True),
+        ("I haven't slept, eaten, or stopped crying and now I can't breathe", True),
+        ("not sure about the dose, the timing or the chest pain she has now", True),
+    ],
+)
+def test_a_negation_reaches_the_last_item_of_a_list(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
