@@ -549,6 +549,11 @@ def test_a_flattened_overexpression_field_keeps_its_value_when_receptors_follow(
             "positive",
             1.0,
         ),
+        # w-697: paired fields with their percentages in the same order
+        ("ER/PR: Positive/Negative (60%/0%)   Ki-67: 25%", "positive", 60.0, "negative", 0.0),
+        ("ER/PR: Negative/Positive", "negative", None, "positive", None),
+        # percentages that can't be paired with the statuses are left out, statuses kept
+        ("ER/PR/HER2: +/+/- (90%/50%)", "positive", None, "positive", None),
     ],
 )
 def test_receptor_fields_of_flattened_lines(text, er, er_percent, pr, pr_percent):
@@ -639,25 +644,6 @@ def test_a_conclusion_word_after_its_value_does_not_hide_it():
 def test_a_percent_sign_read_by_ocr_as_zero_slash_zero(text, er_percent, pr_percent):
     findings = parse(text)
     assert (findings.er_percent, findings.pr_percent) == (er_percent, pr_percent)
-
-
-@pytest.mark.parametrize(
-    "text, er, er_percent, pr, pr_percent",
-    [
-        ("ER/PR: Positive/Negative (60%/0%)   Ki-67: 25%", "positive", 60.0, "negative", 0.0),
-        ("ER/PR: Negative/Positive", "negative", None, "positive", None),
-        # percentages that can't be paired with the statuses are left out, statuses kept
-        ("ER/PR/HER2: +/+/- (90%/50%)", "positive", None, "positive", None),
-    ],
-)
-def test_paired_receptor_fields_with_their_percentages(text, er, er_percent, pr, pr_percent):
-    findings = parse(text)
-    assert (findings.er, findings.er_percent, findings.pr, findings.pr_percent) == (
-        er,
-        er_percent,
-        pr,
-        pr_percent,
-    )
 
 
 def test_a_mean_signal_count_is_the_copy_number():
