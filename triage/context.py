@@ -97,8 +97,8 @@ _OTHERS = frozenset({"everyone", "everybody", "y'all", "yall", "others", "guys",
 # how far into its sentence a cue of the past still opens it ("Less than two years later", "I'd
 # had a PE in 2020 while on chemo"; 6 words, bench/TUNING.md change 29)
 _OPENING = 6
-# how far a negation reaches along a list to its last item ("no fever, cough, rash or chest
-# pain"; measured on the dev sets, bench/TUNING.md change 34)
+# how far a negation reaches along a list of items ("no fever, cough, rash or chest pain";
+# bench/TUNING.md change 34)
 _LIST_REACH = 16
 # current cues that say a resolved symptom is back, wherever they come after it
 _RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
@@ -141,10 +141,13 @@ class Scopes:
         """The number of the phrase's sentence in the message (0 for the first)."""
         return self._sentence_number.get(span[0], 0)
 
-    def _blocked(self, left: int, right: int, clause_only: bool = False) -> bool:
+    def _blocked(
+        self, left: int, right: int, clause_only: bool = False, commas: bool = True
+    ) -> bool:
         """True when a terminator (or, with clause_only, a clause terminator) or a
-        clause-ending punctuation mark lies in [left, right)."""
-        if any(left <= p < right and self.doc[p].text in ",;:.!?()-–—" for p in self._punct):
+        clause-ending punctuation mark (a comma only with `commas`) lies in [left, right)."""
+        marks = ",;:.!?()-–—" if commas else ";:.!?()-–—"
+        if any(left <= p < right and self.doc[p].text in marks for p in self._punct):
             return True
         terminators = self.context.clause_terminators if clause_only else self.context.terminators
         return any(left <= t[0] and t[1] <= right for t in terminators)
@@ -193,7 +196,9 @@ class Scopes:
         words = [self.doc[i].lower_ for i in range(start, end)]
         if "," not in words and (not words or words[-1] not in ("or", "nor")):
             return False
-        if self._breaks_a_list(start, end):
+        # a list runs on over commas, not over other punctuation or a terminator ("no fever,
+        # but chest pain")
+        if self._blocked(start, end, commas=False):
             return False
         # the "or" closing the list: before the phrase, or after it in the same list
         if "or" in words or "nor" in words:
@@ -201,15 +206,8 @@ class Scopes:
         last = min(len(self.doc), start + _LIST_REACH)
         for i in range(span[1], last):
             if self.doc[i].lower_ in ("or", "nor"):
-                return not self._breaks_a_list(span[1], i)
+                return not self._blocked(span[1], i, commas=False)
         return False
-
-    def _breaks_a_list(self, start: int, end: int) -> bool:
-        """Punctuation other than a comma, or a terminator ("no fever, but chest pain")."""
-        return any(
-            start <= p < end and self.doc[p].text != "," and self.doc[p].text in ",;:.!?()-–—"
-            for p in self._punct
-        ) or any(start <= t[0] and t[1] <= end for t in self.context.terminators)
 
     def general(self, span: Span, kind: str) -> bool:
         """A causal frame ("can Enhertu cause ...", "signs of ...") around the phrase in its
