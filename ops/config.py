@@ -77,11 +77,17 @@ def rasa_api_args(env: Mapping[str, str] = os.environ) -> List[str]:
     for name, value in (("RASA_API_TOKEN", token), ("RASA_JWT_SECRET", jwt_secret)):
         if value and len(value) < MIN_SECRET_CHARS:
             raise ConfigError(f"{name} must be at least {MIN_SECRET_CHARS} characters.")
+    # "--name=value": a secret may start with "-" (secrets.token_urlsafe does, one time in
+    # 64), which argparse would take for an option of its own
     args = ["--enable-api"]
     if token:
-        args += ["--auth-token", token]
+        args += [f"--auth-token={token}"]
     if jwt_secret:
-        args += ["--jwt-secret", jwt_secret, "--jwt-method", env.get("RASA_JWT_METHOD") or "HS256"]
+        args += [
+            f"--jwt-secret={jwt_secret}",
+            "--jwt-method",
+            env.get("RASA_JWT_METHOD") or "HS256",
+        ]
     return args
 
 

@@ -406,7 +406,7 @@ class Stack:
         if origins:
             command += ["--cors", *origins]
         if self.api_token and self.rasa == "plain":
-            command += ["--enable-api", "--auth-token", self.api_token]
+            command += ["--enable-api", f"--auth-token={self.api_token}"]
         return command
 
     def part_env(self, part: str, env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:

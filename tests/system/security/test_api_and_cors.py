@@ -70,20 +70,25 @@ def test_api_never_without_a_proper_token(env):
         rasa_api_args(env)
 
 
-def test_api_flags_with_token_or_jwt():
-    token, key = "t" * 24, "k" * 32
-    assert rasa_api_args({"RASA_ENABLE_API": "true", "RASA_API_TOKEN": token}) == [
-        "--enable-api",
-        "--auth-token",
-        token,
-    ]
-    assert rasa_api_args({"RASA_ENABLE_API": "TRUE", "RASA_JWT_SECRET": key}) == [
-        "--enable-api",
-        "--jwt-secret",
-        key,
-        "--jwt-method",
-        "HS256",
-    ]
+@pytest.mark.parametrize(
+    "token, key",
+    [
+        ("t" * 24, "k" * 32),
+        # secrets.token_urlsafe gives one starting with "-" one time in 64: it was read as an
+        # option of its own and `rasa run` refused to start
+        ("-" + "t" * 23, "-" + "k" * 31),
+    ],
+)
+def test_api_flags_with_token_or_jwt_as_rasa_reads_them(token, key):
+    from rasa.__main__ import create_argument_parser
+
+    parser = create_argument_parser()
+    args = rasa_api_args({"RASA_ENABLE_API": "true", "RASA_API_TOKEN": token})
+    read = parser.parse_args(["run", *args])
+    assert (read.enable_api, read.auth_token) == (True, token)
+    args = rasa_api_args({"RASA_ENABLE_API": "TRUE", "RASA_JWT_SECRET": key})
+    read = parser.parse_args(["run", *args])
+    assert (read.enable_api, read.jwt_secret, read.jwt_method) == (True, key, "HS256")
 
 
 def make_run_quickly(tmp_path, **env):
@@ -146,7 +151,8 @@ def test_make_run_passes_api_flags_only_through_the_launcher(tmp_path):
     stack = Stack(tmp_path, api_token=token)
     command = stack.command("rasa")
     assert command[1:5] == ["-m", "ops", "rasa", "run"]  # ops/config.py adds the flags
-    assert "--enable-api" not in command and "--auth-token" not in command
+    assert "--enable-api" not in command
+    assert not any(part.startswith("--auth-token") for part in command)
     assert not any(token in part for part in command)
     assert stack.part_env("rasa")["RASA_API_TOKEN"] == token
     assert command[command.index("--model") + 1] == MODEL == "models/her2-assistant.tar.gz"
