@@ -235,7 +235,7 @@ def test_the_launcher_applies_the_fixes_then_runs_rasa(pristine, monkeypatch, ca
     assert argv == [
         "rasa",
         *args,
-        *(["--enable-api", "--auth-token=a-token-long-enough-for-the-check"] if api else []),
+        *(["--enable-api", "--auth-token=" + "a-token-long-enough-for-the-check"] if api else []),
     ]
     assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 10
     logged = capsys.readouterr().err

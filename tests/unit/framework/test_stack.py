@@ -178,7 +178,7 @@ def test_rasa_as_installed_gets_the_api_flags_on_its_command_line(tmp_path):
     stack = Stack(tmp_path, rasa="plain", api_token="a-token-long-enough-1234", cors=[])
     command = stack.command("rasa")
     assert command[0].endswith("/rasa") and command[1] == "run"
-    assert command[-2:] == ["--enable-api", "--auth-token=a-token-long-enough-1234"]
+    assert command[-2:] == ["--enable-api", "--auth-token=" + "a-token-long-enough-1234"]
     assert "--cors" not in command
 
 
