@@ -156,6 +156,7 @@ def assess(text: str) -> Assessment:
         }
     )
     windows = lex.config["context"]["negation"]["window"]
+    disowned_never = frozenset(lex.config["context"]["disowned_never"])
     scopes = Scopes(doc, context, windows, wildcard_tokens)
     scopes.symptom_sentences = {
         scopes.sentence(span)
@@ -213,12 +214,29 @@ def assess(text: str) -> Assessment:
         if kind == "self_harm" and strength == "strong" and scopes.joking(span):
             distress_evidence.append(evidence)
             return
+        # a thought disowned right after it is told ("I keep thinking everyone would be better
+        # off without me. I'd never do anything, I've got the kids"): support with the crisis
+        # line offered gently. Only a `strong` thought of the suicide category, never an
+        # overdose, a plan or a means (Scopes.disowned).
+        if (
+            category == "suicide_self_harm"
+            and strength == "strong"
+            and not any(doc[i].norm_ in disowned_never for i in range(*span))
+            and scopes.disowned(span)
+        ):
+            distress_evidence.append(evidence)
+            return
         general = scopes.general(span, kind)
         hypothetical = kind == "medical" and scopes.hypothetical(span, opening_a_question=True)
         mentioned_only = strength == "mention" and not now and not short_message
         # a general frame is outweighed by a cue of now in the phrase's own clause only
         # ("I'm on Enhertu and was told to report any cough": the "I'm" is not the cough)
-        framed = (general or hypothetical) and not scopes.current(span, clause_only=True)
+        framed = (
+            (general or hypothetical)
+            and not scopes.current(span, clause_only=True)
+            # "what happens if someone took the whole pack? Not hypothetical, I did it"
+            and not scopes.admitted(span)
+        )
         if framed or mentioned_only:
             symptom_evidence.append(evidence)
         else:

@@ -66,6 +66,8 @@ class Context:
     hyperbole: List[Span]
     means: List[Span]
     onset: List[Span]
+    admitted: List[Span]
+    disowned: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
@@ -88,6 +90,8 @@ class Context:
             "hyperbole",
             "means",
             "onset",
+            "admitted",
+            "disowned",
         )
         return cls(**{role: spans.get(role, []) for role in roles})
 
@@ -105,6 +109,10 @@ _RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
 # ...of which these say so only in a sentence that names a symptom ("now it's bleeding
 # again"); elsewhere they are about something else ("I'm now paranoid about my heart")
 _RETURN_CUES_WITH_SYMPTOM = frozenset({"now", "still"})
+
+
+# words after "I'd never do anything" that make it about something else ("... to hurt the kids")
+_DISOWNING_GOES_ON = frozenset({"to", "that", "which", "till", "until", "before", "while"})
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -391,6 +399,27 @@ class Scopes:
         sentence = self.sentence(span)
         return any(self.sentence(cue) == sentence for cue in self.context.hyperbole)
 
+    def admitted(self, span: Span) -> bool:
+        """Said to be real and done after the phrase ("what happens if someone took the whole
+        pack? Not hypothetical, I did it"): a general or hypothetical frame no longer counts."""
+        return any(cue[0] >= span[1] for cue in self.context.admitted)
+
+    def disowned(self, span: Span) -> bool:
+        """A thought told, then disowned ("everyone would be better off without me. I'd never
+        do anything"): the disowning comes after the phrase, in its sentence or the next one;
+        never with a means named in the message or with something said to be done."""
+        if self.context.means or self.context.admitted:
+            return False
+        here = self.sentence_index(span)
+        return any(
+            cue[0] >= span[1]
+            and self.sentence_index(cue) - here <= 1
+            # the disowning ends its clause ("I'd never do anything, I've got the kids"), not
+            # "I'd never do anything to hurt the kids, so ..."
+            and (cue[1] >= len(self.doc) or self.doc[cue[1]].lower_ not in _DISOWNING_GOES_ON)
+            for cue in self.context.disowned
+        )
+
     def _dated(self, cue: Span) -> bool:
         """A cue of the past (distant or recent) in the cue's own sentence."""
         start, end = self.sentence(cue)
@@ -401,7 +430,18 @@ class Scopes:
 
     def _current_between(self, start: int, end: int) -> bool:
         return any(
-            start <= c[0] and c[1] <= end and not self._after_modal(c) for c in self.context.current
+            start <= c[0]
+            and c[1] <= end
+            and not self._after_modal(c)
+            and not self._says_it_is_over(c)
+            for c in self.context.current
+        )
+
+    def _says_it_is_over(self, cue: Span) -> bool:
+        """A cue of now that is part of, or opens, a statement that it is over ("she's fine
+        now", "I'm in a good place now"): not a sign that it is happening."""
+        return any(
+            _overlaps(cue, r) or cue[1] <= r[0] <= cue[1] + 1 for r in self.context.resolved
         )
 
     def _after_modal(self, cue: Span) -> bool:

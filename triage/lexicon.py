@@ -216,6 +216,8 @@ def build(config: Dict) -> Lexicon:
         "hyperbole",
         "means",
         "onset",
+        "admitted",
+        "disowned",
     ):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon

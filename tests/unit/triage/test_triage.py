@@ -687,6 +687,44 @@ def test_dev23_kinds_and_their_look_alikes(text, emergency):
 @pytest.mark.parametrize(
     "text, emergency",
     [
+        # dev24 kinds in other words: a note to be read afterwards, a last call, a farewell by
+        # its logistics, a method asked about, a high place without a barrier, a blade at hand,
+        # a door locked with no answer, a question said not to be hypothetical
+        ("by the time you find this letter I'll be at peace", True),
+        ("mum rang and said this is the last time you'll see me", True),
+        ("she phoned to say it's the last time I'll hear her voice, now she won't pick up", True),
+        ("you won't hear from me again after tonight, thanks for everything", True),
+        ("is drowning painless? asking for me", True),
+        ("what bridge near here has no railings at the top", True),
+        ("the razor's on the pillow beside me, I haven't used it yet", True),
+        ("he's locked in the garage, not answering, and his tablets are gone", True),
+        ("what happens if you swallow a whole box of letrozole? not hypothetical, I did it", True),
+        ("I wake up gutted that I'm still here every single day", True),
+        ("she's stopped eating on purpose so it's quicker", True),
+        # their look-alikes: the same words in everyday use, a thought disowned, a fear
+        ("you won't hear from me for a week, I'm off to Cornwall", False),
+        ("by the time you read this I'll be in theatre, wish me luck", False),
+        ("what happens if you take a whole box of letrozole by accident?", False),
+        ("I worry they'd all be better off without me. I'd never do anything, I promise", False),
+        ("better off without me, I'd never do anything before, but I've got the pills now", True),
+        # ...a disowning that is about something else, or a thought of acting, stays one
+        ("they'd be better off without me. I'd never do anything to upset them, so tonight", True),
+        ("I keep thinking about ending my life. I know I won't be here much longer", True),
+        ("I want to kill myself. I wouldn't do anything though", True),
+        ("I'm terrified of accidentally doubling my oramorph with chemo brain", False),
+        ("panic attacks every night, heart racing, sure I'm dying, then it passes", False),
+        ("it feels like I can't breathe from the grief some days", False),
+        ("my cousin took an overdose years ago as a student and she's fine now", False),
+        ("my short story's main character says goodbye to her family before surgery", False),
+    ],
+)
+def test_dev24_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
         # a negation reaches along a list to its last item (a real question about palpitations
         # on Herceptin: "... has not complained about shortness of breath, tiredness, swelling
         # of ankles or chest pains")
