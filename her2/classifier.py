@@ -88,9 +88,10 @@ def classify(findings: Findings) -> Classification:
         # "IHC 3+. FISH not amplified (ratio 1.1)": decided by its numbers, the written ISH
         # result still disagrees with the IHC score (pathologist review)
         flags.append("discordant")
-    if findings.repeat_requested and _discordant(findings):
-        # IHC and ISH disagree and the report says the testing is being repeated: the guideline's
-        # category for the pair is not the final word, the repeat is
+    if findings.repeat_requested and (_discordant(findings) or "stated_status_differs" in flags):
+        # IHC and ISH disagree, or the report's own words and its values do ("lists HER2 as
+        # positive; the IHC report scores HER2 as 1+"), and the report says the testing is being
+        # repeated or reviewed: the guideline's category is not the final word, the review is
         category, needs = "undetermined", ["repeat"]
         flags = list(dict.fromkeys([*flags, "discordant"]))
     if findings.outdated_terms:

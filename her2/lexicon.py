@@ -356,6 +356,12 @@ PATTERNS = {
                 "p53",
                 "p63",
                 "ck5",
+                "ck5/6",
+                "ck14",
+                "ck8/18",
+                "cd10",
+                "sox10",
+                "trps1",
                 "lvi",
                 "lymphovascular",
                 "covid",
@@ -536,9 +542,13 @@ STATEMENT_KINDS = {
     # its results are not this tumour's
     "history": "sentence",
 }
-# Words of a pending statement that say the testing is being repeated ("repeat testing of both
-# specimens has been requested"): results that disagree wait for it (classifier).
-REPEAT_WORDS = frozenset({"repeat", "repeated", "repeating", "retest", "retesting", "redo"})
+# Words of a pending statement that say the testing is being repeated or reviewed ("repeat
+# testing of both specimens has been requested", "the case has been sent for review",
+# "clarification has been requested"): results that disagree wait for it (classifier).
+REPEAT_WORDS = frozenset(
+    {"repeat", "repeated", "repeating", "retest", "retesting", "redo"}
+    | {"review", "clarification", "clarify"}
+)
 # Intensity words between a hormone receptor and its status ("ER strongly positive").
 INTENSITY_ADVERBS = frozenset({"strongly", "weakly", "moderately", "focally", "diffusely"})
 # Words that say a report corrects an earlier result (an "addendum" alone usually adds one).
@@ -582,8 +592,10 @@ STATEMENT_PATTERNS = {
         [_words("pending", "ordered", "requested", "recommended", "awaited", "awaiting", "please")],
         [_words("will", "shall"), _words("be", "follow")],
         [_words("to"), _words("follow")],
+        [_words("to"), _words("be"), _words("repeated", "redone", "performed")],
         [_words("in"), _words("progress")],
         [_words("sent"), _words("out", "for")],
+        [_words("referred"), _words("for", "to")],
         [_words("has", "have"), _words("been"), _words("sent")],
     ],
     "STMT:failed": [
@@ -605,6 +617,8 @@ STATEMENT_PATTERNS = {
             _words("determined", "assessed", "evaluated", "interpreted", "performed"),
         ],
         [_words("not"), _words("performed", "done", "interpretable", "evaluable")],
+        # "ER: no interpretable tumor in the stained section"
+        [_words("no"), _words("interpretable", "evaluable", "assessable")],
         [_words("no"), _words("result", "results")],
     ],
     "STMT:reference": [

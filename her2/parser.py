@@ -346,11 +346,14 @@ def _repair_ocr(text: str) -> str:
 # ("ratio l.8", "l0%", "(l+)"), and a decimal cut by a space after a ratio's or a copy number's
 # cue ("ratio = 2. 3", "4. 85", "mean 2. 4 per cell"); "copy no." is "copy number".
 _OCR_NUMBERS = [
-    (re.compile(r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*%)"), "0"),
-    (re.compile(r"(?<![a-z0-9.])l(?=\.\d|\d+\s*%|\+)"), "1"),
+    # a percent sign read as "0/0" or "0/o" after its number ("80 0/o of tumor nuclei", "9O 0/0")
+    (re.compile(r"(?<=[\do])\s*[0o]/[0o](?![\d/])"), "%"),
+    # a digit zero inside a word ("RATI0", "P0SITIVE"; not a TNM code such as "pT1N0M0")
+    (re.compile(r"(?<=[a-z]{2})0(?=[a-z])|(?<=[a-z]{4})0\b"), "o"),
+    # a letter l for a one: "ratio l.8", "l.O8", "l0%", "(l+)", "5. l" (a decimal cut by a space)
+    (re.compile(r"(?<![a-z0-9.])l(?=\.[\do]|\d+\s*%|\+)|(?<=\d\.)l\b|(?<=\d\.\s)l\b"), "1"),
+    (re.compile(r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*%)|(?<=\d\.\d)o\b"), "0"),
     (re.compile(r"\bcopy\s+no\.(?=\s*[:=]?\s*\d)"), "copy number"),
-    # a percent sign read as "0/0" or "0/o" after its number ("80 0/o of tumor nuclei")
-    (re.compile(r"(?<=\d)\s*[0o]/[0o](?![\d/])"), "%"),
     (
         re.compile(
             r"(\b(?:ratio|copy\s+number|copies|mean|average|signals)\b[^.;\d]{0,40}?\d+)"
@@ -750,6 +753,8 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
             for index in range(start, len(tokens)):
                 if clause[index] != clause[start]:
                     break
+                if inside and tokens[index] == ")":
+                    break  # "(INFORM, no chromosome 17 control): average 8.2 signals" keeps 8.2
                 if kinds.get(index) in (None, "method"):
                     kinds[index] = kind
             continue
@@ -780,6 +785,15 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
             if close is not None:
                 for inside in range(index + 1, close + 1):
                     kinds[inside] = "criterion"
+    # A value corrected in place: "score corrected from 2+ to 1+", "revised from 1+ to 2+": the
+    # value after "from" is the superseded one (only with a word of a correction just before)
+    for index, token in enumerate(tokens):
+        if token != "from" or not lx.SUPERSEDING_WORDS & set(tokens[max(0, index - 4) : index]):
+            continue
+        to = next((i for i in range(index + 2, min(index + 6, len(tokens))) if tokens[i] == "to"), None)
+        if to is not None:
+            for inside in range(index + 1, to):
+                kinds[inside] = "superseded"
     return kinds
 
 
@@ -1242,20 +1256,22 @@ class _Reader:
         """A plain number after "IHC", "HER2" or "score": "IHC 2", "my HER2 was 3", "score of 0"."""
         if cue.kind == "SCORE_CUE" and self.topic(cue.start, cue.end) not in _HER2_TOPICS:
             return  # "Allred score 8", "Nottingham score 6"
-        skip_to = -1
-        for index in range(cue.end, min(cue.end + 6, len(self.tokens))):
-            if index < skip_to:
-                continue
-            if not self._same_segment(cue.start, index):
+        anchor = cue.start
+        end = min(cue.end + 6, len(self.tokens))
+        index = cue.end - 1
+        while index + 1 < end:
+            index += 1
+            if not self._same_segment(anchor, index):
                 return
             token = self.tokens[index]
             neighbour = self.mention_at.get(index)
             if token == "(" and index == cue.end:
-                # an antibody clone in brackets ("HER2 (4B5): 0"): read on after it
+                # an antibody clone and its maker in brackets ("HER2 (4B5): 0", "HER2 (4B5,
+                # VENTANA PATHWAY): 0"): read on after it, in the segment that follows it
                 close = next(
                     (
                         i
-                        for i in range(index + 1, min(index + 4, len(self.tokens)))
+                        for i in range(index + 1, min(index + 7, len(self.tokens)))
                         if self.tokens[i] == ")"
                     ),
                     None,
@@ -1263,7 +1279,9 @@ class _Reader:
                 if close is not None and all(
                     _score_value(self.tokens[i]) is None for i in range(index + 1, close)
                 ):
-                    skip_to = close + 1
+                    end = min(end + close - index, len(self.tokens))
+                    index = close
+                    anchor = min(close + 1, len(self.tokens) - 1)
                     continue
             if (
                 neighbour

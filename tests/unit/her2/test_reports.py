@@ -94,17 +94,20 @@ FLOORS = {
     # forms, worded and heterogeneous IHC, ISH counts, traps) category 87.0%, ihc 92.0%, ish
     # 97.0%, ratio 98.0%, copies 97.0%, ER 98.0%, PR 98.0%, two false HER2+ ("Negative (Score
     # 3+)" with a correction to follow; a lumpectomy's 1+ and a lymph node's amplified FISH read
-    # as one), after the changes 93.0%, 96.0%, 97.0%, 98.0%, 98.0%, 100%, 100%, none. After
-    # the changes the whole written set showed:
+    # as one), after the changes 93.0%, 96.0%, 97.0%, 98.0%, 98.0%, 100%, 100%, none; w-796..895
+    # (2000-2015 report style: clones, amended scores, OCR letters in numbers, polysomy, traps)
+    # category 92.0%, ihc 97.0%, ish 97.0%, ratio 97.0%, copies 98.0%, ER 99.0%, PR 100%, one false
+    # HER2+ (IHC 3+ and FISH not amplified, sent for review), after the changes 97.0%, 99.0%,
+    # 97.0%, 98.0%, 100%, 100%, 100%, none. After the changes the whole written set showed:
     "written": {
-        "her2_category": 0.955,
-        "ihc": 0.981,
-        "ish_result": 0.983,
-        "ratio": 0.994,
-        "copy_number": 0.992,
-        "er": 0.988,
+        "her2_category": 0.958,
+        "ihc": 0.983,
+        "ish_result": 0.982,
+        "ratio": 0.993,
+        "copy_number": 0.993,
+        "er": 0.989,
         "er_percent": 0.991,
-        "pr": 0.991,
+        "pr": 0.992,
         "pr_percent": 0.996,
     },
     "holdout": {
