@@ -790,7 +790,9 @@ def _statement_kinds(tokens: List[str], cues: List[Mention], main: List[Mention]
     for index, token in enumerate(tokens):
         if token != "from" or not lx.SUPERSEDING_WORDS & set(tokens[max(0, index - 4) : index]):
             continue
-        to = next((i for i in range(index + 2, min(index + 6, len(tokens))) if tokens[i] == "to"), None)
+        to = next(
+            (i for i in range(index + 2, min(index + 6, len(tokens))) if tokens[i] == "to"), None
+        )
         if to is not None:
             for inside in range(index + 1, to):
                 kinds[inside] = "superseded"

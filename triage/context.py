@@ -440,9 +440,7 @@ class Scopes:
     def _says_it_is_over(self, cue: Span) -> bool:
         """A cue of now that is part of, or opens, a statement that it is over ("she's fine
         now", "I'm in a good place now"): not a sign that it is happening."""
-        return any(
-            _overlaps(cue, r) or cue[1] <= r[0] <= cue[1] + 1 for r in self.context.resolved
-        )
+        return any(_overlaps(cue, r) or cue[1] <= r[0] <= cue[1] + 1 for r in self.context.resolved)
 
     def _after_modal(self, cue: Span) -> bool:
         """ "could I have ...?": a question, not a statement."""
