@@ -58,8 +58,8 @@ FLOORS = {
     "dev22": {"emergency": 0.92, "false_alarm": 0.04},
     # dev23 (phone-typed self-harm: a tool held to the body, limbs slashed, opioids popped,
     # means in hand; carers dating a stroke's onset): on arrival 87.7% / 2.7% (self-harm
-    # 82.5%); now 96.2% / 2.7%
-    "dev23": {"emergency": 0.96, "false_alarm": 0.03},
+    # 82.5%); now 97.7% / 0.0%
+    "dev23": {"emergency": 0.97, "false_alarm": 0.01},
     # dev24 (indirect self-harm: logistics, means without the word, dangerous questions,
     # minimised acts; carers and teenagers): on arrival 78.5% / 8.6% (self-harm 67.5%); now
     # 97.0% / 1.0%

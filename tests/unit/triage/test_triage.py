@@ -678,6 +678,14 @@ def test_dev22_kinds_and_their_look_alikes(text, emergency):
         # a real post: a habit described, no dose taken; against a mix-up that was taken
         ("half a glass of wine and I'm tipsy, instead of the bottle it usually takes", False),
         ("I mixed up the boxes and took the morphine instead of the paracetamol", True),
+        # later from dev23: a suffocation kit with a farewell, a day's appointment cancelled
+        # for being dead; against a will being sorted, a wish reported and disowned, panic
+        ("bag and tape are ready on the bed, I'm sorry", True),
+        ("cancel my infusion tomorrow please, because I won't be alive", True),
+        ("I won't be alive to see her graduate, that's what hurts most", False),
+        ("if I'm hit by a bus tomorrow what happens to the mortgage? sorting my will", False),
+        ("he said he wishes he could sleep and not wake up, but he'd never do anything", False),
+        ("panic attack in the waiting room, heart racing, it passes once I'm called in", False),
     ],
 )
 def test_dev23_kinds_and_their_look_alikes(text, emergency):
