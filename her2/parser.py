@@ -159,6 +159,8 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
         r"\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d|[-\u2013]\s*\d))",
         r"\1\2 % ",
     ),
+    # a bare "Percent: 95" field in a receptor's line ("ER: POSITIVE; PERCENT: 95; INTENSITY: 3+")
+    (r"(\bpercent(?:age)?\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d|[-\u2013]\s*\d))", r"\1\2 % "),
     (
         r"\b(er|pr|pgr)\s*%\s*((?:of\s+)?(?:cells|nuclei)(?:\s+(?:staining|stained|positive))?"
         r"\s*:\s*)(\d{1,3})\b(?!\s*(?:%|\.\d|[-\u2013]\s*\d))",
@@ -352,7 +354,19 @@ _OCR_NUMBERS = [
     (re.compile(r"(?<=[a-z]{2})0(?=[a-z])|(?<=[a-z]{4})0\b"), "o"),
     # a letter l for a one: "ratio l.8", "l.O8", "l0%", "(l+)", "5. l" (a decimal cut by a space)
     (re.compile(r"(?<![a-z0-9.])l(?=\.[\do]|\d+\s*%|\+)|(?<=\d\.)l\b|(?<=\d\.\s)l\b"), "1"),
-    (re.compile(r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*%)|(?<=\d\.\d)o\b"), "0"),
+    (
+        re.compile(
+            r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*(?:%|percent\b))|(?<=\d\.\d)o\b"
+        ),
+        "0",
+    ),
+    # a percentage's decimal cut by a space after a cue ("positive in 2. 5% of cells")
+    (
+        re.compile(
+            r"(\b(?:in|approximately|approx\.?|about|of)\s+\d)\.\s(\d)(?=\s*(?:%|percent\b))"
+        ),
+        r"\1.\2",
+    ),
     (re.compile(r"\bcopy\s+no\.(?=\s*[:=]?\s*\d)"), "copy number"),
     (
         re.compile(

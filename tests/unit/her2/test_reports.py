@@ -2,8 +2,8 @@
 
 288 HER2/ER/PR statements, 233 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
-own words and the ASCO/CAP guideline, never from the parser); plus 595 written blind in report
-style by six helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+own words and the ASCO/CAP guideline, never from the parser); plus 995 written blind in report
+style by nine helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
 like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
@@ -98,17 +98,20 @@ FLOORS = {
     # (2000-2015 report style: clones, amended scores, OCR letters in numbers, polysomy, traps)
     # category 92.0%, ihc 97.0%, ish 97.0%, ratio 97.0%, copies 98.0%, ER 99.0%, PR 100%, one false
     # HER2+ (IHC 3+ and FISH not amplified, sent for review), after the changes 97.0%, 99.0%,
-    # 97.0%, 98.0%, 100%, 100%, 100%, none. After the changes the whole written set showed:
+    # 97.0%, 98.0%, 100%, 100%, 100%, none; w-896..995 (ER/PR percentages written every way,
+    # HER2 wordings, traps) category 99.0%, ihc 99.0%, ish 100%, ratio 99.0%, copies 100%, ER 100%,
+    # ER% 97.0%, PR 100%, PR% 99.0%, no false HER2+, after the changes ER% 100%, PR% 100%. After
+    # the changes the whole written set showed:
     "written": {
-        "her2_category": 0.958,
+        "her2_category": 0.961,
         "ihc": 0.983,
-        "ish_result": 0.982,
-        "ratio": 0.993,
+        "ish_result": 0.983,
+        "ratio": 0.992,
         "copy_number": 0.993,
-        "er": 0.989,
-        "er_percent": 0.991,
+        "er": 0.99,
+        "er_percent": 0.992,
         "pr": 0.992,
-        "pr_percent": 0.996,
+        "pr_percent": 0.997,
     },
     "holdout": {
         # 96.5% until a statement whose stated negative contradicts its positive values
