@@ -68,6 +68,7 @@ class Context:
     onset: List[Span]
     admitted: List[Span]
     disowned: List[Span]
+    fiction: List[Span]
 
     @classmethod
     def from_matches(cls, spans: Dict[str, List[Span]]) -> "Context":
@@ -92,6 +93,7 @@ class Context:
             "onset",
             "admitted",
             "disowned",
+            "fiction",
         )
         return cls(**{role: spans.get(role, []) for role in roles})
 
@@ -109,6 +111,26 @@ _RETURN_CUES = frozenset({"again", "now", "worse", "back", "still"})
 # ...of which these say so only in a sentence that names a symptom ("now it's bleeding
 # again"); elsewhere they are about something else ("I'm now paranoid about my heart")
 _RETURN_CUES_WITH_SYMPTOM = frozenset({"now", "still"})
+
+
+# the writer speaking of themselves
+_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "we", "us", "our", "i'm", "im", "ive"})
+# words that set what follows against what came before
+_CONTRAST = frozenset({"but", "however", "though", "although", "yet", "except", "still"})
+# a fear of a return ("worried about it happening again") is not a return
+_FEAR_WORDS = frozenset(
+    {"anxious", "worried", "worry", "scared", "afraid", "nervous", "terrified", "fear", "dread"}
+    | {"dreading", "frightened", "panic", "panicking", "paranoid"}
+)
+# "now and then", "now and again": how often, not now
+_NOW_AND = frozenset({"then", "again"})
+
+
+# the subjects that open a current cue ("I'm", "she has", "my chest feels")
+_SUBJECTS = frozenset(
+    {"i", "she", "he", "they", "we", "mum", "mom", "dad", "wife", "husband", "partner"}
+    | {"my", "her", "his", "their", "our"}
+)
 
 
 # words after "I'd never do anything" that make it about something else ("... to hurt the kids")
@@ -333,8 +355,20 @@ class Scopes:
                     not only_a_return_undoes
                     and c[1] <= sentence_end
                     and self._blocked(last, c[0], clause_only=True)
+                    # "I'm completely fine now, and I'm due cycle 3 next week": a subject and
+                    # its verb alone tell the present, not that it is back, unless set against
+                    # it ("she came round but she's really confused")
+                    and (
+                        self.doc[c[0]].lower_ not in _SUBJECTS
+                        or any(self.doc[i].lower_ in _CONTRAST for i in range(last, c[0]))
+                    )
                 )
-                or self._says_it_is_back(c)
+                or (
+                    self._says_it_is_back(c)
+                    # "it never happened again", "anxious about it happening again"
+                    and not self._cue_negated(c)
+                    and not self._feared(c)
+                )
             )
             for c in self.context.current
         )
@@ -348,6 +382,14 @@ class Scopes:
         night", "Had a temperature of 37.6 yesterday")."""
         start, _ = self.clause(span)
         return any(self.doc[i].lower_ == "had" for i in range(start, span[1]))
+
+    def _feared(self, cue: Span) -> bool:
+        """ "I'm anxious about it happening again": a fear of its return, in the few words
+        before the cue, is not its return."""
+        return any(
+            self.doc[i].norm_ in _FEAR_WORDS or self.doc[i].lower_ in _FEAR_WORDS
+            for i in range(max(cue[0] - 5, 0), cue[0])
+        )
 
     def _cue_negated(self, cue: Span) -> bool:
         """ "it hasn't gone away", "not settled": a negation just before a cue that it is over."""
@@ -399,6 +441,22 @@ class Scopes:
         sentence = self.sentence(span)
         return any(self.sentence(cue) == sentence for cue in self.context.hyperbole)
 
+    def fiction(self, span: Span) -> bool:
+        """A medical emergency told of a character in a story ("I'm writing a short story where
+        the main character ... collapses"; "... a novel where Clare is on Enhertu. In chapter 12
+        she develops a cough"): a fiction cue before the phrase, with no first-person word
+        between them in its sentence, or in an earlier sentence, with none in the phrase's
+        sentence (a writer who then tells of themselves, "my chest hurts now", is not framed)."""
+        sentence_start, sentence_end = self.sentence(span)
+        for cue in self.context.fiction:
+            if cue[1] > span[0]:
+                continue
+            start = cue[1] if cue[0] >= sentence_start else sentence_start
+            end = span[1] if cue[0] >= sentence_start else sentence_end
+            if not any(self.doc[i].lower_ in _FIRST_PERSON for i in range(start, end)):
+                return True
+        return False
+
     def admitted(self, span: Span) -> bool:
         """Said to be real and done after the phrase ("what happens if someone took the whole
         pack? Not hypothetical, I did it"): a general or hypothetical frame no longer counts."""
@@ -442,6 +500,15 @@ class Scopes:
         now", "I'm in a good place now"): not a sign that it is happening."""
         return any(_overlaps(cue, r) or cue[1] <= r[0] <= cue[1] + 1 for r in self.context.resolved)
 
+    def _now_and_then(self, cue: Span) -> bool:
+        """ "a little flutter now and then": how often it comes, not that it is here now."""
+        return (
+            self.doc[cue[0] : cue[1]].text.lower() == "now"
+            and cue[1] + 1 < len(self.doc)
+            and self.doc[cue[1]].lower_ == "and"
+            and self.doc[cue[1] + 1].lower_ in _NOW_AND
+        )
+
     def _after_modal(self, cue: Span) -> bool:
         """ "could I have ...?": a question, not a statement."""
         return cue[0] > 0 and self.doc[cue[0] - 1].norm_ in MODALS
@@ -465,6 +532,8 @@ class Scopes:
         )
         for cue in self.context.current:
             if not (start <= cue[0] and cue[1] <= end) or self._after_modal(cue):
+                continue
+            if self._now_and_then(cue):
                 continue
             # a cue inside a hypothetical clause ("if I have a fever") is not "now"
             if any(

@@ -218,6 +218,7 @@ def build(config: Dict) -> Lexicon:
         "onset",
         "admitted",
         "disowned",
+        "fiction",
     ):
         lexicon.add(Rule(f"C|{role}", "context", role), context[role])
     return lexicon

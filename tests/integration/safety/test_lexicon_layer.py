@@ -64,6 +64,10 @@ FLOORS = {
     # minimised acts; carers and teenagers): on arrival 78.5% / 8.6% (self-harm 67.5%); now
     # 97.0% / 1.0%
     "dev24": {"emergency": 0.97, "false_alarm": 0.02},
+    # dev25 (long forum posts hiding an emergency or telling a past one, spinal cord compression
+    # and rigors in lay words, end-of-life planning, fiction): on arrival 92.4% / 9.6%; now
+    # 100% / 1.5%
+    "dev25": {"emergency": 1.0, "false_alarm": 0.02},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.91, "false_alarm": 0.03},

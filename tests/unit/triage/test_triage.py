@@ -733,6 +733,64 @@ def test_dev24_kinds_and_their_look_alikes(text, emergency):
 @pytest.mark.parametrize(
     "text, emergency",
     [
+        # dev25 kinds in other words: spinal cord compression in lay words, rigors with no
+        # thermometer, breath too short to finish a sentence, an oxygen reading in a long post,
+        # a means to be taken once someone is asleep, a place known, a blade pressed harder
+        (
+            "tight band around my waist and my legs have gone like jelly, back's agony, bone mets",
+            True,
+        ),
+        ("can't feel anything down below when I wipe and my back is killing me, spine mets", True),
+        ("he can't finish his sentences without stopping for air", True),
+        ("she says she's not getting enough oxygen and is gasping", True),
+        (
+            "freezing then boiling, then hot then cold again, no thermometer, had docetaxel monday",
+            True,
+        ),
+        ("his morphine bottles are in the drawer, once he's asleep I'm going to drink them", True),
+        ("I've got the keys and I know which bridge. don't try to stop me", True),
+        ("pushing the blade deeper each time tonight", True),
+        ("I won't be here by the weekend, the cat's sorted", True),
+        ("he fainted at the table, came round but he's still very drowsy and not himself", True),
+        # their look-alikes: a past reaction that settled, a fear of its return, a count of
+        # years, a plan for where to die, the writer's own garbled message, how often
+        (
+            "first infusion last month I went shivery and my chest felt tight, they slowed it and "
+            "I felt completely normal by home time. nervous about it happening again",
+            False,
+        ),
+        ("had a nosebleed at lunch, lasted 10 mins, stopped on its own. normal on Phesgo?", False),
+        (
+            "in hospital with sepsis in March, temperature of 39 and shaking. I'm totally fine now "
+            "and I'm due my next cycle on Tuesday",
+            False,
+        ),
+        (
+            "sorry if this message is a bit jumbled, long day. when is the Phesgo clinic open?",
+            False,
+        ),
+        ("my advance care plan: can I put where I want to die, at home or the hospice?", False),
+        (
+            "little skipped beats now and then, few seconds and it's gone, should I tell the nurse?",
+            False,
+        ),
+        ("people say the cold cap is agony for the first ten minutes, is that true?", False),
+        # a character's emergency in a story, in its sentence or the ones after it...
+        ("I'm writing a play where the main character is on Enhertu and can't breathe", False),
+        ("my novel: Anna is on Herceptin. In chapter 3 she collapses and isn't breathing", False),
+        # ...but not the writer's own, nor someone with them
+        ("I'm writing a novel but right now my chest is crushing", True),
+        ("In my story the main character collapses. Anyway my husband has just collapsed", True),
+        ("I'm writing a short story. she collapsed and isn't breathing, what do I do", True),
+    ],
+)
+def test_dev25_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
         # a negation reaches along a list to its last item (a real question about palpitations
         # on Herceptin: "... has not complained about shortness of breath, tiredness, swelling
         # of ankles or chest pains")
