@@ -3,7 +3,7 @@
 288 HER2/ER/PR statements, 233 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
 own words and the ASCO/CAP guideline, never from the parser); plus 995 written blind in report
-style by nine helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+style by ten helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
 like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
