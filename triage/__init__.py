@@ -229,12 +229,12 @@ def assess(text: str) -> Assessment:
         general = scopes.general(span, kind)
         hypothetical = kind == "medical" and scopes.hypothetical(span, opening_a_question=True)
         mentioned_only = strength == "mention" and not now and not short_message
-        # a general frame is outweighed by a cue of now in the phrase's own clause only
-        # ("I'm on Enhertu and was told to report any cough": the "I'm" is not the cough)
         # a character's emergency in a story the writer is telling (Scopes.fiction)
         if kind == "medical" and scopes.fiction(span) and not scopes.admitted(span):
             symptom_evidence.append(evidence)
             return
+        # a general frame is outweighed by a cue of now in the phrase's own clause only
+        # ("I'm on Enhertu and was told to report any cough": the "I'm" is not the cough)
         framed = (
             (general or hypothetical)
             and not scopes.current(span, clause_only=True)

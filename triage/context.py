@@ -446,14 +446,17 @@ class Scopes:
         the main character ... collapses"; "... a novel where Clare is on Enhertu. In chapter 12
         she develops a cough"): a fiction cue before the phrase, with no first-person word
         between them in its sentence, or in an earlier sentence, with none in the phrase's
-        sentence (a writer who then tells of themselves, "my chest hurts now", is not framed)."""
+        sentence (a writer who then tells of themselves, "my chest hurts now", is not framed);
+        never with a cue of now there ("in the film a man collapses, and now dad has too")."""
         sentence_start, sentence_end = self.sentence(span)
         for cue in self.context.fiction:
             if cue[1] > span[0]:
                 continue
             start = cue[1] if cue[0] >= sentence_start else sentence_start
             end = span[1] if cue[0] >= sentence_start else sentence_end
-            if not any(self.doc[i].lower_ in _FIRST_PERSON for i in range(start, end)):
+            if not any(
+                self.doc[i].lower_ in _FIRST_PERSON for i in range(start, end)
+            ) and not self._current_between(start, end):
                 return True
         return False
 

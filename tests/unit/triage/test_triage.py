@@ -782,6 +782,11 @@ def test_dev24_kinds_and_their_look_alikes(text, emergency):
         ("I'm writing a novel but right now my chest is crushing", True),
         ("In my story the main character collapses. Anyway my husband has just collapsed", True),
         ("I'm writing a short story. she collapsed and isn't breathing, what do I do", True),
+        (
+            "watching a film with dad, in the film a man collapses, and now dad has collapsed too",
+            True,
+        ),
+        ("dad was digging his allotment plot and collapsed, he's not responding", True),
         # a day it was fine until dates the onset
         ("temp 38.5 on chemo, it was fine until this morning", True),
         ("she had a fever until yesterday and now it's back at 38.9", True),
