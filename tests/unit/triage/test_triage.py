@@ -799,6 +799,36 @@ def test_dev25_kinds_and_their_look_alikes(text, emergency):
 @pytest.mark.parametrize(
     "text, emergency",
     [
+        # dev26 kinds in other words: a way chosen, not to be talked out of it, a note so they
+        # don't blame themselves, a farewell to the bot, a night picked, insulin stopped on
+        # purpose, the dose looked up, a whole bottle drunk, a limb burnt on purpose
+        ("stopped drinking fluids three days ago, this is the way I have chosen", True),
+        ("please don't try to talk me out of it, it's decided", True),
+        ("help me write to my husband so he doesn't blame himself after", True),
+        ("thanks for everything bot, it's been lovely knowing you", True),
+        ("I've been picking a date next week, the tablets are in my drawer", True),
+        ("stopped injecting my insulin deliberately, my sugars are through the roof", True),
+        ("googled how many I'd need. I've got plenty. Saturday.", True),
+        ("dad's downed the entire bottle of morphine, he's very drowsy", True),
+        ("scalded my arm with the kettle on purpose again", True),
+        ("I'll finish it on my own terms after this cycle, nobody needs to know how", True),
+        # their look-alikes
+        (
+            "it's been lovely knowing all of you in the group, I'm moving to Leeds so signing off",
+            False,
+        ),
+        ("my oncologist and I have chosen the way forward: Phesgo at home", False),
+        ("read a news story about a woman who took her own life after chemo, so sad", False),
+        ("I get passing thoughts of not being around, no plans, nothing like that", False),
+    ],
+)
+def test_dev26_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
         # a negation reaches along a list to its last item (a real question about palpitations
         # on Herceptin: "... has not complained about shortness of breath, tiredness, swelling
         # of ankles or chest pains")
