@@ -49,14 +49,16 @@ FLOORS = {
     # classifier alone 95.9% / 0.0%); 99.5% / 4.6% once it learnt dev23 (the classifier alone
     # 96.4% / 0.5%: one false alarm more); 99.5% / 3.6% once it learnt dev24 and the lexicon
     # learnt from it (the classifier alone 96.9% / 0.0%); 99.5% / 4.1% once both learnt dev25
-    # (the classifier alone 96.4% / 0.5%, the lexicon alone unchanged at 92.8% / 3.6%);
+    # (the classifier alone 96.4% / 0.5%, the lexicon alone unchanged at 92.8% / 3.6%), and
+    # unchanged once both learnt dev26;
     # the misses were never looked at (docs/safety.md)
     "holdout": {"emergency": 0.99, "false_alarm": 0.05},
     # the second held-out set (never tuned on): 97.0% / 4.0% as first scored, 98.0% / 4.0% once
     # the lexicon and the classifier had learnt dev19 and dev20 (2026-12-07); 97.0% / 4.0% once
     # the classifier learnt dev24 (the classifier alone 91% -> 90%, the lexicon alone unchanged at
     # 91%): one emergency lost, not looked at and not won back (that would be tuning on it);
-    # 98.0% / 4.0% once both layers learnt dev25 (the classifier alone 91% / 1%)
+    # 98.0% / 4.0% once both layers learnt dev25 (the classifier alone 91% / 1%); 98.0% / 3.0%
+    # once they learnt dev26 (the classifier alone 90% / 0%)
     "holdout2": {"emergency": 0.97, "false_alarm": 0.04},
 }
 
