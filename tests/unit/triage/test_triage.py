@@ -769,7 +769,10 @@ def test_dev24_kinds_and_their_look_alikes(text, emergency):
             "sorry if this message is a bit jumbled, long day. when is the Phesgo clinic open?",
             False,
         ),
+        ("this morning her speech is all garbled and her face looks odd", True),
+        ("mum's texts are jumbled and make no sense since lunch", True),
         ("my advance care plan: can I put where I want to die, at home or the hospice?", False),
+        ("I know where I want to die and it's tonight", True),
         (
             "little skipped beats now and then, few seconds and it's gone, should I tell the nurse?",
             False,
