@@ -114,7 +114,7 @@ _RETURN_CUES_WITH_SYMPTOM = frozenset({"now", "still"})
 
 
 # the writer speaking of themselves
-_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "we", "us", "our", "i'm", "im", "ive"})
+_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "we", "us", "our", "im", "ive"})
 # words that set what follows against what came before
 _CONTRAST = frozenset({"but", "however", "though", "although", "yet", "except", "still"})
 # a fear of a return ("worried about it happening again") is not a return
