@@ -89,6 +89,9 @@ CORRECTIONS = {
     "rather",
     "instead",
     "correct",
+    # an amended report: "HER2 IHC originally reported as 0 is corrected to 1+"
+    "corrected",
+    "revised",
 }
 # In a report, a value after one of these is the report's own conclusion over values before it
 # ("30% of cells 3+, the rest 1+. Overall HER2 score: 3+"; "originally reported as 2+ ...
@@ -154,6 +157,9 @@ SCORE_FILLERS = {
     "been",
     "stain",
     "value",
+    # "HER2/neu protein expression (clone CB11) is 0"
+    "protein",
+    "expression",
 }
 NUMBER_FILLERS = {
     ":",
@@ -774,6 +780,15 @@ STATEMENT_PATTERNS = {
             _words("breast", op="?"),
             _words("carcinoma", "cancer", "tumor", "tumour", "malignancy", "primary"),
         ],
+        # an earlier tumour with its year: "THE PRIMARY TUMOR (2016) WAS ER POSITIVE (95%)",
+        # "for comparison, the breast primary (2018) was ER 90%"
+        [
+            _words("primary", "tumor", "tumour", "carcinoma", "cancer"),
+            _words("("),
+            {"TEXT": {"REGEX": r"^(?:19|20)\d\d$"}},
+            _words(")"),
+        ],
+        [_words("for"), _words("comparison")],
     ],
     "STMT:in_situ": [
         [_words("dcis", "intraductal", "noninvasive")],

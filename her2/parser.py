@@ -52,6 +52,28 @@ def _worded_bins_status(match: "re.Match") -> str:
     return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
 
 
+# Bins keyed by score, in any order, after ER or PR only: "ER: 3+: 60%, 2+: 25%, 1+: 5%, 0: 10%",
+# "ER (SP1): 3+ in 70%, 2+ in 20%, 1+ in 5% of tumour nuclei" (stained, no single percentage).
+_SCORE_BIN = r"(?<![\d.%])(?:[0-3]\s*\+\s*(?::|=|in)?|0\s*(?::|=|in))\s*\d{1,3}\s*%"
+_SCORED_BINS = (
+    _SCORE_BIN
+    + r"(?:\s*(?:of\s+(?:tumou?r\s+)?(?:cells|nuclei))?\s*[,;/]\s*(?:and\s+)?"
+    + _SCORE_BIN
+    + r")+"
+)
+_SCORED_BIN_PARTS = re.compile(r"(?<![\d.%])([0-3])\s*\+?\s*(?::|=|in)?\s*(\d{1,3})\s*%")
+
+
+def _scored_bins_status(match: "re.Match") -> str:
+    before = match.string[max(0, match.start() - 80) : match.start()]
+    if not _RECEPTOR_BEFORE.search(before) or "her2" in before.split(".")[-1]:
+        return match.group(0)
+    stained = sum(
+        int(percent) for score, percent in _SCORED_BIN_PARTS.findall(match.group(0)) if score != "0"
+    )
+    return " positive (intensity bins) " if stained > 0 else " negative (intensity bins) "
+
+
 # The same bins in brackets with some intensities left out: "(0 100%)" is every cell unstained;
 # "(0 90%; 1+ 10%)" has stained cells.
 _BRACKETED_BINS = r"\(\s*0\s+\d{1,3}\s*%((?:\s*[;,]?\s*[1-3]\s*\+\s+\d{1,3}\s*%)*)\s*\)"
@@ -115,6 +137,14 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     (r">\s*/\s*=", ">="),
     (r"(?<=\d)z\b", "%"),
     (r">\s*0\s*(?:,|and|but)?\s*<\s*1\s*\+", " 0 (ultralow) "),
+    # A results page's reference scale beside the result: "Result: 3+ Reference: 0-1+
+    # (negative), 2+ (equivocal), 3+ (positive) Flag: HIGH" (the scale is no result).
+    (
+        r"\b(?:reference|ref\.?)(?:\s+(?:range|interval|values?))?\s*:\s*"
+        r"(?:(?:[0-3]\s*(?:-|\u2013|to|or)\s*)?[0-3]\s*\+?\s*"
+        r"(?:\(\s*(?:negative|equivocal|positive|borderline)\s*\))?\s*[,;/]?\s*)+",
+        " ; ",
+    ),
     # "zero or 1+" is a HER2 pick-list value (ER/PR are not scored 0 or 1+).
     (r"\b(?:zero|0)\s*(?:or|/|-|to)\s*(?:one|1)\s*\+", " her2 negative "),
     (r"[\u2018\u2019]", "'"),
@@ -150,6 +180,7 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
     # single percentage; stained (positive) when any cells stain at 1+ or more.
     (_INTENSITY_BINS, _bins_status),
     (_WORDED_BINS, _worded_bins_status),
+    (_SCORED_BINS, _scored_bins_status),
     (_BRACKETED_BINS, _bracketed_bins_status),
     # A detail field's percentage written without its sign: "Percent cells staining: 85",
     # "Percentage of cells with nuclear positivity: 85", "PR % cells: 0".
@@ -184,8 +215,20 @@ _NORMALISATIONS: List[Tuple[str, object]] = [
         r"\b\d+\s+(?:tumou?r\s+)?(?:nuclei|cells)\s+(?:were\s+)?(?:counted|scored|analy[sz]ed|evaluated|enumerated)\b",
         " cells counted ",
     ),
+    # An amended value in one sentence: "HER2 IHC originally reported as 0 is corrected to 1+" is
+    # "HER2 IHC is 1+" (the superseded value set aside; an amendment in its own sentence is
+    # read as superseded by the statement kinds).
+    (
+        r"\b(?:originally|initially|previously)\s+(?:reported|scored|read|called)\s+as\s+"
+        r"[^.;]{0,40}?\s(?:is|was|has\s+been|have\s+been)\s+"
+        r"(?:corrected|amended|revised|changed|upgraded|downgraded)\s+to\b",
+        " is ",
+    ),
     # An Allred score written out of its maximum: "Allred score 7/8" is Allred 7.
     (r"\b(allred[^.;\d]{0,16}\d)\s*/\s*8\b", r"\1"),
+    # A receptor's score out of 8 with no name is its Allred (quick) score, as clinic letters
+    # write it: "ER 8/8, PR 6/8" is ER Allred 8, PR Allred 6.
+    (r"\b(er|pr|pgr)[ \t]*:?[ \t]*([0-8])[ \t]*/[ \t]*8\b", r"\1 allred \2"),
     # "(SCORE +1)" is a score of 1+ (older wording); "0+" is a score of 0.
     (r"\bscore\s*\+\s*([0-3])\b", r"score \1+"),
     # common misspellings of the two status words
@@ -352,8 +395,20 @@ _OCR_NUMBERS = [
     (re.compile(r"(?<=[\do])\s*[0o]/[0o](?![\d/])"), "%"),
     # a digit zero inside a word ("RATI0", "P0SITIVE"; not a TNM code such as "pT1N0M0")
     (re.compile(r"(?<=[a-z]{2})0(?=[a-z])|(?<=[a-z]{4})0\b"), "o"),
-    # a letter l for a one: "ratio l.8", "l.O8", "l0%", "(l+)", "5. l" (a decimal cut by a space)
-    (re.compile(r"(?<![a-z0-9.])l(?=\.[\do]|\d+\s*%|\+)|(?<=\d\.)l\b|(?<=\d\.\s)l\b"), "1"),
+    # a letter l for a one: "ratio l.8", "l.O8", "l0%", "(l+)", "5. l" (a decimal cut by a space),
+    # "l.l8", "2.5l", "l2. 4"; twice, as a one made in the first pass is the next one's context
+    *[
+        (
+            re.compile(
+                r"(?<![a-z0-9.])l(?=\.[\dol]|\d+\s*%|\+|\d*\.\s?\d)|(?<=\d\.)l(?=\d|\b)"
+                r"|(?<=\d\.\d)l\b|(?<=\d\.\s)l\b"
+            ),
+            "1",
+        )
+    ]
+    * 2,
+    # a letter O for a zero alone before a percent sign: "PR: NEGATIVE (O%)"
+    (re.compile(r"(?<=[(\s:])o(?=\s*%)"), "0"),
     (
         re.compile(
             r"(?<=\d)o(?=\d|%)|(?<=\d\.)o(?=\d)|(?<=\d)o\b(?=\s*(?:%|percent\b))|(?<=\d\.\d)o\b"
@@ -378,7 +433,43 @@ _OCR_NUMBERS = [
 ]
 
 
-_OCR_LINE_JOIN = re.compile(r"(?<=[a-z,])\.\s+(?=[a-z])")
+# (not before a chat question or the writer: "HER2 negative. what does this mean?")
+_CHAT_START = r"(?:what|whats|what's|why|how|can|could|should|please|help|i|im|i'm)\b"
+_OCR_LINE_JOIN = re.compile(r"(?<=[a-z,])\.\s+(?=[a-z])(?!" + _CHAT_START + ")")
+
+
+# A results-page row pasted as text ("HER2/CEP17 | 1.1 |", "HER2 (IHC)<tab>3+<tab>Negative: 0 or
+# 1+<tab>H"): its name and its value, without the reference range and the flag columns.
+_CELL_SPLIT = re.compile(r"(\t+|\s*\|\s*)")
+_REFERENCE_CELL = re.compile(
+    r"(?i)^(?:ref(?:erence)?(?:\s*range)?\s*:?\s*)?(?:negative|normal|neg)\s*[:=]?\s*"
+    r"(?:0|zero)\s*(?:or|-|\u2013|to|/)\s*1\s*\+?$"
+)
+_FLAG_CELL = re.compile(r"(?i)^(?:h|l|hi|lo|high|low|a|abn|abnormal|\*+)$")
+
+
+def _table_row(line: str) -> str:
+    if "\t" not in line and "|" not in line:
+        return line
+    pieces = _CELL_SPLIT.split(line)  # cell, separator, cell, ...
+    cells = [
+        (cell.strip(), "|" if i and "|" in pieces[i - 1] else " ")
+        for i, cell in enumerate(pieces)
+        if i % 2 == 0
+    ]
+    cells = [
+        (cell, separator)
+        for cell, separator in cells
+        if cell and not _REFERENCE_CELL.match(cell) and not _FLAG_CELL.match(cell)
+    ]
+    if not cells:
+        return ""
+    # the first column names the row; later columns keep a pipe as a boundary, a tab as a space
+    row = cells[0][0] + (": " if len(cells) > 1 else "")
+    return row + " ".join(
+        (f"| {cell}" if separator == "|" and i else cell)
+        for i, (cell, separator) in enumerate(cells[1:])
+    )
 
 
 def _structure(text: str) -> str:
@@ -387,13 +478,13 @@ def _structure(text: str) -> str:
     sentence (it starts in lower case). In mixed-case text, ". " before a lower-case word is a
     line join made by OCR ("neoplastic. cell nuclei"), not the end of a sentence."""
     mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
-    lines = text.splitlines()
+    lines = [_table_row(line) for line in text.splitlines()]
     if not lines:
         return text
     parts = [lines[0]]
     for line in lines[1:]:
         stripped = line.strip()
-        continues = mixed and stripped[:1].islower()
+        continues = mixed and stripped[:1].islower() and not re.match(_CHAT_START, stripped)
         parts.append((" " if continues else " . ") + line)
     joined = "".join(parts)
     return _OCR_LINE_JOIN.sub(" ", joined) if mixed else joined
@@ -948,6 +1039,10 @@ class _Collected:
     stated_hits: List[Tuple[int, str]] = field(default_factory=list)  # HER2 status words
     # percentages read for "ER/PR" together, per statement: "ER/PR positive (90%/30%)"
     paired_percents: Dict[int, List[float]] = field(default_factory=dict)
+    # ER or PR given two different percentages in two result statements (two specimens): no
+    # one percentage; the statement of each first percentage, and the statuses they imply
+    percent_conflicts: set = field(default_factory=set)
+    percent_statement: Dict[str, int] = field(default_factory=dict)
 
 
 class _Reader:
@@ -1099,9 +1194,19 @@ class _Reader:
             return
         if topic == "erpr" and self._second_of_pair(index, value):
             return
+        segment = self.segments[index]
         for name in targets:
-            if getattr(self.seen.findings, name) is None:
+            known = getattr(self.seen.findings, name)
+            if known is None:
                 setattr(self.seen.findings, name, value)
+                self.seen.percent_statement[name] = segment
+            elif (
+                known != value
+                and name != "percent_stained"
+                and index not in self.in_statement
+                and self.seen.percent_statement.get(name) != segment
+            ):
+                self.seen.percent_conflicts.add(name)
 
     def _second_of_pair(self, index: int, value: float) -> bool:
         """Two percentages after both receptors named together ("ER/PR positive (90%/30%)",
@@ -1281,7 +1386,7 @@ class _Reader:
                 return
             token = self.tokens[index]
             neighbour = self.mention_at.get(index)
-            if token == "(" and index == cue.end:
+            if token == "(":
                 # an antibody clone and its maker in brackets ("HER2 (4B5): 0", "HER2 (4B5,
                 # VENTANA PATHWAY): 0"): read on after it, in the segment that follows it
                 close = next(
@@ -1306,6 +1411,20 @@ class _Reader:
             ):
                 continue
             if token in lx.SCORE_FILLERS and not neighbour:
+                continue
+            if (
+                neighbour
+                and neighbour.kind == "STATUS"
+                and neighbour.end + 1 < len(self.tokens)
+                and self.tokens[neighbour.end] == ","
+                and _score_value(self.tokens[neighbour.end + 1]) is not None
+                and (
+                    neighbour.end + 2 == len(self.tokens)
+                    or self.tokens[neighbour.end + 2] in lx.BOUNDARIES | {"+", ")", "|"}
+                )
+            ):
+                # a status and then the score: "HER2/neu IHC: Negative, 0"
+                index = neighbour.end
                 continue
             value = _score_value(token)
             if (
@@ -1430,11 +1549,23 @@ class _Reader:
     def _is_not_a_statement(self, index: int) -> bool:
         segment = self.segments[index]
         in_question = (
-            segment in self.questions
-            or self.tokens[self.segment_start[segment]] in lx.QUESTION_WORDS
-        )
+            segment in self.questions and not self._before_a_question_clause(index)
+        ) or self.tokens[self.segment_start[segment]] in lx.QUESTION_WORDS
         personal = index >= 1 and self.tokens[index - 1] in lx.PERSONAL_CUES
         return in_question or personal
+
+    def _before_a_question_clause(self, index: int) -> bool:
+        """A statement that a question follows in its own clause: "My HER2 is negative, what
+        does this mean?" states the result; "is HER2 negative bad?" does not."""
+        segment = self.segments[index]
+        for j in range(index + 1, len(self.tokens) - 1):
+            if self.segments[j] != segment:
+                return False
+            if self.tokens[j] in (",", "-", ":", "so", "but", "and") and (
+                self.tokens[j + 1] in lx.QUESTION_WORDS
+            ):
+                return True
+        return False
 
     def _amplification(self, mention: Mention) -> None:
         if mention.value == "negative" or self._amplification_negated(mention):
@@ -1550,6 +1681,8 @@ class _Reader:
         following = self.tokens[mention.end] if mention.end < len(self.tokens) else ""
         if following in ("intensity", "with", "by", "using"):
             return  # "staining intensity 0", "stained with HercepTest": not staining seen
+        if mention.start > 0 and self.tokens[mention.start - 1] == "protein":
+            return  # "HER2/neu protein expression ... is 0" names the test
         negated = self._negated(mention.start, window=3) or any(
             self.tokens[i] in ("absent", "none", "not", "nil")
             for i in range(mention.end, min(mention.end + 2, len(self.tokens)))
@@ -1592,6 +1725,14 @@ class _Reader:
             )
             if score
         ]
+        for name in self.seen.percent_conflicts:
+            if not corrections:
+                receptor = name.split("_")[0]
+                # "ER 90%" and "ER 95%" (biopsy, excision): the status stays, the number goes
+                status = self._receptor_status(receptor)
+                if status and getattr(findings, receptor) is None:
+                    setattr(findings, receptor, status)
+                setattr(findings, name, None)
         for receptor in ("er", "pr"):
             stated = getattr(findings, receptor)
             percent = getattr(findings, f"{receptor}_percent")

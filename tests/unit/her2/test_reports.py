@@ -2,8 +2,8 @@
 
 288 HER2/ER/PR statements, 233 from the 76 real TCGA breast pathology reports in
 ../shared/her2-reports and 55 in modern CAP-template wording, labelled blind (from the reports'
-own words and the ASCO/CAP guideline, never from the parser); plus 995 written blind in report
-style by ten helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
+own words and the ASCO/CAP guideline, never from the parser); plus 1,095 written blind in report
+style by eleven helpers (tests/her2_reports/written_statements.yml, the `written` split, tuned on
 like dev). Each statement is in the `dev`
 split (may be looked at and tuned on) or the `holdout` split (never looked at, never tuned on:
 only its aggregate scores are reported).
@@ -100,18 +100,21 @@ FLOORS = {
     # HER2+ (IHC 3+ and FISH not amplified, sent for review), after the changes 97.0%, 99.0%,
     # 97.0%, 98.0%, 100%, 100%, 100%, none; w-896..995 (ER/PR percentages written every way,
     # HER2 wordings, traps) category 99.0%, ihc 99.0%, ish 100%, ratio 99.0%, copies 100%, ER 100%,
-    # ER% 97.0%, PR 100%, PR% 99.0%, no false HER2+, after the changes ER% 100%, PR% 100%. After
-    # the changes the whole written set showed:
+    # ER% 97.0%, PR 100%, PR% 99.0%, no false HER2+, after the changes ER% 100%, PR% 100%;
+    # w-996..1095 (pasted portal rows and clinic letters, report style with OCR damage, traps)
+    # category 94.0%, ihc 95.0%, ish 99.0%, ratio 97.0%, copies 96.0%, ER 98.0%, ER% 97.0%, PR
+    # 98.0%, PR% 97.0%, no false HER2+, after the changes 99.0%, 99.0%, 99.0%, 99.0%, 99.0%, 100%,
+    # 100%, 100%, 100%. After the changes the whole written set showed:
     "written": {
-        "her2_category": 0.961,
-        "ihc": 0.983,
-        "ish_result": 0.983,
+        "her2_category": 0.965,
+        "ihc": 0.985,
+        "ish_result": 0.984,
         "ratio": 0.992,
         "copy_number": 0.993,
-        "er": 0.99,
-        "er_percent": 0.992,
-        "pr": 0.992,
-        "pr_percent": 0.997,
+        "er": 0.991,
+        "er_percent": 0.994,
+        "pr": 0.993,
+        "pr_percent": 0.999,
     },
     "holdout": {
         # 96.5% until a statement whose stated negative contradicts its positive values
@@ -123,7 +126,10 @@ FLOORS = {
         "ratio": 0.954,
         "copy_number": 1.0,
         "er": 0.965,
-        "er_percent": 0.909,
+        # 90.9% until two different percentages of one receptor in two result statements gave
+        # no one percentage (2026-12-08, from the written batch w-996..1095): one held-out
+        # statement changed, which one was not looked at
+        "er_percent": 0.92,
         "pr": 0.931,
         "pr_percent": 0.92,
     },
