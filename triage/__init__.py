@@ -69,8 +69,10 @@ def _reading_spans(doc, readings: List[Dict]) -> List[Tuple[str, Tuple[int, int]
                     value = _number(doc[j].text)
                     if value is None:
                         continue
-                    if not _other_unit(doc, j) and any(
-                        low <= value <= high for low, high in ranges
+                    if (
+                        not _other_unit(doc, j)
+                        and not _threshold(doc, j)
+                        and any(low <= value <= high for low, high in ranges)
                     ):
                         spans.append((reading["category"], (i, j + 1)))
                     break
@@ -79,6 +81,7 @@ def _reading_spans(doc, readings: List[Dict]) -> List[Tuple[str, Tuple[int, int]
                 if (
                     value is not None
                     and not _other_unit(doc, i)
+                    and not _threshold(doc, i)
                     and any(low <= value <= high for low, high in ranges)
                 ):
                     spans.append((reading["category"], (i, i + 1)))
@@ -95,6 +98,24 @@ _OTHER_UNITS = frozenset(
 
 def _other_unit(doc, index: int) -> bool:
     return index + 1 < len(doc) and doc[index + 1].lower_ in _OTHER_UNITS
+
+
+# A limit quoted, not a reading: "anything under 37.5 is ok", "ring if it's over 38", "what
+# number counts, 37.5 or 38?" (dev27, written blind; real posts quoting instructions).
+_LIMIT_WORDS = frozenset({"under", "below", "above", "over", "than", "exceeds"})
+_LIMIT_FRAMES = frozenset({"anything", "everything", "if", "whenever"})
+
+
+def _threshold(doc, index: int) -> bool:
+    if index >= 1 and doc[index - 1].lower_ in _LIMIT_WORDS:
+        if any(doc[k].lower_ in _LIMIT_FRAMES for k in range(max(0, index - 5), index - 1)):
+            return True
+    # "37.5 or 38?": two limits offered in a question (not "37.9 or 38.0 now")
+    if index + 3 < len(doc) and doc[index + 1].lower_ == "or" and doc[index + 3].text == "?":
+        return _number(doc[index + 2].text) is not None
+    if index >= 2 and index + 1 < len(doc) and doc[index - 1].lower_ == "or":
+        return doc[index + 1].text == "?" and _number(doc[index - 2].text) is not None
+    return False
 
 
 def _number(text: str) -> Optional[float]:

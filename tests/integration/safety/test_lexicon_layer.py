@@ -28,11 +28,13 @@ FLOORS = {
     # dev12 (distress against danger): on arrival 80.0% / 11.8%; now 97.3% / 9.4%
     "dev12": {"emergency": 0.97, "false_alarm": 0.1},
     # dev13 (messaging-app style, carers at a distance, buried emergencies): on arrival
-    # 81.5% / 5.3%; now 98.5% / 4.1%
-    "dev13": {"emergency": 0.98, "false_alarm": 0.05},
+    # 81.5% / 5.3%; now 98.5% / 2.9%
+    "dev13": {"emergency": 0.98, "false_alarm": 0.03},
     # dev14 (451 real forum posts, every one the model alarmed on among 2,558 and 120 others):
-    # on arrival 91.7% / 69.7%; now 91.7% / 33.7% (about 6% of all the posts, from 12%)
-    "dev14": {"emergency": 0.91, "false_alarm": 0.35},
+    # on arrival 91.7% / 69.7%; then 91.7% / 33.0% (about 6% of all the posts, from 12%); now
+    # 91.7% / 28.7% (a post's apology "please forgive me", someone else who "can't see" the
+    # writer or a lump, a year before "enough", a mask "suffocating", faint as in pale; 2026-12-08)
+    "dev14": {"emergency": 0.91, "false_alarm": 0.29},
     # dev15 (short chat messages; not tuned on): on arrival 92.5% / 0.0%
     "dev15": {"emergency": 0.92, "false_alarm": 0.01},
     # dev16 (self-harm in other words, emergencies inside long posts): on arrival 83.9% / 10.3%
@@ -72,6 +74,9 @@ FLOORS = {
     # farewells to the bot, Scots, Afrikaans, Pidgin): on arrival 82.1% / 6.2% (self-harm 77.3%);
     # now 100% / 4.8%
     "dev26": {"emergency": 1.0, "false_alarm": 0.05},
+    # dev27 (emergencies of metastatic disease and HER2 treatment in carers' words, self-harm in
+    # palliative care, look-alikes): on arrival 88.2% / 14.6% (medical 87.1%); now 99.1% / 6.9%
+    "dev27": {"emergency": 0.99, "false_alarm": 0.07},
     "holdout": {"emergency": 0.90, "false_alarm": 0.06},
     # the second held-out set, as first scored (never tuned on)
     "holdout2": {"emergency": 0.91, "false_alarm": 0.03},

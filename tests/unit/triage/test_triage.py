@@ -832,6 +832,50 @@ def test_dev26_kinds_and_their_look_alikes(text, emergency):
 @pytest.mark.parametrize(
     "text, emergency",
     [
+        # dev27 kinds in other words: spinal cord, brain metastases, a fit going on, a leg clot,
+        # breathing pain with light-headedness, a mouth too sore to drink, a nosebleed going on,
+        # a low oxygen reading, a relative's pain medicine to be used up, a carer by the water
+        ("lost the feeling in both legs since teatime, I have spine mets", True),
+        ("mum doesn't recognise her grandchildren this evening and keeps shouting", True),
+        ("he's been completely different since breakfast, wandering and swearing", True),
+        ("she's had another seizure, the second one today", True),
+        ("her calf has doubled in size overnight and it's hot", True),
+        ("sharp pain on breathing in and I'm dizzy and clammy", True),
+        ("I cannot get any water down, my mouth is raw from the chemo", True),
+        ("only peed once since this morning and I feel so weak", True),
+        ("nosebleed's been going on 45 minutes now, I'm on Kadcyla", True),
+        ("oxygen on the finger thing says 89 and I'm puffed", True),
+        ("dad says he'll drink all of it tonight, the oramorph, he's had enough", True),
+        ("parked by the reservoir thinking about driving in", True),
+        # their look-alikes
+        ("what temperature counts as a fever after chemo, 37.8 or 38?", False),
+        ("the ward told me anything above 38 means ring them. I'm 36.9 today", False),
+        ("my friend's mum died of a blood clot in her lung last year", False),
+        ("are hot flushes normal on letrozole?", False),
+        ("I'm worried every time I cough since I started Enhertu, is that silly?", False),
+        ("dad doesn't recognise us some days now, the hospice team know", False),
+        ("saw the price of the wig and almost fainted at the bill", False),
+        ("wouldn't mind not waking up some days, no plans or anything like that", False),
+        # and the real forum posts' everyday words (dev14)
+        ("My GP can't see me until next month so I'm waiting it out", False),
+        ("the radiologist couldn't see much because my tissue is dense", False),
+        ("sorry if this is the wrong sub, please forgive me and point me elsewhere", False),
+        ("I don't think my mother could forgive me if she found out", False),
+        ("the lump went away by the end of 2019 enough that I stopped worrying", False),
+        ("I faint at every blood test so I pass out each time they take bloods", False),
+        ("there's a very faint pink patch on the side of my breast", False),
+        ("she isn't responding to the antibiotics as fast as they hoped", False),
+        ("my partner and I were crying and shaking when the call came", False),
+        ("can I black out the names on my report before I post it?", False),
+    ],
+)
+def test_dev27_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
         # a negation reaches along a list to its last item (a real question about palpitations
         # on Herceptin: "... has not complained about shortness of breath, tiredness, swelling
         # of ankles or chest pains")
