@@ -110,15 +110,30 @@ def _threshold(doc, index: int) -> bool:
     if index >= 1 and doc[index - 1].lower_ in _LIMIT_WORDS:
         if any(doc[k].lower_ in _LIMIT_FRAMES for k in range(max(0, index - 5), index - 1)):
             return True
-    # "37.5 or 38?": two limits offered in a question (not "37.9 or 38.0 now")
-    if index + 3 < len(doc) and doc[index + 1].lower_ == "or" and doc[index + 3].text == "?":
-        return _number(doc[index + 2].text) is not None
-    if index >= 2 and index + 1 < len(doc) and doc[index - 1].lower_ == "or":
-        return doc[index + 1].text == "?" and _number(doc[index - 2].text) is not None
+    # "37.5 or 38?", "is it 37.5 or 38": two limits offered in a question (not "37.9 or 38.0 now")
+    if index + 2 < len(doc) and doc[index + 1].lower_ == "or":
+        return _number(doc[index + 2].text) is not None and _asks(doc, index, index + 3)
+    if index >= 2 and doc[index - 1].lower_ == "or":
+        return _number(doc[index - 2].text) is not None and _asks(doc, index - 2, index + 1)
     return False
 
 
+_READING_VERBS = frozenset({"is", "was", "'s", "reads", "read", "showing", "shows", "says", "been"})
+
+
+def _asks(doc, start: int, end: int) -> bool:
+    """The two numbers end a question: a "?" after them, or "is it" / "between" just before
+    them ("my temp is 38 or 39" is a reading)."""
+    if start >= 1 and doc[start - 1].lower_ in _READING_VERBS:
+        return False  # "my temp is 38 or 39?" is a reading, however unsure
+    if end < len(doc) and doc[end].text == "?":
+        return True
+    return any(doc[k].lower_ in ("between", "it") for k in range(max(0, start - 2), start))
+
+
 def _number(text: str) -> Optional[float]:
+    # a blood pressure's top number: "70/40"
+    text = re.sub(r"^(\d{2,3})/\d{2,3}$", r"\1", text)
     cleaned = text.lower().replace("°", "").rstrip("cf").replace(",", ".")
     try:
         return float(cleaned)

@@ -876,6 +876,29 @@ def test_dev27_kinds_and_their_look_alikes(text, emergency):
 @pytest.mark.parametrize(
     "text, emergency",
     [
+        # dev28 kinds in other words: goodbye texts with tablets taken, means and a goodbye with
+        # "doing it" later, a low blood pressure reading, a skin reaction peeling in sheets
+        ("my brother keeps sending goodbye texts, he says he has swallowed his pills", True),
+        ("said goodbye to the dog. the pills are in the drawer and I'm doing it at ten", True),
+        ("his bp is 78/45 and he's grey and clammy", True),
+        ("on lapatinib and my skin's coming off in patches, blisters on my lips too", True),
+        # their look-alikes
+        ("is the limit 38 or 37.5? the leaflet has gone missing", False),
+        ("packing for the trip, I'll take all my tablets with me in hand luggage", False),
+        ("already done it, rang the chemo unit and they've moved my appointment", False),
+        ("the big night is finally here, last infusion tomorrow 🥳", False),
+        ("took my life in my hands and had the hospital lasagne", False),
+        ("the tablets give me loose stools two times a day, drinking plenty", False),
+        ("my blood pressure was 128/84 at the clinic, is that fine on herceptin?", False),
+    ],
+)
+def test_dev28_kinds_and_their_look_alikes(text, emergency):
+    assert triage.assess(text).is_emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text, emergency",
+    [
         # a negation reaches along a list to its last item (a real question about palpitations
         # on Herceptin: "... has not complained about shortness of breath, tiredness, swelling
         # of ankles or chest pains")
