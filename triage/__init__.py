@@ -103,13 +103,23 @@ def _other_unit(doc, index: int) -> bool:
 # A limit quoted, not a reading: "anything under 37.5 is ok", "ring if it's over 38", "what
 # number counts, 37.5 or 38?" (dev27, written blind; real posts quoting instructions).
 _LIMIT_WORDS = frozenset({"under", "below", "above", "over", "than", "exceeds"})
-_LIMIT_FRAMES = frozenset({"anything", "everything", "if", "whenever"})
+_LIMIT_FRAMES = frozenset({"anything", "everything"})
+# "if"/"whenever" frame a limit only for no one in particular ("ring if your temperature goes
+# above 38", "if it's over 38"), never the writer's own ("not sure if my temp over 38.5 matters")
+_CONDITIONS = frozenset({"if", "whenever"})
+_GENERIC_AFTER_IF = frozenset(
+    {"it", "it's", "its", "your", "you", "the", "a", "temperature", "temp"} | _LIMIT_WORDS
+)
 
 
 def _threshold(doc, index: int) -> bool:
     if index >= 1 and doc[index - 1].lower_ in _LIMIT_WORDS:
-        if any(doc[k].lower_ in _LIMIT_FRAMES for k in range(max(0, index - 5), index - 1)):
-            return True
+        for k in range(max(0, index - 5), index - 1):
+            word = doc[k].lower_
+            if word in _LIMIT_FRAMES or (
+                word in _CONDITIONS and doc[k + 1].lower_ in _GENERIC_AFTER_IF
+            ):
+                return True
     # "37.5 or 38?", "is it 37.5 or 38": two limits offered in a question (not "37.9 or 38.0 now")
     if index + 2 < len(doc) and doc[index + 1].lower_ == "or":
         return _number(doc[index + 2].text) is not None and _asks(doc, index, index + 3)

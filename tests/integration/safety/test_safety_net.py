@@ -28,12 +28,12 @@ FLOORS = {
     "dev10": {"emergency": 1.0, "false_alarm": 0.07},
     "dev11": {"emergency": 1.0, "false_alarm": 0.05},
     "dev12": {"emergency": 1.0, "false_alarm": 0.1},
-    "dev13": {"emergency": 1.0, "false_alarm": 0.05},
-    "dev14": {"emergency": 1.0, "false_alarm": 0.35},
+    "dev13": {"emergency": 1.0, "false_alarm": 0.03},
+    "dev14": {"emergency": 1.0, "false_alarm": 0.29},
     "dev15": {"emergency": 1.0, "false_alarm": 0.02},
     "dev16": {"emergency": 1.0, "false_alarm": 0.08},
     "dev17": {"emergency": 1.0, "false_alarm": 0.03},
-    "dev18": {"emergency": 1.0, "false_alarm": 0.12},
+    "dev18": {"emergency": 1.0, "false_alarm": 0.11},
     "dev19": {"emergency": 1.0, "false_alarm": 0.01},
     "dev20": {"emergency": 1.0, "false_alarm": 0.03},
     "dev21": {"emergency": 1.0, "false_alarm": 0.04},
@@ -42,6 +42,8 @@ FLOORS = {
     "dev24": {"emergency": 1.0, "false_alarm": 0.02},
     "dev25": {"emergency": 1.0, "false_alarm": 0.03},
     "dev26": {"emergency": 1.0, "false_alarm": 0.05},
+    "dev27": {"emergency": 1.0, "false_alarm": 0.07},
+    "dev28": {"emergency": 1.0, "false_alarm": 0.03},
     # 99.5% / 4.6% until the classifier learnt dev16 and dev17, 99.0% / 5.1% with them, 99.5% /
     # 4.6% again once it also learnt dev18, and still with dev19 and dev20 (2026-12-07; the
     # lexicon alone stayed at 92.8% / 4.1%, the classifier alone 95.4% -> 96.4% / 0.5%); 99.5% /
@@ -50,7 +52,8 @@ FLOORS = {
     # 96.4% / 0.5%: one false alarm more); 99.5% / 3.6% once it learnt dev24 and the lexicon
     # learnt from it (the classifier alone 96.9% / 0.0%); 99.5% / 4.1% once both learnt dev25
     # (the classifier alone 96.4% / 0.5%, the lexicon alone unchanged at 92.8% / 3.6%), and
-    # unchanged once both learnt dev26;
+    # unchanged once both learnt dev26; 99.5% / 3.6% once both learnt dev27 and dev28 (the
+    # classifier alone 95.9% / 0.0%, the lexicon alone 92.8% / 3.6%);
     # the misses were never looked at (docs/safety.md)
     "holdout": {"emergency": 0.99, "false_alarm": 0.05},
     # the second held-out set (never tuned on): 97.0% / 4.0% as first scored, 98.0% / 4.0% once
@@ -58,7 +61,9 @@ FLOORS = {
     # the classifier learnt dev24 (the classifier alone 91% -> 90%, the lexicon alone unchanged at
     # 91%): one emergency lost, not looked at and not won back (that would be tuning on it);
     # 98.0% / 4.0% once both layers learnt dev25 (the classifier alone 91% / 1%); 98.0% / 3.0%
-    # once they learnt dev26 (the classifier alone 90% / 0%)
+    # once they learnt dev26 (the classifier alone 90% / 0%); 98.0% / 4.0% once the classifier
+    # learnt dev27 (one false alarm of its own), 99.0% / 4.0% once both learnt dev28 (the
+    # classifier alone 92% / 1%, the lexicon alone 91% / 3%); not looked at
     "holdout2": {"emergency": 0.97, "false_alarm": 0.04},
 }
 

@@ -890,6 +890,9 @@ def test_dev27_kinds_and_their_look_alikes(text, emergency):
         ("took my life in my hands and had the hospital lasagne", False),
         ("the tablets give me loose stools two times a day, drinking plenty", False),
         ("my blood pressure was 128/84 at the clinic, is that fine on herceptin?", False),
+        # a limit quoted for no one in particular is no reading; the writer's own number is one
+        ("the nurse said to ring if your temperature goes above 38, I'm 36.8", False),
+        ("day 9 after docetaxel, they said ring if over 38 and it's 38.6 now", True),
     ],
 )
 def test_dev28_kinds_and_their_look_alikes(text, emergency):
