@@ -97,6 +97,27 @@ CORRECTIONS = {
 # ("30% of cells 3+, the rest 1+. Overall HER2 score: 3+"; "originally reported as 2+ ...
 # Final HER2 IHC score: 0"): they settle values the way a correction does (parser._choose).
 CONCLUSIONS = {"overall", "final"}
+# Words that make a statement a guess, not a result ("Maybe I am HER2 positive, how would I
+# know?"): a statement with one of them before its status is never read out of its question.
+HEDGES = {
+    "maybe",
+    "might",
+    "could",
+    "possibly",
+    "perhaps",
+    "probably",
+    "think",
+    "thinks",
+    "suspect",
+    "suspects",
+    "wonder",
+    "wondering",
+    "if",
+    "whether",
+    "likely",
+    "unsure",
+    "guess",
+}
 # A status word followed by one of these and then a subject belongs to that subject
 # ("negative for HER2", "positive by FISH").
 ATTACHING_PREPOSITIONS = {"by", "on", "for", "per", "via", "using", "in"}

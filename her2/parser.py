@@ -1040,7 +1040,7 @@ class _Collected:
     # percentages read for "ER/PR" together, per statement: "ER/PR positive (90%/30%)"
     paired_percents: Dict[int, List[float]] = field(default_factory=dict)
     # ER or PR given two different percentages in two result statements (two specimens): no
-    # one percentage; the statement of each first percentage, and the statuses they imply
+    # one percentage; and the statement each first percentage was read in
     percent_conflicts: set = field(default_factory=set)
     percent_statement: Dict[str, int] = field(default_factory=dict)
 
@@ -1556,8 +1556,12 @@ class _Reader:
 
     def _before_a_question_clause(self, index: int) -> bool:
         """A statement that a question follows in its own clause: "My HER2 is negative, what
-        does this mean?" states the result; "is HER2 negative bad?" does not."""
+        does this mean?" states the result; "is HER2 negative bad?" does not, nor does a hedged
+        one ("Maybe I am HER2 positive, how would I know?": the safe side stays undetermined)."""
         segment = self.segments[index]
+        start = self.segment_start[segment]
+        if any(self.tokens[k] in lx.HEDGES for k in range(start, index)):
+            return False
         for j in range(index + 1, len(self.tokens) - 1):
             if self.segments[j] != segment:
                 return False
