@@ -1552,7 +1552,12 @@ class _Reader:
             segment in self.questions and not self._before_a_question_clause(index)
         ) or self.tokens[self.segment_start[segment]] in lx.QUESTION_WORDS
         personal = index >= 1 and self.tokens[index - 1] in lx.PERSONAL_CUES
-        return in_question or personal
+        return in_question or personal or self._hedged(index)
+
+    def _hedged(self, index: int) -> bool:
+        """A guess, not a result: "Maybe I am HER2 positive", "it could be HER2 positive"."""
+        start = self.segment_start[self.segments[index]]
+        return any(self.tokens[k] in lx.HEDGES for k in range(max(start, index - 6), index))
 
     def _before_a_question_clause(self, index: int) -> bool:
         """A statement that a question follows in its own clause: "My HER2 is negative, what
