@@ -893,6 +893,9 @@ def test_dev27_kinds_and_their_look_alikes(text, emergency):
         # a limit quoted for no one in particular is no reading; the writer's own number is one
         ("the nurse said to ring if your temperature goes above 38, I'm 36.8", False),
         ("day 9 after docetaxel, they said ring if over 38 and it's 38.6 now", True),
+        # the exceptions narrowed on review stay out of the way of real danger
+        ("took all my tablets with me to the bridge", True),
+        ("tonight's the night! goodbye everyone", True),
     ],
 )
 def test_dev28_kinds_and_their_look_alikes(text, emergency):
