@@ -97,8 +97,9 @@ CORRECTIONS = {
 # ("30% of cells 3+, the rest 1+. Overall HER2 score: 3+"; "originally reported as 2+ ...
 # Final HER2 IHC score: 0"): they settle values the way a correction does (parser._choose).
 CONCLUSIONS = {"overall", "final"}
-# Words that make a statement a guess, not a result ("Maybe I am HER2 positive, how would I
-# know?"): a statement with one of them before its status is never read out of its question.
+# Words that make a statement a guess, not a result: a status with one of them a few words before
+# it is no result ("Maybe I am HER2 positive", parser._hedged), and a statement with one anywhere
+# before its status is never read out of its question ("..., how would I know?").
 HEDGES = {
     "maybe",
     "might",
